@@ -1,0 +1,35 @@
+/**
+ * The cache key (SPEC §3.4): SHA-256 over a canonical JSON form of everything that determines
+ * the result — schema version, graph name and digest, output type, input, and the typed
+ * parameters with defaults, sorted by name. Credentials, `_exp`, `_nocache` and `debug` are
+ * not in it; parameter order and percent-encoding cannot change it.
+ */
+import type { ImageType } from './formats.ts';
+import { canonicalJson, sha256Hex } from './hash.ts';
+import type { ResolvedRequest } from './request.ts';
+
+export const CACHE_KEY_VERSION = 1;
+
+export function canonicalForm(req: ResolvedRequest, graphDigest: string): string {
+  return canonicalJson({
+    v: CACHE_KEY_VERSION,
+    graph: req.graph,
+    digest: graphDigest,
+    type: req.outtype ?? 'source',
+    input: req.input,
+    params: req.params,
+  });
+}
+
+export async function cacheKey(req: ResolvedRequest, graphDigest: string): Promise<string> {
+  return (await sha256Hex(canonicalForm(req, graphDigest))).slice(0, 40);
+}
+
+/** Where a result is stored: `<prefix>/<key>.<ext>`; no extension when noop keeps the input type. */
+export function objectKeyFor(prefix: string, key: string, outtype: ImageType | null): string {
+  const base = prefix ? `${prefix.replace(/\/+$/, '')}/${key}` : key;
+  return outtype ? `${base}.${outtype}` : base;
+}
+
+/** The name of a result's entry in the cache index. */
+export const indexKey = (key: string) => `imgflo:index:${key}`;

@@ -1,0 +1,24 @@
+/** Declarations of processing components: typed properties with bounds, image ports. */
+export type PropType = 'number' | 'int' | 'boolean' | 'string' | 'color' | 'enum';
+
+export type PropValue = number | boolean | string;
+
+export interface PropDecl {
+  type: PropType;
+  description: string;
+  default: PropValue;
+  minimum?: number;
+  maximum?: number;
+  values?: readonly string[];
+}
+
+export interface ComponentDecl {
+  /** Canonical name, e.g. `gegl/crop`. */
+  name: string;
+  /** Other names graph files may use for it. */
+  aliases?: readonly string[];
+  description: string;
+  /** Image input ports (`input`, `aux`); empty for a source that makes an image. */
+  inputs: readonly string[];
+  properties: Readonly<Record<string, PropDecl>>;
+}

@@ -1,0 +1,44 @@
+/** The behaviour every CacheIndex adapter must have; run against each adapter. */
+import { describe, expect, it } from 'vitest';
+import type { CacheIndex } from '../ports.ts';
+
+export interface CacheIndexFixture {
+  index: CacheIndex;
+  /** Lets time pass: a fake clock advances, a real one is waited for. */
+  pass(ms: number): Promise<void>;
+}
+
+export function cacheIndexContract(name: string, make: () => Promise<CacheIndexFixture>) {
+  describe(`CacheIndex contract: ${name}`, () => {
+    const key = () => Math.random().toString(16).slice(2).padEnd(40, '0').slice(0, 40);
+
+    it('answers null for a key it never saw', async () => {
+      const { index } = await make();
+      expect(await index.get(key())).toBeNull();
+    });
+
+    it('returns the object key that was set', async () => {
+      const { index } = await make();
+      const k = key();
+      await index.set(k, `p/${k}.jpg`, 60);
+      expect(await index.get(k)).toBe(`p/${k}.jpg`);
+    });
+
+    it('forgets an entry once its TTL has passed', async () => {
+      const { index, pass } = await make();
+      const k = key();
+      await index.set(k, 'p/x.png', 1);
+      expect(await index.get(k)).toBe('p/x.png');
+      await pass(1100);
+      expect(await index.get(k)).toBeNull();
+    });
+
+    it('forgets a deleted entry', async () => {
+      const { index } = await make();
+      const k = key();
+      await index.set(k, 'p/x.png', 60);
+      await index.delete(k);
+      expect(await index.get(k)).toBeNull();
+    });
+  });
+}

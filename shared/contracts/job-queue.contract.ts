@@ -1,0 +1,129 @@
+/** The behaviour every JobQueue adapter must have; run against each adapter. */
+import { describe, expect, it } from 'vitest';
+import type { Job, JobResult } from '../job.ts';
+import type { Delivery, JobQueue } from '../ports.ts';
+
+export function makeJob(overrides: Partial<Job> = {}): Job {
+  const id = overrides.id ?? crypto.randomUUID();
+  return {
+    v: 1,
+    requestId: 'req-' + id,
+    key: 'a'.repeat(40),
+    graph: 'passthrough',
+    outtype: 'jpg',
+    input: 'files/gridbear.jpg',
+    params: {},
+    urgency: 'urgent',
+    nocache: false,
+    id,
+    objectKey: 'p/' + 'a'.repeat(40) + '.jpg',
+    createdAt: Date.now(),
+    deadline: Date.now() + 25_000,
+    attempt: 1,
+    ...overrides,
+  };
+}
+
+const waitFor = async (cond: () => boolean, ms = 5000) => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+export function jobQueueContract(name: string, make: () => Promise<JobQueue>) {
+  describe(`JobQueue contract: ${name}`, () => {
+    it('delivers a published job to a consumer of its urgency, once acked it is gone', async () => {
+      const q = await make();
+      const seen: Delivery[] = [];
+      await q.consume(['urgent'], 2, async (d) => {
+        seen.push(d);
+        d.ack();
+      });
+      const job = makeJob();
+      await q.publish(job);
+      await waitFor(() => seen.length === 1);
+      expect(seen[0]!.job).toEqual(job);
+      expect(seen[0]!.redelivered).toBe(false);
+      await q.close();
+    });
+
+    it('refuses a second ack of the same delivery', async () => {
+      const q = await make();
+      let second: unknown = null;
+      await q.consume(['urgent'], 1, async (d) => {
+        d.ack();
+        try {
+          d.ack();
+        } catch (e) {
+          second = e;
+        }
+      });
+      await q.publish(makeJob());
+      await waitFor(() => second !== null);
+      expect(second).toBeInstanceOf(Error);
+      await q.close();
+    });
+
+    it('redelivers a job that was nacked with requeue', async () => {
+      const q = await make();
+      const deliveries: boolean[] = [];
+      await q.consume(['urgent'], 1, async (d) => {
+        deliveries.push(d.redelivered);
+        if (deliveries.length === 1) d.nack({ requeue: true });
+        else d.ack();
+      });
+      await q.publish(makeJob());
+      await waitFor(() => deliveries.length === 2);
+      expect(deliveries).toEqual([false, true]);
+      await q.close();
+    });
+
+    it('keeps at most prefetch jobs unacknowledged per consumer', async () => {
+      const q = await make();
+      const held: Delivery[] = [];
+      await q.consume(['background'], 2, async (d) => {
+        held.push(d);
+      });
+      for (let i = 0; i < 5; i++) await q.publish(makeJob({ urgency: 'background' }));
+      await waitFor(() => held.length === 2);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(held.length).toBe(2);
+      held[0]!.ack();
+      await waitFor(() => held.length === 3);
+      for (const d of held.slice(1)) d.ack();
+      await waitFor(() => held.length === 5);
+      for (const d of held.slice(3)) d.ack();
+      await q.close();
+    });
+
+    it('does not give background jobs to an urgent-only consumer', async () => {
+      const q = await make();
+      const got: string[] = [];
+      await q.consume(['urgent'], 4, async (d) => {
+        got.push(d.job.urgency);
+        d.ack();
+      });
+      await q.publish(makeJob({ urgency: 'background' }));
+      await q.publish(makeJob({ urgency: 'urgent' }));
+      await waitFor(() => got.length === 1);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(got).toEqual(['urgent']);
+      await q.close();
+    });
+
+    it('hands every result to every listener', async () => {
+      const q = await make();
+      const a: JobResult[] = [];
+      const b: JobResult[] = [];
+      q.onResult((r) => a.push(r));
+      q.onResult((r) => b.push(r));
+      const result: JobResult = { v: 1, id: 'x', key: 'k', ok: false, error: { error: 'e', code: 504, reason: 'input-fetch-failed' } };
+      await q.publishResult(result);
+      await waitFor(() => a.length === 1 && b.length === 1);
+      expect(a[0]).toEqual(result);
+      await q.close();
+    });
+  });
+}

@@ -1,0 +1,34 @@
+/** The behaviour every ObjectStore adapter must have; run against each adapter. */
+import { describe, expect, it } from 'vitest';
+import type { ObjectStore } from '../ports.ts';
+
+export function objectStoreContract(name: string, make: () => Promise<ObjectStore>) {
+  describe(`ObjectStore contract: ${name}`, () => {
+    const key = () => `test/${crypto.randomUUID()}.png`;
+
+    it('answers null for a missing object', async () => {
+      const store = await make();
+      expect(await store.head(key())).toBeNull();
+      expect(await store.get(key())).toBeNull();
+    });
+
+    it('keeps the bytes and content type it was given', async () => {
+      const store = await make();
+      const k = key();
+      const body = new Uint8Array([137, 80, 78, 71, 1, 2, 3]);
+      await store.put(k, body, 'image/png');
+      expect(await store.head(k)).toEqual({ contentType: 'image/png', size: 7 });
+      const got = await store.get(k);
+      expect(got?.contentType).toBe('image/png');
+      expect([...got!.body]).toEqual([...body]);
+    });
+
+    it('replaces an object written twice (idempotent by key)', async () => {
+      const store = await make();
+      const k = key();
+      await store.put(k, new Uint8Array([1]), 'image/png');
+      await store.put(k, new Uint8Array([2, 2]), 'image/png');
+      expect((await store.head(k))?.size).toBe(2);
+    });
+  });
+}

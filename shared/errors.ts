@@ -1,0 +1,103 @@
+/**
+ * The one error type of the service (SPEC §3.2). It carries the HTTP status, a machine reason,
+ * a public message and whether a retry can help; `extra` holds the documented extra fields of
+ * the JSON body. Nothing secret, no file-system path and no graph wiring may go into it.
+ */
+export type ErrorReason =
+  | 'forbidden'
+  | 'not-found'
+  | 'unknown-graph'
+  | 'not-cached'
+  | 'input-too-large'
+  | 'unsupported-input'
+  | 'size-limit'
+  | 'input-pixels'
+  | 'invalid-parameter'
+  | 'quota-exceeded'
+  | 'unsupported-type'
+  | 'unknown-parameter'
+  | 'unavailable'
+  | 'timeout'
+  | 'input-fetch-failed'
+  | 'internal';
+
+export type ErrorExtra = Record<string, string | number | boolean | string[] | null>;
+
+export interface ErrorBody extends ErrorExtra {
+  error: string;
+  code: number;
+  reason: ErrorReason;
+}
+
+export class ImgfloError extends Error {
+  override readonly name = 'ImgfloError';
+  constructor(
+    readonly status: number,
+    readonly reason: ErrorReason,
+    message: string,
+    readonly extra: ErrorExtra = {},
+    readonly retryable = false,
+  ) {
+    super(message);
+  }
+
+  toBody(): ErrorBody {
+    return { error: this.message, code: this.status, reason: this.reason, ...this.extra };
+  }
+
+  /** Rebuilds an error from a body that crossed a process boundary. */
+  static fromBody(body: ErrorBody, retryable = false): ImgfloError {
+    const { error, code, reason, ...extra } = body;
+    return new ImgfloError(code, reason, error, extra, retryable);
+  }
+}
+
+export const isImgfloError = (e: unknown): e is ImgfloError => e instanceof ImgfloError;
+
+export const forbidden = () => new ImgfloError(403, 'forbidden', 'Forbidden');
+export const notFound = () => new ImgfloError(404, 'not-found', 'Not found');
+export const unknownGraph = (graph: string) =>
+  new ImgfloError(404, 'unknown-graph', `Unknown graph: ${graph}`, { graph });
+export const notCached = () => new ImgfloError(404, 'not-cached', 'Result is not cached');
+export const inputTooLarge = (limit: number) =>
+  new ImgfloError(413, 'input-too-large', `Input is larger than ${limit} bytes`, { limit });
+export const unsupportedInput = (detail: string) =>
+  new ImgfloError(415, 'unsupported-input', `Input is not a supported image: ${detail}`);
+export const sizeLimit = (limitMegapixels: number) =>
+  new ImgfloError(
+    422,
+    'size-limit',
+    `Requested width x height is over the limit of ${limitMegapixels} megapixels`,
+    { limit: limitMegapixels },
+  );
+export const inputPixels = (limit: number) =>
+  new ImgfloError(422, 'input-pixels', `Input has more than ${limit} pixels`, { limit });
+export const invalidParameter = (parameter: string, detail: string) =>
+  new ImgfloError(422, 'invalid-parameter', `Invalid value for ${parameter}: ${detail}`, {
+    parameter,
+  });
+export const quotaExceeded = () =>
+  new ImgfloError(429, 'quota-exceeded', 'Monthly processing quota exceeded');
+export const unsupportedType = (type: string, supported: string[]) =>
+  new ImgfloError(449, 'unsupported-type', `Unsupported output type: ${type}`, { supported });
+export const unknownParameter = (unknown: string[], inports: string[]) =>
+  new ImgfloError(449, 'unknown-parameter', `Unknown parameter: ${unknown.join(', ')}`, {
+    unknown,
+    inports,
+  });
+export const unavailable = (detail = 'Backend unavailable', retryAfterSeconds = 5) =>
+  new ImgfloError(503, 'unavailable', detail, { retryAfter: retryAfterSeconds }, true);
+export const timeout = (retryAfterSeconds = 5) =>
+  new ImgfloError(
+    503,
+    'timeout',
+    'The job did not finish in time; it keeps running, retry later',
+    { retryAfter: retryAfterSeconds },
+    true,
+  );
+export const inputFetchFailed = (input: string, detail: string) =>
+  new ImgfloError(504, 'input-fetch-failed', `Failed to fetch input ${input}: ${detail}`, {
+    input,
+  });
+export const internal = (requestId: string) =>
+  new ImgfloError(500, 'internal', 'Internal error', { requestId });

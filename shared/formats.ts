@@ -1,0 +1,43 @@
+/** Output types, their content types, and what type a set of bytes is (never trust headers). */
+export const IMAGE_TYPES = ['jpg', 'png', 'webp', 'gif', 'avif'] as const;
+export type ImageType = (typeof IMAGE_TYPES)[number];
+
+/** What processing graphs can write. */
+export const PROCESSED_TYPES: readonly ImageType[] = ['jpg', 'png', 'webp'];
+
+export const CONTENT_TYPES: Record<ImageType, string> = {
+  jpg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  gif: 'image/gif',
+  avif: 'image/avif',
+};
+
+/** `jpeg` is another spelling of `jpg`; anything else unknown is null. */
+export function normalizeExtension(ext: string): ImageType | null {
+  if (ext === 'jpeg') return 'jpg';
+  return (IMAGE_TYPES as readonly string[]).includes(ext) ? (ext as ImageType) : null;
+}
+
+export function contentTypeOfKey(objectKey: string): string {
+  const ext = objectKey.slice(objectKey.lastIndexOf('.') + 1);
+  const type = normalizeExtension(ext);
+  return type ? CONTENT_TYPES[type] : 'application/octet-stream';
+}
+
+const startsWith = (b: Uint8Array, sig: number[], offset = 0) =>
+  b.length >= offset + sig.length && sig.every((v, i) => b[offset + i] === v);
+
+const ascii = (s: string) => [...s].map((c) => c.charCodeAt(0));
+
+/** The image type of some bytes, from their magic numbers; null when it is not a known image. */
+export function sniffImageType(b: Uint8Array): ImageType | null {
+  if (startsWith(b, [0xff, 0xd8, 0xff])) return 'jpg';
+  if (startsWith(b, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'png';
+  if (startsWith(b, ascii('GIF87a')) || startsWith(b, ascii('GIF89a'))) return 'gif';
+  if (startsWith(b, ascii('RIFF')) && startsWith(b, ascii('WEBP'), 8)) return 'webp';
+  if (startsWith(b, ascii('ftyp'), 4) && (startsWith(b, ascii('avif'), 8) || startsWith(b, ascii('avis'), 8))) {
+    return 'avif';
+  }
+  return null;
+}

@@ -1,0 +1,102 @@
+/**
+ * The graph catalogue: every graph file compiled once, with its digest (part of the cache key,
+ * so a changed graph never serves old results) and its public, typed description.
+ */
+import type { PropValue } from '../components/types.ts';
+import { PROCESSED_TYPES, IMAGE_TYPES, type ImageType } from '../formats.ts';
+import { canonicalJson, sha256Hex } from '../hash.ts';
+import { QUALITY_PARAM, SCALE_PARAMS } from '../reserved.ts';
+import { compileGraph, type CompiledGraph } from './compile.ts';
+import { GraphError } from './model.ts';
+import { graphNameOf, parseGraphSource } from './parse.ts';
+
+export interface GraphSource {
+  filename: string;
+  text: string;
+}
+
+export interface GraphEntry {
+  name: string;
+  description: string;
+  compiled: CompiledGraph;
+  digest: string;
+  formats: readonly ImageType[];
+}
+
+export type Catalogue = ReadonlyMap<string, GraphEntry>;
+
+export async function buildCatalogue(sources: readonly GraphSource[]): Promise<Catalogue> {
+  const entries = new Map<string, GraphEntry>();
+  for (const { filename, text } of [...sources].sort((a, b) => a.filename.localeCompare(b.filename))) {
+    const name = graphNameOf(filename);
+    if (entries.has(name)) throw new GraphError(`graph ${name} is defined twice`);
+    const definition = parseGraphSource(filename, text);
+    const compiled = compileGraph(name, definition);
+    entries.set(name, {
+      name,
+      description: definition.properties?.description ?? defaultDescription(name, compiled),
+      compiled,
+      digest: (await sha256Hex(canonicalJson(compiled))).slice(0, 16),
+      formats: compiled.runtime === 'noop' ? IMAGE_TYPES : PROCESSED_TYPES,
+    });
+  }
+  return entries;
+}
+
+function defaultDescription(name: string, compiled: CompiledGraph): string {
+  if (compiled.runtime === 'noop') return 'Stores the input image unchanged (no processing)';
+  return `Processing graph ${name}`;
+}
+
+export interface PublicInport {
+  type: string;
+  description: string;
+  default: PropValue | null;
+  minimum?: number;
+  maximum?: number;
+  values?: readonly string[];
+}
+
+export interface PublicGraph {
+  description: string;
+  inports: Record<string, PublicInport>;
+  outports: Record<string, { type: string; description: string }>;
+  formats: readonly string[];
+}
+
+/** What /graphs shows of a graph: typed inports, no internal wiring. */
+export function describeGraph(entry: GraphEntry): PublicGraph {
+  const inports: Record<string, PublicInport> = {};
+  const { compiled } = entry;
+  if (compiled.runtime !== 'noop') {
+    if (!compiled.generative) {
+      inports.input = {
+        type: 'uri',
+        description: 'Input image: an http(s) URL, files/<name> or a graph/... URL of this service',
+        default: null,
+      };
+    }
+    for (const [name, decl] of Object.entries(SCALE_PARAMS)) {
+      inports[name] = { ...decl, default: null };
+    }
+    inports.quality = { ...QUALITY_PARAM, default: null };
+  } else {
+    inports.input = { type: 'uri', description: 'Input image: an http(s) URL or files/<name>', default: null };
+  }
+  for (const [name, { decl }] of Object.entries(compiled.inports)) {
+    inports[name] = {
+      type: decl.type,
+      description: decl.description,
+      default: decl.default,
+      ...(decl.minimum !== undefined && { minimum: decl.minimum }),
+      ...(decl.maximum !== undefined && { maximum: decl.maximum }),
+      ...(decl.values && { values: decl.values }),
+    };
+  }
+  return {
+    description: entry.description,
+    inports,
+    outports: { output: { type: 'image', description: 'The processed image' } },
+    formats: entry.formats,
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * Validates a graph against the component library and compiles it into an ordered plan:
+ * only the processes the output depends on, sources first. Processes nothing reads (stale
+ * editor leftovers) are ignored and cost nothing.
+ */
+import { componentDecl, findComponent, type ComponentId } from '../components/registry.ts';
+import type { PropDecl, PropValue } from '../components/types.ts';
+import { coerceValue } from '../params.ts';
+import { GraphError, type GraphDefinition } from './model.ts';
+
+/** The step id that stands for the graph's exported `input`. */
+export const GRAPH_INPUT = '$input';
+
+export interface PlanStep {
+  id: string;
+  component: ComponentId;
+  /** Image port → id of the step that feeds it (or GRAPH_INPUT). */
+  inputs: Record<string, string>;
+  /** Property values fixed in the graph file. */
+  fixed: Record<string, PropValue>;
+}
+
+export interface ExportedInport {
+  process: string;
+  port: string;
+  decl: PropDecl;
+}
+
+export type Runtime = 'imgflo' | 'noop';
+
+export interface CompiledGraph {
+  runtime: Runtime;
+  steps: PlanStep[];
+  /** Id of the step whose result is the graph's output (GRAPH_INPUT for an identity graph). */
+  output: string;
+  /** Exported property inports, typed from the component declarations. */
+  inports: Record<string, ExportedInport>;
+  generative: boolean;
+  ignored: string[];
+}
+
+export function compileGraph(name: string, g: GraphDefinition): CompiledGraph {
+  const fail = (msg: string): never => {
+    throw new GraphError(`graph ${name}: ${msg}`);
+  };
+  const runtimeName = g.properties?.environment?.type ?? 'imgflo';
+  if (runtimeName === 'noop') {
+    if (Object.keys(g.processes).length > 0) fail('a noop graph has no processes');
+    return { runtime: 'noop', steps: [], output: GRAPH_INPUT, inports: {}, generative: false, ignored: [] };
+  }
+  if (runtimeName !== 'imgflo') fail(`unsupported runtime ${runtimeName}`);
+
+  const outNames = Object.keys(g.outports);
+  if (outNames.length !== 1 || outNames[0] !== 'output') fail('needs exactly one exported outport "output"');
+  const outRef = g.outports.output!;
+
+  // Which steps does the output need? Walk edges backwards from the output's process.
+  const feeding = new Map<string, Map<string, string>>(); // process -> port -> src process
+  for (const c of g.connections) {
+    if (!c.src) continue;
+    if (c.src.port !== 'output') fail(`${c.src.process}.${c.src.port} is not an output port`);
+    const ports = feeding.get(c.tgt.process) ?? new Map<string, string>();
+    if (ports.has(c.tgt.port)) fail(`${c.tgt.process}.${c.tgt.port} has two sources`);
+    ports.set(c.tgt.port, c.src.process);
+    feeding.set(c.tgt.process, ports);
+  }
+  const inputRef = g.inports.input;
+  const needed: string[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (id: string) => {
+    if (state.get(id) === 'done') return;
+    if (state.get(id) === 'visiting') fail(`cycle through ${id}`);
+    if (!g.processes[id]) fail(`unknown process ${id}`);
+    state.set(id, 'visiting');
+    for (const src of feeding.get(id)?.values() ?? []) visit(src);
+    state.set(id, 'done');
+    needed.push(id);
+  };
+  visit(outRef.process);
+
+  const steps: PlanStep[] = [];
+  for (const id of needed) {
+    const component = findComponent(g.processes[id]!.component) ?? fail(`unknown component ${g.processes[id]!.component} (${id})`);
+    const decl = componentDecl(component);
+    const inputs: Record<string, string> = {};
+    for (const [port, src] of feeding.get(id) ?? []) {
+      if (!decl.inputs.includes(port)) fail(`${id} (${decl.name}) has no image port ${port}`);
+      inputs[port] = src;
+    }
+    if (inputRef?.process === id) {
+      if (!decl.inputs.includes(inputRef.port)) fail(`exported input goes to missing port ${id}.${inputRef.port}`);
+      if (inputs[inputRef.port]) fail(`${id}.${inputRef.port} has two sources`);
+      inputs[inputRef.port] = GRAPH_INPUT;
+    }
+    const fixed: Record<string, PropValue> = {};
+    for (const c of g.connections) {
+      if (c.src || c.tgt.process !== id) continue;
+      const prop = decl.properties[c.tgt.port];
+      if (!prop) fail(`${id} (${decl.name}) has no property ${c.tgt.port}`);
+      try {
+        fixed[c.tgt.port] = coerceValue(c.tgt.port, c.data, prop!);
+      } catch {
+        fail(`bad value for ${id}.${c.tgt.port}`);
+      }
+    }
+    if (decl.inputs.includes('input') && !inputs.input) fail(`${id}.input is not connected`);
+    steps.push({ id, component, inputs, fixed });
+  }
+
+  const inports: Record<string, ExportedInport> = {};
+  for (const [port, ref] of Object.entries(g.inports)) {
+    if (port === 'input') continue;
+    const proc = g.processes[ref.process] ?? fail(`inport ${port} goes to unknown process ${ref.process}`);
+    const component = findComponent(proc.component) ?? fail(`unknown component ${proc.component}`);
+    const prop = componentDecl(component).properties[ref.port] ?? fail(`inport ${port} goes to missing property ${ref.process}.${ref.port}`);
+    const step = steps.find((s) => s.id === ref.process);
+    const fixedDefault = step?.fixed[ref.port];
+    inports[port] = {
+      process: ref.process,
+      port: ref.port,
+      decl: fixedDefault === undefined ? prop : { ...prop, default: fixedDefault },
+    };
+  }
+
+  const usesInput = steps.some((s) => Object.values(s.inputs).includes(GRAPH_INPUT));
+  if (inputRef && !usesInput) fail('the exported input does not reach the output');
+  return {
+    runtime: 'imgflo',
+    steps,
+    output: outRef.process,
+    inports,
+    generative: !inputRef,
+    ignored: Object.keys(g.processes).filter((id) => !needed.includes(id)),
+  };
+}

@@ -1,0 +1,20 @@
+/** An in-memory object store, for tests and for a process that keeps nothing on disk. */
+import type { ObjectStore, StoredObject } from '../ports.ts';
+
+export class MemoryObjectStore implements ObjectStore {
+  private readonly objects = new Map<string, { body: Uint8Array; contentType: string }>();
+
+  async head(objectKey: string): Promise<StoredObject | null> {
+    const o = this.objects.get(objectKey);
+    return o ? { contentType: o.contentType, size: o.body.byteLength } : null;
+  }
+
+  async put(objectKey: string, body: Uint8Array, contentType: string): Promise<void> {
+    this.objects.set(objectKey, { body: new Uint8Array(body), contentType });
+  }
+
+  async get(objectKey: string): Promise<{ body: Uint8Array; contentType: string } | null> {
+    const o = this.objects.get(objectKey);
+    return o ? { body: new Uint8Array(o.body), contentType: o.contentType } : null;
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Turns query values (always strings) and graph-file values (JSON) into typed property values,
+ * clamped to the declared range as the original did. A value that cannot be converted is a 422.
+ */
+import type { PropDecl, PropValue } from './components/types.ts';
+import { invalidParameter } from './errors.ts';
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+function clamp(n: number, decl: PropDecl): number {
+  const lo = decl.minimum ?? -Infinity;
+  const hi = decl.maximum ?? Infinity;
+  return Math.min(hi, Math.max(lo, n));
+}
+
+export function convertParam(name: string, raw: string, decl: PropDecl): PropValue {
+  const value = raw.trim();
+  switch (decl.type) {
+    case 'number':
+    case 'int': {
+      if (!NUMBER.test(value)) throw invalidParameter(name, 'not a number');
+      const n = Number(value);
+      if (!Number.isFinite(n)) throw invalidParameter(name, 'not a finite number');
+      return clamp(decl.type === 'int' ? Math.trunc(n) : n, decl);
+    }
+    case 'boolean': {
+      const v = value.toLowerCase();
+      if (v === 'true' || v === '1' || v === 'yes') return true;
+      if (v === 'false' || v === '0' || v === 'no') return false;
+      throw invalidParameter(name, 'expected true or false');
+    }
+    case 'enum': {
+      if (!decl.values?.includes(value)) {
+        throw invalidParameter(name, `expected one of ${(decl.values ?? []).join(', ')}`);
+      }
+      return value;
+    }
+    case 'color':
+      throw invalidParameter(name, 'colour values are not supported by this component');
+    case 'string':
+      return raw;
+  }
+}
+
+/** Converts a value written in a graph file (an IIP) the same way. */
+export function coerceValue(name: string, value: unknown, decl: PropDecl): PropValue {
+  if (typeof value === 'number' && (decl.type === 'number' || decl.type === 'int')) {
+    return clamp(decl.type === 'int' ? Math.trunc(value) : value, decl);
+  }
+  if (typeof value === 'boolean' && decl.type === 'boolean') return value;
+  return convertParam(name, String(value), decl);
+}

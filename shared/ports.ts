@@ -1,0 +1,58 @@
+/**
+ * The ports between the service and the world. Each has an honest in-memory adapter in
+ * shared/memory and a contract test suite in shared/contracts that every adapter must pass.
+ */
+import type { Job, JobResult, Urgency } from './job.ts';
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** Cache key → object key of the stored result, with a TTL. */
+export interface CacheIndex {
+  get(key: string): Promise<string | null>;
+  set(key: string, objectKey: string, ttlSeconds: number): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+export interface Delivery {
+  job: Job;
+  /** True when the message was delivered before and not acknowledged. */
+  redelivered: boolean;
+  /** Acknowledges the message: it is done. Allowed once. */
+  ack(): void;
+  /** Gives the message back: to the queue again (requeue) or to the dead letters. */
+  nack(options: { requeue: boolean }): void;
+}
+
+export interface Subscription {
+  /** Stops taking new deliveries; those in flight still complete. */
+  cancel(): Promise<void>;
+}
+
+export interface JobQueue {
+  /** Resolves once the queue holds the job (publisher confirm). */
+  publish(job: Job): Promise<void>;
+  consume(
+    urgencies: readonly Urgency[],
+    prefetch: number,
+    handler: (delivery: Delivery) => Promise<void>,
+  ): Promise<Subscription>;
+  publishResult(result: JobResult): Promise<void>;
+  /** Listens to every result; returns the function that stops listening. */
+  onResult(listener: (result: JobResult) => void): () => void;
+  close(): Promise<void>;
+}
+
+export interface StoredObject {
+  contentType: string;
+  size: number;
+}
+
+export interface ObjectStore {
+  head(objectKey: string): Promise<StoredObject | null>;
+  put(objectKey: string, body: Uint8Array, contentType: string): Promise<void>;
+  get(objectKey: string): Promise<{ body: Uint8Array; contentType: string } | null>;
+}

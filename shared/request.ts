@@ -1,0 +1,138 @@
+/**
+ * Resolves a processing request against its graph: output type, input, typed and clamped
+ * parameters with defaults, control flags. Everything a client can get wrong is found here,
+ * at the edge, before anything is queued.
+ */
+import type { PropValue } from './components/types.ts';
+import {
+  inputFetchFailed,
+  invalidParameter,
+  sizeLimit,
+  unknownParameter,
+  unsupportedType,
+} from './errors.ts';
+import { normalizeExtension, type ImageType } from './formats.ts';
+import type { GraphEntry } from './graph/catalogue.ts';
+import { convertParam } from './params.ts';
+import { CONTROL_PARAMS, MAX_DIMENSION, QUALITY_PARAM, SCALE_PARAMS } from './reserved.ts';
+
+export interface ResolvedRequest {
+  graph: string;
+  /** null: keep the input's own type (noop without an extension). */
+  outtype: ImageType | null;
+  input: string | null;
+  params: Record<string, PropValue>;
+  nocache: boolean;
+  exp: number | null;
+  debug: boolean;
+}
+
+export interface RequestLimits {
+  /** IMGFLO_SIZE_LIMIT, in megapixels. */
+  sizeLimitMegapixels: number;
+}
+
+export function resolveOutputType(entry: GraphEntry, ext: string): ImageType | null {
+  if (ext === '' && entry.compiled.runtime === 'noop') return null;
+  const type = ext === '' ? 'jpg' : normalizeExtension(ext);
+  if (type === null || !entry.formats.includes(type)) {
+    const supported = entry.formats.flatMap((f) => (f === 'jpg' ? ['jpg', 'jpeg'] : [f]));
+    throw unsupportedType(ext, supported);
+  }
+  return type;
+}
+
+export function resolveRequest(
+  entry: GraphEntry,
+  ext: string,
+  pairs: ReadonlyArray<readonly [string, string]>,
+  limits: RequestLimits,
+): ResolvedRequest {
+  const outtype = resolveOutputType(entry, ext);
+  const given = new Map<string, string>();
+  for (const [name, value] of pairs) {
+    if (given.has(name)) throw invalidParameter(name, 'given more than once');
+    given.set(name, value);
+  }
+  const { compiled } = entry;
+  const processing = compiled.runtime !== 'noop';
+  const allowed = new Set<string>([...CONTROL_PARAMS, ...Object.keys(compiled.inports)]);
+  if (processing) for (const n of [...Object.keys(SCALE_PARAMS), 'quality']) allowed.add(n);
+  const unknown = [...given.keys()].filter((n) => !allowed.has(n)).sort();
+  if (unknown.length > 0) {
+    const inports = [...allowed].filter((n) => !CONTROL_PARAMS.includes(n as never) || n === 'input');
+    throw unknownParameter(unknown, inports.sort());
+  }
+
+  const params: Record<string, PropValue> = {};
+  if (processing) {
+    resolveScale(given, limits, params);
+    const q = given.get('quality');
+    if (q !== undefined) params.quality = convertParam('quality', q, QUALITY_PARAM);
+  }
+  for (const [name, inport] of Object.entries(compiled.inports)) {
+    const raw = given.get(name);
+    params[name] = raw === undefined ? inport.decl.default : convertParam(name, raw, inport.decl);
+  }
+
+  const input = resolveInput(given.get('input'), compiled.generative);
+  const expRaw = given.get('_exp');
+  let exp: number | null = null;
+  if (expRaw !== undefined) {
+    if (!/^\d{1,12}$/.test(expRaw)) throw invalidParameter('_exp', 'expected unix seconds');
+    exp = Number(expRaw);
+  }
+  return {
+    graph: entry.name,
+    outtype,
+    input,
+    params,
+    nocache: given.get('_nocache') === 'true',
+    exp,
+    debug: (given.get('debug') ?? '') !== '',
+  };
+}
+
+/** The original's rule: width×height < limit·10⁶, a missing side counting as √limit − 1. */
+function resolveScale(given: Map<string, string>, limits: RequestLimits, params: Record<string, PropValue>) {
+  const limit = limits.sizeLimitMegapixels * 1e6;
+  const dimLimit = Math.sqrt(limit) - 1;
+  const dims: Record<string, number> = {};
+  for (const name of ['width', 'height'] as const) {
+    const raw = given.get(name);
+    if (raw === undefined) continue;
+    if (!/^\s*\+?\d+\s*$/.test(raw)) throw invalidParameter(name, 'expected a positive integer');
+    const n = Number(raw);
+    if (n < 1) throw invalidParameter(name, 'expected a positive integer');
+    dims[name] = n;
+  }
+  if (dims.width === undefined && dims.height === undefined) return;
+  const w = dims.width ?? dimLimit;
+  const h = dims.height ?? dimLimit;
+  if (!(w * h < limit) || w > MAX_DIMENSION || h > MAX_DIMENSION) throw sizeLimit(limits.sizeLimitMegapixels);
+  Object.assign(params, dims);
+}
+
+const EXAMPLE_FILE = /^files\/[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+function resolveInput(raw: string | undefined, generative: boolean): string | null {
+  if (raw === undefined || raw === '') {
+    if (generative) return null;
+    throw invalidParameter('input', 'an input image is required');
+  }
+  if (generative) throw invalidParameter('input', 'this graph takes no input');
+  const value = raw.startsWith('/') ? raw.slice(1) : raw;
+  if (EXAMPLE_FILE.test(value)) return value;
+  if (value.startsWith('graph/')) return value;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw inputFetchFailed(raw, 'not an http(s) URL, files/<name> or graph/... URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw inputFetchFailed(raw, `scheme ${url.protocol} is not allowed`);
+  }
+  url.hash = '';
+  return url.href;
+}
