@@ -1,0 +1,73 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { buildCatalogue, describeGraph } from './catalogue.ts';
+import { GRAPH_INPUT } from './compile.ts';
+
+const graphsDir = new URL('../../graphs/', import.meta.url);
+const sources = () =>
+  readdirSync(graphsDir).map((filename) => ({ filename, text: readFileSync(new URL(filename, graphsDir), 'utf8') }));
+
+describe('graph catalogue', () => {
+  it('loads every graph file of graphs/', async () => {
+    const catalogue = await buildCatalogue(sources());
+    expect([...catalogue.keys()].sort()).toEqual(expect.arrayContaining(['crop', 'gaussianblur', 'noop', 'passthrough']));
+  });
+
+  it('types every exported inport of the .fbp crop graph from the component declarations', async () => {
+    const crop = (await buildCatalogue(sources())).get('crop')!;
+    const { inports } = describeGraph(crop);
+    expect(inports.x).toMatchObject({ type: 'number', default: 0 });
+    expect(inports.cropwidth).toMatchObject({ type: 'number', default: 10, minimum: 1 });
+    expect(inports.cropheight).toMatchObject({ type: 'number', default: 10 });
+    expect(inports.width).toMatchObject({ type: 'int', minimum: 1 });
+    expect(crop.compiled.steps.map((s) => s.component)).toEqual(['crop', 'nop']);
+    expect(crop.compiled.steps[0]!.inputs.input).toBe(GRAPH_INPUT);
+  });
+
+  it('takes defaults from the graph file and lists every enum value', async () => {
+    const blur = (await buildCatalogue(sources())).get('gaussianblur')!;
+    const { inports } = describeGraph(blur);
+    expect(inports['std-dev-x']).toMatchObject({ type: 'number', default: 1.5, minimum: 0, maximum: 1500 });
+    expect(inports['abyss-policy']).toMatchObject({ type: 'enum', default: 'clamp', values: ['none', 'clamp', 'black', 'white'] });
+  });
+
+  it('shows no internal wiring', async () => {
+    const catalogue = await buildCatalogue(sources());
+    const text = JSON.stringify(describeGraph(catalogue.get('gaussianblur')!));
+    expect(text).not.toContain('d4sgv');
+    expect(text).not.toContain('processes');
+  });
+
+  it('gives a graph a new digest when its definition changes', async () => {
+    const a = await buildCatalogue([{ filename: 'g.fbp', text: 'INPORT=c.INPUT:INPUT\nOUTPORT=c.OUTPUT:OUTPUT\nc(gegl/crop)' }]);
+    const b = await buildCatalogue([
+      { filename: 'g.fbp', text: "INPORT=c.INPUT:INPUT\nOUTPORT=c.OUTPUT:OUTPUT\n'20' -> WIDTH c(gegl/crop)" },
+    ]);
+    expect(a.get('g')!.digest).not.toBe(b.get('g')!.digest);
+  });
+
+  it('ignores processes the output does not need', async () => {
+    const c = await buildCatalogue([
+      {
+        filename: 'g.json',
+        text: JSON.stringify({
+          processes: { a: { component: 'gegl/nop' }, stale: { component: 'gegl/load' } },
+          connections: [],
+          inports: { input: { process: 'a', port: 'input' } },
+          outports: { output: { process: 'a', port: 'output' } },
+        }),
+      },
+    ]);
+    expect(c.get('g')!.compiled.ignored).toEqual(['stale']);
+  });
+
+  it.each([
+    ['an unknown component', 'INPORT=c.INPUT:INPUT\nOUTPORT=c.OUTPUT:OUTPUT\nc(gegl/nonexistent)', /unknown component/],
+    ['an inport to a missing property', 'INPORT=c.INPUT:INPUT\nINPORT=c.NOPE:NOPE\nOUTPORT=c.OUTPUT:OUTPUT\nc(gegl/crop)', /missing property/],
+    ['no output', 'INPORT=c.INPUT:INPUT\nc(gegl/crop)', /outport/],
+    ['a cycle', 'INPORT=a.INPUT:INPUT\nOUTPORT=b.OUTPUT:OUTPUT\na(gegl/nop) OUTPUT -> INPUT b(gegl/nop) OUTPUT -> INPUT a', /two sources|cycle/],
+    ['an IIP of the wrong type', "INPORT=c.INPUT:INPUT\nOUTPORT=c.OUTPUT:OUTPUT\n'abc' -> X c(gegl/crop)", /bad value/],
+  ])('refuses a graph with %s', async (_what, text, message) => {
+    await expect(buildCatalogue([{ filename: 'g.fbp', text }])).rejects.toThrow(message);
+  });
+});

@@ -1,0 +1,125 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cacheKey, canonicalForm, objectKeyFor } from './cache-key.ts';
+import { buildCatalogue, type Catalogue } from './graph/catalogue.ts';
+import { resolveRequest } from './request.ts';
+import { parseQuery } from './url.ts';
+
+const graphsDir = new URL('../graphs/', import.meta.url);
+let catalogue: Catalogue;
+beforeAll(async () => {
+  catalogue = await buildCatalogue(
+    readdirSync(graphsDir).map((filename) => ({ filename, text: readFileSync(new URL(filename, graphsDir), 'utf8') })),
+  );
+});
+
+const limits = { sizeLimitMegapixels: 25 };
+const resolve = (graph: string, ext: string, search: string) =>
+  resolveRequest(catalogue.get(graph)!, ext, parseQuery(search), limits);
+const key = async (graph: string, ext: string, search: string) => {
+  const entry = catalogue.get(graph)!;
+  return cacheKey(resolveRequest(entry, ext, parseQuery(search), limits), entry.digest);
+};
+
+describe('resolving a processing request', () => {
+  it('fills defaults and converts values to their declared types', () => {
+    const r = resolve('crop', 'png', '?input=files%2Fgrid-toastybob.jpg&x=200&y=230.5');
+    expect(r).toMatchObject({ graph: 'crop', outtype: 'png', input: 'files/grid-toastybob.jpg', nocache: false });
+    expect(r.params).toEqual({ x: 200, y: 230.5, cropwidth: 10, cropheight: 10 });
+  });
+  it('defaults to jpg, except noop which keeps the input type', () => {
+    expect(resolve('crop', '', '?input=files%2Fa.jpg').outtype).toBe('jpg');
+    expect(resolve('crop', 'jpeg', '?input=files%2Fa.jpg').outtype).toBe('jpg');
+    expect(resolve('noop', '', '?input=files%2Fa.jpg').outtype).toBeNull();
+    expect(resolve('noop', 'gif', '?input=files%2Fa.gif').outtype).toBe('gif');
+  });
+  it('clamps numbers to the declared range, as the original did', () => {
+    expect(resolve('gaussianblur', '', '?input=files%2Fa.jpg&std-dev-x=1e9').params['std-dev-x']).toBe(1500);
+    expect(resolve('gaussianblur', '', '?input=files%2Fa.jpg&std-dev-x=-3').params['std-dev-x']).toBe(0);
+  });
+  it('answers 449 naming an unknown parameter and listing the inports', () => {
+    expect(() => resolve('crop', '', '?input=files%2Fa.jpg&skeke=299')).toThrowError(
+      expect.objectContaining({ status: 449, reason: 'unknown-parameter', extra: expect.objectContaining({ unknown: ['skeke'] }) }),
+    );
+    expect(() => resolve('noop', '', '?input=files%2Fa.jpg&width=10')).toThrowError(expect.objectContaining({ status: 449 }));
+  });
+  it('answers 449 with the supported list for an unsupported type', () => {
+    expect(() => resolve('crop', 'svg', '?input=files%2Fa.jpg')).toThrowError(
+      expect.objectContaining({ status: 449, reason: 'unsupported-type', extra: { supported: ['jpg', 'jpeg', 'png', 'webp'] } }),
+    );
+    expect(() => resolve('crop', 'PNG', '?input=files%2Fa.jpg')).toThrowError(expect.objectContaining({ status: 449 }));
+  });
+  it('answers 422 for values that cannot be converted', () => {
+    for (const q of ['x=abc', 'x=1x', 'abyss-policy=sideways', 'width=abc', 'width=0', 'width=-5', 'quality=q']) {
+      const graph = q.startsWith('abyss') ? 'gaussianblur' : 'crop';
+      expect(() => resolve(graph, '', `?input=files%2Fa.jpg&${q}`), q).toThrowError(
+        expect.objectContaining({ status: 422, reason: 'invalid-parameter' }),
+      );
+    }
+  });
+  it('applies the original size limit to width and height', () => {
+    expect(() => resolve('passthrough', '', '?input=files%2Fa.jpg&width=30000&height=1000')).toThrowError(
+      expect.objectContaining({ status: 422, reason: 'size-limit' }),
+    );
+    expect(() => resolve('passthrough', '', '?input=files%2Fa.jpg&height=5100')).toThrowError(
+      expect.objectContaining({ status: 422, reason: 'size-limit' }),
+    );
+    expect(resolve('passthrough', '', '?input=files%2Fa.jpg&height=5000').params.height).toBe(5000);
+  });
+  it('answers 422 for a repeated parameter and for a missing input', () => {
+    expect(() => resolve('crop', '', '?input=files%2Fa.jpg&x=1&x=2')).toThrowError(expect.objectContaining({ status: 422 }));
+    expect(() => resolve('crop', '', '?x=1')).toThrowError(expect.objectContaining({ status: 422, reason: 'invalid-parameter' }));
+  });
+  it('answers 504 for an input with a scheme that is not http(s)', () => {
+    expect(() => resolve('crop', '', '?input=chrome-search%3A%2F%2Fthumb2%2Fhttp%3A%2F%2Findex.hu')).toThrowError(
+      expect.objectContaining({ status: 504, reason: 'input-fetch-failed' }),
+    );
+    expect(() => resolve('crop', '', '?input=file%3A%2F%2F%2Fetc%2Fpasswd')).toThrowError(expect.objectContaining({ status: 504 }));
+  });
+  it('reads the control flags', () => {
+    const r = resolve('crop', '', '?input=files%2Fa.jpg&_nocache=true&_exp=1900000000&debug=1');
+    expect(r).toMatchObject({ nocache: true, exp: 1900000000, debug: true });
+    expect(resolve('crop', '', '?input=files%2Fa.jpg&_nocache=1').nocache).toBe(false);
+  });
+});
+
+describe('the cache key', () => {
+  it('does not depend on parameter order, encoding, defaults or control parameters', async () => {
+    const base = await key('crop', 'png', '?input=files%2Fgrid-toastybob.jpg&x=200&y=230');
+    expect(await key('crop', 'png', '?y=230&x=200&input=files/grid-toastybob.jpg')).toBe(base);
+    expect(await key('crop', 'png', '?input=files%2Fgrid-toastybob.jpg&x=200.0&y=230&cropwidth=10')).toBe(base);
+    expect(await key('crop', 'png', '?input=files%2Fgrid-toastybob.jpg&x=200&y=230&_nocache=true&debug=1&_exp=1')).toBe(base);
+  });
+  it('shares one entry for values that clamp to the same number', async () => {
+    expect(await key('gaussianblur', '', '?input=files%2Fa.jpg&std-dev-x=1e9')).toBe(
+      await key('gaussianblur', '', '?input=files%2Fa.jpg&std-dev-x=1500'),
+    );
+  });
+  it('differs when anything that changes the image differs', async () => {
+    const base = await key('crop', 'png', '?input=files%2Fa.jpg&x=1');
+    const others = [
+      await key('crop', 'jpg', '?input=files%2Fa.jpg&x=1'),
+      await key('crop', 'png', '?input=files%2Fb.jpg&x=1'),
+      await key('crop', 'png', '?input=files%2Fa.jpg&x=2'),
+      await key('crop', 'png', '?input=files%2Fa.jpg&x=1&width=100'),
+      await key('passthrough', 'png', '?input=files%2Fa.jpg'),
+    ];
+    expect(new Set([base, ...others]).size).toBe(6);
+  });
+  it('normalises http inputs as URLs', async () => {
+    expect(await key('crop', '', '?input=HTTP%3A%2F%2FExample.COM%2Fa.jpg')).toBe(
+      await key('crop', '', '?input=http%3A%2F%2Fexample.com%2Fa.jpg'),
+    );
+  });
+  it('has a documented canonical form', () => {
+    const entry = catalogue.get('crop')!;
+    const r = resolveRequest(entry, 'png', parseQuery('?input=files%2Fa.jpg&y=2&x=1'), limits);
+    expect(canonicalForm(r, 'd')).toBe(
+      '{"digest":"d","graph":"crop","input":"files/a.jpg","params":{"cropheight":10,"cropwidth":10,"x":1,"y":2},"type":"png","v":1}',
+    );
+  });
+  it('names the stored object <prefix>/<key>.<ext>', () => {
+    expect(objectKeyFor('p', 'abc', 'jpg')).toBe('p/abc.jpg');
+    expect(objectKeyFor('', 'abc', null)).toBe('abc');
+  });
+});
