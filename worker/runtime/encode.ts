@@ -1,0 +1,36 @@
+/** Encoders per output type, with the quality defaults of SPEC §3.1. Metadata is stripped. */
+import type sharp from 'sharp';
+import { CONTENT_TYPES, type ImageType } from '../../shared/formats.ts';
+import { DEFAULT_QUALITY } from '../../shared/reserved.ts';
+
+export interface Encoded {
+  body: Buffer;
+  contentType: string;
+  width: number;
+  height: number;
+}
+
+export async function encode(pipeline: sharp.Sharp, type: ImageType, quality?: number): Promise<Encoded> {
+  let out: sharp.Sharp;
+  switch (type) {
+    case 'jpg': {
+      const q = quality ?? DEFAULT_QUALITY.jpg;
+      out = pipeline.jpeg({ quality: q, chromaSubsampling: q >= 90 ? '4:4:4' : '4:2:0' });
+      break;
+    }
+    case 'png':
+      out = pipeline.png({ compressionLevel: 6 });
+      break;
+    case 'webp':
+      out = pipeline.webp({ quality: quality ?? DEFAULT_QUALITY.webp });
+      break;
+    case 'avif':
+      out = pipeline.avif({ quality: quality ?? DEFAULT_QUALITY.avif, effort: 2 });
+      break;
+    case 'gif':
+      out = pipeline.gif();
+      break;
+  }
+  const { data, info } = await out.toBuffer({ resolveWithObject: true });
+  return { body: data, contentType: CONTENT_TYPES[type], width: info.width, height: info.height };
+}

@@ -1,0 +1,57 @@
+/**
+ * 8-bit sRGB ⇄ linear-light premultiplied RGBA float, where GEGL did its maths (blur, scaling,
+ * compositing). Lookup tables make the forward conversion one read per sample.
+ */
+import type { RawImage } from './raw-image.ts';
+
+const TO_LINEAR = new Float32Array(256);
+for (let i = 0; i < 256; i++) {
+  const c = i / 255;
+  TO_LINEAR[i] = c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+}
+
+export function linearToSrgb8(v: number): number {
+  if (!(v > 0)) return 0;
+  if (v >= 1) return 255;
+  const c = v <= 0.0031308 ? v * 12.92 : 1.055 * v ** (1 / 2.4) - 0.055;
+  return Math.round(c * 255);
+}
+
+export interface LinearImage {
+  /** Premultiplied linear RGBA. */
+  data: Float32Array;
+  width: number;
+  height: number;
+  /** Whether the source had an alpha channel (kept on the way back). */
+  alpha: boolean;
+}
+
+export function toLinear(img: RawImage): LinearImage {
+  const n = img.width * img.height;
+  const out = new Float32Array(n * 4);
+  const { data, channels } = img;
+  for (let p = 0, i = 0, o = 0; p < n; p++, i += channels, o += 4) {
+    const a = channels === 4 ? data[i + 3]! / 255 : 1;
+    out[o] = TO_LINEAR[data[i]!]! * a;
+    out[o + 1] = TO_LINEAR[data[i + 1]!]! * a;
+    out[o + 2] = TO_LINEAR[data[i + 2]!]! * a;
+    out[o + 3] = a;
+  }
+  return { data: out, width: img.width, height: img.height, alpha: channels === 4 };
+}
+
+export function fromLinear(img: LinearImage): RawImage {
+  const n = img.width * img.height;
+  const channels = img.alpha ? 4 : 3;
+  const out = Buffer.alloc(n * channels);
+  const { data } = img;
+  for (let p = 0, i = 0, o = 0; p < n; p++, i += 4, o += channels) {
+    const a = data[i + 3]!;
+    const inv = a > 0 ? 1 / a : 0;
+    out[o] = linearToSrgb8(data[i]! * inv);
+    out[o + 1] = linearToSrgb8(data[i + 1]! * inv);
+    out[o + 2] = linearToSrgb8(data[i + 2]! * inv);
+    if (img.alpha) out[o + 3] = Math.round(Math.min(1, Math.max(0, a)) * 255);
+  }
+  return { data: out, width: img.width, height: img.height, channels };
+}

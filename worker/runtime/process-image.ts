@@ -1,0 +1,81 @@
+/**
+ * Runs one graph on one input: decode (orientation applied, limits checked from the header),
+ * the optional scaling of `width`/`height`, the compiled plan step by step with a deadline
+ * check in between, and the encoder. A graph of identity steps is one sharp pipeline.
+ */
+import sharp from 'sharp';
+import { componentDecl } from '../../shared/components/registry.ts';
+import type { PropValue } from '../../shared/components/types.ts';
+import { inputPixels, timeout, unsupportedInput } from '../../shared/errors.ts';
+import type { ImageType } from '../../shared/formats.ts';
+import type { GraphEntry } from '../../shared/graph/catalogue.ts';
+import { GRAPH_INPUT, type CompiledGraph } from '../../shared/graph/compile.ts';
+import { IMPLS } from './components/index.ts';
+import { encode, type Encoded } from './encode.ts';
+import { fromSharp, toSharp, type RawImage } from './raw-image.ts';
+
+export interface ProcessLimits {
+  maxInputPixels: number;
+  /** Epoch ms after which processing gives up. */
+  deadline: number;
+}
+
+export async function processImage(
+  entry: GraphEntry,
+  params: Readonly<Record<string, PropValue>>,
+  input: Uint8Array,
+  outtype: ImageType,
+  limits: ProcessLimits,
+): Promise<Encoded> {
+  const decoded = await decode(input, params, limits);
+  const quality = typeof params.quality === 'number' ? params.quality : undefined;
+  if (entry.compiled.steps.every((s) => s.component === 'nop')) {
+    return encode(decoded, outtype, quality);
+  }
+  const result = await runPlan(entry.compiled, params, await fromSharp(decoded), limits.deadline);
+  return encode(toSharp(result), outtype, quality);
+}
+
+async function decode(
+  input: Uint8Array,
+  params: Readonly<Record<string, PropValue>>,
+  limits: ProcessLimits,
+): Promise<sharp.Sharp> {
+  const options: sharp.SharpOptions = { limitInputPixels: limits.maxInputPixels, failOn: 'error' };
+  let meta: sharp.Metadata;
+  try {
+    meta = await sharp(input, options).metadata();
+  } catch (e) {
+    if (/pixel limit/i.test((e as Error).message)) throw inputPixels(limits.maxInputPixels);
+    throw unsupportedInput('cannot decode');
+  }
+  if ((meta.width ?? 0) * (meta.height ?? 0) > limits.maxInputPixels) throw inputPixels(limits.maxInputPixels);
+  let pipeline = sharp(input, options).autoOrient();
+  const width = typeof params.width === 'number' ? params.width : undefined;
+  const height = typeof params.height === 'number' ? params.height : undefined;
+  if (width && height) pipeline = pipeline.resize({ width, height, fit: 'fill' });
+  else if (width || height) pipeline = pipeline.resize({ width, height });
+  return pipeline;
+}
+
+export async function runPlan(
+  graph: CompiledGraph,
+  params: Readonly<Record<string, PropValue>>,
+  input: RawImage,
+  deadline: number,
+): Promise<RawImage> {
+  const results = new Map<string, RawImage>([[GRAPH_INPUT, input]]);
+  for (const step of graph.steps) {
+    if (Date.now() > deadline) throw timeout();
+    const inputs: Record<string, RawImage> = {};
+    for (const [port, src] of Object.entries(step.inputs)) inputs[port] = results.get(src)!;
+    const props: Record<string, PropValue> = {};
+    for (const [name, decl] of Object.entries(componentDecl(step.component).properties)) props[name] = decl.default;
+    Object.assign(props, step.fixed);
+    for (const [name, inport] of Object.entries(graph.inports)) {
+      if (inport.process === step.id && params[name] !== undefined) props[inport.port] = params[name];
+    }
+    results.set(step.id, await IMPLS[step.component](inputs, props));
+  }
+  return results.get(graph.output)!;
+}
