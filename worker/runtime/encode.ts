@@ -1,5 +1,5 @@
 /** Encoders per output type, with the quality defaults of SPEC §3.1. Metadata is stripped. */
-import type sharp from 'sharp';
+import type { Sharp } from 'sharp';
 import { CONTENT_TYPES, type ImageType } from '../../shared/formats.ts';
 import { DEFAULT_QUALITY } from '../../shared/reserved.ts';
 
@@ -10,8 +10,8 @@ export interface Encoded {
   height: number;
 }
 
-export async function encode(pipeline: sharp.Sharp, type: ImageType, quality?: number): Promise<Encoded> {
-  let out: sharp.Sharp;
+export async function encode(pipeline: Sharp, type: ImageType, quality?: number): Promise<Encoded> {
+  let out: Sharp;
   switch (type) {
     case 'jpg': {
       const q = quality ?? DEFAULT_QUALITY.jpg;

@@ -3,7 +3,7 @@
  * the optional scaling of `width`/`height`, the compiled plan step by step with a deadline
  * check in between, and the encoder. A graph of identity steps is one sharp pipeline.
  */
-import sharp from 'sharp';
+import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
 import { componentDecl } from '../../shared/components/registry.ts';
 import type { PropValue } from '../../shared/components/types.ts';
 import { inputPixels, timeout, unsupportedInput } from '../../shared/errors.ts';
@@ -40,9 +40,9 @@ async function decode(
   input: Uint8Array,
   params: Readonly<Record<string, PropValue>>,
   limits: ProcessLimits,
-): Promise<sharp.Sharp> {
-  const options: sharp.SharpOptions = { limitInputPixels: limits.maxInputPixels, failOn: 'error' };
-  let meta: sharp.Metadata;
+): Promise<Sharp> {
+  const options: SharpOptions = { limitInputPixels: limits.maxInputPixels, failOn: 'error' };
+  let meta: Metadata;
   try {
     meta = await sharp(input, options).metadata();
   } catch (e) {

@@ -2,7 +2,7 @@
  * Images between the steps of a graph: 8-bit sRGB pixels, RGB or RGBA, row by row.
  * Components that work in linear light convert to float and back (linear-light.ts).
  */
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 
 export interface RawImage {
   data: Buffer;
@@ -11,12 +11,12 @@ export interface RawImage {
   channels: 3 | 4;
 }
 
-export function toSharp(img: RawImage): sharp.Sharp {
+export function toSharp(img: RawImage): Sharp {
   return sharp(img.data, { raw: { width: img.width, height: img.height, channels: img.channels } });
 }
 
 /** Materialises a sharp pipeline as RGB or RGBA 8-bit sRGB pixels. */
-export async function fromSharp(pipeline: sharp.Sharp): Promise<RawImage> {
+export async function fromSharp(pipeline: Sharp): Promise<RawImage> {
   const { data, info } = await pipeline
     .toColourspace('srgb')
     .raw({ depth: 'uchar' })

@@ -1,0 +1,119 @@
+/**
+ * The bridge's core: turns job requests into queued jobs, coalescing identical in-flight
+ * requests (same cache key) into one job, and waits for urgent results with a deadline.
+ * A job that outlives the deadline keeps running; a later request finds its result.
+ */
+import { objectKeyFor } from '../../shared/cache-key.ts';
+import { ImgfloError, timeout, unavailable, type ErrorBody } from '../../shared/errors.ts';
+import type { Job, JobRequest, JobResult, Urgency } from '../../shared/job.ts';
+import type { Clock, JobQueue } from '../../shared/ports.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
+
+export interface BridgeOptions {
+  queue: JobQueue;
+  clock: Clock;
+  metrics: Metrics;
+  log: Logger;
+  objectPrefix: string;
+  jobTimeoutMs: number;
+}
+
+export interface Submitted {
+  status: 200 | 202;
+  objectKey: string;
+}
+
+interface Pending {
+  result: Promise<JobResult>;
+  resolve(r: JobResult): void;
+  published: Set<Urgency>;
+  expiry: ReturnType<typeof setTimeout>;
+}
+
+export class Bridge {
+  private readonly pending = new Map<string, Pending>();
+  private readonly stopListening: () => void;
+
+  constructor(private readonly o: BridgeOptions) {
+    this.stopListening = o.queue.onResult((r) => this.settle(r));
+  }
+
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  async submit(req: JobRequest): Promise<Submitted> {
+    const objectKey = objectKeyFor(this.o.objectPrefix, req.key, req.outtype);
+    let p = this.pending.get(req.key);
+    if (p) this.o.metrics.coalesced.inc();
+    else p = this.track(req.key);
+    // One job per key; an urgent request still gets an urgent job when only a background one
+    // is queued, so it never waits behind the background backlog.
+    if (p.published.size === 0 || (req.urgency === 'urgent' && !p.published.has('urgent'))) {
+      p.published.add(req.urgency);
+      await this.publish(req, objectKey, p);
+    }
+    if (req.urgency === 'background') return { status: 202, objectKey };
+    return this.wait(p);
+  }
+
+  private track(key: string): Pending {
+    let resolve!: (r: JobResult) => void;
+    const result = new Promise<JobResult>((r) => (resolve = r));
+    // Forget a job whose result never comes (lost), so a later request publishes it again.
+    const expiry = setTimeout(() => this.pending.delete(key), this.o.jobTimeoutMs * 4);
+    expiry.unref?.();
+    const p: Pending = { result, resolve, published: new Set(), expiry };
+    this.pending.set(key, p);
+    return p;
+  }
+
+  private async publish(req: JobRequest, objectKey: string, p: Pending): Promise<void> {
+    const now = this.o.clock.now();
+    const job: Job = {
+      ...req,
+      id: crypto.randomUUID(),
+      objectKey,
+      createdAt: now,
+      deadline: now + this.o.jobTimeoutMs,
+      attempt: 1,
+    };
+    try {
+      await this.o.queue.publish(job);
+    } catch (e) {
+      this.o.log.error({ err: e, requestId: req.requestId }, 'publish failed');
+      clearTimeout(p.expiry);
+      this.pending.delete(req.key);
+      throw unavailable('Job queue unavailable');
+    }
+    this.o.metrics.jobsPublished.inc({ urgency: req.urgency });
+  }
+
+  private async wait(p: Pending): Promise<Submitted> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(timeout(Math.ceil(this.o.jobTimeoutMs / 5000))), this.o.jobTimeoutMs);
+    });
+    try {
+      const r = await Promise.race([p.result, deadline]);
+      if (r.ok) return { status: 200, objectKey: r.objectKey };
+      throw ImgfloError.fromBody(r.error as ErrorBody);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private settle(r: JobResult): void {
+    const p = this.pending.get(r.key);
+    if (!p) return;
+    clearTimeout(p.expiry);
+    this.pending.delete(r.key);
+    p.resolve(r);
+  }
+
+  close(): void {
+    this.stopListening();
+    for (const p of this.pending.values()) clearTimeout(p.expiry);
+  }
+}

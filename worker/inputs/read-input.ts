@@ -1,0 +1,32 @@
+/**
+ * Reads a job's input: `files/<name>` from the bundled examples on disk (no HTTP), a chained
+ * `graph/...` URL through the service's own public URL, an http(s) URL through the fetcher.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { inputFetchFailed } from '../../shared/errors.ts';
+import { fetchHttp, type FetchLimits } from './fetch-http.ts';
+
+export interface InputReaderOptions extends FetchLimits {
+  examplesDir: string;
+  serviceUrl: string;
+}
+
+export type InputReader = (input: string) => Promise<Uint8Array>;
+
+const EXAMPLE = /^files\/([A-Za-z0-9_][A-Za-z0-9_.-]*)$/;
+
+export function createInputReader(options: InputReaderOptions): InputReader {
+  return async (input) => {
+    const file = EXAMPLE.exec(input);
+    if (file) {
+      try {
+        return await readFile(join(options.examplesDir, file[1]!));
+      } catch {
+        throw inputFetchFailed(input, 'HTTP error 404');
+      }
+    }
+    if (input.startsWith('graph/')) return fetchHttp(`${options.serviceUrl}/${input}`, options, input);
+    return fetchHttp(input, options, input);
+  };
+}

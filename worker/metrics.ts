@@ -1,0 +1,47 @@
+/** Prometheus series of the backend (SPEC §8), one registry per process. */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'imgflo_process_' });
+  return {
+    registry,
+    jobRequests: new Counter({
+      name: 'imgflo_bridge_job_requests_total',
+      help: 'Job requests received by the bridge, by urgency and final status',
+      labelNames: ['urgency', 'status', 'reason'] as const,
+      registers: [registry],
+    }),
+    jobsPublished: new Counter({
+      name: 'imgflo_jobs_published_total',
+      help: 'Jobs published to the queue, by urgency',
+      labelNames: ['urgency'] as const,
+      registers: [registry],
+    }),
+    coalesced: new Counter({
+      name: 'imgflo_coalesced_requests_total',
+      help: 'Job requests that joined a job already in flight for the same cache key',
+      registers: [registry],
+    }),
+    jobsInFlight: new Gauge({
+      name: 'imgflo_jobs_in_flight',
+      help: 'Jobs a worker is processing now',
+      registers: [registry],
+    }),
+    jobsProcessed: new Counter({
+      name: 'imgflo_jobs_processed_total',
+      help: 'Jobs finished by a worker, by graph and outcome (processed, cached, error)',
+      labelNames: ['graph', 'outcome'] as const,
+      registers: [registry],
+    }),
+    phaseSeconds: new Histogram({
+      name: 'imgflo_job_phase_seconds',
+      help: 'Time per job phase (queue, fetch, process, upload)',
+      labelNames: ['phase'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

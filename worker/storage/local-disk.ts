@@ -1,0 +1,50 @@
+/**
+ * The embedded mode's object store: files under a directory, written atomically (temp file,
+ * then rename), with the content type kept beside each object as S3 keeps it in its metadata.
+ */
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { ObjectStore, StoredObject } from '../../shared/ports.ts';
+
+const SAFE_KEY = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*(\.[a-z0-9]+)?$/;
+
+export class LocalDiskObjectStore implements ObjectStore {
+  constructor(private readonly dir: string) {}
+
+  /** The file of an object key; null for a key that could leave the directory. */
+  pathOf(objectKey: string): string | null {
+    return SAFE_KEY.test(objectKey) ? join(this.dir, objectKey) : null;
+  }
+
+  async head(objectKey: string): Promise<StoredObject | null> {
+    const path = this.pathOf(objectKey);
+    if (!path) return null;
+    try {
+      const [info, meta] = await Promise.all([stat(path), readFile(`${path}.meta`, 'utf8')]);
+      return { size: info.size, contentType: JSON.parse(meta).contentType };
+    } catch {
+      return null;
+    }
+  }
+
+  async get(objectKey: string): Promise<{ body: Uint8Array; contentType: string } | null> {
+    const head = await this.head(objectKey);
+    if (!head) return null;
+    try {
+      return { body: await readFile(this.pathOf(objectKey)!), contentType: head.contentType };
+    } catch {
+      return null;
+    }
+  }
+
+  async put(objectKey: string, body: Uint8Array, contentType: string): Promise<void> {
+    const path = this.pathOf(objectKey);
+    if (!path) throw new Error(`unsafe object key ${objectKey}`);
+    await mkdir(dirname(path), { recursive: true });
+    const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    await writeFile(`${tmp}.meta`, JSON.stringify({ contentType }));
+    await writeFile(tmp, body);
+    await rename(`${tmp}.meta`, `${path}.meta`);
+    await rename(tmp, path);
+  }
+}
