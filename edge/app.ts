@@ -1,0 +1,47 @@
+/** The edge: createApp(deps) mounts the routes; errors become the JSON bodies of SPEC §3.2. */
+import { Hono } from 'hono';
+import { internal, isImgfloError, notFound } from '../shared/errors.ts';
+import type { AppEnv, EdgeDeps } from './context.ts';
+import { catalogueRoutes } from './routes/catalogue.ts';
+import { fileRoutes } from './routes/files.ts';
+import { metaRoutes } from './routes/meta.ts';
+import { pageRoutes } from './routes/page.ts';
+import { processingRoutes } from './routes/processing.ts';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+export function createApp(deps: EdgeDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use('*', async (c, next) => {
+    const given = c.req.header('x-request-id');
+    c.set('requestId', given && REQUEST_ID.test(given) ? given : crypto.randomUUID());
+    await next();
+    c.header('X-Request-Id', c.get('requestId'));
+    c.header('X-Content-Type-Options', 'nosniff');
+  });
+
+  app.route('/graph', processingRoutes(deps));
+  app.route('/graphs', catalogueRoutes(deps));
+  app.route('/files', fileRoutes(deps));
+  app.route('/', metaRoutes(deps));
+  app.route('/', pageRoutes(deps));
+
+  app.notFound(() => {
+    throw notFound();
+  });
+
+  app.onError((e, c) => {
+    const error = isImgfloError(e) ? e : internal(c.get('requestId'));
+    if (!isImgfloError(e)) {
+      console.error(JSON.stringify({ msg: 'unexpected error', requestId: c.get('requestId'), error: String(e), stack: (e as Error).stack }));
+    }
+    const retryAfter = error.extra.retryAfter;
+    if (typeof retryAfter === 'number') c.header('Retry-After', String(retryAfter));
+    c.header('Cache-Control', 'no-store');
+    c.header('X-Request-Id', c.get('requestId'));
+    c.header('X-Content-Type-Options', 'nosniff');
+    return c.json(error.toBody(), error.status as 400);
+  });
+  return app;
+}

@@ -1,0 +1,35 @@
+/** Forwards a miss to the bridge over HTTP with the bearer token; maps its answers to errors. */
+import { ImgfloError, unavailable, type ErrorBody } from '../shared/errors.ts';
+import type { JobRequest } from '../shared/job.ts';
+
+export interface BridgeAnswer {
+  status: 200 | 202;
+  objectKey: string;
+}
+
+export type BridgeClient = (job: JobRequest) => Promise<BridgeAnswer>;
+
+export function httpBridgeClient(options: { url: string; token: string; timeoutMs: number; fetch?: typeof fetch }): BridgeClient {
+  const doFetch = options.fetch ?? fetch;
+  return async (job) => {
+    let res: Response;
+    try {
+      res = await doFetch(`${options.url}/jobs`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json', 'x-request-id': job.requestId },
+        body: JSON.stringify(job),
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+    } catch {
+      throw unavailable('Backend unavailable');
+    }
+    const body = (await res.json().catch(() => null)) as (Partial<ErrorBody> & { objectKey?: string }) | null;
+    if ((res.status === 200 || res.status === 202) && typeof body?.objectKey === 'string') {
+      return { status: res.status, objectKey: body.objectKey };
+    }
+    if (body && typeof body.code === 'number' && typeof body.reason === 'string' && res.status !== 401 && res.status !== 400) {
+      return Promise.reject(ImgfloError.fromBody(body as ErrorBody));
+    }
+    throw unavailable('Backend unavailable');
+  };
+}

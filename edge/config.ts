@@ -1,0 +1,77 @@
+/**
+ * The edge's settings, from its bindings (wrangler.toml vars and secrets), parsed once per
+ * isolate; an invalid value is an error that names the variable. Never reads process.env.
+ */
+import * as v from 'valibot';
+
+const optionalString = v.optional(v.pipe(v.string(), v.minLength(1)));
+const flag = (def: '0' | '1') =>
+  v.pipe(
+    v.optional(v.picklist(['0', '1', 'true', 'false']), def),
+    v.transform((s) => s === '1' || s === 'true'),
+  );
+const httpUrl = v.pipe(v.string(), v.url(), v.regex(/^https?:\/\//, 'must be an http(s) URL'));
+
+const BindingsSchema = v.object({
+  IMGFLO_API_KEY: optionalString,
+  IMGFLO_API_SECRET: optionalString,
+  IMGFLO_ADMIN_KEY: optionalString,
+  IMGFLO_ADMIN_SECRET: optionalString,
+  IMGFLO_REQUIRE_AUTH: flag('0'),
+  IMGFLO_LEGACY_TOKENS: flag('1'),
+  UPSTASH_REDIS_REST_URL: httpUrl,
+  UPSTASH_REDIS_REST_TOKEN: v.pipe(v.string(), v.minLength(1)),
+  IMGFLO_BRIDGE_URL: httpUrl,
+  IMGFLO_BRIDGE_TOKEN: v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters')),
+  IMGFLO_PUBLIC_BASE_URL: httpUrl,
+  IMGFLO_REDIRECT_STATUS: v.pipe(
+    v.optional(v.picklist(['301', '302', '307', '308']), '301'),
+    v.transform((s) => Number(s) as 301 | 302 | 307 | 308),
+  ),
+  IMGFLO_SIZE_LIMIT: v.pipe(v.optional(v.string(), '25'), v.transform(Number), v.number(), v.minValue(0.01)),
+  IMGFLO_JOB_TIMEOUT_MS: v.pipe(v.optional(v.string(), '25000'), v.transform(Number), v.number(), v.integer(), v.minValue(100)),
+  IMGFLO_COMMIT: v.optional(v.string(), 'unknown'),
+});
+
+export type EdgeConfig = ReturnType<typeof parseEdgeConfig>;
+
+export class EdgeConfigError extends Error {
+  override readonly name = 'EdgeConfigError';
+}
+
+export function parseEdgeConfig(bindings: Record<string, unknown>) {
+  const strings = Object.fromEntries(Object.entries(bindings).filter(([, value]) => typeof value === 'string'));
+  const r = v.safeParse(BindingsSchema, strings);
+  if (!r.success) {
+    const problems = r.issues.map((i) => `${v.getDotPath(i) ?? '?'}: ${i.message}`);
+    throw new EdgeConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = r.output;
+  const apps = new Map<string, App>();
+  if (e.IMGFLO_API_KEY || e.IMGFLO_API_SECRET) {
+    apps.set(e.IMGFLO_API_KEY ?? '', { key: e.IMGFLO_API_KEY ?? '', secrets: [e.IMGFLO_API_SECRET ?? ''], admin: false, enabled: true });
+  }
+  if (e.IMGFLO_ADMIN_KEY || e.IMGFLO_ADMIN_SECRET) {
+    apps.set(e.IMGFLO_ADMIN_KEY ?? '', { key: e.IMGFLO_ADMIN_KEY ?? '', secrets: [e.IMGFLO_ADMIN_SECRET ?? ''], admin: true, enabled: true });
+  }
+  return {
+    apps,
+    authRequired: e.IMGFLO_REQUIRE_AUTH || apps.size > 0,
+    legacyTokens: e.IMGFLO_LEGACY_TOKENS,
+    upstash: { url: e.UPSTASH_REDIS_REST_URL, token: e.UPSTASH_REDIS_REST_TOKEN },
+    bridge: { url: e.IMGFLO_BRIDGE_URL.replace(/\/+$/, ''), token: e.IMGFLO_BRIDGE_TOKEN },
+    publicBaseUrl: e.IMGFLO_PUBLIC_BASE_URL.replace(/\/+$/, ''),
+    redirectStatus: e.IMGFLO_REDIRECT_STATUS,
+    sizeLimitMegapixels: e.IMGFLO_SIZE_LIMIT,
+    jobTimeoutMs: e.IMGFLO_JOB_TIMEOUT_MS,
+    commit: e.IMGFLO_COMMIT,
+  };
+}
+
+/** A client application: its key, the secrets its tokens may be made with, its rights. */
+export interface App {
+  key: string;
+  secrets: string[];
+  admin: boolean;
+  enabled: boolean;
+}

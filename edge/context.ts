@@ -1,0 +1,19 @@
+/** What every edge route can reach: the dependencies built once per isolate, the request id. */
+import type { Catalogue } from '../shared/graph/catalogue.ts';
+import type { CacheIndex } from '../shared/ports.ts';
+import type { BridgeClient } from './bridge-client.ts';
+import type { App, EdgeConfig } from './config.ts';
+
+export interface EdgeDeps {
+  config: EdgeConfig;
+  catalogue: Catalogue;
+  index: CacheIndex;
+  bridge: BridgeClient;
+  findApp(key: string): Promise<App | null>;
+  /** Static files of examples/ (the Workers assets binding). */
+  assets: { fetch(request: Request): Promise<Response> } | null;
+  pkg: { name: string; version: string };
+  now(): number;
+}
+
+export type AppEnv = { Variables: { requestId: string } };

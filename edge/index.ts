@@ -1,0 +1,43 @@
+/** The Workers entry: builds the edge's dependencies from its bindings once per isolate. */
+import type { Hono } from 'hono';
+import { buildCatalogue } from '../shared/graph/catalogue.ts';
+import { createApp } from './app.ts';
+import { httpBridgeClient } from './bridge-client.ts';
+import { EdgeConfigError, parseEdgeConfig } from './config.ts';
+import type { AppEnv } from './context.ts';
+import { GRAPH_SOURCES, PACKAGE } from './graphs.generated.ts';
+import { upstashIndex } from './upstash-index.ts';
+
+interface Env {
+  ASSETS?: { fetch(request: Request): Promise<Response> };
+  [binding: string]: unknown;
+}
+
+let app: Promise<Hono<AppEnv>> | null = null;
+
+async function build(env: Env): Promise<Hono<AppEnv>> {
+  const config = parseEdgeConfig(env);
+  return createApp({
+    config,
+    catalogue: await buildCatalogue(GRAPH_SOURCES),
+    index: upstashIndex(config.upstash.url, config.upstash.token),
+    bridge: httpBridgeClient({ url: config.bridge.url, token: config.bridge.token, timeoutMs: config.jobTimeoutMs + 5000 }),
+    findApp: async (key) => config.apps.get(key) ?? null,
+    assets: env.ASSETS ?? null,
+    pkg: PACKAGE,
+    now: () => Date.now(),
+  });
+}
+
+export default {
+  async fetch(request: Request, env: Env, ctx: unknown): Promise<Response> {
+    app ??= build(env);
+    try {
+      return await (await app).fetch(request, env, ctx as never);
+    } catch (e) {
+      if (!(e instanceof EdgeConfigError)) throw e;
+      console.error(e.message);
+      return Response.json({ error: e.message, code: 500, reason: 'internal' }, { status: 500 });
+    }
+  },
+};

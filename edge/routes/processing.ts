@@ -1,0 +1,87 @@
+/**
+ * GET | POST | HEAD /graph[/<apikey>/<token>]/<graph>[.<ext>][?<query>]  (SPEC §3.1)
+ * parse → graph → token → parameters → cache key → index: hit 301 / miss → bridge.
+ */
+import { Hono, type Context } from 'hono';
+import { cacheKey } from '../../shared/cache-key.ts';
+import { forbidden, notCached, notFound, unknownGraph } from '../../shared/errors.ts';
+import type { JobRequest } from '../../shared/job.ts';
+import { resolveRequest } from '../../shared/request.ts';
+import { parseProcessingPath, parseQuery, rawPath, rawSearch } from '../../shared/url.ts';
+import { authenticate } from '../auth.ts';
+import type { AppEnv, EdgeDeps } from '../context.ts';
+
+export function processingRoutes(deps: EdgeDeps) {
+  const app = new Hono<AppEnv>();
+  const { config } = deps;
+
+  const redirect = (c: Context<AppEnv>, objectKey: string) => {
+    c.header('Location', `${config.publicBaseUrl}/${objectKey}`);
+    c.header('Cache-Control', 'public, max-age=86400');
+    return c.body(null, config.redirectStatus);
+  };
+
+  const lookup = async (key: string, requestId: string): Promise<string | null> => {
+    try {
+      return await deps.index.get(key);
+    } catch (e) {
+      console.warn(JSON.stringify({ msg: 'cache index unavailable, treating as a miss', requestId, error: String(e) }));
+      return null;
+    }
+  };
+
+  app.on(['GET', 'POST', 'HEAD'], '/*', async (c) => {
+    const method = c.req.method;
+    const requestId = c.get('requestId');
+    const path = parseProcessingPath(rawPath(c.req.url));
+    if (!path) throw notFound();
+    const search = rawSearch(c.req.url);
+    const pairs = parseQuery(search);
+
+    if (method === 'GET' && pairs.some(([name, value]) => name === 'debug' && value !== '')) {
+      c.header('Location', `/debug${rawPath(c.req.url)}${search}`);
+      return c.body(null, 302);
+    }
+    const entry = deps.catalogue.get(path.graph);
+    if (!entry) throw unknownGraph(path.graph);
+    const client = await authenticate(path, search, {
+      authRequired: config.authRequired,
+      legacyTokens: config.legacyTokens,
+      findApp: deps.findApp,
+    });
+    const req = resolveRequest(entry, path.ext, pairs, { sizeLimitMegapixels: config.sizeLimitMegapixels });
+    if (req.exp !== null && deps.now() > req.exp * 1000) throw forbidden();
+    if (req.nocache && config.authRequired && !client?.admin) throw forbidden();
+    const key = await cacheKey(req, entry.digest);
+
+    if (method === 'HEAD') {
+      const hit = await lookup(key, requestId);
+      if (!hit) throw notCached();
+      return redirect(c, hit);
+    }
+    if (!req.nocache) {
+      const hit = await lookup(key, requestId);
+      if (hit) return redirect(c, hit);
+    }
+    const job: JobRequest = {
+      v: 1,
+      requestId,
+      key,
+      graph: req.graph,
+      outtype: req.outtype,
+      input: req.input,
+      params: req.params,
+      urgency: method === 'GET' ? 'urgent' : 'background',
+      nocache: req.nocache,
+    };
+    const answer = await deps.bridge(job);
+    if (answer.status === 202) {
+      const location = `${config.publicBaseUrl}/${answer.objectKey}`;
+      c.header('Location', location);
+      c.header('Cache-Control', 'no-store');
+      return c.json({ queued: true, location }, 202);
+    }
+    return redirect(c, answer.objectKey);
+  });
+  return app;
+}

@@ -1,0 +1,17 @@
+/** The cache index as the edge reads it: Upstash Redis over REST (@upstash/redis). */
+import { Redis } from '@upstash/redis/cloudflare';
+import { indexKey } from '../shared/cache-key.ts';
+import type { CacheIndex } from '../shared/ports.ts';
+
+export function upstashIndex(url: string, token: string): CacheIndex {
+  const redis = new Redis({ url, token, automaticDeserialization: false, enableTelemetry: false, retry: { retries: 1 } });
+  return {
+    get: (key) => redis.get<string>(indexKey(key)),
+    set: async (key, objectKey, ttlSeconds) => {
+      await redis.set(indexKey(key), objectKey, { ex: ttlSeconds });
+    },
+    delete: async (key) => {
+      await redis.del(indexKey(key));
+    },
+  };
+}
