@@ -1,0 +1,187 @@
+import sharp from 'sharp';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { tokenV1, tokenV2 } from '../shared/tokens.ts';
+import { inProcessSystem } from '../test/helpers/in-process.ts';
+
+type System = Awaited<ReturnType<typeof inProcessSystem>>;
+const objectKeyOf = (location: string) => location.replace('https://img.example.com/', '');
+
+describe('edge, unsigned (auth off)', () => {
+  let sys: System;
+  beforeEach(async () => {
+    sys = await inProcessSystem();
+  });
+
+  it('answers a miss with 301 to the stored result, then a hit from the index without a job', async () => {
+    const url = '/graph/passthrough?input=files%2Fgrid-toastybob.jpg&width=300';
+    const first = await sys.request(url);
+    expect(first.status).toBe(301);
+    const location = first.headers.get('location')!;
+    expect(location).toMatch(/^https:\/\/img\.example\.com\/results\/[0-9a-f]{40}\.jpg$/);
+    const stored = await sys.store.get(objectKeyOf(location));
+    expect(stored?.contentType).toBe('image/jpeg');
+    expect((await sharp(stored!.body).metadata()).width).toBe(300);
+    expect(await sys.published()).toBe(1);
+
+    const second = await sys.request(url);
+    expect(second.status).toBe(301);
+    expect(second.headers.get('location')).toBe(location);
+    expect(await sys.published()).toBe(1);
+  });
+
+  it('answers HEAD with 404 not-cached on a miss, without processing, and 301 on a hit', async () => {
+    const url = '/graph/crop.png?input=files%2Fgridbear.jpg';
+    const miss = await sys.request(url, { method: 'HEAD' });
+    expect(miss.status).toBe(404);
+    expect(await sys.published()).toBe(0);
+    await sys.request(url);
+    const hit = await sys.request(url, { method: 'HEAD' });
+    expect(hit.status).toBe(301);
+  });
+
+  it('answers POST of a new URL with 202 and the Location where the result appears', async () => {
+    const res = await sys.request('/graph/crop.webp?input=files%2Fgridbear.jpg&cropwidth=50', { method: 'POST' });
+    expect(res.status).toBe(202);
+    const location = res.headers.get('location')!;
+    expect(location).toMatch(/\.webp$/);
+    for (let i = 0; i < 100 && !(await sys.store.head(objectKeyOf(location))); i++) await new Promise((r) => setTimeout(r, 20));
+    const stored = await sys.store.get(objectKeyOf(location));
+    expect(stored?.contentType).toBe('image/webp');
+    expect(await sharp(stored!.body).metadata()).toMatchObject({ width: 50, height: 10, format: 'webp' });
+    const again = await sys.request('/graph/crop.webp?input=files%2Fgridbear.jpg&cropwidth=50', { method: 'POST' });
+    expect(again.status).toBe(301);
+  });
+
+  it('coalesces ten identical concurrent misses into one processing run', async () => {
+    const url = '/graph/gaussianblur?input=files%2Fgridbear.jpg&std-dev-x=3';
+    const answers = await Promise.all(Array.from({ length: 10 }, () => sys.request(url)));
+    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(301));
+    expect(new Set(answers.map((a) => a.headers.get('location'))).size).toBe(1);
+    expect(await sys.processed()).toBe(1);
+  });
+
+  it.each([
+    ['an unknown parameter', '/graph/crop?input=files%2Fgridbear.jpg&skeke=1', 449, 'unknown-parameter'],
+    ['an unsupported type', '/graph/crop.svg?input=files%2Fgridbear.jpg', 449, 'unsupported-type'],
+    ['an unknown graph', '/graph/nonexistent?input=files%2Fgridbear.jpg', 404, 'unknown-graph'],
+    ['a size over the limit', '/graph/passthrough?input=files%2Fgridbear.jpg&width=30000&height=1000', 422, 'size-limit'],
+    ['a value that is not a number', '/graph/crop?input=files%2Fgridbear.jpg&x=abc', 422, 'invalid-parameter'],
+    ['a missing example file', '/graph/crop?input=files%2F__nonexisting_image___.jpg', 504, 'input-fetch-failed'],
+    ['a file: input', '/graph/crop?input=file%3A%2F%2F%2Fetc%2Fpasswd', 504, 'input-fetch-failed'],
+    ['an unknown route', '/nothing/here', 404, 'not-found'],
+    ['a path with too many segments', '/graph/a/b/c/d', 404, 'not-found'],
+  ])('answers %s with a typed JSON error', async (_what, url, status, reason) => {
+    const res = await sys.request(url);
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ code: status, reason });
+    expect(typeof body.error).toBe('string');
+    expect(JSON.stringify(body)).not.toMatch(/\/work\/|examples\/|processes|connections/);
+  });
+
+  it('names the unknown parameter and lists the inports in a 449', async () => {
+    const res = await sys.request('/graph/crop?input=files%2Fgridbear.jpg&skeke=1&oooor=2');
+    const body = (await res.json()) as { unknown: string[]; inports: string[] };
+    expect(body.unknown).toEqual(['oooor', 'skeke']);
+    expect(body.inports).toEqual(expect.arrayContaining(['x', 'y', 'cropwidth', 'cropheight', 'width', 'height', 'input']));
+  });
+
+  it('redirects a GET with debug to the debug page, without processing', async () => {
+    const res = await sys.request('/graph/crop?height=111&x=130&input=files%2Fgridbear.jpg&debug=1');
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('/debug/graph/crop?height=111&x=130&input=files%2Fgridbear.jpg&debug=1');
+    expect(await sys.published()).toBe(0);
+  });
+
+  it('refuses an expired _exp with 403', async () => {
+    sys.setNow(2_000_000_000_000);
+    const res = await sys.request('/graph/crop?input=files%2Fgridbear.jpg&_exp=1900000000');
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ code: 403, reason: 'forbidden' });
+  });
+
+  it('lists every graph with every inport typed', async () => {
+    const res = await sys.request('/graphs');
+    expect(res.status).toBe(200);
+    const { graphs } = (await res.json()) as { graphs: Record<string, { inports: Record<string, { type: string }> }> };
+    expect(Object.keys(graphs).sort()).toEqual(['crop', 'gaussianblur', 'noop', 'passthrough']);
+    for (const [name, g] of Object.entries(graphs)) {
+      for (const [port, info] of Object.entries(g.inports)) expect(info.type, `${name}.${port}`).toMatch(/^(number|int|boolean|string|enum|color|uri)$/);
+    }
+    const one = await sys.request('/graphs/gaussianblur');
+    expect(await one.json()).toMatchObject({ inports: { 'std-dev-x': { type: 'number', default: 1.5, minimum: 0, maximum: 1500 } } });
+    expect((await sys.request('/graphs/nope')).status).toBe(404);
+  });
+
+  it('tells its name and version', async () => {
+    expect(await (await sys.request('/version')).json()).toMatchObject({ name: 'imgflo', version: '0.0.0-test' });
+  });
+});
+
+describe('edge, when the index or the backend fails', () => {
+  it('treats an unreachable index as a miss and still answers', async () => {
+    const broken = { get: async () => Promise.reject(new Error('down')), set: async () => {}, delete: async () => {} };
+    const sys = await inProcessSystem({ index: broken });
+    const res = await sys.request('/graph/crop?input=files%2Fgridbear.jpg');
+    expect(res.status).toBe(301);
+  });
+
+  it('answers 503 with Retry-After when the bridge is unreachable', async () => {
+    const { httpBridgeClient } = await import('./bridge-client.ts');
+    const sys = await inProcessSystem({ bridge: httpBridgeClient({ url: 'http://127.0.0.1:9', token: 'x'.repeat(16), timeoutMs: 2000 }) });
+    const res = await sys.request('/graph/crop?input=files%2Fgridbear.jpg');
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(await res.json()).toMatchObject({ code: 503, reason: 'unavailable' });
+  });
+});
+
+describe('edge, signed (auth on)', () => {
+  const secret = 'reeva9aijo1Ooj9w';
+  const key = 'ooShei0queigeeke';
+  const search = '?height=110&width=130&x=200&y=230&input=files%2Fgrid-toastybob.jpg';
+  let sys: System;
+  beforeEach(async () => {
+    sys = await inProcessSystem({
+      bindings: { IMGFLO_API_KEY: key, IMGFLO_API_SECRET: secret, IMGFLO_ADMIN_KEY: 'niem4Hoodaku', IMGFLO_ADMIN_SECRET: 'reiL1ohqu1do' },
+    });
+  });
+
+  it('accepts the SPEC worked example in v1 and v2 form', async () => {
+    const v1 = await sys.request(`/graph/${key}/45fffba6e0a6f3dfc657e4f4e15ea597/crop${search}`);
+    expect(v1.status).toBe(301);
+    const v2 = await sys.request(`/graph/${key}/xiRd6fQZfgiFuUnjzdHElVBTR0IEKlecXYlgOXRm4rE/crop${search}`);
+    expect(v2.status).toBe(301);
+    expect(v2.headers.get('location')).toBe(v1.headers.get('location'));
+  });
+
+  it.each([
+    ['the unsigned form', `/graph/crop${search}`],
+    ['a wrong token', `/graph/${key}/${'0'.repeat(32)}/crop${search}`],
+    ['a token for another secret', `/graph/${key}/${tokenV1('other-secret', 'crop', search)}/crop${search}`],
+    ['a token for another query', `/graph/${key}/${tokenV1(secret, 'crop', search)}/crop${search}&x=1`],
+    ['an unknown key', `/graph/nokey/${tokenV1(secret, 'crop', search)}/crop${search}`],
+  ])('refuses %s with 403 JSON', async (_what, url) => {
+    const res = await sys.request(url);
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual({ error: 'Forbidden', code: 403, reason: 'forbidden' });
+    expect(await sys.published()).toBe(0);
+  });
+
+  it('refuses v1 tokens when IMGFLO_LEGACY_TOKENS=0', async () => {
+    const strict = await inProcessSystem({ bindings: { IMGFLO_API_KEY: key, IMGFLO_API_SECRET: secret, IMGFLO_LEGACY_TOKENS: '0' } });
+    expect((await strict.request(`/graph/${key}/45fffba6e0a6f3dfc657e4f4e15ea597/crop${search}`)).status).toBe(403);
+    expect((await strict.request(`/graph/${key}/xiRd6fQZfgiFuUnjzdHElVBTR0IEKlecXYlgOXRm4rE/crop${search}`)).status).toBe(301);
+  });
+
+  it('lets only admin keys use _nocache, and then reprocesses', async () => {
+    const q = `${search}&_nocache=true`;
+    expect((await sys.request(`/graph/${key}/${await tokenV2(secret, 'crop', q)}/crop${q}`)).status).toBe(403);
+    await sys.request(`/graph/${key}/${await tokenV2(secret, 'crop', search)}/crop${search}`);
+    expect(await sys.processed()).toBe(1);
+    const admin = await sys.request(`/graph/niem4Hoodaku/${await tokenV2('reiL1ohqu1do', 'crop', q)}/crop${q}`);
+    expect(admin.status).toBe(301);
+    expect(await sys.processed()).toBe(2);
+  });
+});

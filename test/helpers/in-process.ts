@@ -1,0 +1,92 @@
+/**
+ * The whole request path in one process, for fast tests: the edge app, the real Bridge and
+ * consumer, real sharp, and the in-memory queue, index and store (honest adapters).
+ */
+import { createApp } from '../../edge/app.ts';
+import type { BridgeClient } from '../../edge/bridge-client.ts';
+import { parseEdgeConfig } from '../../edge/config.ts';
+import type { EdgeDeps } from '../../edge/context.ts';
+import { MemoryCacheIndex } from '../../shared/memory/cache-index.ts';
+import { MemoryJobQueue } from '../../shared/memory/job-queue.ts';
+import { MemoryKv } from '../../shared/memory/kv.ts';
+import { MemoryObjectStore } from '../../shared/memory/object-store.ts';
+import { systemClock, type CacheIndex } from '../../shared/ports.ts';
+import { Bridge } from '../../worker/bridge/bridge.ts';
+import { loadCatalogue } from '../../worker/catalogue.ts';
+import { startConsumer } from '../../worker/consumer.ts';
+import { createInputReader } from '../../worker/inputs/read-input.ts';
+import { createLogger } from '../../worker/log.ts';
+import { createMetrics } from '../../worker/metrics.ts';
+
+export const ROOT = new URL('../../', import.meta.url).pathname;
+
+export const BASE_BINDINGS = {
+  UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:1/upstash',
+  UPSTASH_REDIS_REST_TOKEN: 'unused-in-process-token',
+  IMGFLO_BRIDGE_URL: 'http://127.0.0.1:1',
+  IMGFLO_BRIDGE_TOKEN: 'unused-in-process-token',
+  IMGFLO_PUBLIC_BASE_URL: 'https://img.example.com',
+};
+
+export async function inProcessSystem(
+  options: { bindings?: Record<string, string>; index?: CacheIndex; bridge?: BridgeClient; jobTimeoutMs?: number } = {},
+) {
+  const catalogue = await loadCatalogue(`${ROOT}graphs`);
+  const kv = new MemoryKv();
+  const index = new MemoryCacheIndex(kv);
+  const queue = new MemoryJobQueue();
+  const store = new MemoryObjectStore();
+  const metrics = createMetrics();
+  const log = createLogger('silent');
+  await startConsumer(
+    {
+      catalogue,
+      index,
+      store,
+      queue,
+      readInput: createInputReader({ examplesDir: `${ROOT}examples`, serviceUrl: 'http://127.0.0.1:1', maxInputBytes: 50e6, fetchTimeoutMs: 5000 }),
+      clock: systemClock,
+      metrics,
+      log,
+      cacheTtlSeconds: 3600,
+      maxInputPixels: 1e8,
+    },
+    ['urgent', 'background'],
+    2,
+  );
+  const bridge = new Bridge({ queue, clock: systemClock, metrics, log, objectPrefix: 'results', jobTimeoutMs: options.jobTimeoutMs ?? 20_000 });
+  const config = parseEdgeConfig({ ...BASE_BINDINGS, ...options.bindings });
+  let now = Date.now();
+  const deps: EdgeDeps = {
+    config,
+    catalogue,
+    index: options.index ?? index,
+    bridge: options.bridge ?? ((job) => bridge.submit(job)),
+    findApp: async (key) => config.apps.get(key) ?? null,
+    assets: null,
+    pkg: { name: 'imgflo', version: '0.0.0-test' },
+    now: () => now,
+  };
+  const app = createApp(deps);
+  const counter = async (name: string, labels: Record<string, string> = {}) => {
+    const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name);
+    return (metric?.values ?? [])
+      .filter((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val))
+      .reduce((sum, v) => sum + v.value, 0);
+  };
+  return {
+    app,
+    index,
+    store,
+    queue,
+    metrics,
+    /** Jobs published to the queue so far. */
+    published: () => counter('imgflo_jobs_published_total'),
+    /** Jobs a worker processed (not answered from the cache) so far. */
+    processed: () => counter('imgflo_jobs_processed_total', { outcome: 'processed' }),
+    setNow: (ms: number) => {
+      now = ms;
+    },
+    request: (path: string, init?: RequestInit) => app.request(`http://edge.test${path}`, init),
+  };
+}
