@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { makeJob } from '../shared/contracts/job-queue.contract.ts';
+import type { Catalogue } from '../shared/graph/catalogue.ts';
+import type { Job } from '../shared/job.ts';
+import { MemoryCacheIndex } from '../shared/memory/cache-index.ts';
+import { MemoryJobQueue } from '../shared/memory/job-queue.ts';
+import { MemoryKv } from '../shared/memory/kv.ts';
+import { MemoryObjectStore } from '../shared/memory/object-store.ts';
+import { systemClock } from '../shared/ports.ts';
+import { loadCatalogue } from './catalogue.ts';
+import { handleJob, type ConsumerDeps } from './consumer.ts';
+import { createLogger } from './log.ts';
+import { createMetrics } from './metrics.ts';
+
+const root = new URL('../', import.meta.url).pathname;
+let catalogue: Catalogue;
+beforeAll(async () => {
+  catalogue = await loadCatalogue(`${root}graphs`);
+});
+
+function deps(inputs: Record<string, Uint8Array>): ConsumerDeps & { store: MemoryObjectStore; reads: string[] } {
+  const reads: string[] = [];
+  return {
+    catalogue,
+    index: new MemoryCacheIndex(new MemoryKv()),
+    store: new MemoryObjectStore(),
+    queue: new MemoryJobQueue(),
+    readInput: async (input) => {
+      reads.push(input);
+      const bytes = inputs[input];
+      if (!bytes) throw new Error('no such input');
+      return bytes;
+    },
+    clock: systemClock,
+    metrics: createMetrics(),
+    log: createLogger('silent'),
+    cacheTtlSeconds: 60,
+    maxInputPixels: 1e6,
+    reads,
+  };
+}
+
+const gif = readFileSync(`${root}examples/time.gif`);
+const jpg = readFileSync(`${root}examples/gridbear.jpg`);
+const noopJob = (input: string, outtype: Job['outtype']) =>
+  makeJob({ graph: 'noop', input, outtype, objectKey: `p/${'c'.repeat(40)}${outtype ? '.' + outtype : ''}` });
+
+describe('consumer', () => {
+  it('noop stores the input bytes unchanged with the sniffed content type', async () => {
+    const d = deps({ 'files/time.gif': gif });
+    const result = await handleJob(noopJob('files/time.gif', 'gif'), d);
+    expect(result.ok).toBe(true);
+    const stored = await d.store.get(`p/${'c'.repeat(40)}.gif`);
+    expect(stored?.contentType).toBe('image/gif');
+    expect(Buffer.compare(Buffer.from(stored!.body), gif)).toBe(0);
+  });
+
+  it('noop without an extension keeps the type the bytes have', async () => {
+    const d = deps({ 'files/gridbear.jpg': jpg });
+    expect((await handleJob(noopJob('files/gridbear.jpg', null), d)).ok).toBe(true);
+    expect((await d.store.head(`p/${'c'.repeat(40)}`))?.contentType).toBe('image/jpeg');
+  });
+
+  it('noop refuses to store a non-image or another type than asked (415)', async () => {
+    const d = deps({ 'page.html': new TextEncoder().encode('<html><script>alert(1)</script></html>'), 'files/gridbear.jpg': jpg });
+    const html = await handleJob(noopJob('page.html', null), d);
+    expect(html).toMatchObject({ ok: false, error: { code: 415, reason: 'unsupported-input' } });
+    const mismatch = await handleJob(noopJob('files/gridbear.jpg', 'gif'), d);
+    expect(mismatch).toMatchObject({ ok: false, error: { code: 415 } });
+    expect(await d.store.head(`p/${'c'.repeat(40)}`)).toBeNull();
+  });
+
+  it('answers 415 for bytes that are not a decodable image and 422 for too many pixels', async () => {
+    const d = deps({ junk: new Uint8Array([1, 2, 3, 4]), big: await sharp({ create: { width: 2000, height: 1000, channels: 3, background: '#fff' } }).png().toBuffer() });
+    expect(await handleJob(makeJob({ input: 'junk' }), d)).toMatchObject({ ok: false, error: { code: 415, reason: 'unsupported-input' } });
+    expect(await handleJob(makeJob({ input: 'big' }), d)).toMatchObject({ ok: false, error: { code: 422, reason: 'input-pixels' } });
+  });
+
+  it('re-indexes a result that is stored already, without reading the input again', async () => {
+    const d = deps({ 'files/gridbear.jpg': jpg });
+    const job = makeJob({ graph: 'passthrough', outtype: 'png', params: { ignored: '' } });
+    expect(await handleJob(job, d)).toMatchObject({ ok: true, cached: false });
+    await d.index.delete(job.key);
+    expect(await handleJob({ ...job, id: 'again' }, d)).toMatchObject({ ok: true, cached: true });
+    expect(await d.index.get(job.key)).toBe(job.objectKey);
+    expect(d.reads).toEqual(['files/gridbear.jpg']);
+  });
+
+  it('reprocesses with nocache even when the result is indexed', async () => {
+    const d = deps({ 'files/gridbear.jpg': jpg });
+    const job = makeJob({ graph: 'passthrough', outtype: 'png', params: { ignored: '' } });
+    await handleJob(job, d);
+    expect(await handleJob({ ...job, nocache: true }, d)).toMatchObject({ ok: true, cached: false });
+    expect(d.reads.length).toBe(2);
+  });
+
+  it('reports an unexpected failure as 500 internal with the request id, never the message', async () => {
+    const d = deps({});
+    const result = await handleJob(makeJob({ requestId: 'req-42', input: 'files/missing.jpg' }), d);
+    expect(result).toMatchObject({ ok: false, error: { code: 500, reason: 'internal', requestId: 'req-42' } });
+    expect(JSON.stringify(result)).not.toContain('no such input');
+  });
+});
