@@ -1,0 +1,153 @@
+/**
+ * The whole request path over real processes: the edge under `wrangler dev` (workerd), the
+ * backend in the embedded mode, talking HTTP and the Upstash protocol to each other.
+ */
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Stack } from '../scripts/stack.ts';
+import { tokenV1, tokenV2 } from '../shared/tokens.ts';
+import { counter, startTestStack } from './helpers/stack.ts';
+
+const get = (url: string, init?: RequestInit) => fetch(url, { redirect: 'manual', ...init });
+
+describe('end to end, unsigned', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('processes a miss, redirects to the stored JPEG, then answers from the index without a job', async () => {
+    const url = `${stack.edgeUrl}/graph/passthrough?input=files%2Fgrid-toastybob.jpg&width=300`;
+    const first = await get(url);
+    expect(first.status).toBe(301);
+    const location = first.headers.get('location')!;
+    expect(location.startsWith(`${stack.backendUrl}/cache/results/`)).toBe(true);
+
+    const image = await fetch(location);
+    expect(image.status).toBe(200);
+    expect(image.headers.get('content-type')).toBe('image/jpeg');
+    expect(image.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    const meta = await sharp(Buffer.from(await image.arrayBuffer())).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 300, 400]);
+
+    const published = await counter(stack, 'imgflo_jobs_published_total');
+    const again = await get(url);
+    expect(again.status).toBe(301);
+    expect(again.headers.get('location')).toBe(location);
+    expect(await counter(stack, 'imgflo_jobs_published_total')).toBe(published);
+  });
+
+  it('answers POST of a new URL with 202, and the result appears at its Location', async () => {
+    const res = await get(`${stack.edgeUrl}/graph/crop.png?input=files%2Fgridbear.jpg&cropwidth=40&cropheight=30&x=5`, { method: 'POST' });
+    expect(res.status).toBe(202);
+    const location = res.headers.get('location')!;
+    let image: Response | null = null;
+    for (let i = 0; i < 100; i++) {
+      const r = await fetch(location);
+      if (r.status === 200) {
+        image = r;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(image?.headers.get('content-type')).toBe('image/png');
+    const meta = await sharp(Buffer.from(await image!.arrayBuffer())).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['png', 40, 30]);
+  });
+
+  it('coalesces ten identical concurrent misses into one processing run', async () => {
+    const before = await counter(stack, 'imgflo_jobs_processed_total', { outcome: 'processed' });
+    const url = `${stack.edgeUrl}/graph/gaussianblur.webp?input=files%2Fgrid-toastybob.jpg&std-dev-x=4&std-dev-y=2`;
+    const answers = await Promise.all(Array.from({ length: 10 }, () => get(url)));
+    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(301));
+    expect(new Set(answers.map((a) => a.headers.get('location'))).size).toBe(1);
+    expect((await counter(stack, 'imgflo_jobs_processed_total', { outcome: 'processed' })) - before).toBe(1);
+  });
+
+  it.each([
+    ['an unknown parameter', '/graph/crop?input=files%2Fgridbear.jpg&skeke=299', 449, 'unknown-parameter'],
+    ['an unknown graph', '/graph/nonexistent?input=files%2Fgridbear.jpg', 404, 'unknown-graph'],
+    ['width=30000&height=1000', '/graph/passthrough?input=files%2Fgridbear.jpg&width=30000&height=1000', 422, 'size-limit'],
+    ['height=5100 alone', '/graph/passthrough?input=files%2Fgridbear.jpg&height=5100', 422, 'size-limit'],
+    ['a HEAD miss', '/graph/crop.jpg?input=files%2Fgridbear.jpg&x=77', 404, 'not-cached'],
+  ])('answers %s with SPEC JSON', async (_what, path, status, reason) => {
+    const res = await get(`${stack.edgeUrl}${path}`, { method: path.includes('x=77') ? 'HEAD' : 'GET' });
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    if (res.status !== 404 || reason !== 'not-cached') {
+      const body = await res.json();
+      expect(body).toMatchObject({ code: status, reason });
+      if (reason === 'unknown-parameter') expect(body.unknown).toEqual(['skeke']);
+    }
+  });
+
+  it('answers 504 naming the input when the input URL answers 404', async () => {
+    const input = `${stack.edgeUrl}/files/__nonexisting_image___.jpg`;
+    const res = await get(`${stack.edgeUrl}/graph/passthrough?input=${encodeURIComponent(input)}`);
+    expect(res.status).toBe(504);
+    const body = await res.json();
+    expect(body).toMatchObject({ code: 504, reason: 'input-fetch-failed', input });
+    expect(body.error).toMatch(/404/);
+  });
+
+  it('lists the four graphs with every inport typed', async () => {
+    const res = await get(`${stack.edgeUrl}/graphs`);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    const { graphs } = await res.json();
+    expect(Object.keys(graphs).sort()).toEqual(['crop', 'gaussianblur', 'noop', 'passthrough']);
+    expect(graphs.crop.inports).toMatchObject({
+      x: { type: 'number', default: 0 },
+      cropwidth: { type: 'number', default: 10 },
+      width: { type: 'int', minimum: 1 },
+    });
+    for (const g of Object.values(graphs) as Array<{ inports: Record<string, { type?: string }> }>) {
+      for (const info of Object.values(g.inports)) expect(info.type).toBeTruthy();
+    }
+  });
+
+  it('serves the example files, its version and its health', async () => {
+    const file = await get(`${stack.edgeUrl}/files/gridbear.jpg`);
+    expect([file.status, file.headers.get('content-type')]).toEqual([200, 'image/jpeg']);
+    expect((await get(`${stack.edgeUrl}/files/..%2Fpackage.json`)).status).toBe(404);
+    expect(await (await get(`${stack.edgeUrl}/version`)).json()).toMatchObject({ name: 'imgflo', version: expect.any(String) });
+    const health = await get(`${stack.edgeUrl}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ ok: true, index: 'ok', bridge: 'ok' });
+  });
+});
+
+describe('end to end, signed (IMGFLO_API_KEY/IMGFLO_API_SECRET set)', () => {
+  let stack: Stack;
+  const key = 'ooShei0queigeeke';
+  const search = '?height=110&width=130&x=200&y=230&input=files%2Fgrid-toastybob.jpg';
+  beforeAll(async () => {
+    stack = await startTestStack({ IMGFLO_API_KEY: key, IMGFLO_API_SECRET: 'reeva9aijo1Ooj9w' });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it.each([
+    ['v1', '45fffba6e0a6f3dfc657e4f4e15ea597'],
+    ['v2', 'xiRd6fQZfgiFuUnjzdHElVBTR0IEKlecXYlgOXRm4rE'],
+  ])('accepts the SPEC worked example as a %s token', async (_v, token) => {
+    const res = await get(`${stack.edgeUrl}/graph/${key}/${token}/crop${search}`);
+    expect(res.status).toBe(301);
+    expect(res.headers.get('location')).toMatch(/\.jpg$/);
+  });
+
+  it.each([
+    ['a wrong token', `/graph/${key}/00000000000000000000000000000000/crop${search}`],
+    ['a v1 token for another secret', `/graph/${key}/${tokenV1('another-secret', 'crop', search)}/crop${search}`],
+    ['a v2 token for another secret', `/graph/${key}/${await tokenV2('another-secret', 'crop', search)}/crop${search}`],
+    ['the unsigned form', `/graph/crop${search}`],
+  ])('refuses %s with 403 JSON', async (_what, path) => {
+    const res = await get(`${stack.edgeUrl}${path}`);
+    expect(res.status).toBe(403);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await res.json()).toEqual({ error: 'Forbidden', code: 403, reason: 'forbidden' });
+  });
+});
