@@ -10,6 +10,10 @@ import { counter, startTestStack } from './helpers/stack.ts';
 
 const get = (url: string, init?: RequestInit) => fetch(url, { redirect: 'manual', ...init });
 
+const KEY = 'ooShei0queigeeke';
+const SEARCH = '?height=110&width=130&x=200&y=230&input=files%2Fgrid-toastybob.jpg';
+const otherSecretV2 = await tokenV2('another-secret', 'crop', SEARCH);
+
 describe('end to end, unsigned', () => {
   let stack: Stack;
   beforeAll(async () => {
@@ -121,8 +125,8 @@ describe('end to end, unsigned', () => {
 
 describe('end to end, signed (IMGFLO_API_KEY/IMGFLO_API_SECRET set)', () => {
   let stack: Stack;
-  const key = 'ooShei0queigeeke';
-  const search = '?height=110&width=130&x=200&y=230&input=files%2Fgrid-toastybob.jpg';
+  const key = KEY;
+  const search = SEARCH;
   beforeAll(async () => {
     stack = await startTestStack({ IMGFLO_API_KEY: key, IMGFLO_API_SECRET: 'reeva9aijo1Ooj9w' });
   });
@@ -142,7 +146,7 @@ describe('end to end, signed (IMGFLO_API_KEY/IMGFLO_API_SECRET set)', () => {
   it.each([
     ['a wrong token', `/graph/${key}/00000000000000000000000000000000/crop${search}`],
     ['a v1 token for another secret', `/graph/${key}/${tokenV1('another-secret', 'crop', search)}/crop${search}`],
-    ['a v2 token for another secret', `/graph/${key}/${await tokenV2('another-secret', 'crop', search)}/crop${search}`],
+    ['a v2 token for another secret', `/graph/${key}/${otherSecretV2}/crop${search}`],
     ['the unsigned form', `/graph/crop${search}`],
   ])('refuses %s with 403 JSON', async (_what, path) => {
     const res = await get(`${stack.edgeUrl}${path}`);

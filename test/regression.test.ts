@@ -11,7 +11,8 @@ import type { Stack } from '../scripts/stack.ts';
 import { compareImages, passesParity, type Comparison } from './helpers/compare.ts';
 import { startTestStack } from './helpers/stack.ts';
 
-const REFERENCE = join(new URL('../', import.meta.url).pathname, '..', 'shared', 'reference', 'imgflo');
+// A copy of the original's cases and outputs (reference/imgflo of the project's shared notes).
+const REFERENCE = new URL('./reference/', import.meta.url).pathname;
 
 interface Case {
   name: string;
