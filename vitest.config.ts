@@ -1,3 +1,4 @@
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -7,8 +8,26 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['shared/**/*.test.ts', 'edge/**/*.test.ts', 'worker/**/*.test.ts'],
+          exclude: ['**/*.workerd.test.ts'],
           testTimeout: 30_000,
         },
+      },
+      {
+        // The Workers entry in workerd itself, with the bindings of wrangler.toml.
+        plugins: [
+          cloudflareTest({
+            main: './edge/index.ts',
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: {
+                IMGFLO_BRIDGE_TOKEN: 'workerd-test-bridge-token',
+                UPSTASH_REDIS_REST_TOKEN: 'workerd-test-upstash-token',
+                IMGFLO_COMMIT: 'workerd-test',
+              },
+            },
+          }),
+        ],
+        test: { name: 'workerd', include: ['edge/**/*.workerd.test.ts'] },
       },
       {
         test: {

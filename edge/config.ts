@@ -3,6 +3,7 @@
  * isolate; an invalid value is an error that names the variable. Never reads process.env.
  */
 import * as v from 'valibot';
+import { describeEnvIssues } from '../shared/config-issues.ts';
 
 const optionalString = v.optional(v.pipe(v.string(), v.minLength(1)));
 const flag = (def: '0' | '1') =>
@@ -43,8 +44,7 @@ export function parseEdgeConfig(bindings: Record<string, unknown>) {
   const strings = Object.fromEntries(Object.entries(bindings).filter(([, value]) => typeof value === 'string'));
   const r = v.safeParse(BindingsSchema, strings);
   if (!r.success) {
-    const problems = r.issues.map((i) => `${v.getDotPath(i) ?? '?'}: ${i.message}`);
-    throw new EdgeConfigError(`invalid configuration: ${problems.join('; ')}`);
+    throw new EdgeConfigError(describeEnvIssues(r.issues));
   }
   const e = r.output;
   const apps = new Map<string, App>();

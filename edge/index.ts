@@ -13,7 +13,8 @@ interface Env {
   [binding: string]: unknown;
 }
 
-let app: Promise<Hono<AppEnv>> | null = null;
+// One app per set of bindings: built on the first request of an isolate, then reused.
+const apps = new WeakMap<Env, Promise<Hono<AppEnv>>>();
 
 async function build(env: Env): Promise<Hono<AppEnv>> {
   const config = parseEdgeConfig(env);
@@ -31,7 +32,8 @@ async function build(env: Env): Promise<Hono<AppEnv>> {
 
 export default {
   async fetch(request: Request, env: Env, ctx: unknown): Promise<Response> {
-    app ??= build(env);
+    let app = apps.get(env);
+    if (!app) apps.set(env, (app = build(env)));
     try {
       return await (await app).fetch(request, env, ctx as never);
     } catch (e) {

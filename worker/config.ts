@@ -4,6 +4,7 @@
  * runs embedded in one process (SPEC §2).
  */
 import * as v from 'valibot';
+import { describeEnvIssues } from '../shared/config-issues.ts';
 
 const int = (def: number, min = 0) =>
   v.pipe(
@@ -49,8 +50,7 @@ export class ConfigError extends Error {
 export function loadBackendConfig(env: Record<string, string | undefined>) {
   const r = v.safeParse(EnvSchema, env);
   if (!r.success) {
-    const problems = r.issues.map((i) => `${v.getDotPath(i) ?? '?'}: ${i.message}`);
-    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+    throw new ConfigError(describeEnvIssues(r.issues));
   }
   const e = r.output;
   return {

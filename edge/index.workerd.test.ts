@@ -1,0 +1,38 @@
+import { exports } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import worker from './index.ts';
+
+describe('the Workers entry in workerd', () => {
+  it('answers /version from its bindings', async () => {
+    const res = await exports.default.fetch('http://edge.test/version');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ name: 'imgflo', commit: 'workerd-test' });
+  });
+
+  it('serves the catalogue built from the embedded graph files', async () => {
+    const res = await exports.default.fetch('http://edge.test/graphs');
+    const { graphs } = (await res.json()) as { graphs: Record<string, unknown> };
+    expect(Object.keys(graphs)).toEqual(expect.arrayContaining(['crop', 'gaussianblur', 'noop', 'passthrough']));
+  });
+
+  it('serves the example files through the assets binding', async () => {
+    const res = await exports.default.fetch('http://edge.test/files/gridbear.jpg');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/jpeg');
+    expect((await res.arrayBuffer()).byteLength).toBe(14969);
+  });
+
+  it('validates the request before any backend is needed', async () => {
+    const res = await exports.default.fetch('http://edge.test/graph/crop?input=files%2Fgridbear.jpg&skeke=1');
+    expect(res.status).toBe(449);
+    expect(await res.json()).toMatchObject({ reason: 'unknown-parameter', unknown: ['skeke'] });
+  });
+
+  it('answers 500 naming the variable when a binding is invalid', async () => {
+    const res = await worker.fetch(new Request('http://edge.test/version'), { IMGFLO_BRIDGE_URL: 'not a url' }, {});
+    expect(res.status).toBe(500);
+    const body = (await res.json()) as { error: string };
+    expect(body.error).toMatch(/IMGFLO_BRIDGE_URL/);
+    expect(body.error).toMatch(/UPSTASH_REDIS_REST_URL/);
+  });
+});
