@@ -1,6 +1,6 @@
 /** The cache index as the edge reads it: Upstash Redis over REST (@upstash/redis). */
 import { Redis } from '@upstash/redis/cloudflare';
-import { indexKey } from '../shared/cache-key.ts';
+import { indexKey, inflightKey } from '../shared/cache-key.ts';
 import type { CacheIndex } from '../shared/ports.ts';
 
 export function upstashIndex(url: string, token: string): CacheIndex {
@@ -12,6 +12,10 @@ export function upstashIndex(url: string, token: string): CacheIndex {
     },
     delete: async (key) => {
       await redis.del(indexKey(key));
+    },
+    claim: async (key, ttlMs) => (await redis.set(inflightKey(key), '1', { nx: true, px: ttlMs })) === 'OK',
+    release: async (key) => {
+      await redis.del(inflightKey(key));
     },
   };
 }

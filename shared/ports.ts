@@ -10,11 +10,15 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
-/** Cache key → object key of the stored result, with a TTL. */
+/** Cache key → object key of the stored result, with a TTL; and in-flight markers. */
 export interface CacheIndex {
   get(key: string): Promise<string | null>;
   set(key: string, objectKey: string, ttlSeconds: number): Promise<void>;
   delete(key: string): Promise<void>;
+  /** Marks a job for `key` as in flight; false when someone else holds the marker. */
+  claim(key: string, ttlMs: number): Promise<boolean>;
+  /** Drops the in-flight marker of `key`. */
+  release(key: string): Promise<void>;
 }
 
 export interface Delivery {
@@ -33,8 +37,8 @@ export interface Subscription {
 }
 
 export interface JobQueue {
-  /** Resolves once the queue holds the job (publisher confirm). */
-  publish(job: Job): Promise<void>;
+  /** Resolves once the queue holds the job (publisher confirm); `delayMs` holds it back first. */
+  publish(job: Job, options?: { delayMs?: number }): Promise<void>;
   consume(
     urgencies: readonly Urgency[],
     prefetch: number,

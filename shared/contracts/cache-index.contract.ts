@@ -33,6 +33,17 @@ export function cacheIndexContract(name: string, make: () => Promise<CacheIndexF
       expect(await index.get(k)).toBeNull();
     });
 
+    it('gives an in-flight marker to one claimant until it is released or expires', async () => {
+      const { index, pass } = await make();
+      const k = key();
+      expect(await index.claim(k, 60_000)).toBe(true);
+      expect(await index.claim(k, 60_000)).toBe(false);
+      await index.release(k);
+      expect(await index.claim(k, 1000)).toBe(true);
+      await pass(1100);
+      expect(await index.claim(k, 1000)).toBe(true);
+    });
+
     it('forgets a deleted entry', async () => {
       const { index } = await make();
       const k = key();

@@ -113,6 +113,20 @@ export function jobQueueContract(name: string, make: () => Promise<JobQueue>) {
       await q.close();
     });
 
+    it('holds a delayed job back, then delivers it', async () => {
+      const q = await make();
+      const at: number[] = [];
+      await q.consume(['urgent'], 1, async (d) => {
+        at.push(Date.now());
+        d.ack();
+      });
+      const start = Date.now();
+      await q.publish(makeJob(), { delayMs: 300 });
+      await waitFor(() => at.length === 1);
+      expect(at[0]! - start).toBeGreaterThanOrEqual(250);
+      await q.close();
+    });
+
     it('hands every result to every listener', async () => {
       const q = await make();
       const a: JobResult[] = [];

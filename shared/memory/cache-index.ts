@@ -1,5 +1,5 @@
 /** The in-memory cache index: entries expire after their TTL like Redis keys do. */
-import { indexKey } from '../cache-key.ts';
+import { indexKey, inflightKey } from '../cache-key.ts';
 import type { CacheIndex } from '../ports.ts';
 import type { MemoryKv } from './kv.ts';
 
@@ -16,5 +16,13 @@ export class MemoryCacheIndex implements CacheIndex {
 
   async delete(key: string): Promise<void> {
     this.kv.del(indexKey(key));
+  }
+
+  async claim(key: string, ttlMs: number): Promise<boolean> {
+    return this.kv.set(inflightKey(key), '1', { nx: true, px: ttlMs }) === 'OK';
+  }
+
+  async release(key: string): Promise<void> {
+    this.kv.del(inflightKey(key));
   }
 }

@@ -26,10 +26,16 @@ export class MemoryJobQueue implements JobQueue {
   readonly deadLetters: Job[] = [];
   private closed = false;
 
-  async publish(job: Job): Promise<void> {
+  async publish(job: Job, options: { delayMs?: number } = {}): Promise<void> {
     if (this.closed) throw new Error('queue closed');
-    this.queues[job.urgency].push({ job: structuredClone(job), redelivered: false });
-    this.dispatch();
+    const message = { job: structuredClone(job), redelivered: false };
+    const enqueue = () => {
+      if (this.closed) return;
+      this.queues[job.urgency].push(message);
+      this.dispatch();
+    };
+    if (options.delayMs) setTimeout(enqueue, options.delayMs).unref?.();
+    else enqueue();
   }
 
   /** Jobs waiting (not yet delivered) per queue. */

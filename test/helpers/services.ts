@@ -1,0 +1,35 @@
+/**
+ * Where the real services of the tests are, and whether they answer. A missing service skips
+ * its tests locally; with IMGFLO_TEST_REQUIRE_SERVICES=1 (CI) it fails the run instead.
+ */
+import { connect } from 'node:net';
+
+export const REDIS_URL = process.env.IMGFLO_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
+export const AMQP_URL = process.env.IMGFLO_TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+export const S3_ENDPOINT = process.env.IMGFLO_TEST_S3_ENDPOINT ?? 'http://127.0.0.1:4568';
+
+function reachable(url: string, defaultPort: number): Promise<boolean> {
+  const u = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: u.hostname, port: Number(u.port || defaultPort) });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+async function available(name: string, url: string, port: number): Promise<boolean> {
+  const ok = await reachable(url, port);
+  if (!ok && process.env.IMGFLO_TEST_REQUIRE_SERVICES === '1') {
+    throw new Error(`${name} is not reachable at ${url}, and IMGFLO_TEST_REQUIRE_SERVICES=1`);
+  }
+  return ok;
+}
+
+export const redisAvailable = () => available('Redis', REDIS_URL, 6379);
+export const amqpAvailable = () => available('RabbitMQ', AMQP_URL, 5672);
+export const s3Available = () => available('the S3 server', S3_ENDPOINT, 80);

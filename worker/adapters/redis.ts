@@ -1,0 +1,86 @@
+/**
+ * Redis for the backend: the cache index with in-flight markers, and the command runner behind
+ * the Upstash-compatible proxy. Commands fail fast while Redis is away (no offline queue), so
+ * callers can degrade instead of hanging; the client reconnects by itself.
+ */
+import { Redis } from 'ioredis';
+import { indexKey, inflightKey } from '../../shared/cache-key.ts';
+import type { CacheIndex } from '../../shared/ports.ts';
+import type { CommandResult } from '../embedded/kv-commands.ts';
+
+export function createRedis(url: string): Redis {
+  return new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    commandTimeout: 2000,
+    retryStrategy: (attempt) => Math.min(200 * attempt, 2000),
+    lazyConnect: true,
+  });
+}
+
+/** Connects, waiting until Redis answers (or throws after `ms`). */
+export async function connectRedis(redis: Redis, ms = 10_000): Promise<void> {
+  if (redis.status === 'ready') return;
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      if (redis.status === 'wait' || redis.status === 'end') await redis.connect();
+      await redis.ping();
+      return;
+    } catch (e) {
+      if (Date.now() > end) throw e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+export class RedisCacheIndex implements CacheIndex {
+  constructor(private readonly redis: Redis) {}
+
+  get(key: string): Promise<string | null> {
+    return this.redis.get(indexKey(key));
+  }
+
+  async set(key: string, objectKey: string, ttlSeconds: number): Promise<void> {
+    await this.redis.set(indexKey(key), objectKey, 'EX', ttlSeconds);
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.redis.del(indexKey(key));
+  }
+
+  async claim(key: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(inflightKey(key), '1', 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  async release(key: string): Promise<void> {
+    await this.redis.del(inflightKey(key));
+  }
+}
+
+/** Commands the Upstash proxy passes to Redis: what the edge and its rate limiter use. */
+const ALLOWED = new Set([
+  'ping', 'echo', 'get', 'mget', 'set', 'setex', 'getdel', 'del', 'exists', 'ttl', 'pttl', 'expire', 'pexpire',
+  'incr', 'incrby', 'decr', 'decrby', 'hget', 'hmget', 'hset', 'hdel', 'hgetall', 'hincrby', 'eval', 'evalsha',
+  'script', 'zadd', 'zrange', 'zrem', 'zcard', 'zremrangebyscore', 'scan', 'time',
+]);
+
+export function redisCommandRunner(redis: Redis) {
+  return async (command: readonly unknown[]): Promise<CommandResult> => {
+    const [name, ...args] = command;
+    const lower = String(name ?? '').toLowerCase();
+    if (!ALLOWED.has(lower)) throw new Error(`ERR command '${lower}' is not allowed`);
+    const result = await redis.call(lower, ...args.map((a) => (typeof a === 'string' || typeof a === 'number' ? a : JSON.stringify(a))));
+    return flatten(result);
+  };
+}
+
+/** Upstash answers maps as flat [field, value, …] arrays; ioredis may hand back an object. */
+function flatten(result: unknown): CommandResult {
+  if (Array.isArray(result)) return result.map(flatten);
+  if (result !== null && typeof result === 'object') {
+    return Object.entries(result as Record<string, unknown>).flatMap(([k, v]) => [k, flatten(v)]);
+  }
+  return result as CommandResult;
+}
