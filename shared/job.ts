@@ -63,6 +63,8 @@ export const JobResultSchema = v.variant('ok', [
     key: v.string(),
     ok: v.literal(false),
     error: ErrorBodySchema,
+    /** Whether a later attempt could succeed (storage or service hiccups). */
+    retryable: v.boolean(),
   }),
 ]);
 export type JobResult = v.InferOutput<typeof JobResultSchema>;

@@ -1,27 +1,23 @@
 /**
- * Starts the backend: the bridge's HTTP server and the workers. Embedded (the default): one
- * process with an in-process queue, an in-memory index behind an Upstash-compatible endpoint,
- * and local-disk storage served at /cache/.
+ * Starts the backend in its role: `all` (bridge and workers in one process; with no service
+ * URLs this is the embedded default), `bridge`, `worker` or `upstash-proxy`. Each role serves
+ * /health and /metrics; the bridge serves POST /jobs; the local-disk store is served at /cache/;
+ * the Upstash-compatible endpoint is at /upstash.
  */
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
-import { join } from 'node:path';
-import { MemoryCacheIndex } from '../shared/memory/cache-index.ts';
-import { MemoryJobQueue } from '../shared/memory/job-queue.ts';
-import { MemoryKv } from '../shared/memory/kv.ts';
 import { systemClock, type Subscription } from '../shared/ports.ts';
+import { createAdapters } from './adapters/index.ts';
 import { createBridgeApp } from './bridge/app.ts';
 import { Bridge } from './bridge/bridge.ts';
 import { loadCatalogue } from './catalogue.ts';
-import { ConfigError, loadBackendConfig } from './config.ts';
+import { loadBackendConfig } from './config.ts';
 import { startConsumer, type ConsumerDeps } from './consumer.ts';
 import { createCacheRoute } from './embedded/cache-route.ts';
-import { runCommand } from './embedded/kv-commands.ts';
 import { createUpstashEndpoint } from './embedded/upstash-endpoint.ts';
 import { createInputReader } from './inputs/read-input.ts';
 import { createLogger } from './log.ts';
 import { createMetrics } from './metrics.ts';
-import { LocalDiskObjectStore } from './storage/local-disk.ts';
 
 export interface Backend {
   url: string;
@@ -30,39 +26,47 @@ export interface Backend {
 
 export async function startBackend(env: Record<string, string | undefined>): Promise<Backend> {
   const config = loadBackendConfig(env);
-  if (!config.upstashToken) {
-    throw new ConfigError('invalid configuration: UPSTASH_REDIS_REST_TOKEN: the embedded index endpoint needs a token');
-  }
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel).child({ role: config.role, instance: config.instanceId });
   const metrics = createMetrics();
   const catalogue = await loadCatalogue(config.graphsDir);
-  const kv = new MemoryKv();
-  const queue = new MemoryJobQueue();
-  const store = new LocalDiskObjectStore(join(config.dataDir, 'objects'));
+  const adapters = await createAdapters(config, log);
+  const { index, queue, store } = adapters;
+  const runsWorkers = config.role === 'all' || config.role === 'worker';
+  const runsBridge = config.role === 'all' || config.role === 'bridge';
 
-  const deps: ConsumerDeps = {
-    catalogue,
-    index: new MemoryCacheIndex(kv),
-    store,
-    queue,
-    readInput: createInputReader(config),
-    clock: systemClock,
-    metrics,
-    log,
-    cacheTtlSeconds: config.cacheTtlSeconds,
-    maxInputPixels: config.maxInputPixels,
-  };
-  // Urgent jobs have their own consumer, so a background backlog never delays them.
-  const subscriptions: Subscription[] = [
-    await startConsumer(deps, ['urgent'], config.workerConcurrency),
-    await startConsumer(deps, ['background'], 1),
-  ];
-  const bridge = new Bridge({ queue, clock: systemClock, metrics, log, objectPrefix: config.objectPrefix, jobTimeoutMs: config.jobTimeoutMs });
+  const subscriptions: Subscription[] = [];
+  if (runsWorkers) {
+    const deps: ConsumerDeps = {
+      catalogue,
+      index,
+      store,
+      queue,
+      readInput: createInputReader(config),
+      clock: systemClock,
+      metrics,
+      log,
+      cacheTtlSeconds: config.cacheTtlSeconds,
+      maxInputPixels: config.maxInputPixels,
+    };
+    // Urgent jobs have their own consumer, so a background backlog never delays them.
+    if (config.workerQueues.includes('urgent')) subscriptions.push(await startConsumer(deps, ['urgent'], config.workerConcurrency));
+    if (config.workerQueues.includes('background')) subscriptions.push(await startConsumer(deps, ['background'], config.backgroundConcurrency));
+  }
 
   const app = new Hono();
-  app.route('/cache', createCacheRoute(store));
-  app.route('/upstash', createUpstashEndpoint(config.upstashToken, (cmd) => runCommand(kv, cmd)));
-  app.route('/', createBridgeApp({ bridge, bridgeToken: config.bridgeToken, metrics, log }));
+  let bridge: Bridge | null = null;
+  if (runsBridge) {
+    bridge = new Bridge({ queue, index, clock: systemClock, metrics, log, objectPrefix: config.objectPrefix, jobTimeoutMs: config.jobTimeoutMs });
+    app.route('/', createBridgeApp({ bridge, bridgeToken: config.bridgeToken, metrics, log }));
+  } else {
+    app.get('/health', (c) => c.json({ ok: true, role: config.role }));
+    app.get('/metrics', async (c) => {
+      c.header('Content-Type', metrics.registry.contentType);
+      return c.body(await metrics.registry.metrics());
+    });
+  }
+  if (adapters.localStore) app.route('/cache', createCacheRoute(adapters.localStore));
+  if (config.upstashToken) app.route('/upstash', createUpstashEndpoint(config.upstashToken, adapters.commands));
 
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
@@ -70,15 +74,19 @@ export async function startBackend(env: Record<string, string | undefined>): Pro
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
-  log.info({ url, graphs: [...catalogue.keys()], mode: 'embedded' }, 'backend listening');
+  log.info({ url, graphs: [...catalogue.keys()], ...adapters.describe }, 'backend listening');
 
   return {
     url,
     close: async () => {
+      // Stop taking jobs, let those in flight finish, then close the connections.
       await Promise.all(subscriptions.map((s) => s.cancel()));
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      bridge.close();
-      await queue.close();
+      for (let i = 0; i < 100 && Number((await metrics.jobsInFlight.get()).values[0]?.value ?? 0) > 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      bridge?.close();
+      await adapters.close();
     },
   };
 }

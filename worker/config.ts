@@ -20,10 +20,24 @@ const flag = v.pipe(
 );
 const url = v.pipe(v.string(), v.url());
 
+const optionalUrl = (scheme: RegExp, what: string) => v.optional(v.pipe(v.string(), v.regex(scheme, `must be a ${what} URL`)));
+
 const EnvSchema = v.object({
+  IMGFLO_ROLE: v.optional(v.picklist(['all', 'bridge', 'worker', 'upstash-proxy']), 'all'),
+  IMGFLO_INSTANCE_ID: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.-]{1,64}$/))),
+  IMGFLO_REDIS_URL: optionalUrl(/^rediss?:\/\//, 'redis://'),
+  IMGFLO_AMQP_URL: optionalUrl(/^amqps?:\/\//, 'amqp://'),
+  IMGFLO_S3_ENDPOINT: v.optional(url),
+  IMGFLO_S3_BUCKET: v.optional(v.pipe(v.string(), v.minLength(3))),
+  IMGFLO_S3_REGION: v.optional(v.string(), 'us-east-1'),
+  IMGFLO_S3_FORCE_PATH_STYLE: v.optional(v.picklist(['0', '1', 'true', 'false'])),
+  AWS_ACCESS_KEY_ID: v.optional(v.string()),
+  AWS_SECRET_ACCESS_KEY: v.optional(v.string()),
+  IMGFLO_WORKER_QUEUES: v.optional(v.pipe(v.string(), v.regex(/^(urgent|background)(,(urgent|background))*$/, 'must be urgent, background or both')), 'urgent,background'),
+  IMGFLO_BACKGROUND_CONCURRENCY: int(1, 1),
   IMGFLO_HOST: v.optional(v.string(), '127.0.0.1'),
   IMGFLO_PORT: int(8080, 0),
-  IMGFLO_BRIDGE_TOKEN: v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters')),
+  IMGFLO_BRIDGE_TOKEN: v.optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'))),
   UPSTASH_REDIS_REST_TOKEN: v.optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'))),
   IMGFLO_PUBLIC_BASE_URL: v.optional(url),
   IMGFLO_SERVICE_URL: v.optional(url, 'http://127.0.0.1:8787'),
@@ -53,10 +67,35 @@ export function loadBackendConfig(env: Record<string, string | undefined>) {
     throw new ConfigError(describeEnvIssues(r.issues));
   }
   const e = r.output;
+  const distributed = e.IMGFLO_ROLE !== 'all';
+  const missing = (name: string, why: string) => {
+    throw new ConfigError(`invalid configuration: ${name}: is required ${why}`);
+  };
+  if ((e.IMGFLO_ROLE === 'all' || e.IMGFLO_ROLE === 'bridge') && !e.IMGFLO_BRIDGE_TOKEN) missing('IMGFLO_BRIDGE_TOKEN', 'for the bridge');
+  if (distributed && e.IMGFLO_ROLE !== 'upstash-proxy' && !e.IMGFLO_AMQP_URL) missing('IMGFLO_AMQP_URL', `for the ${e.IMGFLO_ROLE} role`);
+  if (distributed && !e.IMGFLO_REDIS_URL) missing('IMGFLO_REDIS_URL', `for the ${e.IMGFLO_ROLE} role`);
+  if (e.IMGFLO_ROLE === 'worker' && !e.IMGFLO_S3_BUCKET) missing('IMGFLO_S3_BUCKET', 'for the worker role');
+  if (e.IMGFLO_ROLE === 'upstash-proxy' && !e.UPSTASH_REDIS_REST_TOKEN) missing('UPSTASH_REDIS_REST_TOKEN', 'for the upstash-proxy role');
   return {
+    role: e.IMGFLO_ROLE,
+    instanceId: e.IMGFLO_INSTANCE_ID ?? `${e.IMGFLO_ROLE}-${Math.random().toString(36).slice(2, 10)}`,
+    redisUrl: e.IMGFLO_REDIS_URL ?? null,
+    amqpUrl: e.IMGFLO_AMQP_URL ?? null,
+    s3: e.IMGFLO_S3_BUCKET
+      ? {
+          bucket: e.IMGFLO_S3_BUCKET,
+          region: e.IMGFLO_S3_REGION,
+          endpoint: e.IMGFLO_S3_ENDPOINT ?? null,
+          forcePathStyle: e.IMGFLO_S3_FORCE_PATH_STYLE ? ['1', 'true'].includes(e.IMGFLO_S3_FORCE_PATH_STYLE) : Boolean(e.IMGFLO_S3_ENDPOINT),
+          accessKeyId: e.AWS_ACCESS_KEY_ID ?? null,
+          secretAccessKey: e.AWS_SECRET_ACCESS_KEY ?? null,
+        }
+      : null,
+    workerQueues: e.IMGFLO_WORKER_QUEUES.split(',') as Array<'urgent' | 'background'>,
+    backgroundConcurrency: e.IMGFLO_BACKGROUND_CONCURRENCY,
     host: e.IMGFLO_HOST,
     port: e.IMGFLO_PORT,
-    bridgeToken: e.IMGFLO_BRIDGE_TOKEN,
+    bridgeToken: e.IMGFLO_BRIDGE_TOKEN ?? '',
     upstashToken: e.UPSTASH_REDIS_REST_TOKEN ?? null,
     publicBaseUrl: e.IMGFLO_PUBLIC_BASE_URL ?? null,
     serviceUrl: e.IMGFLO_SERVICE_URL.replace(/\/+$/, ''),

@@ -3,14 +3,14 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeJob } from '../shared/contracts/job-queue.contract.ts';
 import type { Catalogue } from '../shared/graph/catalogue.ts';
-import type { Job } from '../shared/job.ts';
+import type { Job, JobResult } from '../shared/job.ts';
 import { MemoryCacheIndex } from '../shared/memory/cache-index.ts';
 import { MemoryJobQueue } from '../shared/memory/job-queue.ts';
 import { MemoryKv } from '../shared/memory/kv.ts';
 import { MemoryObjectStore } from '../shared/memory/object-store.ts';
 import { systemClock } from '../shared/ports.ts';
 import { loadCatalogue } from './catalogue.ts';
-import { handleJob, type ConsumerDeps } from './consumer.ts';
+import { backoffMs, handleJob, startConsumer, type ConsumerDeps } from './consumer.ts';
 import { createLogger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 
@@ -101,5 +101,50 @@ describe('consumer', () => {
     const result = await handleJob(makeJob({ requestId: 'req-42', input: 'files/missing.jpg' }), d);
     expect(result).toMatchObject({ ok: false, error: { code: 500, reason: 'internal', requestId: 'req-42' } });
     expect(JSON.stringify(result)).not.toContain('no such input');
+  });
+});
+
+describe('retries', () => {
+  it('backs off exponentially with jitter: about 0.5 s, then 2 s', () => {
+    expect(backoffMs(1, () => 0.5)).toBe(500);
+    expect(backoffMs(2, () => 0.5)).toBe(2000);
+    expect(backoffMs(1, () => 0)).toBe(375);
+    expect(backoffMs(1, () => 1)).toBe(625);
+  });
+
+  it('retries a job whose storage fails, answers 503 after 3 attempts and dead-letters it', async () => {
+    const d = deps({ 'files/gridbear.jpg': jpg });
+    let puts = 0;
+    d.store.put = async () => {
+      puts++;
+      throw new Error('storage down');
+    };
+    const queue = d.queue as MemoryJobQueue;
+    const results: JobResult[] = [];
+    queue.onResult((r) => results.push(r));
+    await startConsumer(d, ['urgent'], 1);
+    await queue.publish(makeJob({ graph: 'passthrough', outtype: 'png', params: { ignored: '' } }));
+    for (let i = 0; i < 400 && results.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(puts).toBe(3);
+    expect(results).toEqual([expect.objectContaining({ ok: false, retryable: true, error: expect.objectContaining({ code: 503, reason: 'unavailable' }) })]);
+    expect(queue.deadLetters.map((j) => j.attempt)).toEqual([3]);
+  });
+
+  it('succeeds on a later attempt when storage comes back', async () => {
+    const d = deps({ 'files/gridbear.jpg': jpg });
+    const put = d.store.put.bind(d.store);
+    let calls = 0;
+    d.store.put = async (...args) => {
+      if (++calls === 1) throw new Error('storage hiccup');
+      return put(...args);
+    };
+    const queue = d.queue as MemoryJobQueue;
+    const results: JobResult[] = [];
+    queue.onResult((r) => results.push(r));
+    await startConsumer(d, ['urgent'], 1);
+    await queue.publish(makeJob({ graph: 'passthrough', outtype: 'png', params: { ignored: '' } }));
+    for (let i = 0; i < 300 && results.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(results).toEqual([expect.objectContaining({ ok: true, cached: false })]);
+    expect(queue.deadLetters).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@
  * otherwise reads the input, runs the graph, stores the result and writes the index; then
  * publishes the result and acks — only after store and index.
  */
-import { internal, isImgfloError, unknownGraph, unsupportedInput } from '../shared/errors.ts';
+import { internal, isImgfloError, unavailable, unknownGraph, unsupportedInput } from '../shared/errors.ts';
 import { CONTENT_TYPES, sniffImageType } from '../shared/formats.ts';
 import type { Catalogue } from '../shared/graph/catalogue.ts';
 import type { Job, JobResult, Timings, Urgency } from '../shared/job.ts';
@@ -26,15 +26,35 @@ export interface ConsumerDeps {
   maxInputPixels: number;
 }
 
+/** Storage failures are worth a retry: the job is tried again, then answered with a 503. */
+async function storage<T>(deps: ConsumerDeps, what: string, op: Promise<T>): Promise<T> {
+  try {
+    return await op;
+  } catch (e) {
+    deps.log.warn({ err: e }, `storage ${what} failed`);
+    throw unavailable('Storage unavailable');
+  }
+}
+
+/** The index can be rebuilt from storage, so its failures only cost speed: log and go on. */
+async function softly<T>(deps: ConsumerDeps, what: string, op: Promise<T>, fallback: T): Promise<T> {
+  try {
+    return await op;
+  } catch (e) {
+    deps.log.warn({ err: e }, `cache index ${what} failed; going on without it`);
+    return fallback;
+  }
+}
+
 export async function handleJob(job: Job, deps: ConsumerDeps): Promise<JobResult> {
   const started = deps.clock.now();
   const timings: Timings = { queue: Math.max(0, started - job.createdAt), fetch: 0, process: 0, upload: 0 };
   const ok = (cached: boolean): JobResult => ({ v: 1, id: job.id, key: job.key, ok: true, objectKey: job.objectKey, cached, timings });
   try {
     if (!job.nocache) {
-      if ((await deps.index.get(job.key)) !== null) return ok(true);
-      if ((await deps.store.head(job.objectKey)) !== null) {
-        await deps.index.set(job.key, job.objectKey, deps.cacheTtlSeconds);
+      if ((await softly(deps, 'lookup', deps.index.get(job.key), null)) !== null) return ok(true);
+      if ((await storage(deps, 'head', deps.store.head(job.objectKey))) !== null) {
+        await softly(deps, 'write', deps.index.set(job.key, job.objectKey, deps.cacheTtlSeconds), undefined);
         return ok(true);
       }
     }
@@ -61,14 +81,14 @@ export async function handleJob(job: Job, deps: ConsumerDeps): Promise<JobResult
     timings.process = deps.clock.now() - t;
 
     t = deps.clock.now();
-    await deps.store.put(job.objectKey, body, contentType);
-    await deps.index.set(job.key, job.objectKey, deps.cacheTtlSeconds);
+    await storage(deps, 'put', deps.store.put(job.objectKey, body, contentType));
+    await softly(deps, 'write', deps.index.set(job.key, job.objectKey, deps.cacheTtlSeconds), undefined);
     timings.upload = deps.clock.now() - t;
     return ok(false);
   } catch (e) {
-    if (isImgfloError(e)) return { v: 1, id: job.id, key: job.key, ok: false, error: e.toBody() };
+    if (isImgfloError(e)) return { v: 1, id: job.id, key: job.key, ok: false, error: e.toBody(), retryable: e.retryable };
     deps.log.error({ err: e, requestId: job.requestId, jobId: job.id, graph: job.graph }, 'job failed');
-    return { v: 1, id: job.id, key: job.key, ok: false, error: internal(job.requestId).toBody() };
+    return { v: 1, id: job.id, key: job.key, ok: false, error: internal(job.requestId).toBody(), retryable: false };
   }
 }
 
@@ -80,12 +100,28 @@ function storeAsIs(input: Uint8Array, outtype: Job['outtype']): { body: Uint8Arr
   return { body: input, contentType: CONTENT_TYPES[type] };
 }
 
+export const MAX_ATTEMPTS = 3;
+
+/** Exponential backoff with jitter before attempt `attempt + 1`: about 0.5 s, then 2 s. */
+export function backoffMs(attempt: number, random = Math.random): number {
+  const base = 500 * 4 ** (attempt - 1);
+  return Math.round(base * (0.75 + random() * 0.5));
+}
+
 export function startConsumer(deps: ConsumerDeps, urgencies: readonly Urgency[], concurrency: number): Promise<Subscription> {
   return deps.queue.consume(urgencies, concurrency, async (delivery) => {
     const { job } = delivery;
     deps.metrics.jobsInFlight.inc();
     try {
       const result = await handleJob(job, deps);
+      if (!result.ok && result.retryable && job.attempt < MAX_ATTEMPTS) {
+        const delayMs = backoffMs(job.attempt);
+        deps.metrics.retries.inc();
+        deps.log.warn({ requestId: job.requestId, jobId: job.id, attempt: job.attempt, delayMs, reason: result.error.reason }, 'job will be retried');
+        await deps.queue.publish({ ...job, attempt: job.attempt + 1 }, { delayMs });
+        delivery.ack();
+        return;
+      }
       deps.metrics.jobsProcessed.inc({
         graph: job.graph,
         outcome: result.ok ? (result.cached ? 'cached' : 'processed') : 'error',
@@ -94,11 +130,14 @@ export function startConsumer(deps: ConsumerDeps, urgencies: readonly Urgency[],
         for (const [phase, ms] of Object.entries(result.timings)) deps.metrics.phaseSeconds.observe({ phase }, ms / 1000);
       }
       deps.log.info(
-        { requestId: job.requestId, jobId: job.id, graph: job.graph, ok: result.ok, ...(result.ok ? { cached: result.cached, timings: result.timings } : { status: result.error.code, reason: result.error.reason }) },
+        { requestId: job.requestId, jobId: job.id, graph: job.graph, attempt: job.attempt, ok: result.ok, ...(result.ok ? { cached: result.cached, timings: result.timings } : { status: result.error.code, reason: result.error.reason }) },
         'job done',
       );
       await deps.queue.publishResult(result);
-      delivery.ack();
+      await softly(deps, 'release', deps.index.release(job.key), undefined);
+      // A job that failed every attempt stays in the dead letters for the operator.
+      if (!result.ok && result.retryable) delivery.nack({ requeue: false });
+      else delivery.ack();
     } finally {
       deps.metrics.jobsInFlight.dec();
     }

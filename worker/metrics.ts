@@ -23,6 +23,11 @@ export function createMetrics() {
       help: 'Job requests that joined a job already in flight for the same cache key',
       registers: [registry],
     }),
+    retries: new Counter({
+      name: 'imgflo_job_retries_total',
+      help: 'Jobs published again after a retryable failure',
+      registers: [registry],
+    }),
     jobsInFlight: new Gauge({
       name: 'imgflo_jobs_in_flight',
       help: 'Jobs a worker is processing now',

@@ -133,7 +133,7 @@ export function jobQueueContract(name: string, make: () => Promise<JobQueue>) {
       const b: JobResult[] = [];
       q.onResult((r) => a.push(r));
       q.onResult((r) => b.push(r));
-      const result: JobResult = { v: 1, id: 'x', key: 'k', ok: false, error: { error: 'e', code: 504, reason: 'input-fetch-failed' } };
+      const result: JobResult = { v: 1, id: 'x', key: 'k', ok: false, error: { error: 'e', code: 504, reason: 'input-fetch-failed' }, retryable: false };
       await q.publishResult(result);
       await waitFor(() => a.length === 1 && b.length === 1);
       expect(a[0]).toEqual(result);

@@ -54,7 +54,7 @@ export async function inProcessSystem(
     ['urgent', 'background'],
     2,
   );
-  const bridge = new Bridge({ queue, clock: systemClock, metrics, log, objectPrefix: 'results', jobTimeoutMs: options.jobTimeoutMs ?? 20_000 });
+  const bridge = new Bridge({ queue, index, clock: systemClock, metrics, log, objectPrefix: 'results', jobTimeoutMs: options.jobTimeoutMs ?? 20_000 });
   const config = parseEdgeConfig({ ...BASE_BINDINGS, ...options.bindings });
   let now = Date.now();
   const deps: EdgeDeps = {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { JobRequest } from '../../shared/job.ts';
+import { MemoryCacheIndex } from '../../shared/memory/cache-index.ts';
 import { MemoryJobQueue } from '../../shared/memory/job-queue.ts';
+import { MemoryKv } from '../../shared/memory/kv.ts';
 import { systemClock, type Delivery } from '../../shared/ports.ts';
 import { createLogger } from '../log.ts';
 import { createMetrics } from '../metrics.ts';
@@ -21,7 +23,7 @@ const request = (overrides: Partial<JobRequest> = {}): JobRequest => ({
 
 function setup(jobTimeoutMs = 5000) {
   const queue = new MemoryJobQueue();
-  const bridge = new Bridge({ queue, clock: systemClock, metrics: createMetrics(), log: createLogger('silent'), objectPrefix: 'p', jobTimeoutMs });
+  const bridge = new Bridge({ queue, index: new MemoryCacheIndex(new MemoryKv()), clock: systemClock, metrics: createMetrics(), log: createLogger('silent'), objectPrefix: 'p', jobTimeoutMs });
   const deliveries: Delivery[] = [];
   return { queue, bridge, deliveries, listen: () => queue.consume(['urgent', 'background'], 100, async (d) => void deliveries.push(d)) };
 }
@@ -49,7 +51,7 @@ describe('bridge', () => {
     const answer = bridge.submit(request());
     await until(() => deliveries.length === 1);
     const { job } = deliveries[0]!;
-    await queue.publishResult({ v: 1, id: job.id, key: job.key, ok: false, error: { error: 'Failed to fetch input x: HTTP error 404', code: 504, reason: 'input-fetch-failed', input: 'x' } });
+    await queue.publishResult({ v: 1, id: job.id, key: job.key, ok: false, error: { error: 'Failed to fetch input x: HTTP error 404', code: 504, reason: 'input-fetch-failed', input: 'x' }, retryable: false });
     await expect(answer).rejects.toMatchObject({ status: 504, reason: 'input-fetch-failed', extra: { input: 'x' } });
   });
 

@@ -1,17 +1,20 @@
 /**
  * The bridge's core: turns job requests into queued jobs, coalescing identical in-flight
- * requests (same cache key) into one job, and waits for urgent results with a deadline.
- * A job that outlives the deadline keeps running; a later request finds its result.
+ * requests (same cache key) into one job — inside this process by a map of pending keys,
+ * across bridges by an in-flight marker in the index (every bridge hears every completion) —
+ * and waits for urgent results with a deadline. A job that outlives the deadline keeps
+ * running; a later request finds its result.
  */
 import { objectKeyFor } from '../../shared/cache-key.ts';
 import { ImgfloError, timeout, unavailable, type ErrorBody } from '../../shared/errors.ts';
 import type { Job, JobRequest, JobResult, Urgency } from '../../shared/job.ts';
-import type { Clock, JobQueue } from '../../shared/ports.ts';
+import type { CacheIndex, Clock, JobQueue } from '../../shared/ports.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 
 export interface BridgeOptions {
   queue: JobQueue;
+  index: CacheIndex;
   clock: Clock;
   metrics: Metrics;
   log: Logger;
@@ -51,11 +54,30 @@ export class Bridge {
     // One job per key; an urgent request still gets an urgent job when only a background one
     // is queued, so it never waits behind the background backlog.
     if (p.published.size === 0 || (req.urgency === 'urgent' && !p.published.has('urgent'))) {
+      const first = p.published.size === 0;
       p.published.add(req.urgency);
-      await this.publish(req, objectKey, p);
+      if (first && !(await this.claim(req.key))) {
+        // Another bridge has this job in flight: its completion reaches us too. It may have
+        // finished just now, before we listened: then the index has it.
+        this.o.metrics.coalesced.inc();
+        const done = await this.o.index.get(req.key).catch(() => null);
+        if (done) this.settle({ v: 1, id: 'index', key: req.key, ok: true, objectKey: done, cached: true, timings: { queue: 0, fetch: 0, process: 0, upload: 0 } });
+      } else {
+        await this.publish(req, objectKey, p);
+      }
     }
     if (req.urgency === 'background') return { status: 202, objectKey };
     return this.wait(p);
+  }
+
+  /** Takes the in-flight marker; without a reachable index, every bridge publishes its own. */
+  private async claim(key: string): Promise<boolean> {
+    try {
+      return await this.o.index.claim(key, this.o.jobTimeoutMs);
+    } catch (e) {
+      this.o.log.warn({ err: e }, 'cache index unavailable: coalescing within this bridge only');
+      return true;
+    }
   }
 
   private track(key: string): Pending {

@@ -75,13 +75,13 @@ describe.skipIf(!available)('RabbitMQ job queue', () => {
     await conn.close();
   });
 
-  it('hands a job whose consumer went away to another consumer', async () => {
+  it('hands a job whose consumer went away (connection lost) to another consumer', async () => {
     const q = await make();
     const other = new AmqpJobQueue({ url: AMQP_URL, log, instanceId: `test-${crypto.randomUUID()}` });
     await other.start(5000);
     opened.push(other);
     const first: string[] = [];
-    const sub = await q.consume(['urgent'], 1, async (d) => {
+    await q.consume(['urgent'], 1, async (d) => {
       first.push(d.job.id);
     });
     const job = makeJob();
@@ -93,8 +93,28 @@ describe.skipIf(!available)('RabbitMQ job queue', () => {
       second.push({ id: d.job.id, redelivered: d.redelivered });
       d.ack();
     });
-    await sub.cancel();
+    await q.close();
     for (let i = 0; i < 200 && second.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(second).toEqual([{ id: job.id, redelivered: true }]);
+  });
+
+  it('stops delivering after cancel, while the job in flight can still be acked', async () => {
+    const q = await make();
+    const got: Array<{ ack(): void; id: string }> = [];
+    const sub = await q.consume(['urgent'], 5, async (d) => {
+      got.push({ ack: d.ack, id: d.job.id });
+    });
+    await q.publish(makeJob());
+    for (let i = 0; i < 200 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await sub.cancel();
+    await q.publish(makeJob());
+    await new Promise((r) => setTimeout(r, 200));
+    expect(got.length).toBe(1);
+    got[0]!.ack();
+    const conn = await amqp.connect(AMQP_URL);
+    const ch = await conn.createChannel();
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await ch.checkQueue('imgflo.jobs.urgent')).messageCount).toBe(1);
+    await conn.close();
   });
 });

@@ -15,6 +15,7 @@ interface ConsumerSpec {
   prefetch: number;
   handler: (d: Delivery) => Promise<void>;
   channel: Channel | null;
+  tags: string[];
   active: boolean;
 }
 
@@ -148,16 +149,14 @@ export class AmqpJobQueue implements JobQueue {
   }
 
   async consume(urgencies: readonly Urgency[], prefetch: number, handler: (d: Delivery) => Promise<void>): Promise<Subscription> {
-    const spec: ConsumerSpec = { urgencies, prefetch, handler, channel: null, active: true };
+    const spec: ConsumerSpec = { urgencies, prefetch, handler, channel: null, tags: [], active: true };
     this.consumers.push(spec);
     if (this.conn) await this.startConsumer(spec);
     return {
       cancel: async () => {
+        // No new deliveries; those in flight can still be acknowledged on the open channel.
         spec.active = false;
-        const ch = spec.channel;
-        spec.channel = null;
-        // Closing the channel hands unacknowledged jobs back to the queue for other workers.
-        await ch?.close().catch(() => {});
+        for (const tag of spec.tags.splice(0)) await spec.channel?.cancel(tag).catch(() => {});
       },
     };
   }
@@ -167,10 +166,12 @@ export class AmqpJobQueue implements JobQueue {
     ch.on('error', (e) => this.o.log.warn({ err: e }, 'amqp consumer channel error'));
     await ch.prefetch(spec.prefetch, true);
     spec.channel = ch;
+    spec.tags = [];
     for (const u of spec.urgencies) {
-      await ch.consume(jobQueue(u), (msg) => {
+      const { consumerTag } = await ch.consume(jobQueue(u), (msg) => {
         if (msg) this.deliver(spec, ch, msg);
       });
+      spec.tags.push(consumerTag);
     }
   }
 
