@@ -1,11 +1,12 @@
 /**
- * Starts the whole local stack as real processes: the backend (embedded mode) and the edge
- * under `wrangler dev`, wired together with fresh tokens. Used by `npm start` and the
- * end-to-end tests; stop() ends both.
+ * Starts the service as real processes. `startStack`: one backend (role `all`: embedded by
+ * default, or on Redis/RabbitMQ/S3 when their settings are given) and one edge under
+ * `wrangler dev` — what `npm start` runs. `startDistributedStack`: the production topology on
+ * one machine — an Upstash-compatible proxy, N bridges, M workers and one edge per bridge —
+ * used by the end-to-end and fault tests. stop() ends every process.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -13,126 +14,216 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-export interface StackOptions {
-  edgePort: number;
-  backendPort: number;
-  /** IMGFLO_* and UPSTASH_* settings for both sides (tokens are generated when absent). */
-  env?: Record<string, string | undefined>;
-  /** Where the backend keeps its results (a fresh temporary folder when absent). */
-  dataDir?: string;
-  /** Pass the processes' output through (npm start) or keep it in memory (tests). */
-  inheritOutput?: boolean;
+type Env = Record<string, string>;
+
+export interface Proc {
+  name: string;
+  url: string;
+  child: ChildProcess;
 }
 
-export interface Stack {
-  edgeUrl: string;
-  backendUrl: string;
-  env: Record<string, string>;
-  output(): string;
-  stop(): Promise<void>;
+class Processes {
+  readonly list: Proc[] = [];
+  private out = '';
+  constructor(private readonly inherit: boolean) {}
+
+  output(): string {
+    return this.out;
+  }
+
+  spawn(name: string, url: string, command: string, args: string[], env: NodeJS.ProcessEnv): Proc {
+    const stdio = this.inherit ? 'inherit' : 'pipe';
+    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', stdio, stdio] });
+    const tag = (d: Buffer) => (this.out += d.toString().replace(/^(?=.)/gm, `[${name}] `));
+    child.stdout?.on('data', tag);
+    child.stderr?.on('data', tag);
+    const proc = { name, url, child };
+    this.list.push(proc);
+    return proc;
+  }
+
+  async waitFor(proc: Proc, path: string, ms: number): Promise<void> {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      if (proc.child.exitCode !== null) throw new Error(`${proc.name} exited (${proc.child.exitCode}):\n${this.out}`);
+      try {
+        const res = await fetch(`${proc.url}${path}`, { signal: AbortSignal.timeout(1000) });
+        await res.body?.cancel();
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, 150));
+      }
+    }
+    throw new Error(`${proc.name} did not answer within ${ms} ms:\n${this.out}`);
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.list].reverse().map((p) => stopProcess(p.child)));
+  }
+}
+
+export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 8000))]);
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGKILL');
+    await exited;
+  }
 }
 
 const token = () => randomBytes(24).toString('base64url');
 
 function gitCommit(): string {
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
-      .toString()
-      .trim();
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
   } catch {
     return 'unknown';
   }
 }
 
-async function waitFor(url: string, child: ChildProcess, ms: number, log: () => string): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (child.exitCode !== null) throw new Error(`process for ${url} exited (${child.exitCode}):\n${log()}`);
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      await res.body?.cancel();
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 150));
-    }
+/** IMGFLO_* and UPSTASH_* settings (and the AWS credentials) of an environment. */
+function serviceSettings(env: Record<string, string | undefined>): Env {
+  return Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string' && /^(IMGFLO_|UPSTASH_|AWS_ACCESS_KEY_ID$|AWS_SECRET_ACCESS_KEY$)/.test(e[0])),
+  );
+}
+
+function spawnBackend(procs: Processes, name: string, port: number, env: Env): Proc {
+  return procs.spawn(name, `http://127.0.0.1:${port}`, process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+    ...process.env,
+    ...env,
+    IMGFLO_PORT: String(port),
+    IMGFLO_INSTANCE_ID: name,
+  });
+}
+
+function spawnEdge(procs: Processes, name: string, port: number, env: Env, stateDir: string): Proc {
+  const configHome = join(ROOT, '.config');
+  mkdirSync(configHome, { recursive: true });
+  // Secrets reach wrangler through an env file, not the command line.
+  const envFile = join(mkdtempSync(join(tmpdir(), 'imgflo-edge-')), 'edge.env');
+  const edgeEnv = Object.entries(env).filter(([k]) => !k.startsWith('AWS_'));
+  writeFileSync(envFile, edgeEnv.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n', { mode: 0o600 });
+  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--show-interactive-dev-session=false', '--env-file', envFile, '--persist-to', stateDir, '--log-level', 'warn'];
+  return procs.spawn(name, `http://127.0.0.1:${port}`, join(ROOT, 'node_modules', '.bin', 'wrangler'), args, {
+    ...process.env,
+    WRANGLER_SEND_METRICS: 'false',
+    WRANGLER_SEND_ERROR_REPORTS: 'false',
+    CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+    XDG_CONFIG_HOME: configHome,
+    CI: 'true',
+  });
+}
+
+async function started<T>(procs: Processes, waits: Array<Promise<void>>, value: T): Promise<T> {
+  try {
+    await Promise.all(waits);
+    return value;
+  } catch (e) {
+    await procs.stopAll();
+    throw e;
   }
-  throw new Error(`${url} did not answer within ${ms} ms:\n${log()}`);
+}
+
+export interface StackOptions {
+  edgePort: number;
+  backendPort: number;
+  /** Settings for both sides; default: this process's environment. Tokens are generated when absent. */
+  env?: Record<string, string | undefined>;
+  dataDir?: string;
+  inheritOutput?: boolean;
+}
+
+export interface Stack {
+  edgeUrl: string;
+  backendUrl: string;
+  env: Env;
+  output(): string;
+  stop(): Promise<void>;
 }
 
 export async function startStack(o: StackOptions): Promise<Stack> {
-  const given = Object.fromEntries(
-    Object.entries(o.env ?? process.env).filter(
-      (e): e is [string, string] => typeof e[1] === 'string' && /^(IMGFLO_|UPSTASH_)/.test(e[0]),
-    ),
-  );
+  const given = serviceSettings(o.env ?? process.env);
   const backendUrl = `http://127.0.0.1:${o.backendPort}`;
   const edgeUrl = `http://127.0.0.1:${o.edgePort}`;
-  const env: Record<string, string> = {
+  const s3Public = given.IMGFLO_S3_BUCKET && given.IMGFLO_S3_ENDPOINT ? `${given.IMGFLO_S3_ENDPOINT.replace(/\/+$/, '')}/${given.IMGFLO_S3_BUCKET}` : null;
+  const env: Env = {
     IMGFLO_BRIDGE_URL: backendUrl,
     UPSTASH_REDIS_REST_URL: `${backendUrl}/upstash`,
-    IMGFLO_PUBLIC_BASE_URL: `${backendUrl}/cache`,
+    IMGFLO_PUBLIC_BASE_URL: s3Public ?? `${backendUrl}/cache`,
     IMGFLO_SERVICE_URL: edgeUrl,
     IMGFLO_BRIDGE_TOKEN: token(),
     UPSTASH_REDIS_REST_TOKEN: token(),
     IMGFLO_COMMIT: gitCommit(),
     IMGFLO_DATA_DIR: o.dataDir ?? mkdtempSync(join(tmpdir(), 'imgflo-data-')),
     ...given,
-    IMGFLO_PORT: String(o.backendPort),
-    IMGFLO_EDGE_PORT: String(o.edgePort),
+    IMGFLO_ROLE: 'all',
   };
-
-  let output = '';
-  const stdio = o.inheritOutput ? 'inherit' : 'pipe';
-  const collect = (child: ChildProcess) => {
-    child.stdout?.on('data', (d) => (output += d));
-    child.stderr?.on('data', (d) => (output += d));
-  };
-
-  const backend = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', stdio, stdio],
+  const procs = new Processes(o.inheritOutput ?? false);
+  const backend = spawnBackend(procs, 'backend', o.backendPort, env);
+  const edge = spawnEdge(procs, 'edge', o.edgePort, env, join(env.IMGFLO_DATA_DIR!, 'wrangler-state'));
+  return started(procs, [procs.waitFor(backend, '/health', 30_000), procs.waitFor(edge, '/version', 60_000)], {
+    edgeUrl,
+    backendUrl,
+    env,
+    output: () => procs.output(),
+    stop: () => procs.stopAll(),
   });
-  collect(backend);
+}
 
-  const configHome = join(ROOT, '.config');
-  mkdirSync(configHome, { recursive: true });
-  const envFile = join(mkdtempSync(join(tmpdir(), 'imgflo-edge-')), 'edge.env');
-  writeFileSync(envFile, Object.entries(env).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n', { mode: 0o600 });
-  const edge = spawn(
-    join(ROOT, 'node_modules', '.bin', 'wrangler'),
-    ['dev', '--ip', '127.0.0.1', '--port', String(o.edgePort), '--show-interactive-dev-session=false', '--env-file', envFile, '--persist-to', join(env.IMGFLO_DATA_DIR!, 'wrangler-state'), '--log-level', 'warn'],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        WRANGLER_SEND_METRICS: 'false',
-        WRANGLER_SEND_ERROR_REPORTS: 'false',
-        CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-        XDG_CONFIG_HOME: configHome,
-        CI: 'true',
-      },
-      stdio: ['ignore', stdio, stdio],
-    },
-  );
-  collect(edge);
+export interface DistributedOptions {
+  redisUrl: string;
+  amqpUrl: string;
+  s3: { endpoint: string; bucket: string; accessKeyId: string; secretAccessKey: string };
+  bridges: number;
+  workers: number;
+  ports: () => Promise<number>;
+  env?: Env;
+}
 
-  const stop = async () => {
-    for (const child of [edge, backend]) {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      }
-    }
+export interface DistributedStack {
+  edges: Proc[];
+  bridges: Proc[];
+  workers: Proc[];
+  proxy: Proc;
+  env: Env;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export async function startDistributedStack(o: DistributedOptions): Promise<DistributedStack> {
+  const procs = new Processes(false);
+  const proxyPort = await o.ports();
+  const env: Env = {
+    IMGFLO_REDIS_URL: o.redisUrl,
+    IMGFLO_AMQP_URL: o.amqpUrl,
+    IMGFLO_S3_ENDPOINT: o.s3.endpoint,
+    IMGFLO_S3_BUCKET: o.s3.bucket,
+    AWS_ACCESS_KEY_ID: o.s3.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: o.s3.secretAccessKey,
+    IMGFLO_PUBLIC_BASE_URL: `${o.s3.endpoint}/${o.s3.bucket}`,
+    UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${proxyPort}/upstash`,
+    UPSTASH_REDIS_REST_TOKEN: token(),
+    IMGFLO_BRIDGE_TOKEN: token(),
+    IMGFLO_COMMIT: gitCommit(),
+    IMGFLO_LOG_LEVEL: 'warn',
+    ...o.env,
   };
-  try {
-    await waitFor(`${backendUrl}/health`, backend, 30_000, () => output);
-    await waitFor(`${edgeUrl}/version`, edge, 60_000, () => output);
-  } catch (e) {
-    await stop();
-    throw e;
+  const dataDir = mkdtempSync(join(tmpdir(), 'imgflo-dist-'));
+  const proxy = spawnBackend(procs, 'upstash-proxy', proxyPort, { ...env, IMGFLO_ROLE: 'upstash-proxy' });
+  const bridges: Proc[] = [];
+  const workers: Proc[] = [];
+  const edges: Proc[] = [];
+  for (let i = 1; i <= o.workers; i++) workers.push(spawnBackend(procs, `worker-${i}`, await o.ports(), { ...env, IMGFLO_ROLE: 'worker' }));
+  for (let i = 1; i <= o.bridges; i++) {
+    const bridge = spawnBackend(procs, `bridge-${i}`, await o.ports(), { ...env, IMGFLO_ROLE: 'bridge' });
+    bridges.push(bridge);
+    const edgePort = await o.ports();
+    edges.push(spawnEdge(procs, `edge-${i}`, edgePort, { ...env, IMGFLO_BRIDGE_URL: bridge.url, IMGFLO_SERVICE_URL: `http://127.0.0.1:${edgePort}` }, join(dataDir, `edge-${i}`)));
   }
-  return { edgeUrl, backendUrl, env, output: () => output, stop };
+  const waits = [proxy, ...workers, ...bridges].map((p) => procs.waitFor(p, '/health', 30_000));
+  waits.push(...edges.map((p) => procs.waitFor(p, '/version', 90_000)));
+  return started(procs, waits, { edges, bridges, workers, proxy, env, output: () => procs.output(), stop: () => procs.stopAll() });
 }

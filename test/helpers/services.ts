@@ -2,6 +2,7 @@
  * Where the real services of the tests are, and whether they answer. A missing service skips
  * its tests locally; with IMGFLO_TEST_REQUIRE_SERVICES=1 (CI) it fails the run instead.
  */
+import { execFileSync } from 'node:child_process';
 import { connect } from 'node:net';
 
 export const REDIS_URL = process.env.IMGFLO_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
@@ -33,3 +34,21 @@ async function available(name: string, url: string, port: number): Promise<boole
 export const redisAvailable = () => available('Redis', REDIS_URL, 6379);
 export const amqpAvailable = () => available('RabbitMQ', AMQP_URL, 5672);
 export const s3Available = () => available('the S3 server', S3_ENDPOINT, 80);
+
+/**
+ * A RabbitMQ virtual host of its own for a group of tests, so that they never see each
+ * other's jobs (made with rabbitmqctl when it is at hand; the default vhost otherwise).
+ */
+export function amqpVhostUrl(vhost: string): string {
+  try {
+    execFileSync('rabbitmqctl', ['add_vhost', vhost], { stdio: 'ignore', timeout: 30_000 });
+  } catch {
+    // It exists already, or rabbitmqctl is not at hand.
+  }
+  try {
+    execFileSync('rabbitmqctl', ['set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*'], { stdio: 'ignore', timeout: 30_000 });
+    return `${AMQP_URL.replace(/\/+$/, '')}/${encodeURIComponent(vhost)}`;
+  } catch {
+    return AMQP_URL;
+  }
+}

@@ -1,29 +1,30 @@
 import amqp from 'amqplib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { jobQueueContract, makeJob } from '../../../shared/contracts/job-queue.contract.ts';
-import { AMQP_URL, amqpAvailable } from '../../../test/helpers/services.ts';
+import { amqpAvailable, amqpVhostUrl } from '../../../test/helpers/services.ts';
 import { createLogger } from '../../log.ts';
 import { AmqpJobQueue } from './job-queue.ts';
 import { DEAD_QUEUE, jobQueue } from './topology.ts';
 
 const available = await amqpAvailable();
+const AMQP_URL = available ? amqpVhostUrl('imgflo-test-unit') : '';
 const log = createLogger(process.env.DBG ? 'debug' : 'silent');
 
 /** Empties the shared queues so that each test sees only its own jobs. */
 async function purge() {
   const conn = await amqp.connect(AMQP_URL);
   const ch = await conn.createChannel();
-  for (const q of [jobQueue('urgent'), jobQueue('background'), DEAD_QUEUE]) await ch.purgeQueue(q).catch(() => {});
+  for (const q of [jobQueue('urgent'), jobQueue('background'), DEAD_QUEUE]) await ch.purgeQueue(q);
   await conn.close();
 }
 
 describe.skipIf(!available)('RabbitMQ job queue', () => {
   const opened: AmqpJobQueue[] = [];
   const make = async () => {
-    await purge();
     const q = new AmqpJobQueue({ url: AMQP_URL, log, instanceId: `test-${crypto.randomUUID()}` });
     await q.start(5000);
     opened.push(q);
+    await purge();
     return q;
   };
   afterEach(async () => {
