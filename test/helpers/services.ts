@@ -38,8 +38,16 @@ export const s3Available = () => available('the S3 server', S3_ENDPOINT, 80);
 /**
  * A RabbitMQ virtual host of its own for a group of tests, so that they never see each
  * other's jobs (made with rabbitmqctl when it is at hand; the default vhost otherwise).
+ * `fresh` drops what an earlier run left in it.
  */
-export function amqpVhostUrl(vhost: string): string {
+export function amqpVhostUrl(vhost: string, options: { fresh?: boolean } = {}): string {
+  if (options.fresh) {
+    try {
+      execFileSync('rabbitmqctl', ['delete_vhost', vhost], { stdio: 'ignore', timeout: 30_000 });
+    } catch {
+      // There was none.
+    }
+  }
   try {
     execFileSync('rabbitmqctl', ['add_vhost', vhost], { stdio: 'ignore', timeout: 30_000 });
   } catch {

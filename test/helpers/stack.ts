@@ -1,6 +1,6 @@
 /** Starts the real stack (backend process + wrangler dev) on free loopback ports for a test file. */
 import { createServer } from 'node:net';
-import { startStack, type Stack } from '../../scripts/stack.ts';
+import { startStack, type Proc, type Stack } from '../../scripts/stack.ts';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -23,13 +23,6 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
 
 /** Sums the samples of a Prometheus counter in the backend's /metrics, filtered by labels. */
 export async function counter(stack: Stack, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const text = await (await fetch(`${stack.backendUrl}/metrics`)).text();
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    const m = /^([a-z_]+)(?:\{([^}]*)\})? ([0-9.e+-]+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const got = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
-    if (Object.entries(labels).every(([k, v]) => got[k] === v)) sum += Number(m[3]);
-  }
-  return sum;
+  const { sumCounter } = await import('./distributed.ts');
+  return sumCounter([{ name: 'backend', url: stack.backendUrl } as Proc], name, labels);
 }

@@ -1,0 +1,89 @@
+/**
+ * The production topology over real services: two edges under `wrangler dev`, two bridges, two
+ * workers, an Upstash-compatible proxy, Redis, RabbitMQ and s3rver, each a process of its own.
+ */
+import amqp from 'amqplib';
+import { Redis } from 'ioredis';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DistributedStack } from '../scripts/stack.ts';
+import { S3_BUCKET, startTestDistributedStack, sumCounter } from './helpers/distributed.ts';
+import { amqpAvailable, amqpVhostUrl, redisAvailable, REDIS_URL, s3Available, S3_ENDPOINT } from './helpers/services.ts';
+
+const ready = (await redisAvailable()) && (await amqpAvailable()) && (await s3Available());
+const DB_URL = REDIS_URL.replace(/\/\d+$/, '') + '/14';
+const get = (url: string, init?: RequestInit) => fetch(url, { redirect: 'manual', ...init });
+
+describe.skipIf(!ready)('the distributed topology', () => {
+  let stack: DistributedStack & { prefix: string };
+  beforeAll(async () => {
+    stack = await startTestDistributedStack({ redisUrl: DB_URL, vhost: 'imgflo-test-e2e' });
+  }, 180_000);
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('processes a GET into the bucket, indexes it in Redis, over durable RabbitMQ queues', async () => {
+    const res = await get(`${stack.edges[0]!.url}/graph/passthrough?input=files%2Fgrid-toastybob.jpg&width=300`);
+    expect(res.status).toBe(301);
+    const location = res.headers.get('location')!;
+    expect(location.startsWith(`${S3_ENDPOINT}/${S3_BUCKET}/${stack.prefix}/`)).toBe(true);
+    const image = await fetch(location);
+    expect(image.headers.get('content-type')).toBe('image/jpeg');
+    expect(image.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect((await sharp(Buffer.from(await image.arrayBuffer())).metadata()).width).toBe(300);
+
+    const objectKey = location.slice(`${S3_ENDPOINT}/${S3_BUCKET}/`.length);
+    const key = objectKey.split('/').pop()!.replace(/\.jpg$/, '');
+    const redis = new Redis(DB_URL);
+    expect(await redis.get(`imgflo:index:${key}`)).toBe(objectKey);
+    expect(await redis.ttl(`imgflo:index:${key}`)).toBeGreaterThan(0);
+    redis.disconnect();
+
+    const conn = await amqp.connect(amqpVhostUrl('imgflo-test-e2e'));
+    const ch = await conn.createChannel();
+    for (const q of ['imgflo.jobs.urgent', 'imgflo.jobs.background', 'imgflo.jobs.dead']) {
+      expect((await ch.checkQueue(q)).queue).toBe(q);
+    }
+    await conn.close();
+
+    const again = await get(`${stack.edges[1]!.url}/graph/passthrough?input=files%2Fgrid-toastybob.jpg&width=300`);
+    expect([again.status, again.headers.get('location')]).toEqual([301, location]);
+  });
+
+  it('runs 50 identical concurrent GETs over two bridges as exactly one processing run', async () => {
+    const before = await sumCounter(stack.workers, 'imgflo_jobs_processed_total', { outcome: 'processed' });
+    const path = '/graph/gaussianblur.png?input=files%2Fmountains.png&std-dev-x=3&std-dev-y=3';
+    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => get(`${stack.edges[i % 2]!.url}${path}`)));
+    expect(answers.map((a) => a.status)).toEqual(Array(50).fill(301));
+    expect(new Set(answers.map((a) => a.headers.get('location'))).size).toBe(1);
+    expect((await sumCounter(stack.workers, 'imgflo_jobs_processed_total', { outcome: 'processed' })) - before).toBe(1);
+    expect(await sumCounter(stack.bridges, 'imgflo_jobs_published_total')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('answers a pre-warm POST with 202, and the object appears in the bucket', async () => {
+    const res = await get(`${stack.edges[1]!.url}/graph/crop.webp?input=files%2Fgridbear.jpg&cropwidth=64&cropheight=48`, { method: 'POST' });
+    expect(res.status).toBe(202);
+    const location = res.headers.get('location')!;
+    let found: Response | null = null;
+    for (let i = 0; i < 100 && !found; i++) {
+      const r = await fetch(location);
+      if (r.status === 200) found = r;
+      else await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(found?.headers.get('content-type')).toBe('image/webp');
+  });
+
+  it('answers an urgent GET promptly behind a backlog of background jobs', async () => {
+    const backlog = Array.from({ length: 16 }, (_, i) => `/graph/gaussianblur.png?input=files%2Fmountains.png&std-dev-x=${20 + i}&std-dev-y=9`);
+    const queued = await Promise.all(backlog.map((p, i) => get(`${stack.edges[i % 2]!.url}${p}`, { method: 'POST' })));
+    expect(queued.map((r) => r.status)).toEqual(Array(16).fill(202));
+    const start = Date.now();
+    const urgent = await get(`${stack.edges[0]!.url}/graph/crop.png?input=files%2Fgridbear.jpg&x=3&y=4`);
+    const took = Date.now() - start;
+    expect(urgent.status).toBe(301);
+    console.log(`[distributed] urgent GET behind a 16-job background backlog took ${took} ms`);
+    // The backlog alone needs well over ten seconds of both workers' background slots.
+    expect(took).toBeLessThan(6000);
+  });
+});

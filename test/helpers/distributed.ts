@@ -1,0 +1,46 @@
+/** The production topology for a test file: real Redis, RabbitMQ (own vhost) and s3rver. */
+import { Redis } from 'ioredis';
+import { startDistributedStack, type DistributedStack, type Proc } from '../../scripts/stack.ts';
+import { amqpVhostUrl, S3_ENDPOINT } from './services.ts';
+import { freePort } from './stack.ts';
+
+export const S3_BUCKET = 'imgflo-test';
+
+export async function startTestDistributedStack(options: {
+  redisUrl: string;
+  vhost: string;
+  s3Endpoint?: string;
+  env?: Record<string, string>;
+  bridges?: number;
+  workers?: number;
+}): Promise<DistributedStack & { prefix: string }> {
+  const redis = new Redis(options.redisUrl);
+  await redis.flushdb();
+  redis.disconnect();
+  const prefix = `run-${crypto.randomUUID().slice(0, 8)}`;
+  const stack = await startDistributedStack({
+    redisUrl: options.redisUrl,
+    amqpUrl: amqpVhostUrl(options.vhost, { fresh: true }),
+    s3: { endpoint: options.s3Endpoint ?? S3_ENDPOINT, bucket: S3_BUCKET, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    bridges: options.bridges ?? 2,
+    workers: options.workers ?? 2,
+    ports: freePort,
+    env: { IMGFLO_S3_PREFIX: prefix, ...options.env },
+  });
+  return { ...stack, prefix };
+}
+
+/** Sums a counter over the /metrics of several processes. */
+export async function sumCounter(procs: Proc[], name: string, labels: Record<string, string> = {}): Promise<number> {
+  let sum = 0;
+  for (const p of procs) {
+    const text = await (await fetch(`${p.url}/metrics`)).text();
+    for (const line of text.split('\n')) {
+      const m = /^([a-z_]+)(?:\{([^}]*)\})? ([0-9.e+-]+)$/.exec(line);
+      if (!m || m[1] !== name) continue;
+      const got = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+      if (Object.entries(labels).every(([k, v]) => got[k] === v)) sum += Number(m[3]);
+    }
+  }
+  return sum;
+}
