@@ -10,6 +10,7 @@ export default defineConfig({
           include: ['shared/**/*.test.ts', 'edge/**/*.test.ts', 'worker/**/*.test.ts'],
           exclude: ['**/*.workerd.test.ts'],
           testTimeout: 30_000,
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -27,7 +28,7 @@ export default defineConfig({
             },
           }),
         ],
-        test: { name: 'workerd', include: ['edge/**/*.workerd.test.ts'] },
+        test: { name: 'workerd', include: ['edge/**/*.workerd.test.ts'], sequence: { groupOrder: 0 } },
       },
       {
         test: {
@@ -35,7 +36,9 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          // After the other projects, one file at a time: the fault tests restart the broker.
           fileParallelism: false,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

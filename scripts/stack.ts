@@ -99,7 +99,7 @@ function spawnBackend(procs: Processes, name: string, port: number, env: Env): P
   });
 }
 
-function spawnEdge(procs: Processes, name: string, port: number, env: Env, stateDir: string): Proc {
+function spawnEdge(procs: Processes, name: string, port: number, env: Env, stateDir: string, inspectorPort?: number): Proc {
   const configHome = join(ROOT, '.config');
   mkdirSync(configHome, { recursive: true });
   // Secrets reach wrangler through an env file, not the command line.
@@ -107,6 +107,7 @@ function spawnEdge(procs: Processes, name: string, port: number, env: Env, state
   const edgeEnv = Object.entries(env).filter(([k]) => !k.startsWith('AWS_'));
   writeFileSync(envFile, edgeEnv.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n', { mode: 0o600 });
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--show-interactive-dev-session=false', '--env-file', envFile, '--persist-to', stateDir, '--log-level', 'warn'];
+  if (inspectorPort) args.push('--inspector-port', String(inspectorPort));
   return procs.spawn(name, `http://127.0.0.1:${port}`, join(ROOT, 'node_modules', '.bin', 'wrangler'), args, {
     ...process.env,
     WRANGLER_SEND_METRICS: 'false',
@@ -134,6 +135,8 @@ export interface StackOptions {
   env?: Record<string, string | undefined>;
   dataDir?: string;
   inheritOutput?: boolean;
+  /** The edge's debugger port (wrangler's default, 9229, when absent). */
+  inspectorPort?: number;
 }
 
 export interface Stack {
@@ -163,7 +166,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   };
   const procs = new Processes(o.inheritOutput ?? false);
   const backend = spawnBackend(procs, 'backend', o.backendPort, env);
-  const edge = spawnEdge(procs, 'edge', o.edgePort, env, join(env.IMGFLO_DATA_DIR!, 'wrangler-state'));
+  const edge = spawnEdge(procs, 'edge', o.edgePort, env, join(env.IMGFLO_DATA_DIR!, 'wrangler-state'), o.inspectorPort);
   return started(procs, [procs.waitFor(backend, '/health', 30_000), procs.waitFor(edge, '/version', 60_000)], {
     edgeUrl,
     backendUrl,
@@ -221,7 +224,8 @@ export async function startDistributedStack(o: DistributedOptions): Promise<Dist
     const bridge = spawnBackend(procs, `bridge-${i}`, await o.ports(), { ...env, IMGFLO_ROLE: 'bridge' });
     bridges.push(bridge);
     const edgePort = await o.ports();
-    edges.push(spawnEdge(procs, `edge-${i}`, edgePort, { ...env, IMGFLO_BRIDGE_URL: bridge.url, IMGFLO_SERVICE_URL: `http://127.0.0.1:${edgePort}` }, join(dataDir, `edge-${i}`)));
+    const edgeEnv = { ...env, IMGFLO_BRIDGE_URL: bridge.url, IMGFLO_SERVICE_URL: `http://127.0.0.1:${edgePort}` };
+    edges.push(spawnEdge(procs, `edge-${i}`, edgePort, edgeEnv, join(dataDir, `edge-${i}`), await o.ports()));
   }
   const waits = [proxy, ...workers, ...bridges].map((p) => procs.waitFor(p, '/health', 30_000));
   waits.push(...edges.map((p) => procs.waitFor(p, '/version', 90_000)));

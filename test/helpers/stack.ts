@@ -17,6 +17,7 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
   return startStack({
     edgePort: await freePort(),
     backendPort: await freePort(),
+    inspectorPort: await freePort(),
     env: { IMGFLO_LOG_LEVEL: 'warn', ...env },
   });
 }
