@@ -34,7 +34,7 @@ export class MemoryJobQueue implements JobQueue {
       this.queues[job.urgency].push(message);
       this.dispatch();
     };
-    if (options.delayMs) setTimeout(enqueue, options.delayMs).unref?.();
+    if (options.delayMs) setTimeout(enqueue, options.delayMs);
     else enqueue();
   }
 
