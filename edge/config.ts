@@ -3,6 +3,7 @@
  * isolate; an invalid value is an error that names the variable. Never reads process.env.
  */
 import * as v from 'valibot';
+import type { PresignSettings } from './presign.ts';
 import { describeEnvIssues } from '../shared/config-issues.ts';
 
 const optionalString = v.optional(v.pipe(v.string(), v.minLength(1)));
@@ -32,6 +33,14 @@ const BindingsSchema = v.object({
   IMGFLO_SIZE_LIMIT: v.pipe(v.optional(v.string(), '25'), v.transform(Number), v.number(), v.minValue(0.01)),
   IMGFLO_JOB_TIMEOUT_MS: v.pipe(v.optional(v.string(), '25000'), v.transform(Number), v.number(), v.integer(), v.minValue(100)),
   IMGFLO_COMMIT: v.optional(v.string(), 'unknown'),
+  IMGFLO_STORAGE_URL_MODE: v.optional(v.picklist(['public', 'presigned']), 'public'),
+  IMGFLO_PRESIGN_EXPIRES: v.pipe(v.optional(v.string(), '3600'), v.transform(Number), v.number(), v.integer(), v.minValue(60), v.maxValue(604800)),
+  IMGFLO_S3_ENDPOINT: v.optional(httpUrl),
+  IMGFLO_S3_BUCKET: optionalString,
+  IMGFLO_S3_REGION: v.optional(v.string(), 'us-east-1'),
+  IMGFLO_S3_FORCE_PATH_STYLE: v.optional(v.picklist(['0', '1', 'true', 'false'])),
+  AWS_ACCESS_KEY_ID: optionalString,
+  AWS_SECRET_ACCESS_KEY: optionalString,
 });
 
 export type EdgeConfig = ReturnType<typeof parseEdgeConfig>;
@@ -47,6 +56,22 @@ export function parseEdgeConfig(bindings: Record<string, unknown>) {
     throw new EdgeConfigError(describeEnvIssues(r.issues));
   }
   const e = r.output;
+  let presign: PresignSettings | null = null;
+  if (e.IMGFLO_STORAGE_URL_MODE === 'presigned') {
+    const missing = (['IMGFLO_S3_BUCKET', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] as const).filter((k) => !e[k]);
+    if (missing.length > 0) {
+      throw new EdgeConfigError(`invalid configuration: ${missing.map((k) => `${k}: is required with IMGFLO_STORAGE_URL_MODE=presigned`).join('; ')}`);
+    }
+    presign = {
+      endpoint: e.IMGFLO_S3_ENDPOINT ?? null,
+      region: e.IMGFLO_S3_REGION,
+      bucket: e.IMGFLO_S3_BUCKET!,
+      accessKeyId: e.AWS_ACCESS_KEY_ID!,
+      secretAccessKey: e.AWS_SECRET_ACCESS_KEY!,
+      forcePathStyle: e.IMGFLO_S3_FORCE_PATH_STYLE ? ['1', 'true'].includes(e.IMGFLO_S3_FORCE_PATH_STYLE) : Boolean(e.IMGFLO_S3_ENDPOINT),
+      expiresSeconds: e.IMGFLO_PRESIGN_EXPIRES,
+    };
+  }
   const apps = new Map<string, App>();
   if (e.IMGFLO_API_KEY || e.IMGFLO_API_SECRET) {
     apps.set(e.IMGFLO_API_KEY ?? '', { key: e.IMGFLO_API_KEY ?? '', secrets: [e.IMGFLO_API_SECRET ?? ''], admin: false, enabled: true });
@@ -65,6 +90,7 @@ export function parseEdgeConfig(bindings: Record<string, unknown>) {
     sizeLimitMegapixels: e.IMGFLO_SIZE_LIMIT,
     jobTimeoutMs: e.IMGFLO_JOB_TIMEOUT_MS,
     commit: e.IMGFLO_COMMIT,
+    presign,
   };
 }
 

@@ -13,6 +13,8 @@ export interface EdgeDeps {
   /** Static files of examples/ (the Workers assets binding). */
   assets: { fetch(request: Request): Promise<Response> } | null;
   pkg: { name: string; version: string };
+  /** Makes a short-lived URL for an object (presigned mode); null: public URLs. */
+  presign: ((objectKey: string) => Promise<string>) | null;
   now(): number;
 }
 

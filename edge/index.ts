@@ -6,6 +6,7 @@ import { httpBridgeClient } from './bridge-client.ts';
 import { EdgeConfigError, parseEdgeConfig } from './config.ts';
 import type { AppEnv } from './context.ts';
 import { GRAPH_SOURCES, PACKAGE } from './graphs.generated.ts';
+import { s3Presigner } from './presign.ts';
 import { upstashIndex } from './upstash-index.ts';
 
 interface Env {
@@ -26,6 +27,7 @@ async function build(env: Env): Promise<Hono<AppEnv>> {
     findApp: async (key) => config.apps.get(key) ?? null,
     assets: env.ASSETS ?? null,
     pkg: PACKAGE,
+    presign: config.presign ? s3Presigner(config.presign) : null,
     now: () => Date.now(),
   });
 }

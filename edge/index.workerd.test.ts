@@ -36,3 +36,15 @@ describe('the Workers entry in workerd', () => {
     expect(body.error).toMatch(/UPSTASH_REDIS_REST_URL/);
   });
 });
+
+describe('presigning in workerd', () => {
+  it('makes a SigV4 presigned GET URL with the AWS SDK', async () => {
+    const { s3Presigner } = await import('./presign.ts');
+    const presign = s3Presigner({ endpoint: 'https://acc.r2.cloudflarestorage.com', region: 'auto', bucket: 'results', accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', forcePathStyle: true, expiresSeconds: 900 });
+    const url = new URL(await presign('p/abc.jpg'));
+    expect(url.origin + url.pathname).toBe('https://acc.r2.cloudflarestorage.com/results/p/abc.jpg');
+    expect(url.searchParams.get('X-Amz-Algorithm')).toBe('AWS4-HMAC-SHA256');
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('900');
+    expect(url.searchParams.get('X-Amz-Credential')).toMatch(/^AKIDEXAMPLE\/\d{8}\/auto\/s3\/aws4_request$/);
+  });
+});

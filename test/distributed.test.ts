@@ -51,6 +51,21 @@ describe.skipIf(!ready)('the distributed topology', () => {
     expect([again.status, again.headers.get('location')]).toEqual([301, location]);
   });
 
+  it('re-indexes a stored result whose index entry expired, without processing it again', async () => {
+    const path = '/graph/crop.jpg?input=files%2Fgridbear.jpg&x=11&y=12';
+    const first = await get(`${stack.edges[0]!.url}${path}`);
+    const key = first.headers.get('location')!.split('/').pop()!.replace(/\.jpg$/, '');
+    const processed = await sumCounter(stack.workers, 'imgflo_jobs_processed_total', { outcome: 'processed' });
+    const redis = new Redis(DB_URL);
+    await redis.del(`imgflo:index:${key}`);
+    const again = await get(`${stack.edges[1]!.url}${path}`);
+    expect([again.status, again.headers.get('location')]).toEqual([301, first.headers.get('location')]);
+    expect(await redis.get(`imgflo:index:${key}`)).not.toBeNull();
+    redis.disconnect();
+    expect(await sumCounter(stack.workers, 'imgflo_jobs_processed_total', { outcome: 'processed' })).toBe(processed);
+    expect(await sumCounter(stack.workers, 'imgflo_jobs_processed_total', { outcome: 'cached' })).toBeGreaterThanOrEqual(1);
+  });
+
   it('runs 50 identical concurrent GETs over two bridges as exactly one processing run', async () => {
     const before = await sumCounter(stack.workers, 'imgflo_jobs_processed_total', { outcome: 'processed' });
     const path = '/graph/gaussianblur.png?input=files%2Fmountains.png&std-dev-x=3&std-dev-y=3';

@@ -139,4 +139,19 @@ describe.skipIf(!ready)('faults', () => {
     expect(ok.status).toBe(301);
     expect((await fetch(ok.headers.get('location')!)).status).toBe(200);
   }, 60_000);
+
+  it('lets a worker sent SIGTERM finish its job in flight, then exit cleanly', async () => {
+    const answer = get(`${edge()}/graph/gaussianblur.png?input=files%2Fmountains.png&std-dev-x=66&std-dev-y=66`);
+    let worker: (typeof stack.workers)[number] | undefined;
+    for (let i = 0; i < 200 && !worker; i++) {
+      for (const w of stack.workers) if ((await inFlight(w.url)) > 0) worker = w;
+      if (!worker) await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(worker).toBeDefined();
+    const exited = new Promise<number | null>((resolve) => worker!.child.once('exit', (code) => resolve(code)));
+    worker!.child.kill('SIGTERM');
+    const res = await answer;
+    expect(res.status).toBe(301);
+    expect(await exited).toBe(0);
+  }, 60_000);
 });

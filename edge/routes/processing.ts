@@ -15,8 +15,16 @@ export function processingRoutes(deps: EdgeDeps) {
   const app = new Hono<AppEnv>();
   const { config } = deps;
 
-  const redirect = (c: Context<AppEnv>, objectKey: string) => {
-    c.header('Location', `${config.publicBaseUrl}/${objectKey}`);
+  const locationOf = (objectKey: string) =>
+    deps.presign ? deps.presign(objectKey) : Promise.resolve(`${config.publicBaseUrl}/${objectKey}`);
+
+  const redirect = async (c: Context<AppEnv>, objectKey: string) => {
+    c.header('Location', await locationOf(objectKey));
+    if (deps.presign) {
+      // A presigned URL expires: the redirect to it may be kept only briefly, and privately.
+      c.header('Cache-Control', `private, max-age=${Math.min(300, Math.floor((config.presign?.expiresSeconds ?? 600) / 2))}`);
+      return c.body(null, 302);
+    }
     c.header('Cache-Control', 'public, max-age=86400');
     return c.body(null, config.redirectStatus);
   };
@@ -76,7 +84,7 @@ export function processingRoutes(deps: EdgeDeps) {
     };
     const answer = await deps.bridge(job);
     if (answer.status === 202) {
-      const location = `${config.publicBaseUrl}/${answer.objectKey}`;
+      const location = await locationOf(answer.objectKey);
       c.header('Location', location);
       c.header('Cache-Control', 'no-store');
       return c.json({ queued: true, location }, 202);

@@ -10,7 +10,7 @@ import { MemoryCacheIndex } from '../../shared/memory/cache-index.ts';
 import { MemoryJobQueue } from '../../shared/memory/job-queue.ts';
 import { MemoryKv } from '../../shared/memory/kv.ts';
 import { MemoryObjectStore } from '../../shared/memory/object-store.ts';
-import { systemClock, type CacheIndex } from '../../shared/ports.ts';
+import { systemClock, type CacheIndex, type ObjectStore } from '../../shared/ports.ts';
 import { Bridge } from '../../worker/bridge/bridge.ts';
 import { loadCatalogue } from '../../worker/catalogue.ts';
 import { startConsumer } from '../../worker/consumer.ts';
@@ -29,13 +29,20 @@ export const BASE_BINDINGS = {
 };
 
 export async function inProcessSystem(
-  options: { bindings?: Record<string, string>; index?: CacheIndex; bridge?: BridgeClient; jobTimeoutMs?: number } = {},
+  options: {
+    bindings?: Record<string, string>;
+    index?: CacheIndex;
+    bridge?: BridgeClient;
+    jobTimeoutMs?: number;
+    store?: ObjectStore;
+    presign?: EdgeDeps['presign'];
+  } = {},
 ) {
   const catalogue = await loadCatalogue(`${ROOT}graphs`);
   const kv = new MemoryKv();
   const index = new MemoryCacheIndex(kv);
   const queue = new MemoryJobQueue();
-  const store = new MemoryObjectStore();
+  const store = options.store ?? new MemoryObjectStore();
   const metrics = createMetrics();
   const log = createLogger('silent');
   await startConsumer(
@@ -65,6 +72,7 @@ export async function inProcessSystem(
     findApp: async (key) => config.apps.get(key) ?? null,
     assets: null,
     pkg: { name: 'imgflo', version: '0.0.0-test' },
+    presign: options.presign ?? null,
     now: () => now,
   };
   const app = createApp(deps);
