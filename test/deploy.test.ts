@@ -1,0 +1,115 @@
+/**
+ * The deployment files cannot run here (no container engine): they are checked by what can —
+ * the image's entry point built and run as a plain process, the compose file through
+ * docker-compose's own validation, and every role's settings in compose and Kubernetes through
+ * the backend's configuration parser.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments, parse } from 'yaml';
+import { stopProcess } from '../scripts/stack.ts';
+import { jobQueue } from '../worker/adapters/amqp/topology.ts';
+import { loadBackendConfig } from '../worker/config.ts';
+import { freePort } from './helpers/stack.ts';
+
+const ROOT = new URL('../', import.meta.url).pathname;
+const DOCKER = join(ROOT, 'docker');
+
+/** Resolves compose's ${VAR:-default} and ${VAR:?message} the way an operator's shell would. */
+const interpolate = (value: string) =>
+  value.replace(/\$\{([A-Z_]+)(?::-([^}]*)|:\?[^}]*)?\}/g, (_m, name: string, def?: string) => def ?? `value-of-${name}-1234567890`);
+
+describe('docker image', () => {
+  const dockerfile = readFileSync(join(DOCKER, 'Dockerfile'), 'utf8');
+
+  it('runs the bundle that npm run build:backend makes, as a plain process, and stops on SIGTERM', async () => {
+    const script = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts['build:backend'] as string;
+    const outfile = /--outfile=(\S+)/.exec(script)![1]!;
+    expect(dockerfile).toContain(`CMD ["node", "${outfile}"]`);
+    execFileSync('npm', ['run', '--silent', 'build:backend'], { cwd: ROOT, stdio: 'ignore' });
+    const port = await freePort();
+    const child = spawn(process.execPath, [outfile], {
+      cwd: ROOT,
+      env: { ...process.env, IMGFLO_PORT: String(port), IMGFLO_BRIDGE_TOKEN: 'x'.repeat(20), UPSTASH_REDIS_REST_TOKEN: 'y'.repeat(20), IMGFLO_LOG_LEVEL: 'warn' },
+      stdio: 'ignore',
+    });
+    let health = 0;
+    for (let i = 0; i < 100 && health !== 200; i++) {
+      health = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.status, () => 0);
+      if (health !== 200) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(health).toBe(200);
+    const exited = new Promise((r) => child.once('exit', r));
+    await stopProcess(child);
+    expect(await exited).toBe(0);
+  });
+
+  it('runs as a non-root user with a health check on /health', () => {
+    expect(dockerfile).toMatch(/^USER node$/m);
+    expect(dockerfile).toMatch(/HEALTHCHECK[\s\S]*\/health/);
+    expect(dockerfile).toMatch(/MALLOC_ARENA_MAX=2/);
+  });
+});
+
+describe('compose file', () => {
+  const file = join(DOCKER, 'compose.yaml');
+  const compose = parse(readFileSync(file, 'utf8'), { merge: true }) as { services: Record<string, { environment?: Record<string, string> }> };
+
+  it('describes RabbitMQ, Redis, the Upstash proxy, an S3 store, a bridge and workers', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['bridge', 'minio', 'minio-init', 'rabbitmq', 'redis', 'upstash-proxy', 'worker']);
+  });
+
+  it.each(['bridge', 'worker', 'upstash-proxy'])('gives the %s a configuration the backend accepts', (name) => {
+    const env = Object.fromEntries(Object.entries(compose.services[name]!.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]));
+    expect(loadBackendConfig(env).role).toBe(name);
+  });
+
+  it('passes docker-compose config', () => {
+    let version = '';
+    try {
+      version = execFileSync('docker-compose', ['version', '--short']).toString();
+    } catch {
+      if (process.env.IMGFLO_TEST_REQUIRE_SERVICES === '1') throw new Error('docker-compose is not installed');
+      return;
+    }
+    expect(version).toMatch(/\d/);
+    execFileSync('docker-compose', ['-f', file, 'config', '-q'], {
+      env: { ...process.env, IMGFLO_BRIDGE_TOKEN: 'x'.repeat(20), UPSTASH_REDIS_REST_TOKEN: 'y'.repeat(20) },
+      stdio: 'pipe',
+    });
+  });
+});
+
+describe('Kubernetes manifests', () => {
+  const docs = readdirSync(join(DOCKER, 'k8s')).flatMap((f) =>
+    parseAllDocuments(readFileSync(join(DOCKER, 'k8s', f), 'utf8')).map((d) => d.toJS() as Record<string, any>),
+  );
+  const byKind = (kind: string) => docs.filter((d) => d.kind === kind);
+
+  it('are well-formed objects with names', () => {
+    for (const d of docs) expect([typeof d.apiVersion, typeof d.kind, typeof d.metadata?.name]).toEqual(['string', 'string', 'string']);
+  });
+
+  it('give every deployment a configuration the backend accepts', () => {
+    const config = byKind('ConfigMap')[0]!.data as Record<string, string>;
+    const secrets = byKind('Secret')[0]!.stringData as Record<string, string>;
+    const deployments = byKind('Deployment');
+    expect(deployments.map((d) => d.metadata.name).sort()).toEqual(['imgflo-bridge', 'imgflo-upstash-proxy', 'imgflo-worker']);
+    for (const d of deployments) {
+      const container = d.spec.template.spec.containers[0];
+      const env = { ...config, ...secrets, ...Object.fromEntries(container.env.map((e: { name: string; value: string }) => [e.name, e.value])) };
+      expect(loadBackendConfig(env).role, d.metadata.name).toBe(env.IMGFLO_ROLE);
+      expect(container.readinessProbe.httpGet.path).toBe('/health');
+    }
+  });
+
+  it('scale the workers with KEDA on the real job queue names', () => {
+    const scaled = byKind('ScaledObject')[0]!;
+    expect(scaled.spec.scaleTargetRef.name).toBe('imgflo-worker');
+    expect(scaled.spec.triggers.map((t: { metadata: { queueName: string } }) => t.metadata.queueName).sort()).toEqual(
+      [jobQueue('background'), jobQueue('urgent')].sort(),
+    );
+  });
+});
