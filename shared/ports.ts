@@ -2,6 +2,7 @@
  * The ports between the service and the world. Each has an honest in-memory adapter in
  * shared/memory and a contract test suite in shared/contracts that every adapter must pass.
  */
+import type { AppRecord } from './apps.ts';
 import type { Job, JobResult, Urgency } from './job.ts';
 
 export interface Clock {
@@ -59,4 +60,14 @@ export interface ObjectStore {
   head(objectKey: string): Promise<StoredObject | null>;
   put(objectKey: string, body: Uint8Array, contentType: string): Promise<void>;
   get(objectKey: string): Promise<{ body: Uint8Array; contentType: string } | null>;
+}
+
+/** The app registry: client applications and their monthly processing counts. */
+export interface AppRegistry {
+  get(key: string): Promise<AppRecord | null>;
+  put(app: AppRecord): Promise<void>;
+  list(): Promise<AppRecord[]>;
+  /** Counts one processed image for the app in `month` (YYYY-MM); returns the new count. */
+  countProcessed(key: string, month: string): Promise<number>;
+  processedIn(key: string, month: string): Promise<number>;
 }

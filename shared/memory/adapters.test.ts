@@ -1,6 +1,8 @@
+import { appRegistryContract } from '../contracts/app-registry.contract.ts';
 import { cacheIndexContract } from '../contracts/cache-index.contract.ts';
 import { jobQueueContract } from '../contracts/job-queue.contract.ts';
 import { objectStoreContract } from '../contracts/object-store.contract.ts';
+import { MemoryAppRegistry } from './app-registry.ts';
 import { MemoryCacheIndex } from './cache-index.ts';
 import { MemoryJobQueue } from './job-queue.ts';
 import { MemoryKv } from './kv.ts';
@@ -18,3 +20,4 @@ cacheIndexContract('memory', async () => {
 });
 jobQueueContract('memory', async () => new MemoryJobQueue());
 objectStoreContract('memory', async () => new MemoryObjectStore());
+appRegistryContract('memory', async () => new MemoryAppRegistry(new MemoryKv()));

@@ -5,7 +5,8 @@ import { upstashIndex } from '../../edge/upstash-index.ts';
 import { cacheIndexContract } from '../../shared/contracts/cache-index.contract.ts';
 import { createUpstashEndpoint } from '../embedded/upstash-endpoint.ts';
 import { redisAvailable, REDIS_URL } from '../../test/helpers/services.ts';
-import { connectRedis, createRedis, RedisCacheIndex, redisCommandRunner } from './redis.ts';
+import { appRegistryContract } from '../../shared/contracts/app-registry.contract.ts';
+import { connectRedis, createRedis, RedisAppRegistry, RedisCacheIndex, redisCommandRunner } from './redis.ts';
 
 const available = await redisAvailable();
 
@@ -30,6 +31,7 @@ describe.skipIf(!available)('real Redis', () => {
     redis.disconnect();
   });
 
+  appRegistryContract('Redis', async () => new RedisAppRegistry(redis));
   cacheIndexContract('Redis', async () => ({ index: new RedisCacheIndex(redis), pass: (ms) => new Promise((r) => setTimeout(r, ms)) }));
   cacheIndexContract('edge Upstash adapter → Upstash proxy → Redis', async () => ({
     index: upstashIndex(url, TOKEN),

@@ -5,7 +5,8 @@
  */
 import { Redis } from 'ioredis';
 import { indexKey, inflightKey } from '../../shared/cache-key.ts';
-import type { CacheIndex } from '../../shared/ports.ts';
+import { APPS_SET, appKey, decodeApp, quotaKey, type AppRecord } from '../../shared/apps.ts';
+import type { AppRegistry, CacheIndex } from '../../shared/ports.ts';
 import type { CommandResult } from '../embedded/kv-commands.ts';
 
 export function createRedis(url: string): Redis {
@@ -83,4 +84,32 @@ function flatten(result: unknown): CommandResult {
     return Object.entries(result as Record<string, unknown>).flatMap(([k, v]) => [k, flatten(v)]);
   }
   return result as CommandResult;
+}
+
+export class RedisAppRegistry implements AppRegistry {
+  constructor(private readonly redis: Redis) {}
+
+  async get(key: string): Promise<AppRecord | null> {
+    return decodeApp(await this.redis.get(appKey(key)));
+  }
+
+  async put(app: AppRecord): Promise<void> {
+    await this.redis.multi().set(appKey(app.key), JSON.stringify(app)).sadd(APPS_SET, app.key).exec();
+  }
+
+  async list(): Promise<AppRecord[]> {
+    const keys = (await this.redis.smembers(APPS_SET)).sort();
+    if (keys.length === 0) return [];
+    const values = await this.redis.mget(keys.map(appKey));
+    return values.map(decodeApp).filter((a): a is AppRecord => a !== null);
+  }
+
+  async countProcessed(key: string, month: string): Promise<number> {
+    const [[, n]] = (await this.redis.multi().incr(quotaKey(key, month)).expire(quotaKey(key, month), 40 * 86_400).exec()) as [[null, number]];
+    return n;
+  }
+
+  async processedIn(key: string, month: string): Promise<number> {
+    return Number((await this.redis.get(quotaKey(key, month))) ?? 0);
+  }
 }
