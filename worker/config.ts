@@ -52,6 +52,9 @@ const EnvSchema = v.object({
   IMGFLO_MAX_INPUT_PIXELS: int(100_000_000, 1),
   IMGFLO_WORKER_CONCURRENCY: int(2, 1),
   IMGFLO_ALLOW_PRIVATE_INPUTS: flag,
+  IMGFLO_INPUT_HOSTS: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9.-]*(,[a-z0-9.-]+)*$/i, 'must be a comma-separated list of host names'))),
+  IMGFLO_PROCESSING_TIMEOUT_MS: int(20_000, 100),
+  IMGFLO_MAX_FRAMES: int(200, 1),
   IMGFLO_LOG_LEVEL: v.optional(v.picklist(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
 });
 
@@ -110,6 +113,9 @@ export function loadBackendConfig(env: Record<string, string | undefined>) {
     maxInputPixels: e.IMGFLO_MAX_INPUT_PIXELS,
     workerConcurrency: e.IMGFLO_WORKER_CONCURRENCY,
     allowPrivateInputs: e.IMGFLO_ALLOW_PRIVATE_INPUTS,
+    inputHosts: (e.IMGFLO_INPUT_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+    processingTimeoutMs: e.IMGFLO_PROCESSING_TIMEOUT_MS,
+    maxFrames: e.IMGFLO_MAX_FRAMES,
     logLevel: e.IMGFLO_LOG_LEVEL,
   };
 }

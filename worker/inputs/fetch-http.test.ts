@@ -38,7 +38,7 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-const limits = { maxInputBytes: 4096, fetchTimeoutMs: 500 };
+const limits = { maxInputBytes: 4096, fetchTimeoutMs: 500, allowPrivate: true };
 const get = (path: string) => fetchHttp(`${base}${path}`, limits, `${base}${path}`);
 
 describe('fetching an http input', () => {
@@ -61,6 +61,12 @@ describe('fetching an http input', () => {
   });
   it('gives up at the total deadline with 504', async () => {
     await expect(get('/slow')).rejects.toMatchObject({ status: 504, message: expect.stringMatching(/timed out/) });
+  });
+  it('follows a redirect to another host only when that host is allowed', async () => {
+    const { port } = new URL(base);
+    const strict = { ...limits, allowedHosts: ['example.com'] };
+    await expect(fetchHttp(`${base}/ok`, strict, 'x')).rejects.toMatchObject({ status: 504, message: expect.stringMatching(/host is not allowed/) });
+    expect([...(await fetchHttp(`http://127.0.0.1:${port}/ok`, { ...limits, allowedHosts: ['127.0.0.1'] }, 'x'))]).toEqual([1, 2, 3]);
   });
   it('answers 504 when nothing listens', async () => {
     await expect(fetchHttp('http://127.0.0.1:9/x.jpg', limits, 'http://127.0.0.1:9/x.jpg')).rejects.toMatchObject({ status: 504, message: expect.stringMatching(/connection failed/) });

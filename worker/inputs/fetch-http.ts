@@ -1,18 +1,51 @@
 /**
- * Fetches an http(s) input with a total deadline, at most 3 redirects (each checked again) and
- * a byte cap enforced while streaming. Errors name the input URL as the client wrote it.
+ * Fetches an http(s) input so that it cannot be turned against the network: the host is
+ * resolved by us, every resolved address is checked, and the connection goes to the checked
+ * address (no second lookup); at most 3 redirects, each checked the same way; a total deadline;
+ * the body streamed with a byte cap. Errors name the input URL as the client wrote it.
  */
-import { inputFetchFailed, inputTooLarge } from '../../shared/errors.ts';
+import { lookup as dnsLookup } from 'node:dns';
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
+import { inputFetchFailed, inputTooLarge, ImgfloError } from '../../shared/errors.ts';
+import { ipFamily, isPublicAddress } from './address-policy.ts';
 
 export interface FetchLimits {
   maxInputBytes: number;
   fetchTimeoutMs: number;
+  /** Lifts the address checks (development and tests). */
+  allowPrivate?: boolean;
+  /** When set, only these hosts (and their subdomains) may be fetched. */
+  allowedHosts?: readonly string[];
+  /** Origins always allowed, whatever their address: the service's own public URL. */
+  trustedOrigins?: readonly string[];
 }
 
 const MAX_REDIRECTS = 3;
 
+class Blocked extends Error {}
+
+/** A DNS lookup that answers only with public addresses, so the socket can reach no other. */
+const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
+  dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+    if (err) return callback(err, '', 4);
+    const list = addresses as unknown as Array<{ address: string; family: number }>;
+    const refused = list.find((a) => !isPublicAddress(a.address));
+    if (refused || list.length === 0) return callback(new Blocked(`${hostname} resolves to a blocked address`), '', 4);
+    if ((options as { all?: boolean }).all) return callback(null, list as never, 0);
+    callback(null, list[0]!.address, list[0]!.family);
+  });
+};
+
+function hostAllowed(url: URL, limits: FetchLimits): boolean {
+  if (!limits.allowedHosts || limits.allowedHosts.length === 0) return true;
+  const host = url.hostname.toLowerCase();
+  return limits.allowedHosts.some((h) => host === h || host.endsWith(`.${h}`));
+}
+
 export async function fetchHttp(url: string, limits: FetchLimits, shownAs: string): Promise<Uint8Array> {
-  const signal = AbortSignal.timeout(limits.fetchTimeoutMs);
+  const deadline = AbortSignal.timeout(limits.fetchTimeoutMs);
   let current = url;
   try {
     for (let hop = 0; ; hop++) {
@@ -20,48 +53,70 @@ export async function fetchHttp(url: string, limits: FetchLimits, shownAs: strin
       if (target.protocol !== 'http:' && target.protocol !== 'https:') {
         throw inputFetchFailed(shownAs, `scheme ${target.protocol} is not allowed`);
       }
-      const res = await fetch(target, {
-        redirect: 'manual',
-        signal,
-        headers: { 'user-agent': 'imgflo', accept: 'image/*' },
-      });
-      if (res.status >= 300 && res.status < 400 && res.headers.has('location')) {
-        await res.body?.cancel();
+      const trusted = (limits.trustedOrigins ?? []).includes(target.origin);
+      const guarded = !trusted && !limits.allowPrivate;
+      if (!trusted && !hostAllowed(target, limits)) throw inputFetchFailed(shownAs, 'host is not allowed');
+      // An IP literal is not looked up, so it is checked here (the URL parser has already
+      // turned decimal, octal and hex IPv4 spellings into the dotted form).
+      if (guarded && ipFamily(target.hostname) !== 0 && !isPublicAddress(target.hostname.replace(/^\[|\]$/g, ''))) {
+        throw inputFetchFailed(shownAs, 'address is not allowed');
+      }
+      const res = await request(target, guarded, deadline);
+      const location = res.headers.location;
+      if (res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && location) {
+        res.resume();
         if (hop >= MAX_REDIRECTS) throw inputFetchFailed(shownAs, 'too many redirects');
-        current = new URL(res.headers.get('location')!, target).href;
+        current = new URL(location, target).href;
         continue;
       }
-      if (res.status !== 200) {
-        await res.body?.cancel();
-        throw inputFetchFailed(shownAs, `HTTP error ${res.status}`);
+      if (res.statusCode !== 200) {
+        res.resume();
+        throw inputFetchFailed(shownAs, `HTTP error ${res.statusCode}`);
       }
       return await readCapped(res, limits.maxInputBytes);
     }
   } catch (e) {
-    if (e instanceof Error && e.name === 'ImgfloError') throw e;
-    const reason = signal.aborted ? 'timed out' : 'connection failed';
-    throw inputFetchFailed(shownAs, reason);
+    if (e instanceof ImgfloError) throw e;
+    if (e instanceof Blocked || (e as { cause?: unknown }).cause instanceof Blocked) throw inputFetchFailed(shownAs, 'address is not allowed');
+    throw inputFetchFailed(shownAs, deadline.aborted ? 'timed out' : 'connection failed');
   }
 }
 
-async function readCapped(res: Response, max: number): Promise<Uint8Array> {
-  const declared = Number(res.headers.get('content-length') ?? NaN);
+function request(url: URL, guarded: boolean, signal: AbortSignal): Promise<IncomingMessage> {
+  const client = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = client.request(url, {
+      method: 'GET',
+      signal,
+      agent: false,
+      headers: { 'user-agent': 'imgflo', accept: 'image/*' },
+      ...(guarded && { lookup: publicOnlyLookup }),
+    });
+    req.on('response', resolve);
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function readCapped(res: IncomingMessage, max: number): Promise<Uint8Array> {
+  const declared = Number(res.headers['content-length'] ?? NaN);
   if (declared > max) {
-    await res.body?.cancel();
-    throw inputTooLarge(max);
+    res.destroy();
+    return Promise.reject(inputTooLarge(max));
   }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = res.body?.getReader();
-  for (;;) {
-    const next = await reader?.read();
-    if (!next || next.done) break;
-    size += next.value.byteLength;
-    if (size > max) {
-      await reader!.cancel();
-      throw inputTooLarge(max);
-    }
-    chunks.push(next.value);
-  }
-  return Buffer.concat(chunks, size);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on('data', (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > max) {
+        res.destroy();
+        reject(inputTooLarge(max));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    res.on('end', () => resolve(Buffer.concat(chunks, size)));
+    res.on('error', reject);
+  });
 }

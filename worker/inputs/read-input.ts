@@ -7,9 +7,13 @@ import { join } from 'node:path';
 import { inputFetchFailed } from '../../shared/errors.ts';
 import { fetchHttp, type FetchLimits } from './fetch-http.ts';
 
-export interface InputReaderOptions extends FetchLimits {
+export interface InputReaderOptions {
   examplesDir: string;
   serviceUrl: string;
+  maxInputBytes: number;
+  fetchTimeoutMs: number;
+  allowPrivateInputs?: boolean;
+  inputHosts?: readonly string[];
 }
 
 export type InputReader = (input: string) => Promise<Uint8Array>;
@@ -17,6 +21,14 @@ export type InputReader = (input: string) => Promise<Uint8Array>;
 const EXAMPLE = /^files\/([A-Za-z0-9_][A-Za-z0-9_.-]*)$/;
 
 export function createInputReader(options: InputReaderOptions): InputReader {
+  const limits: FetchLimits = {
+    maxInputBytes: options.maxInputBytes,
+    fetchTimeoutMs: options.fetchTimeoutMs,
+    allowPrivate: options.allowPrivateInputs ?? false,
+    allowedHosts: options.inputHosts ?? [],
+    // Chained graph/... inputs go to the service itself, wherever it lives.
+    trustedOrigins: [new URL(options.serviceUrl).origin],
+  };
   return async (input) => {
     const file = EXAMPLE.exec(input);
     if (file) {
@@ -26,7 +38,7 @@ export function createInputReader(options: InputReaderOptions): InputReader {
         throw inputFetchFailed(input, 'HTTP error 404');
       }
     }
-    if (input.startsWith('graph/')) return fetchHttp(`${options.serviceUrl}/${input}`, options, input);
-    return fetchHttp(input, options, input);
+    if (input.startsWith('graph/')) return fetchHttp(`${options.serviceUrl}/${input}`, limits, input);
+    return fetchHttp(input, limits, input);
   };
 }
