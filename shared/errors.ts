@@ -72,6 +72,12 @@ export const sizeLimit = (limitMegapixels: number) =>
   );
 export const inputPixels = (limit: number) =>
   new ImgfloError(422, 'input-pixels', `Input has more than ${limit} pixels`, { limit });
+export const tooManyFrames = (limit: number) =>
+  new ImgfloError(422, 'input-pixels', `Input has more than ${limit} frames`, { limit });
+export const outputTooLarge = (limit: number) =>
+  new ImgfloError(422, 'size-limit', `The result would have more than ${limit} pixels`, { limit });
+export const processingTimeout = () =>
+  new ImgfloError(503, 'timeout', 'Processing took too long', { retryAfter: 30 });
 export const invalidParameter = (parameter: string, detail: string) =>
   new ImgfloError(422, 'invalid-parameter', `Invalid value for ${parameter}: ${detail}`, {
     parameter,

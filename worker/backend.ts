@@ -47,6 +47,8 @@ export async function startBackend(env: Record<string, string | undefined>): Pro
       log,
       cacheTtlSeconds: config.cacheTtlSeconds,
       maxInputPixels: config.maxInputPixels,
+      maxFrames: config.maxFrames,
+      processingTimeoutMs: config.processingTimeoutMs,
     };
     // Urgent jobs have their own consumer, so a background backlog never delays them.
     if (config.workerQueues.includes('urgent')) subscriptions.push(await startConsumer(deps, ['urgent'], config.workerConcurrency));

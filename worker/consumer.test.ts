@@ -38,6 +38,8 @@ function deps(inputs: Record<string, Uint8Array>): ConsumerDeps & { store: Memor
     log: createLogger('silent'),
     cacheTtlSeconds: 60,
     maxInputPixels: 1e6,
+    maxFrames: 50,
+    processingTimeoutMs: 20_000,
     reads,
   };
 }

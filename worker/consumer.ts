@@ -24,6 +24,8 @@ export interface ConsumerDeps {
   log: Logger;
   cacheTtlSeconds: number;
   maxInputPixels: number;
+  maxFrames: number;
+  processingTimeoutMs: number;
 }
 
 /** Storage failures are worth a retry: the job is tried again, then answered with a 503. */
@@ -74,7 +76,8 @@ export async function handleJob(job: Job, deps: ConsumerDeps): Promise<JobResult
       if (!input) throw unsupportedInput('generative graphs are not supported yet');
       const out = await processImage(entry, job.params, input, job.outtype ?? 'jpg', {
         maxInputPixels: deps.maxInputPixels,
-        deadline: job.deadline,
+        maxFrames: deps.maxFrames,
+        deadline: deps.clock.now() + deps.processingTimeoutMs,
       });
       ({ body, contentType } = out);
     }

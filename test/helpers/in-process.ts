@@ -57,6 +57,8 @@ export async function inProcessSystem(
       log,
       cacheTtlSeconds: 3600,
       maxInputPixels: 1e8,
+      maxFrames: 200,
+      processingTimeoutMs: 20_000,
     },
     ['urgent', 'background'],
     2,

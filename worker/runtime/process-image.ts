@@ -6,7 +6,7 @@
 import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
 import { componentDecl } from '../../shared/components/registry.ts';
 import type { PropValue } from '../../shared/components/types.ts';
-import { inputPixels, timeout, unsupportedInput } from '../../shared/errors.ts';
+import { inputPixels, outputTooLarge, processingTimeout, tooManyFrames, unsupportedInput } from '../../shared/errors.ts';
 import type { ImageType } from '../../shared/formats.ts';
 import type { GraphEntry } from '../../shared/graph/catalogue.ts';
 import { GRAPH_INPUT, type CompiledGraph } from '../../shared/graph/compile.ts';
@@ -16,6 +16,7 @@ import { fromSharp, toSharp, type RawImage } from './raw-image.ts';
 
 export interface ProcessLimits {
   maxInputPixels: number;
+  maxFrames: number;
   /** Epoch ms after which processing gives up. */
   deadline: number;
 }
@@ -29,11 +30,38 @@ export async function processImage(
 ): Promise<Encoded> {
   const decoded = await decode(input, params, limits);
   const quality = typeof params.quality === 'number' ? params.quality : undefined;
+  const seconds = Math.max(1, Math.ceil((limits.deadline - Date.now()) / 1000));
   if (entry.compiled.steps.every((s) => s.component === 'nop')) {
-    return encode(decoded, outtype, quality);
+    return guard(encode(decoded.timeout({ seconds }), outtype, quality));
   }
-  const result = await runPlan(entry.compiled, params, await fromSharp(decoded), limits.deadline);
-  return encode(toSharp(result), outtype, quality);
+  const result = await guard(runPlan(entry.compiled, params, await guard(fromSharp(decoded.timeout({ seconds }))), limits.deadline));
+  if (result.width * result.height > limits.maxInputPixels) throw outputTooLarge(limits.maxInputPixels);
+  return guard(encode(toSharp(result).timeout({ seconds }), outtype, quality));
+}
+
+/** sharp's own errors: a timeout is the processing deadline; a failed decode is bad input. */
+async function guard<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (e) {
+    const message = (e as Error).message ?? '';
+    if (/timeout/i.test(message)) throw processingTimeout();
+    if (/corrupt|premature|truncat|invalid|unsupported|bad |not a known/i.test(message)) throw unsupportedInput('cannot decode');
+    throw e;
+  }
+}
+
+/** SVG may not reach outside itself: no external references, no entities. */
+function checkSvg(input: Uint8Array): void {
+  const head = Buffer.from(input.subarray(0, 4096)).toString('utf8').trimStart();
+  if (!/^(<\?xml|<svg|<!--)/i.test(head) || !/<svg[\s>]/i.test(Buffer.from(input).toString('utf8'))) return;
+  const text = Buffer.from(input).toString('utf8');
+  if (/<!ENTITY/i.test(text) || /<!DOCTYPE[^>]*\[/i.test(text)) throw unsupportedInput('SVG with entities');
+  const refs = [...text.matchAll(/(?:xlink:)?href\s*=\s*["']\s*([^"']*)/gi)].map((m) => m[1]!.trim());
+  const urls = [...text.matchAll(/url\(\s*["']?\s*([^)"']*)/gi)].map((m) => m[1]!.trim());
+  if ([...refs, ...urls].some((r) => r !== '' && !r.startsWith('#') && !/^data:image\//i.test(r))) {
+    throw unsupportedInput('SVG with external references');
+  }
 }
 
 async function decode(
@@ -41,6 +69,7 @@ async function decode(
   params: Readonly<Record<string, PropValue>>,
   limits: ProcessLimits,
 ): Promise<Sharp> {
+  checkSvg(input);
   const options: SharpOptions = { limitInputPixels: limits.maxInputPixels, failOn: 'error' };
   let meta: Metadata;
   try {
@@ -50,6 +79,7 @@ async function decode(
     throw unsupportedInput('cannot decode');
   }
   if ((meta.width ?? 0) * (meta.height ?? 0) > limits.maxInputPixels) throw inputPixels(limits.maxInputPixels);
+  if ((meta.pages ?? 1) > limits.maxFrames) throw tooManyFrames(limits.maxFrames);
   let pipeline = sharp(input, options).autoOrient();
   const width = typeof params.width === 'number' ? params.width : undefined;
   const height = typeof params.height === 'number' ? params.height : undefined;
@@ -66,7 +96,7 @@ export async function runPlan(
 ): Promise<RawImage> {
   const results = new Map<string, RawImage>([[GRAPH_INPUT, input]]);
   for (const step of graph.steps) {
-    if (Date.now() > deadline) throw timeout();
+    if (Date.now() > deadline) throw processingTimeout();
     const inputs: Record<string, RawImage> = {};
     for (const [port, src] of Object.entries(step.inputs)) inputs[port] = results.get(src)!;
     const props: Record<string, PropValue> = {};
