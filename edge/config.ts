@@ -3,6 +3,7 @@
  * isolate; an invalid value is an error that names the variable. Never reads process.env.
  */
 import * as v from 'valibot';
+import type { AppRecord } from '../shared/apps.ts';
 import type { PresignSettings } from './presign.ts';
 import { describeEnvIssues } from '../shared/config-issues.ts';
 
@@ -33,6 +34,9 @@ const BindingsSchema = v.object({
   IMGFLO_SIZE_LIMIT: v.pipe(v.optional(v.string(), '25'), v.transform(Number), v.number(), v.minValue(0.01)),
   IMGFLO_JOB_TIMEOUT_MS: v.pipe(v.optional(v.string(), '25000'), v.transform(Number), v.number(), v.integer(), v.minValue(100)),
   IMGFLO_COMMIT: v.optional(v.string(), 'unknown'),
+  IMGFLO_APP_REGISTRY: flag('0'),
+  IMGFLO_APP_CACHE_SECONDS: v.pipe(v.optional(v.string(), '30'), v.transform(Number), v.number(), v.integer(), v.minValue(0), v.maxValue(60)),
+  IMGFLO_RATE_LIMIT: v.optional(v.pipe(v.string(), v.regex(/^\d+\/\d+(ms|s|m|h)$/, 'must look like 600/60s'))),
   IMGFLO_STORAGE_URL_MODE: v.optional(v.picklist(['public', 'presigned']), 'public'),
   IMGFLO_PRESIGN_EXPIRES: v.pipe(v.optional(v.string(), '3600'), v.transform(Number), v.number(), v.integer(), v.minValue(60), v.maxValue(604800)),
   IMGFLO_S3_ENDPOINT: v.optional(httpUrl),
@@ -74,14 +78,17 @@ export function parseEdgeConfig(bindings: Record<string, unknown>) {
   }
   const apps = new Map<string, App>();
   if (e.IMGFLO_API_KEY || e.IMGFLO_API_SECRET) {
-    apps.set(e.IMGFLO_API_KEY ?? '', { key: e.IMGFLO_API_KEY ?? '', secrets: [e.IMGFLO_API_SECRET ?? ''], admin: false, enabled: true });
+    apps.set(e.IMGFLO_API_KEY ?? '', { key: e.IMGFLO_API_KEY ?? '', secrets: [e.IMGFLO_API_SECRET ?? ''], admin: false, enabled: true, processingQuota: null });
   }
   if (e.IMGFLO_ADMIN_KEY || e.IMGFLO_ADMIN_SECRET) {
-    apps.set(e.IMGFLO_ADMIN_KEY ?? '', { key: e.IMGFLO_ADMIN_KEY ?? '', secrets: [e.IMGFLO_ADMIN_SECRET ?? ''], admin: true, enabled: true });
+    apps.set(e.IMGFLO_ADMIN_KEY ?? '', { key: e.IMGFLO_ADMIN_KEY ?? '', secrets: [e.IMGFLO_ADMIN_SECRET ?? ''], admin: true, enabled: true, processingQuota: null });
   }
   return {
     apps,
-    authRequired: e.IMGFLO_REQUIRE_AUTH || apps.size > 0,
+    authRequired: e.IMGFLO_REQUIRE_AUTH || e.IMGFLO_APP_REGISTRY || apps.size > 0,
+    appRegistry: e.IMGFLO_APP_REGISTRY,
+    appCacheSeconds: e.IMGFLO_APP_CACHE_SECONDS,
+    rateLimit: e.IMGFLO_RATE_LIMIT ? parseRate(e.IMGFLO_RATE_LIMIT) : null,
     legacyTokens: e.IMGFLO_LEGACY_TOKENS,
     upstash: { url: e.UPSTASH_REDIS_REST_URL, token: e.UPSTASH_REDIS_REST_TOKEN },
     bridge: { url: e.IMGFLO_BRIDGE_URL.replace(/\/+$/, ''), token: e.IMGFLO_BRIDGE_TOKEN },
@@ -95,9 +102,10 @@ export function parseEdgeConfig(bindings: Record<string, unknown>) {
 }
 
 /** A client application: its key, the secrets its tokens may be made with, its rights. */
-export interface App {
-  key: string;
-  secrets: string[];
-  admin: boolean;
-  enabled: boolean;
+export type App = Pick<AppRecord, 'key' | 'secrets' | 'admin' | 'enabled' | 'processingQuota'>;
+
+/** `600/60s` → 600 requests per sliding window of 60 seconds. */
+function parseRate(spec: string): { requests: number; window: `${number} ${'ms' | 's' | 'm' | 'h'}` } {
+  const [, n, amount, unit] = /^(\d+)\/(\d+)(ms|s|m|h)$/.exec(spec)!;
+  return { requests: Number(n), window: `${Number(amount)} ${unit as 'ms' | 's' | 'm' | 'h'}` };
 }

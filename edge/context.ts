@@ -3,6 +3,7 @@ import type { Catalogue } from '../shared/graph/catalogue.ts';
 import type { CacheIndex } from '../shared/ports.ts';
 import type { BridgeClient } from './bridge-client.ts';
 import type { App, EdgeConfig } from './config.ts';
+import type { RateLimiter } from './rate-limit.ts';
 
 export interface EdgeDeps {
   config: EdgeConfig;
@@ -13,6 +14,8 @@ export interface EdgeDeps {
   /** Static files of examples/ (the Workers assets binding). */
   assets: { fetch(request: Request): Promise<Response> } | null;
   pkg: { name: string; version: string };
+  /** Limits requests per app (or per client address without one); null: no limit. */
+  rateLimit: RateLimiter | null;
   /** Makes a short-lived URL for an object (presigned mode); null: public URLs. */
   presign: ((objectKey: string) => Promise<string>) | null;
   now(): number;

@@ -7,7 +7,9 @@ import { EdgeConfigError, parseEdgeConfig } from './config.ts';
 import type { AppEnv } from './context.ts';
 import { GRAPH_SOURCES, PACKAGE } from './graphs.generated.ts';
 import { s3Presigner } from './presign.ts';
-import { upstashIndex } from './upstash-index.ts';
+import { upstashClient, upstashIndex } from './upstash-index.ts';
+import { appFinder } from './apps.ts';
+import { upstashRateLimiter } from './rate-limit.ts';
 
 interface Env {
   ASSETS?: { fetch(request: Request): Promise<Response> };
@@ -19,12 +21,14 @@ const apps = new WeakMap<Env, Promise<Hono<AppEnv>>>();
 
 async function build(env: Env): Promise<Hono<AppEnv>> {
   const config = parseEdgeConfig(env);
+  const redis = upstashClient(config.upstash.url, config.upstash.token);
   return createApp({
     config,
     catalogue: await buildCatalogue(GRAPH_SOURCES),
-    index: upstashIndex(config.upstash.url, config.upstash.token),
+    index: upstashIndex(redis),
     bridge: httpBridgeClient({ url: config.bridge.url, token: config.bridge.token, timeoutMs: config.jobTimeoutMs + 5000 }),
-    findApp: async (key) => config.apps.get(key) ?? null,
+    findApp: appFinder({ envApps: config.apps, redis: config.appRegistry ? redis : null, cacheSeconds: config.appCacheSeconds, now: Date.now }),
+    rateLimit: config.rateLimit ? upstashRateLimiter(redis, config.rateLimit) : null,
     assets: env.ASSETS ?? null,
     pkg: PACKAGE,
     presign: config.presign ? s3Presigner(config.presign) : null,

@@ -3,8 +3,13 @@ import { Redis } from '@upstash/redis/cloudflare';
 import { indexKey, inflightKey } from '../shared/cache-key.ts';
 import type { CacheIndex } from '../shared/ports.ts';
 
-export function upstashIndex(url: string, token: string): CacheIndex {
-  const redis = new Redis({ url, token, automaticDeserialization: false, enableTelemetry: false, retry: { retries: 1 } });
+/** The edge's Upstash client: values come back as the strings they were stored as. */
+export function upstashClient(url: string, token: string): Redis {
+  return new Redis({ url, token, automaticDeserialization: false, enableTelemetry: false, retry: { retries: 1 } });
+}
+
+export function upstashIndex(redisOrUrl: Redis | string, token?: string): CacheIndex {
+  const redis = typeof redisOrUrl === 'string' ? upstashClient(redisOrUrl, token!) : redisOrUrl;
   return {
     get: (key) => redis.get<string>(indexKey(key)),
     set: async (key, objectKey, ttlSeconds) => {

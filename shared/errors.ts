@@ -14,6 +14,7 @@ export type ErrorReason =
   | 'input-pixels'
   | 'invalid-parameter'
   | 'quota-exceeded'
+  | 'rate-limited'
   | 'unsupported-type'
   | 'unknown-parameter'
   | 'unavailable'
@@ -84,6 +85,8 @@ export const invalidParameter = (parameter: string, detail: string) =>
   });
 export const quotaExceeded = () =>
   new ImgfloError(429, 'quota-exceeded', 'Monthly processing quota exceeded');
+export const rateLimited = (retryAfterSeconds: number) =>
+  new ImgfloError(429, 'rate-limited', 'Too many requests', { retryAfter: retryAfterSeconds });
 export const unsupportedType = (type: string, supported: string[]) =>
   new ImgfloError(449, 'unsupported-type', `Unsupported output type: ${type}`, { supported });
 export const unknownParameter = (unknown: string[], inports: string[]) =>

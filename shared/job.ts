@@ -18,6 +18,9 @@ export const JobRequestSchema = v.object({
   params: v.record(v.string(), PropValueSchema),
   urgency: v.picklist(['urgent', 'background']),
   nocache: v.boolean(),
+  /** The app that asked, and its monthly processing quota (null: unlimited). */
+  app: v.nullable(v.pipe(v.string(), v.maxLength(128))),
+  quota: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0))),
 });
 export type JobRequest = v.InferOutput<typeof JobRequestSchema>;
 export type Urgency = JobRequest['urgency'];

@@ -58,7 +58,7 @@ export async function startBackend(env: Record<string, string | undefined>): Pro
   const app = new Hono();
   let bridge: Bridge | null = null;
   if (runsBridge) {
-    bridge = new Bridge({ queue, index, clock: systemClock, metrics, log, objectPrefix: config.objectPrefix, jobTimeoutMs: config.jobTimeoutMs });
+    bridge = new Bridge({ queue, index, apps: adapters.apps, clock: systemClock, metrics, log, objectPrefix: config.objectPrefix, jobTimeoutMs: config.jobTimeoutMs });
     app.route('/', createBridgeApp({ bridge, bridgeToken: config.bridgeToken, metrics, log }));
   } else {
     app.get('/health', (c) => c.json({ ok: true, role: config.role }));

@@ -4,7 +4,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { cacheKey } from '../../shared/cache-key.ts';
-import { forbidden, notCached, notFound, unknownGraph } from '../../shared/errors.ts';
+import { forbidden, notCached, notFound, rateLimited, unknownGraph } from '../../shared/errors.ts';
 import type { JobRequest } from '../../shared/job.ts';
 import { resolveRequest } from '../../shared/request.ts';
 import { parseProcessingPath, parseQuery, rawPath, rawSearch } from '../../shared/url.ts';
@@ -57,6 +57,11 @@ export function processingRoutes(deps: EdgeDeps) {
       legacyTokens: config.legacyTokens,
       findApp: deps.findApp,
     });
+    if (deps.rateLimit) {
+      const who = client ? `app:${client.key}` : `ip:${c.req.header('cf-connecting-ip') ?? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ?? 'unknown'}`;
+      const verdict = await deps.rateLimit(who);
+      if (!verdict.ok) throw rateLimited(verdict.retryAfterSeconds);
+    }
     const req = resolveRequest(entry, path.ext, pairs, { sizeLimitMegapixels: config.sizeLimitMegapixels });
     if (req.exp !== null && deps.now() > req.exp * 1000) throw forbidden();
     if (req.nocache && config.authRequired && !client?.admin) throw forbidden();
@@ -71,6 +76,8 @@ export function processingRoutes(deps: EdgeDeps) {
       const hit = await lookup(key, requestId);
       if (hit) return redirect(c, hit);
     }
+    // An app with a quota of 0 may only have cached results.
+    if (client?.processingQuota === 0) throw forbidden();
     const job: JobRequest = {
       v: 1,
       requestId,
@@ -81,6 +88,8 @@ export function processingRoutes(deps: EdgeDeps) {
       params: req.params,
       urgency: method === 'GET' ? 'urgent' : 'background',
       nocache: req.nocache,
+      app: client?.key ?? null,
+      quota: client?.processingQuota ?? null,
     };
     const answer = await deps.bridge(job);
     if (answer.status === 202) {

@@ -15,6 +15,8 @@ export function makeJob(overrides: Partial<Job> = {}): Job {
     params: {},
     urgency: 'urgent',
     nocache: false,
+    app: null,
+    quota: null,
     id,
     objectKey: 'p/' + 'a'.repeat(40) + '.jpg',
     createdAt: Date.now(),

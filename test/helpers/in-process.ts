@@ -10,7 +10,8 @@ import { MemoryCacheIndex } from '../../shared/memory/cache-index.ts';
 import { MemoryJobQueue } from '../../shared/memory/job-queue.ts';
 import { MemoryKv } from '../../shared/memory/kv.ts';
 import { MemoryObjectStore } from '../../shared/memory/object-store.ts';
-import { systemClock, type CacheIndex, type ObjectStore } from '../../shared/ports.ts';
+import { systemClock, type AppRegistry, type CacheIndex, type ObjectStore } from '../../shared/ports.ts';
+import { MemoryAppRegistry } from '../../shared/memory/app-registry.ts';
 import { Bridge } from '../../worker/bridge/bridge.ts';
 import { loadCatalogue } from '../../worker/catalogue.ts';
 import { startConsumer } from '../../worker/consumer.ts';
@@ -36,6 +37,9 @@ export async function inProcessSystem(
     jobTimeoutMs?: number;
     store?: ObjectStore;
     presign?: EdgeDeps['presign'];
+    rateLimit?: EdgeDeps['rateLimit'];
+    findApp?: EdgeDeps['findApp'];
+    apps?: AppRegistry;
   } = {},
 ) {
   const catalogue = await loadCatalogue(`${ROOT}graphs`);
@@ -63,7 +67,8 @@ export async function inProcessSystem(
     ['urgent', 'background'],
     2,
   );
-  const bridge = new Bridge({ queue, index, clock: systemClock, metrics, log, objectPrefix: 'results', jobTimeoutMs: options.jobTimeoutMs ?? 20_000 });
+  const apps = options.apps ?? new MemoryAppRegistry(kv);
+  const bridge = new Bridge({ queue, index, apps, clock: systemClock, metrics, log, objectPrefix: 'results', jobTimeoutMs: options.jobTimeoutMs ?? 20_000 });
   const config = parseEdgeConfig({ ...BASE_BINDINGS, ...options.bindings });
   let now = Date.now();
   const deps: EdgeDeps = {
@@ -71,10 +76,11 @@ export async function inProcessSystem(
     catalogue,
     index: options.index ?? index,
     bridge: options.bridge ?? ((job) => bridge.submit(job)),
-    findApp: async (key) => config.apps.get(key) ?? null,
+    findApp: options.findApp ?? (async (key) => config.apps.get(key) ?? null),
     assets: null,
     pkg: { name: 'imgflo', version: '0.0.0-test' },
     presign: options.presign ?? null,
+    rateLimit: options.rateLimit ?? null,
     now: () => now,
   };
   const app = createApp(deps);

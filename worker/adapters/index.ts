@@ -8,17 +8,19 @@ import type { Redis } from 'ioredis';
 import { MemoryCacheIndex } from '../../shared/memory/cache-index.ts';
 import { MemoryJobQueue } from '../../shared/memory/job-queue.ts';
 import { MemoryKv } from '../../shared/memory/kv.ts';
-import type { CacheIndex, JobQueue, ObjectStore } from '../../shared/ports.ts';
+import { MemoryAppRegistry } from '../../shared/memory/app-registry.ts';
+import type { AppRegistry, CacheIndex, JobQueue, ObjectStore } from '../../shared/ports.ts';
 import type { BackendConfig } from '../config.ts';
 import { runCommand, type CommandResult } from '../embedded/kv-commands.ts';
 import type { Logger } from '../log.ts';
 import { LocalDiskObjectStore } from '../storage/local-disk.ts';
 import { AmqpJobQueue } from './amqp/job-queue.ts';
-import { connectRedis, createRedis, RedisCacheIndex, redisCommandRunner } from './redis.ts';
+import { connectRedis, createRedis, RedisAppRegistry, RedisCacheIndex, redisCommandRunner } from './redis.ts';
 import { createS3Client, S3ObjectStore } from './s3.ts';
 
 export interface Adapters {
   index: CacheIndex;
+  apps: AppRegistry;
   queue: JobQueue;
   store: ObjectStore;
   /** The local-disk store when results are served by this process at /cache/. */
@@ -32,16 +34,19 @@ export interface Adapters {
 export async function createAdapters(config: BackendConfig, log: Logger): Promise<Adapters> {
   let redis: Redis | null = null;
   let index: CacheIndex;
+  let apps: AppRegistry;
   let commands: Adapters['commands'];
   if (config.redisUrl) {
     redis = createRedis(config.redisUrl);
     redis.on('error', (e) => log.debug({ err: e }, 'redis error'));
     await connectRedis(redis);
     index = new RedisCacheIndex(redis);
+    apps = new RedisAppRegistry(redis);
     commands = redisCommandRunner(redis);
   } else {
     const kv = new MemoryKv();
     index = new MemoryCacheIndex(kv);
+    apps = new MemoryAppRegistry(kv);
     commands = (cmd) => runCommand(kv, cmd);
   }
 
@@ -64,6 +69,7 @@ export async function createAdapters(config: BackendConfig, log: Logger): Promis
 
   return {
     index,
+    apps,
     queue,
     store,
     localStore,

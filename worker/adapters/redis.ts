@@ -3,6 +3,7 @@
  * the Upstash-compatible proxy. Commands fail fast while Redis is away (no offline queue), so
  * callers can degrade instead of hanging; the client reconnects by itself.
  */
+import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { indexKey, inflightKey } from '../../shared/cache-key.ts';
 import { APPS_SET, appKey, decodeApp, quotaKey, type AppRecord } from '../../shared/apps.ts';
@@ -67,13 +68,40 @@ const ALLOWED = new Set([
   'script', 'zadd', 'zrange', 'zrem', 'zcard', 'zremrangebyscore', 'scan', 'time',
 ]);
 
+/** Script flags Redis 7 knows; Upstash also accepts others (e.g. allow-key-locking). */
+const REDIS_SCRIPT_FLAGS = new Set(['no-writes', 'allow-oom', 'allow-stale', 'no-cluster', 'allow-cross-slot-keys']);
+
+const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
+
+/** Drops the script flags that Upstash accepts and Redis does not. */
+function portableScript(script: string): string {
+  return script.replace(/^#!lua flags=([^\n]*)/, (_m, flags: string) => {
+    const kept = flags.split(',').map((f) => f.trim()).filter((f) => REDIS_SCRIPT_FLAGS.has(f));
+    return kept.length ? `#!lua flags=${kept.join(',')}` : '#!lua';
+  });
+}
+
 export function redisCommandRunner(redis: Redis) {
+  // Clients call EVALSHA with the hash of the script they know; Redis knows the rewritten one.
+  const rewrittenSha = new Map<string, string>();
   return async (command: readonly unknown[]): Promise<CommandResult> => {
-    const [name, ...args] = command;
+    const [name, ...raw] = command;
     const lower = String(name ?? '').toLowerCase();
     if (!ALLOWED.has(lower)) throw new Error(`ERR command '${lower}' is not allowed`);
-    const result = await redis.call(lower, ...args.map((a) => (typeof a === 'string' || typeof a === 'number' ? a : JSON.stringify(a))));
-    return flatten(result);
+    const args = raw.map((a) => (typeof a === 'string' || typeof a === 'number' ? String(a) : JSON.stringify(a)));
+    if (lower === 'eval' && args[0]) {
+      const portable = portableScript(args[0]);
+      if (portable !== args[0]) rewrittenSha.set(sha1(args[0]), sha1(portable));
+      args[0] = portable;
+    } else if (lower === 'evalsha' && args[0]) {
+      args[0] = rewrittenSha.get(args[0]) ?? args[0];
+    } else if (lower === 'script' && args[0]?.toLowerCase() === 'load' && args[1]) {
+      const portable = portableScript(args[1]);
+      if (portable !== args[1]) rewrittenSha.set(sha1(args[1]), sha1(portable));
+      await redis.call('script', 'load', portable);
+      return sha1(args[1]);
+    }
+    return flatten(await redis.call(lower, ...args));
   };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JobRequest } from '../../shared/job.ts';
+import { MemoryAppRegistry } from '../../shared/memory/app-registry.ts';
 import { MemoryCacheIndex } from '../../shared/memory/cache-index.ts';
 import { MemoryJobQueue } from '../../shared/memory/job-queue.ts';
 import { MemoryKv } from '../../shared/memory/kv.ts';
@@ -18,12 +19,15 @@ const request = (overrides: Partial<JobRequest> = {}): JobRequest => ({
   params: {},
   urgency: 'urgent',
   nocache: false,
+  app: null,
+  quota: null,
   ...overrides,
 });
 
 function setup(jobTimeoutMs = 5000) {
   const queue = new MemoryJobQueue();
-  const bridge = new Bridge({ queue, index: new MemoryCacheIndex(new MemoryKv()), clock: systemClock, metrics: createMetrics(), log: createLogger('silent'), objectPrefix: 'p', jobTimeoutMs });
+  const kv = new MemoryKv();
+  const bridge = new Bridge({ queue, index: new MemoryCacheIndex(kv), apps: new MemoryAppRegistry(kv), clock: systemClock, metrics: createMetrics(), log: createLogger('silent'), objectPrefix: 'p', jobTimeoutMs });
   const deliveries: Delivery[] = [];
   return { queue, bridge, deliveries, listen: () => queue.consume(['urgent', 'background'], 100, async (d) => void deliveries.push(d)) };
 }

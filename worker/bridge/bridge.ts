@@ -6,15 +6,17 @@
  * running; a later request finds its result.
  */
 import { objectKeyFor } from '../../shared/cache-key.ts';
-import { ImgfloError, timeout, unavailable, type ErrorBody } from '../../shared/errors.ts';
+import { monthOf } from '../../shared/apps.ts';
+import { ImgfloError, quotaExceeded, timeout, unavailable, type ErrorBody } from '../../shared/errors.ts';
 import type { Job, JobRequest, JobResult, Urgency } from '../../shared/job.ts';
-import type { CacheIndex, Clock, JobQueue } from '../../shared/ports.ts';
+import type { AppRegistry, CacheIndex, Clock, JobQueue } from '../../shared/ports.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 
 export interface BridgeOptions {
   queue: JobQueue;
   index: CacheIndex;
+  apps: AppRegistry;
   clock: Clock;
   metrics: Metrics;
   log: Logger;
@@ -50,7 +52,10 @@ export class Bridge {
     const objectKey = objectKeyFor(this.o.objectPrefix, req.key, req.outtype);
     let p = this.pending.get(req.key);
     if (p) this.o.metrics.coalesced.inc();
-    else p = this.track(req.key);
+    else {
+      await this.checkQuota(req);
+      p = this.track(req.key);
+    }
     // One job per key; an urgent request still gets an urgent job when only a background one
     // is queued, so it never waits behind the background backlog.
     if (p.published.size === 0 || (req.urgency === 'urgent' && !p.published.has('urgent'))) {
@@ -68,6 +73,23 @@ export class Bridge {
     }
     if (req.urgency === 'background') return { status: 202, objectKey };
     return this.wait(p);
+  }
+
+  /**
+   * An app with a monthly quota may start that many processing runs a calendar month; joining
+   * a job in flight costs nothing. Without a reachable registry the request passes.
+   */
+  private async checkQuota(req: JobRequest): Promise<void> {
+    if (req.app === null || req.quota === null) return;
+    const month = monthOf(this.o.clock.now());
+    let count: number;
+    try {
+      count = await this.o.apps.countProcessed(req.app, month);
+    } catch (e) {
+      this.o.log.warn({ err: e }, 'app registry unavailable: quota not checked');
+      return;
+    }
+    if (count > req.quota) throw quotaExceeded();
   }
 
   /** Takes the in-flight marker; without a reachable index, every bridge publishes its own. */
