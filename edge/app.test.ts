@@ -114,6 +114,16 @@ describe('edge, unsigned (auth off)', () => {
     expect((await sys.request('/graphs/nope')).status).toBe(404);
   });
 
+  it('sends nosniff and a restrictive CSP with JSON, and a CSP for the page', async () => {
+    const json = await sys.request('/graphs');
+    expect(json.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(json.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+    const page = await sys.request('/');
+    expect(page.headers.get('content-security-policy')).toMatch(/default-src 'self'.*frame-ancestors 'none'/);
+    const err = await sys.request('/graph/nope?input=files%2Fa.jpg');
+    expect(err.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
   it('tells its name and version', async () => {
     expect(await (await sys.request('/version')).json()).toMatchObject({ name: 'imgflo', version: '0.0.0-test' });
   });
@@ -126,6 +136,7 @@ describe('edge, when the index or the backend fails', () => {
     const sys = await inProcessSystem({ index: broken });
     const res = await sys.request('/graph/crop?input=files%2Fgridbear.jpg');
     expect(res.status).toBe(301);
+    expect(sys.logs).toContainEqual(expect.objectContaining({ msg: 'cache index unavailable, treating as a miss', level: 'warn' }));
   });
 
   it('answers 503 with Retry-After when the bridge is unreachable', async () => {
@@ -168,6 +179,16 @@ describe('edge, signed (auth on)', () => {
     expect(res.status).toBe(403);
     expect(await res.json()).toEqual({ error: 'Forbidden', code: 403, reason: 'forbidden' });
     expect(await sys.published()).toBe(0);
+  });
+
+  it('logs each request with its status, never with its token', async () => {
+    await sys.request(`/graph/${key}/xiRd6fQZfgiFuUnjzdHElVBTR0IEKlecXYlgOXRm4rE/crop${search}`);
+    await sys.request(`/graph/${key}/45fffba6e0a6f3dfc657e4f4e15ea597/crop${search}`);
+    const text = JSON.stringify(sys.logs);
+    expect(sys.logs).toContainEqual(expect.objectContaining({ msg: 'request', status: 301, url: `/graph/${key}/[redacted]/crop${search}` }));
+    expect(text).not.toContain('xiRd6fQZfgiFuUnjzdHElVBTR0IEKlecXYlgOXRm4rE');
+    expect(text).not.toContain('45fffba6e0a6f3dfc657e4f4e15ea597');
+    expect(text).not.toContain(secret);
   });
 
   it('refuses v1 tokens when IMGFLO_LEGACY_TOKENS=0', async () => {

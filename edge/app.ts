@@ -1,6 +1,7 @@
 /** The edge: createApp(deps) mounts the routes; errors become the JSON bodies of SPEC §3.2. */
 import { Hono } from 'hono';
 import { internal, isImgfloError, notFound } from '../shared/errors.ts';
+import { rawPath, rawSearch, redactToken } from '../shared/url.ts';
 import type { AppEnv, EdgeDeps } from './context.ts';
 import { catalogueRoutes } from './routes/catalogue.ts';
 import { fileRoutes } from './routes/files.ts';
@@ -14,11 +15,16 @@ export function createApp(deps: EdgeDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use('*', async (c, next) => {
+    const started = Date.now();
     const given = c.req.header('x-request-id');
     c.set('requestId', given && REQUEST_ID.test(given) ? given : crypto.randomUUID());
     await next();
     c.header('X-Request-Id', c.get('requestId'));
     c.header('X-Content-Type-Options', 'nosniff');
+    if (!c.res.headers.has('Content-Security-Policy')) c.header('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+    // One access line per request; the token of a signed URL never reaches the log.
+    const url = rawPath(c.req.url) + rawSearch(c.req.url);
+    deps.log({ msg: 'request', requestId: c.get('requestId'), method: c.req.method, url: redactToken(url).slice(0, 2048), status: c.res.status, ms: Date.now() - started });
   });
 
   app.route('/graph', processingRoutes(deps));
@@ -34,7 +40,7 @@ export function createApp(deps: EdgeDeps): Hono<AppEnv> {
   app.onError((e, c) => {
     const error = isImgfloError(e) ? e : internal(c.get('requestId'));
     if (!isImgfloError(e)) {
-      console.error(JSON.stringify({ msg: 'unexpected error', requestId: c.get('requestId'), error: String(e), stack: (e as Error).stack }));
+      deps.log({ msg: 'unexpected error', level: 'error', requestId: c.get('requestId'), error: String(e), stack: (e as Error).stack });
     }
     const retryAfter = error.extra.retryAfter;
     if (typeof retryAfter === 'number') c.header('Retry-After', String(retryAfter));

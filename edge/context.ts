@@ -19,6 +19,8 @@ export interface EdgeDeps {
   /** Makes a short-lived URL for an object (presigned mode); null: public URLs. */
   presign: ((objectKey: string) => Promise<string>) | null;
   now(): number;
+  /** Writes one structured log line. */
+  log(line: Record<string, unknown>): void;
 }
 
 export type AppEnv = { Variables: { requestId: string } };

@@ -33,6 +33,7 @@ async function build(env: Env): Promise<Hono<AppEnv>> {
     pkg: PACKAGE,
     presign: config.presign ? s3Presigner(config.presign) : null,
     now: () => Date.now(),
+    log: (line) => console.log(JSON.stringify(line)),
   });
 }
 

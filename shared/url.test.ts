@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatProcessingPath, formatQuery, parseProcessingPath, parseQuery, rawPath, rawSearch } from './url.ts';
+import { formatProcessingPath, formatQuery, parseProcessingPath, parseQuery, rawPath, rawSearch, redactToken } from './url.ts';
 
 describe('processing URL grammar', () => {
   it('parses the unsigned form', () => {
@@ -58,5 +58,13 @@ describe('processing URL grammar', () => {
     const url = 'http://h' + path;
     expect(parseProcessingPath(rawPath(url))).toMatchObject({ graph: 'crop', ext: 'png', apikey: 'k', token: 't' });
     expect(parseQuery(rawSearch(url))).toEqual(pairs);
+  });
+});
+
+describe('log redaction', () => {
+  it('hides the token of a signed URL and nothing else', () => {
+    expect(redactToken('/graph/ooShei0queigeeke/45fffba6e0a6f3dfc657e4f4e15ea597/crop?x=1')).toBe('/graph/ooShei0queigeeke/[redacted]/crop?x=1');
+    expect(redactToken('/debug/graph/k/tok/crop.png?x=1')).toBe('/debug/graph/k/[redacted]/crop.png?x=1');
+    expect(redactToken('/graph/crop?input=files%2Fa.jpg')).toBe('/graph/crop?input=files%2Fa.jpg');
   });
 });

@@ -104,3 +104,8 @@ export function formatProcessingPath(parts: {
   const auth = parts.apikey && parts.token ? `${encodeURIComponent(parts.apikey)}/${parts.token}/` : '';
   return `/graph/${auth}${graphspec}${parts.search ?? ''}`;
 }
+
+/** A processing URL fit for a log line: the token segment of the signed form is hidden. */
+export function redactToken(pathAndQuery: string): string {
+  return pathAndQuery.replace(/^(\/(?:debug\/)?graph\/[^/?]+\/)[^/?]+(?=\/)/, '$1[redacted]');
+}

@@ -2,7 +2,7 @@
  * GET / and /debug/graph/...: the page. For now a plain catalogue listing; the interactive
  * builder replaces it.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import type { AppEnv, EdgeDeps } from '../context.ts';
 
@@ -25,7 +25,13 @@ export function pageRoutes(deps: EdgeDeps) {
           </ul>
         </body>
       </html>`;
-  app.get('/', (c) => c.html(page()));
-  app.get('/debug/*', (c) => c.html(page()));
+  const CSP = "default-src 'self'; img-src 'self' data: blob: http: https:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+  const serve = (c: Context<AppEnv>) => {
+    c.header('Content-Security-Policy', CSP);
+    c.header('Referrer-Policy', 'no-referrer');
+    return c.html(page());
+  };
+  app.get('/', serve);
+  app.get('/debug/*', serve);
   return app;
 }

@@ -33,7 +33,7 @@ export function processingRoutes(deps: EdgeDeps) {
     try {
       return await deps.index.get(key);
     } catch (e) {
-      console.warn(JSON.stringify({ msg: 'cache index unavailable, treating as a miss', requestId, error: String(e) }));
+      deps.log({ msg: 'cache index unavailable, treating as a miss', level: 'warn', requestId, error: String(e) });
       return null;
     }
   };

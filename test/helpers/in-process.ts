@@ -71,6 +71,7 @@ export async function inProcessSystem(
   const bridge = new Bridge({ queue, index, apps, clock: systemClock, metrics, log, objectPrefix: 'results', jobTimeoutMs: options.jobTimeoutMs ?? 20_000 });
   const config = parseEdgeConfig({ ...BASE_BINDINGS, ...options.bindings });
   let now = Date.now();
+  const logs: Array<Record<string, unknown>> = [];
   const deps: EdgeDeps = {
     config,
     catalogue,
@@ -82,6 +83,7 @@ export async function inProcessSystem(
     presign: options.presign ?? null,
     rateLimit: options.rateLimit ?? null,
     now: () => now,
+    log: (line) => logs.push(line),
   };
   const app = createApp(deps);
   const counter = async (name: string, labels: Record<string, string> = {}) => {
@@ -92,6 +94,7 @@ export async function inProcessSystem(
   };
   return {
     app,
+    logs,
     index,
     store,
     queue,
