@@ -6,6 +6,7 @@
  */
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
+import { notFound } from '../shared/errors.ts';
 import { systemClock, type Subscription } from '../shared/ports.ts';
 import { createAdapters } from './adapters/index.ts';
 import { createBridgeApp } from './bridge/app.ts';
@@ -69,6 +70,7 @@ export async function startBackend(env: Record<string, string | undefined>): Pro
   }
   if (adapters.localStore) app.route('/cache', createCacheRoute(adapters.localStore));
   if (config.upstashToken) app.route('/upstash', createUpstashEndpoint(config.upstashToken, adapters.commands));
+  app.notFound((c) => c.json(notFound().toBody(), 404));
 
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));

@@ -15,7 +15,7 @@ import { MemoryAppRegistry } from '../../shared/memory/app-registry.ts';
 import { Bridge } from '../../worker/bridge/bridge.ts';
 import { loadCatalogue } from '../../worker/catalogue.ts';
 import { startConsumer } from '../../worker/consumer.ts';
-import { createInputReader } from '../../worker/inputs/read-input.ts';
+import { createInputReader, type InputReader } from '../../worker/inputs/read-input.ts';
 import { createLogger } from '../../worker/log.ts';
 import { createMetrics } from '../../worker/metrics.ts';
 
@@ -40,6 +40,7 @@ export async function inProcessSystem(
     rateLimit?: EdgeDeps['rateLimit'];
     findApp?: EdgeDeps['findApp'];
     apps?: AppRegistry;
+    readInput?: InputReader;
   } = {},
 ) {
   const catalogue = await loadCatalogue(`${ROOT}graphs`);
@@ -55,7 +56,7 @@ export async function inProcessSystem(
       index,
       store,
       queue,
-      readInput: createInputReader({ examplesDir: `${ROOT}examples`, serviceUrl: 'http://127.0.0.1:1', maxInputBytes: 50e6, fetchTimeoutMs: 5000 }),
+      readInput: options.readInput ?? createInputReader({ examplesDir: `${ROOT}examples`, serviceUrl: 'http://127.0.0.1:1', maxInputBytes: 50e6, fetchTimeoutMs: 5000 }),
       clock: systemClock,
       metrics,
       log,
