@@ -31,8 +31,8 @@ const available = new Set(
 );
 const graphOf = (c: Case) => /^\/graph\/([^./?]+)/.exec(c.request)![1]!;
 
-/** Cases whose figures are printed but whose parity another issue brings (linear-light scaling). */
-const PARITY_LATER = new Set(['same_request_concurrently']);
+/** Cases whose figures are printed but whose parity is not reached yet. */
+const PARITY_LATER = new Set<string>([]);
 
 const FORMATS: Record<string, string> = { png: 'png', jpg: 'jpeg', gif: 'gif' };
 const expectedFormat = (c: Case) => FORMATS[c.expected.split('.').pop()!]!;

@@ -10,11 +10,22 @@ for (let i = 0; i < 256; i++) {
   TO_LINEAR[i] = c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
 }
 
-export function linearToSrgb8(v: number): number {
+function exactLinearToSrgb8(v: number): number {
   if (!(v > 0)) return 0;
   if (v >= 1) return 255;
   const c = v <= 0.0031308 ? v * 12.92 : 1.055 * v ** (1 / 2.4) - 0.055;
   return Math.round(c * 255);
+}
+
+// Linear values quantised to 16 bits, then a table: one read per sample instead of a power.
+const STEPS = 65535;
+const FROM_LINEAR = new Uint8Array(STEPS + 1);
+for (let i = 0; i <= STEPS; i++) FROM_LINEAR[i] = exactLinearToSrgb8(i / STEPS);
+
+export function linearToSrgb8(v: number): number {
+  if (!(v > 0)) return 0;
+  if (v >= 1) return 255;
+  return FROM_LINEAR[(v * STEPS + 0.5) | 0]!;
 }
 
 export interface LinearImage {

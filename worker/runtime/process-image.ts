@@ -1,7 +1,8 @@
 /**
  * Runs one graph on one input: decode (orientation applied, limits checked from the header),
- * the optional scaling of `width`/`height`, the compiled plan step by step with a deadline
- * check in between, and the encoder. A graph of identity steps is one sharp pipeline.
+ * the optional scaling of `width`/`height` (in linear light, as the original), the compiled
+ * plan step by step with a deadline check in between, and the encoder. A graph of identity
+ * steps without scaling is one sharp pipeline.
  */
 import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
 import { componentDecl } from '../../shared/components/registry.ts';
@@ -12,7 +13,9 @@ import type { GraphEntry } from '../../shared/graph/catalogue.ts';
 import { GRAPH_INPUT, type CompiledGraph } from '../../shared/graph/compile.ts';
 import { IMPLS } from './components/index.ts';
 import { encode, type Encoded } from './encode.ts';
+import { fromLinear, toLinear } from './linear-light.ts';
 import { fromSharp, toSharp, type RawImage } from './raw-image.ts';
+import { scaleLinear, targetSize } from './scale.ts';
 
 export interface ProcessLimits {
   maxInputPixels: number;
@@ -28,15 +31,22 @@ export async function processImage(
   outtype: ImageType,
   limits: ProcessLimits,
 ): Promise<Encoded> {
-  const decoded = await decode(input, params, limits);
+  const decoded = await decode(input, limits);
   const quality = typeof params.quality === 'number' ? params.quality : undefined;
   const seconds = Math.max(1, Math.ceil((limits.deadline - Date.now()) / 1000));
-  if (entry.compiled.steps.every((s) => s.component === 'nop')) {
-    return guard(encode(decoded.timeout({ seconds }), outtype, quality));
+  const width = typeof params.width === 'number' ? params.width : undefined;
+  const height = typeof params.height === 'number' ? params.height : undefined;
+  const identity = entry.compiled.steps.every((s) => s.component === 'nop');
+  if (identity && !width && !height) return guard(encode(decoded.timeout({ seconds }), outtype, quality));
+
+  let image = await guard(fromSharp(decoded.timeout({ seconds })));
+  if (width || height) {
+    const size = targetSize(image, width, height);
+    image = fromLinear(scaleLinear(toLinear(image), size.width, size.height));
   }
-  const result = await guard(runPlan(entry.compiled, params, await guard(fromSharp(decoded.timeout({ seconds }))), limits.deadline));
-  if (result.width * result.height > limits.maxInputPixels) throw outputTooLarge(limits.maxInputPixels);
-  return guard(encode(toSharp(result).timeout({ seconds }), outtype, quality));
+  if (!identity) image = await guard(runPlan(entry.compiled, params, image, limits.deadline));
+  if (image.width * image.height > limits.maxInputPixels) throw outputTooLarge(limits.maxInputPixels);
+  return guard(encode(toSharp(image).timeout({ seconds }), outtype, quality));
 }
 
 /** sharp's own errors: a timeout is the processing deadline; a failed decode is bad input. */
@@ -64,11 +74,7 @@ function checkSvg(input: Uint8Array): void {
   }
 }
 
-async function decode(
-  input: Uint8Array,
-  params: Readonly<Record<string, PropValue>>,
-  limits: ProcessLimits,
-): Promise<Sharp> {
+async function decode(input: Uint8Array, limits: ProcessLimits): Promise<Sharp> {
   checkSvg(input);
   const options: SharpOptions = { limitInputPixels: limits.maxInputPixels, failOn: 'error' };
   let meta: Metadata;
@@ -80,12 +86,7 @@ async function decode(
   }
   if ((meta.width ?? 0) * (meta.height ?? 0) > limits.maxInputPixels) throw inputPixels(limits.maxInputPixels);
   if ((meta.pages ?? 1) > limits.maxFrames) throw tooManyFrames(limits.maxFrames);
-  let pipeline = sharp(input, options).autoOrient();
-  const width = typeof params.width === 'number' ? params.width : undefined;
-  const height = typeof params.height === 'number' ? params.height : undefined;
-  if (width && height) pipeline = pipeline.resize({ width, height, fit: 'fill' });
-  else if (width || height) pipeline = pipeline.resize({ width, height });
-  return pipeline;
+  return sharp(input, options).autoOrient();
 }
 
 export async function runPlan(
