@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { tokenV1, tokenV2 } from '../shared/tokens.ts';
+import { ORIGINAL_GRAPHS } from '../test/helpers/catalogue.ts';
 import { inProcessSystem } from '../test/helpers/in-process.ts';
 
 type System = Awaited<ReturnType<typeof inProcessSystem>>;
@@ -105,7 +106,7 @@ describe('edge, unsigned (auth off)', () => {
     const res = await sys.request('/graphs');
     expect(res.status).toBe(200);
     const { graphs } = (await res.json()) as { graphs: Record<string, { inports: Record<string, { type: string }> }> };
-    expect(Object.keys(graphs).sort()).toEqual(['crop', 'gaussianblur', 'noop', 'passthrough']);
+    expect(Object.keys(graphs).sort()).toEqual(ORIGINAL_GRAPHS);
     for (const [name, g] of Object.entries(graphs)) {
       for (const [port, info] of Object.entries(g.inports)) expect(info.type, `${name}.${port}`).toMatch(/^(number|int|boolean|string|enum|color|uri)$/);
     }

@@ -3,6 +3,7 @@
  * clamped to the declared range as the original did. A value that cannot be converted is a 422.
  */
 import type { PropDecl, PropValue } from './components/types.ts';
+import { canonicalColor, parseColor } from './color.ts';
 import { invalidParameter } from './errors.ts';
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -35,8 +36,11 @@ export function convertParam(name: string, raw: string, decl: PropDecl): PropVal
       }
       return value;
     }
-    case 'color':
-      throw invalidParameter(name, 'colour values are not supported by this component');
+    case 'color': {
+      const c = parseColor(value);
+      if (!c) throw invalidParameter(name, 'not a colour');
+      return canonicalColor(c);
+    }
     case 'string':
       return raw;
   }

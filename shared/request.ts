@@ -65,8 +65,10 @@ export function resolveRequest(
   }
 
   const params: Record<string, PropValue> = {};
+  // A graph that exports its own width/height (canvas, ...) receives them instead.
+  const ownSize = 'width' in compiled.inports || 'height' in compiled.inports;
   if (processing) {
-    resolveScale(given, limits, params);
+    if (!ownSize) resolveScale(given, limits, params);
     const q = given.get('quality');
     if (q !== undefined) params.quality = convertParam('quality', q, QUALITY_PARAM);
   }

@@ -73,7 +73,6 @@ export async function handleJob(job: Job, deps: ConsumerDeps): Promise<JobResult
     if (entry.compiled.runtime === 'noop') {
       ({ body, contentType } = storeAsIs(input!, job.outtype));
     } else {
-      if (!input) throw unsupportedInput('generative graphs are not supported yet');
       const out = await processImage(entry, job.params, input, job.outtype ?? 'jpg', {
         maxInputPixels: deps.maxInputPixels,
         maxFrames: deps.maxFrames,

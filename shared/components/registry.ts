@@ -1,8 +1,45 @@
 /** The component library: every component a graph may name, found by name or alias. */
 import { crop, gaussianBlur, nop } from './gegl.ts';
+import {
+  brightnessContrast,
+  c2g,
+  colorDodge,
+  edgeSobel,
+  gradientMap,
+  grey,
+  motionBlurLinear,
+  noiseCieLch,
+  noiseReduction,
+  opacity,
+  retroCurve,
+  rotateOnCenter,
+  screen,
+  srcOver,
+} from './gegl-more.ts';
+import { delaunay, fill } from './generate.ts';
 import type { ComponentDecl } from './types.ts';
 
-export const COMPONENTS = { nop, crop, gaussianBlur } as const satisfies Record<string, ComponentDecl>;
+export const COMPONENTS = {
+  nop,
+  crop,
+  gaussianBlur,
+  rotateOnCenter,
+  grey,
+  gradientMap,
+  opacity,
+  srcOver,
+  screen,
+  colorDodge,
+  edgeSobel,
+  brightnessContrast,
+  motionBlurLinear,
+  noiseReduction,
+  noiseCieLch,
+  c2g,
+  retroCurve,
+  fill,
+  delaunay,
+} as const satisfies Record<string, ComponentDecl>;
 
 export type ComponentId = keyof typeof COMPONENTS;
 

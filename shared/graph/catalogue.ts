@@ -76,8 +76,8 @@ export function describeGraph(entry: GraphEntry): PublicGraph {
         default: null,
       };
     }
-    for (const [name, decl] of Object.entries(SCALE_PARAMS)) {
-      inports[name] = { ...decl, default: null };
+    if (!compiled.generative) {
+      for (const [name, decl] of Object.entries(SCALE_PARAMS)) inports[name] = { ...decl, default: null };
     }
     inports.quality = { ...QUALITY_PARAM, default: null };
   } else {

@@ -55,16 +55,18 @@ export function compileGraph(name: string, g: GraphDefinition): CompiledGraph {
   const outRef = g.outports.output!;
 
   // Which steps does the output need? Walk edges backwards from the output's process.
+  const inputRef = g.inports.input;
   const feeding = new Map<string, Map<string, string>>(); // process -> port -> src process
   for (const c of g.connections) {
     if (!c.src) continue;
+    // The exported input replaces whatever else feeds its port (editors leave a stale loader there).
+    if (inputRef && c.tgt.process === inputRef.process && c.tgt.port === inputRef.port) continue;
     if (c.src.port !== 'output') fail(`${c.src.process}.${c.src.port} is not an output port`);
     const ports = feeding.get(c.tgt.process) ?? new Map<string, string>();
     if (ports.has(c.tgt.port)) fail(`${c.tgt.process}.${c.tgt.port} has two sources`);
     ports.set(c.tgt.port, c.src.process);
     feeding.set(c.tgt.process, ports);
   }
-  const inputRef = g.inports.input;
   const needed: string[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (id: string) => {

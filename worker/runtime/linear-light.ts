@@ -37,21 +37,42 @@ export interface LinearImage {
   alpha: boolean;
 }
 
+export type Space = 'linear' | 'gamma';
+
+const TO_GAMMA = new Float32Array(256).map((_, i) => i / 255);
+
+/** Premultiplied RGBA float in linear light or in sRGB gamma (what GEGL's `srgb` flags chose). */
+export function toFloat(img: RawImage, space: Space): LinearImage {
+  return space === 'linear' ? toLinear(img) : convertIn(img, TO_GAMMA);
+}
+
+export function fromFloat(img: LinearImage, space: Space): RawImage {
+  return space === 'linear' ? fromLinear(img) : convertOut(img, (v) => (v <= 0 ? 0 : v >= 1 ? 255 : Math.round(v * 255)));
+}
+
 export function toLinear(img: RawImage): LinearImage {
+  return convertIn(img, TO_LINEAR);
+}
+
+function convertIn(img: RawImage, table: Float32Array): LinearImage {
   const n = img.width * img.height;
   const out = new Float32Array(n * 4);
   const { data, channels } = img;
   for (let p = 0, i = 0, o = 0; p < n; p++, i += channels, o += 4) {
     const a = channels === 4 ? data[i + 3]! / 255 : 1;
-    out[o] = TO_LINEAR[data[i]!]! * a;
-    out[o + 1] = TO_LINEAR[data[i + 1]!]! * a;
-    out[o + 2] = TO_LINEAR[data[i + 2]!]! * a;
+    out[o] = table[data[i]!]! * a;
+    out[o + 1] = table[data[i + 1]!]! * a;
+    out[o + 2] = table[data[i + 2]!]! * a;
     out[o + 3] = a;
   }
   return { data: out, width: img.width, height: img.height, alpha: channels === 4 };
 }
 
 export function fromLinear(img: LinearImage): RawImage {
+  return convertOut(img, linearToSrgb8);
+}
+
+function convertOut(img: LinearImage, encode: (v: number) => number): RawImage {
   const n = img.width * img.height;
   const channels = img.alpha ? 4 : 3;
   const out = Buffer.alloc(n * channels);
@@ -59,9 +80,9 @@ export function fromLinear(img: LinearImage): RawImage {
   for (let p = 0, i = 0, o = 0; p < n; p++, i += 4, o += channels) {
     const a = data[i + 3]!;
     const inv = a > 0 ? 1 / a : 0;
-    out[o] = linearToSrgb8(data[i]! * inv);
-    out[o + 1] = linearToSrgb8(data[i + 1]! * inv);
-    out[o + 2] = linearToSrgb8(data[i + 2]! * inv);
+    out[o] = encode(data[i]! * inv);
+    out[o + 1] = encode(data[i + 1]! * inv);
+    out[o + 2] = encode(data[i + 2]! * inv);
     if (img.alpha) out[o + 3] = Math.round(Math.min(1, Math.max(0, a)) * 255);
   }
   return { data: out, width: img.width, height: img.height, channels };

@@ -27,12 +27,16 @@ export interface ProcessLimits {
 export async function processImage(
   entry: GraphEntry,
   params: Readonly<Record<string, PropValue>>,
-  input: Uint8Array,
+  input: Uint8Array | null,
   outtype: ImageType,
   limits: ProcessLimits,
 ): Promise<Encoded> {
-  const decoded = await decode(input, limits);
   const quality = typeof params.quality === 'number' ? params.quality : undefined;
+  if (input === null) {
+    const made = await guard(runPlan(entry.compiled, params, null, limits.deadline));
+    return guard(encode(toSharp(made), outtype, quality));
+  }
+  const decoded = await decode(input, limits);
   const seconds = Math.max(1, Math.ceil((limits.deadline - Date.now()) / 1000));
   const width = typeof params.width === 'number' ? params.width : undefined;
   const height = typeof params.height === 'number' ? params.height : undefined;
@@ -92,10 +96,10 @@ async function decode(input: Uint8Array, limits: ProcessLimits): Promise<Sharp> 
 export async function runPlan(
   graph: CompiledGraph,
   params: Readonly<Record<string, PropValue>>,
-  input: RawImage,
+  input: RawImage | null,
   deadline: number,
 ): Promise<RawImage> {
-  const results = new Map<string, RawImage>([[GRAPH_INPUT, input]]);
+  const results = new Map<string, RawImage>(input ? [[GRAPH_INPUT, input]] : []);
   for (const step of graph.steps) {
     if (Date.now() > deadline) throw processingTimeout();
     const inputs: Record<string, RawImage> = {};

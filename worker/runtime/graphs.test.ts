@@ -1,0 +1,110 @@
+/**
+ * Graphs of the original catalogue with no reference output: tests that pin what they do.
+ */
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Catalogue } from '../../shared/graph/catalogue.ts';
+import { resolveRequest } from '../../shared/request.ts';
+import { parseQuery } from '../../shared/url.ts';
+import { loadCatalogue } from '../catalogue.ts';
+import { processImage } from './process-image.ts';
+
+let catalogue: Catalogue;
+beforeAll(async () => {
+  catalogue = await loadCatalogue(new URL('../../graphs', import.meta.url).pathname);
+});
+
+async function run(graph: string, query: string, input: Buffer): Promise<{ data: Buffer; width: number; height: number; channels: number }> {
+  const entry = catalogue.get(graph)!;
+  const req = resolveRequest(entry, 'png', parseQuery(`?input=files%2Fx.png${query}`), { sizeLimitMegapixels: 25 });
+  const out = await processImage(entry, req.params, input, 'png', { maxInputPixels: 1e8, maxFrames: 10, deadline: Date.now() + 60_000 });
+  const { data, info } = await sharp(out.body).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height, channels: info.channels };
+}
+
+const px = (img: { data: Buffer; width: number; channels: number }, x: number, y: number) => img.data[(y * img.width + x) * img.channels]!;
+
+/** A black image with a white dot in the middle. */
+const dot = () =>
+  sharp({ create: { width: 61, height: 61, channels: 3, background: '#000' } })
+    .composite([{ input: { create: { width: 1, height: 1, channels: 3, background: '#fff' } }, left: 30, top: 30 }])
+    .png()
+    .toBuffer();
+
+/** Grey with noise: a flat area that is not flat. */
+async function noisy(): Promise<Buffer> {
+  const data = Buffer.alloc(64 * 64 * 3);
+  let s = 1;
+  for (let i = 0; i < data.length; i += 3) {
+    s = (s * 1103515245 + 12345) >>> 0;
+    data[i] = data[i + 1] = data[i + 2] = 128 + ((s >>> 16) % 41) - 20;
+  }
+  return sharp(data, { raw: { width: 64, height: 64, channels: 3 } }).png().toBuffer();
+}
+
+const stdev = (img: { data: Buffer; channels: number }) => {
+  const v: number[] = [];
+  for (let i = 0; i < img.data.length; i += img.channels) v.push(img.data[i]!);
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  return Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
+};
+
+describe('motionblur', () => {
+  it('smears a dot along the angle and not across it', async () => {
+    const flat = await run('motionblur', '&length=20&angle=0&contrast=1', await dot());
+    expect(px(flat, 38, 30)).toBeGreaterThan(20);
+    expect(px(flat, 30, 38)).toBeLessThan(5);
+    const upright = await run('motionblur', '&length=20&angle=90&contrast=1', await dot());
+    expect(px(upright, 30, 38)).toBeGreaterThan(20);
+    expect(px(upright, 38, 30)).toBeLessThan(5);
+  });
+  it('screens the blur onto the original: nothing gets darker', async () => {
+    const input = await noisy();
+    const out = await run('motionblur', '', input);
+    const { data } = await sharp(input).raw().toBuffer({ resolveWithObject: true });
+    let darker = 0;
+    for (let i = 0; i < data.length; i += 3) if (out.data[i]! < data[i]! - 1) darker++;
+    expect(darker).toBe(0);
+  });
+});
+
+describe('halodarken', () => {
+  it('darkens flat areas and keeps the edges lighter (a halo)', async () => {
+    const edge = await sharp({ create: { width: 80, height: 40, channels: 3, background: '#808080' } })
+      .composite([{ input: { create: { width: 40, height: 40, channels: 3, background: '#c0c0c0' } }, left: 40, top: 0 }])
+      .png()
+      .toBuffer();
+    const out = await run('halodarken', '&edgeblur-x=3&edgeblur-y=3', edge);
+    expect(px(out, 5, 20)).toBeLessThan(128);
+    expect(px(out, 40, 20)).toBeGreaterThan(px(out, 5, 20) + 20);
+  });
+});
+
+describe('enhancelowres', () => {
+  it('smooths noise away, the same way every time', async () => {
+    const input = await noisy();
+    const a = await run('enhancelowres', '', input);
+    const b = await run('enhancelowres', '', input);
+    expect(Buffer.compare(a.data, b.data)).toBe(0);
+    const before = stdev(await sharp(input).raw().toBuffer({ resolveWithObject: true }).then(({ data, info }) => ({ data, channels: info.channels })));
+    expect(stdev(a)).toBeLessThan(before * 0.75);
+  });
+  it('runs more iterations for a smoother result', async () => {
+    const input = await noisy();
+    expect(stdev(await run('enhancelowres', '&iterations=12', input))).toBeLessThan(stdev(await run('enhancelowres', '&iterations=1', input)));
+  });
+});
+
+describe('generative graphs', () => {
+  it('draws the same triangles for the same seed and others for another', async () => {
+    const entry = catalogue.get('delaunay_triangles')!;
+    const make = async (seed: string) => {
+      const req = resolveRequest(entry, 'png', parseQuery(`?seed=${seed}&width=120&height=80`), { sizeLimitMegapixels: 25 });
+      return (await processImage(entry, req.params, null, 'png', { maxInputPixels: 1e8, maxFrames: 10, deadline: Date.now() + 60_000 })).body;
+    };
+    const a = await make('foobar');
+    expect(await sharp(a).metadata()).toMatchObject({ width: 120, height: 80, format: 'png' });
+    expect(Buffer.compare(a, await make('foobar'))).toBe(0);
+    expect(Buffer.compare(a, await make('other'))).not.toBe(0);
+  });
+});
