@@ -3,7 +3,21 @@ export const IMAGE_TYPES = ['jpg', 'png', 'webp', 'gif', 'avif'] as const;
 export type ImageType = (typeof IMAGE_TYPES)[number];
 
 /** What processing graphs can write. */
-export const PROCESSED_TYPES: readonly ImageType[] = ['jpg', 'png', 'webp'];
+export const PROCESSED_TYPES: readonly ImageType[] = ['jpg', 'png', 'webp', 'avif', 'gif'];
+
+/** Output types that keep an animated input animated. */
+export const ANIMATED_TYPES: readonly ImageType[] = ['gif', 'webp'];
+
+/**
+ * `auto`: the best type the client accepts, one of a small fixed set (avif, webp, jpg) so that
+ * the cache key holds one of three variants and never a raw header.
+ */
+export function negotiateType(accept: string | null | undefined): ImageType {
+  const a = (accept ?? '').toLowerCase();
+  if (/\bimage\/avif\b/.test(a)) return 'avif';
+  if (/\bimage\/webp\b/.test(a)) return 'webp';
+  return 'jpg';
+}
 
 export const CONTENT_TYPES: Record<ImageType, string> = {
   jpg: 'image/jpeg',

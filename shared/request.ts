@@ -11,7 +11,7 @@ import {
   unknownParameter,
   unsupportedType,
 } from './errors.ts';
-import { normalizeExtension, type ImageType } from './formats.ts';
+import { negotiateType, normalizeExtension, type ImageType } from './formats.ts';
 import type { GraphEntry } from './graph/catalogue.ts';
 import { convertParam } from './params.ts';
 import { CONTROL_PARAMS, MAX_DIMENSION, QUALITY_PARAM, SCALE_PARAMS } from './reserved.ts';
@@ -30,13 +30,17 @@ export interface ResolvedRequest {
 export interface RequestLimits {
   /** IMGFLO_SIZE_LIMIT, in megapixels. */
   sizeLimitMegapixels: number;
+  /** The request's Accept header, for the `auto` output type. */
+  accept?: string | null;
 }
 
-export function resolveOutputType(entry: GraphEntry, ext: string): ImageType | null {
+export function resolveOutputType(entry: GraphEntry, ext: string, accept?: string | null): ImageType | null {
   if (ext === '' && entry.compiled.runtime === 'noop') return null;
+  if (ext === 'auto' && entry.compiled.runtime !== 'noop') return negotiateType(accept);
   const type = ext === '' ? 'jpg' : normalizeExtension(ext);
   if (type === null || !entry.formats.includes(type)) {
     const supported = entry.formats.flatMap((f) => (f === 'jpg' ? ['jpg', 'jpeg'] : [f]));
+    if (entry.compiled.runtime !== 'noop') supported.push('auto');
     throw unsupportedType(ext, supported);
   }
   return type;
@@ -48,7 +52,7 @@ export function resolveRequest(
   pairs: ReadonlyArray<readonly [string, string]>,
   limits: RequestLimits,
 ): ResolvedRequest {
-  const outtype = resolveOutputType(entry, ext);
+  const outtype = resolveOutputType(entry, ext, limits.accept);
   const given = new Map<string, string>();
   for (const [name, value] of pairs) {
     if (given.has(name)) throw invalidParameter(name, 'given more than once');
@@ -76,6 +80,7 @@ export function resolveRequest(
     const raw = given.get(name);
     params[name] = raw === undefined ? inport.decl.default : convertParam(name, raw, inport.decl);
   }
+  if (ownSize) checkSize(Number(params.width) || undefined, Number(params.height) || undefined, limits);
 
   const input = resolveInput(given.get('input'), compiled.generative);
   const expRaw = given.get('_exp');
@@ -97,8 +102,6 @@ export function resolveRequest(
 
 /** The original's rule: width×height < limit·10⁶, a missing side counting as √limit − 1. */
 function resolveScale(given: Map<string, string>, limits: RequestLimits, params: Record<string, PropValue>) {
-  const limit = limits.sizeLimitMegapixels * 1e6;
-  const dimLimit = Math.sqrt(limit) - 1;
   const dims: Record<string, number> = {};
   for (const name of ['width', 'height'] as const) {
     const raw = given.get(name);
@@ -109,10 +112,17 @@ function resolveScale(given: Map<string, string>, limits: RequestLimits, params:
     dims[name] = n;
   }
   if (dims.width === undefined && dims.height === undefined) return;
-  const w = dims.width ?? dimLimit;
-  const h = dims.height ?? dimLimit;
-  if (!(w * h < limit) || w > MAX_DIMENSION || h > MAX_DIMENSION) throw sizeLimit(limits.sizeLimitMegapixels);
+  checkSize(dims.width, dims.height, limits);
   Object.assign(params, dims);
+}
+
+function checkSize(width: number | undefined, height: number | undefined, limits: RequestLimits) {
+  if (width === undefined && height === undefined) return;
+  const limit = limits.sizeLimitMegapixels * 1e6;
+  const dimLimit = Math.sqrt(limit) - 1;
+  const w = width ?? dimLimit;
+  const h = height ?? dimLimit;
+  if (!(w * h < limit) || w > MAX_DIMENSION || h > MAX_DIMENSION) throw sizeLimit(limits.sizeLimitMegapixels);
 }
 
 const EXAMPLE_FILE = /^files\/[A-Za-z0-9_][A-Za-z0-9_.-]*$/;

@@ -102,7 +102,7 @@ describe('end to end, unsigned', () => {
     const res = await get(`${stack.edgeUrl}/graphs`);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     const { graphs } = await res.json();
-    expect(Object.keys(graphs).sort()).toEqual(ORIGINAL_GRAPHS);
+    expect(Object.keys(graphs).sort()).toEqual([...ORIGINAL_GRAPHS, 'resize', 'thumbnail'].sort());
     expect(graphs.crop.inports).toMatchObject({
       x: { type: 'number', default: 0 },
       cropwidth: { type: 'number', default: 10 },

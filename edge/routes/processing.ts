@@ -62,7 +62,9 @@ export function processingRoutes(deps: EdgeDeps) {
       const verdict = await deps.rateLimit(who);
       if (!verdict.ok) throw rateLimited(verdict.retryAfterSeconds);
     }
-    const req = resolveRequest(entry, path.ext, pairs, { sizeLimitMegapixels: config.sizeLimitMegapixels });
+    const req = resolveRequest(entry, path.ext, pairs, { sizeLimitMegapixels: config.sizeLimitMegapixels, accept: c.req.header('accept') });
+    // The redirect of an `auto` URL depends on the Accept header (through one of three variants).
+    if (path.ext === 'auto') c.header('Vary', 'Accept');
     if (req.exp !== null && deps.now() > req.exp * 1000) throw forbidden();
     if (req.nocache && config.authRequired && !client?.admin) throw forbidden();
     const key = await cacheKey(req, entry.digest);

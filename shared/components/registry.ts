@@ -17,6 +17,7 @@ import {
   srcOver,
 } from './gegl-more.ts';
 import { delaunay, fill } from './generate.ts';
+import { resize, thumbnail } from './image.ts';
 import type { ComponentDecl } from './types.ts';
 
 export const COMPONENTS = {
@@ -39,6 +40,8 @@ export const COMPONENTS = {
   retroCurve,
   fill,
   delaunay,
+  resize,
+  thumbnail,
 } as const satisfies Record<string, ComponentDecl>;
 
 export type ComponentId = keyof typeof COMPONENTS;

@@ -8,10 +8,10 @@ import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
 import { componentDecl } from '../../shared/components/registry.ts';
 import type { PropValue } from '../../shared/components/types.ts';
 import { inputPixels, outputTooLarge, processingTimeout, tooManyFrames, unsupportedInput } from '../../shared/errors.ts';
-import type { ImageType } from '../../shared/formats.ts';
+import { ANIMATED_TYPES, type ImageType } from '../../shared/formats.ts';
 import type { GraphEntry } from '../../shared/graph/catalogue.ts';
-import { GRAPH_INPUT, type CompiledGraph } from '../../shared/graph/compile.ts';
-import { IMPLS } from './components/index.ts';
+import { GRAPH_INPUT, type CompiledGraph, type PlanStep } from '../../shared/graph/compile.ts';
+import { IMPLS, PIPELINE_STEPS } from './components/index.ts';
 import { encode, type Encoded } from './encode.ts';
 import { fromLinear, toLinear } from './linear-light.ts';
 import { fromSharp, toSharp, type RawImage } from './raw-image.ts';
@@ -36,12 +36,18 @@ export async function processImage(
     const made = await guard(runPlan(entry.compiled, params, null, limits.deadline));
     return guard(encode(toSharp(made), outtype, quality));
   }
-  const decoded = await decode(input, limits);
   const seconds = Math.max(1, Math.ceil((limits.deadline - Date.now()) / 1000));
-  const width = typeof params.width === 'number' ? params.width : undefined;
-  const height = typeof params.height === 'number' ? params.height : undefined;
+  const scaled = entry.compiled.inports.width === undefined && (typeof params.width === 'number' || typeof params.height === 'number');
+  const width = scaled && typeof params.width === 'number' ? params.width : undefined;
+  const height = scaled && typeof params.height === 'number' ? params.height : undefined;
+  const fused = !scaled ? pipelineOf(entry.compiled, params) : null;
+  if (fused) {
+    // One sharp pipeline, which keeps an animation animated when the output type can hold one.
+    const pipeline = await decode(input, limits, ANIMATED_TYPES.includes(outtype));
+    return guard(encode(fused(pipeline).timeout({ seconds }), outtype, quality));
+  }
+  const decoded = await decode(input, limits, false);
   const identity = entry.compiled.steps.every((s) => s.component === 'nop');
-  if (identity && !width && !height) return guard(encode(decoded.timeout({ seconds }), outtype, quality));
 
   let image = await guard(fromSharp(decoded.timeout({ seconds })));
   if (width || height) {
@@ -78,7 +84,25 @@ function checkSvg(input: Uint8Array): void {
   }
 }
 
-async function decode(input: Uint8Array, limits: ProcessLimits): Promise<Sharp> {
+/** The plan as one sharp pipeline, when every step can be one and at most one resizes. */
+function pipelineOf(graph: CompiledGraph, params: Readonly<Record<string, PropValue>>): ((s: Sharp) => Sharp) | null {
+  const steps = graph.steps.map((step) => ({ step, run: PIPELINE_STEPS[step.component] }));
+  if (steps.some((s) => !s.run) || steps.filter((s) => s.step.component !== 'nop').length > 1) return null;
+  if (steps.some((s) => Object.keys(s.step.inputs).some((port) => port !== 'input'))) return null;
+  return (pipeline) => steps.reduce((p, { step, run }) => run!(p, propsOf(graph, step, params)), pipeline);
+}
+
+function propsOf(graph: CompiledGraph, step: PlanStep, params: Readonly<Record<string, PropValue>>): Record<string, PropValue> {
+  const props: Record<string, PropValue> = {};
+  for (const [name, decl] of Object.entries(componentDecl(step.component).properties)) props[name] = decl.default;
+  Object.assign(props, step.fixed);
+  for (const [name, inport] of Object.entries(graph.inports)) {
+    if (inport.process === step.id && params[name] !== undefined) props[inport.port] = params[name];
+  }
+  return props;
+}
+
+async function decode(input: Uint8Array, limits: ProcessLimits, animated: boolean): Promise<Sharp> {
   checkSvg(input);
   const options: SharpOptions = { limitInputPixels: limits.maxInputPixels, failOn: 'error' };
   let meta: Metadata;
@@ -90,7 +114,7 @@ async function decode(input: Uint8Array, limits: ProcessLimits): Promise<Sharp> 
   }
   if ((meta.width ?? 0) * (meta.height ?? 0) > limits.maxInputPixels) throw inputPixels(limits.maxInputPixels);
   if ((meta.pages ?? 1) > limits.maxFrames) throw tooManyFrames(limits.maxFrames);
-  return sharp(input, options).autoOrient();
+  return sharp(input, { ...options, animated: animated && (meta.pages ?? 1) > 1 }).autoOrient();
 }
 
 export async function runPlan(
@@ -104,13 +128,7 @@ export async function runPlan(
     if (Date.now() > deadline) throw processingTimeout();
     const inputs: Record<string, RawImage> = {};
     for (const [port, src] of Object.entries(step.inputs)) inputs[port] = results.get(src)!;
-    const props: Record<string, PropValue> = {};
-    for (const [name, decl] of Object.entries(componentDecl(step.component).properties)) props[name] = decl.default;
-    Object.assign(props, step.fixed);
-    for (const [name, inport] of Object.entries(graph.inports)) {
-      if (inport.process === step.id && params[name] !== undefined) props[inport.port] = params[name];
-    }
-    results.set(step.id, await IMPLS[step.component](inputs, props));
+    results.set(step.id, await IMPLS[step.component](inputs, propsOf(graph, step, params)));
   }
   return results.get(graph.output)!;
 }

@@ -11,7 +11,8 @@ import { grey } from './grey.ts';
 import { nop } from './nop.ts';
 import { opacity } from './opacity.ts';
 import { rotateOnCenter } from './rotate-on-center.ts';
-import type { ComponentImpl } from './types.ts';
+import { resize, resizeStep, thumbnail, thumbnailStep } from './resize.ts';
+import type { ComponentImpl, PipelineStep } from './types.ts';
 
 export const IMPLS = {
   nop,
@@ -33,4 +34,13 @@ export const IMPLS = {
   retroCurve,
   fill,
   delaunay,
+  resize,
+  thumbnail,
 } satisfies Record<ComponentId, ComponentImpl>;
+
+/** Components that also run inside one sharp pipeline (at most one resize per pipeline). */
+export const PIPELINE_STEPS: Partial<Record<ComponentId, PipelineStep>> = {
+  nop: (s) => s,
+  resize: resizeStep,
+  thumbnail: thumbnailStep,
+};

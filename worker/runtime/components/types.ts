@@ -1,3 +1,4 @@
+import type { Sharp } from 'sharp';
 import type { PropValue } from '../../../shared/components/types.ts';
 import type { RawImage } from '../raw-image.ts';
 
@@ -6,3 +7,6 @@ export type ComponentImpl = (
   inputs: Readonly<Record<string, RawImage>>,
   props: Readonly<Record<string, PropValue>>,
 ) => RawImage | Promise<RawImage>;
+
+/** A component that can also run as a step of a sharp pipeline (decode → … → encode). */
+export type PipelineStep = (pipeline: Sharp, props: Readonly<Record<string, PropValue>>) => Sharp;

@@ -1,0 +1,34 @@
+/** Components for what today's image services do: resizing with fits and smart crops. */
+import type { ComponentDecl } from './types.ts';
+
+export const POSITIONS = [
+  'centre', 'top', 'right-top', 'right', 'right-bottom', 'bottom', 'left-bottom', 'left', 'left-top',
+  'north', 'northeast', 'east', 'southeast', 'south', 'southwest', 'west', 'northwest', 'entropy', 'attention',
+] as const;
+
+const side = (what: string) =>
+  ({ type: 'int', description: `${what} of the result (0: from the other side and the aspect ratio)`, default: 0, minimum: 0, maximum: 16383 }) as const;
+
+export const resize = {
+  name: 'image/resize',
+  description: 'Resizes to fit a box: cover, contain, fill, inside or outside',
+  inputs: ['input'],
+  properties: {
+    width: side('Width'),
+    height: side('Height'),
+    fit: { type: 'enum', description: 'How the image fits the box', default: 'cover', values: ['cover', 'contain', 'fill', 'inside', 'outside'] },
+    position: { type: 'enum', description: 'What to keep when cover crops, or where contain places the image; entropy and attention choose by content', default: 'centre', values: POSITIONS },
+    background: { type: 'color', description: 'Colour around the image with fit=contain', default: '#00000000' },
+    'without-enlargement': { type: 'boolean', description: 'Never make the image larger than it is', default: false },
+  },
+} as const satisfies ComponentDecl;
+
+export const thumbnail = {
+  name: 'image/thumbnail',
+  description: 'A square thumbnail, cropped to what draws the eye',
+  inputs: ['input'],
+  properties: {
+    size: { type: 'int', description: 'Width and height of the thumbnail', default: 200, minimum: 1, maximum: 4096 },
+    position: { type: 'enum', description: 'What to keep', default: 'attention', values: POSITIONS },
+  },
+} as const satisfies ComponentDecl;
