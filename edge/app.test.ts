@@ -125,6 +125,28 @@ describe('edge, unsigned (auth off)', () => {
     expect(err.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
+  it('picks avif, webp or jpg for auto from Accept, one cache entry per variant, with Vary', async () => {
+    const url = '/graph/resize.auto?input=files%2Fgridbear.jpg&width=40';
+    const variants = [
+      ['image/avif,image/webp,*/*', /\.avif$/, 'image/avif'],
+      ['image/webp,*/*;q=0.8', /\.webp$/, 'image/webp'],
+      ['*/*', /\.jpg$/, 'image/jpeg'],
+      ['', /\.jpg$/, 'image/jpeg'],
+    ] as const;
+    const locations = new Set<string>();
+    for (const [accept, ext, type] of variants) {
+      const res = await sys.request(url, { headers: accept ? { accept } : {} });
+      expect(res.status).toBe(301);
+      expect(res.headers.get('vary')).toBe('Accept');
+      const location = res.headers.get('location')!;
+      expect(location).toMatch(ext);
+      expect((await sys.store.head(objectKeyOf(location)))?.contentType).toBe(type);
+      locations.add(location);
+    }
+    expect(locations.size).toBe(3);
+    expect(await sys.processed()).toBe(3);
+  });
+
   it('tells its name and version', async () => {
     expect(await (await sys.request('/version')).json()).toMatchObject({ name: 'imgflo', version: '0.0.0-test' });
   });

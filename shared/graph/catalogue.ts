@@ -7,6 +7,7 @@ import { PROCESSED_TYPES, IMAGE_TYPES, type ImageType } from '../formats.ts';
 import { canonicalJson, sha256Hex } from '../hash.ts';
 import { QUALITY_PARAM, SCALE_PARAMS } from '../reserved.ts';
 import { compileGraph, type CompiledGraph } from './compile.ts';
+import { ORIGINAL_DESCRIPTIONS } from './descriptions.ts';
 import { GraphError } from './model.ts';
 import { graphNameOf, parseGraphSource } from './parse.ts';
 
@@ -44,6 +45,7 @@ export async function buildCatalogue(sources: readonly GraphSource[]): Promise<C
 }
 
 function defaultDescription(name: string, compiled: CompiledGraph): string {
+  if (ORIGINAL_DESCRIPTIONS[name]) return ORIGINAL_DESCRIPTIONS[name];
   if (compiled.runtime === 'noop') return 'Stores the input image unchanged (no processing)';
   return `Processing graph ${name}`;
 }

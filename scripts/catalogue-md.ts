@@ -1,0 +1,35 @@
+/**
+ * The README's graph catalogue, written from the same metadata /graphs serves.
+ *   node --import tsx scripts/catalogue-md.ts   (prints it; a test checks the README has it)
+ */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describeGraph, type Catalogue } from '../shared/graph/catalogue.ts';
+import { loadCatalogue } from '../worker/catalogue.ts';
+import { ROOT } from './stack.ts';
+
+const RESERVED = new Set(['input', 'width', 'height', 'quality']);
+
+export function catalogueMarkdown(catalogue: Catalogue): string {
+  const lines: string[] = [];
+  for (const [name, entry] of catalogue) {
+    const g = describeGraph(entry);
+    lines.push(`### \`${name}\``, '', g.description, '');
+    const own = Object.entries(g.inports).filter(([port]) => !RESERVED.has(port) || entry.compiled.inports[port]);
+    if (own.length === 0) lines.push('No parameters of its own.', '');
+    else {
+      lines.push('| parameter | type | default | range or values | meaning |', '| --- | --- | --- | --- | --- |');
+      for (const [port, p] of own) {
+        const range = p.values ? p.values.join(', ') : p.minimum !== undefined ? `${p.minimum} – ${p.maximum}` : '';
+        lines.push(`| \`${port}\` | ${p.type} | ${p.default === null ? '' : `\`${String(p.default)}\``} | ${range} | ${p.description} |`);
+      }
+      lines.push('');
+    }
+    lines.push(`Output: ${g.formats.join(', ')}${entry.compiled.runtime === 'noop' ? ' (the input\'s own type without an extension)' : ', auto'}.`, '');
+  }
+  return lines.join('\n');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  console.log(catalogueMarkdown(await loadCatalogue(join(ROOT, 'graphs'))));
+}
