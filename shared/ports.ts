@@ -48,6 +48,8 @@ export interface JobQueue {
   publishResult(result: JobResult): Promise<void>;
   /** Listens to every result; returns the function that stops listening. */
   onResult(listener: (result: JobResult) => void): () => void;
+  /** Jobs waiting in a queue (not yet delivered). */
+  depth(urgency: Urgency): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -113,6 +113,25 @@ describe('end to end, unsigned', () => {
     }
   });
 
+  it('shows request, cache, job-phase and queue series on /metrics that move with requests', async () => {
+    const series = async () => ({
+      requests: await counter(stack, 'imgflo_bridge_job_requests_total'),
+      misses: await counter(stack, 'imgflo_cache_lookups_total', { result: 'miss' }),
+      phases: await counter(stack, 'imgflo_job_phase_seconds_count', { phase: 'process' }),
+      processed: await counter(stack, 'imgflo_jobs_processed_total'),
+    });
+    const before = await series();
+    const text = await (await fetch(`${stack.backendUrl}/metrics`)).text();
+    expect(text).toMatch(/^imgflo_queue_depth\{queue="urgent"\} \d+$/m);
+    expect(text).toMatch(/^imgflo_jobs_in_flight \d+$/m);
+    expect((await get(`${stack.edgeUrl}/graph/crop.webp?input=files%2Fgridbear.jpg&x=55`)).status).toBe(301);
+    const after = await series();
+    expect(after.requests - before.requests).toBe(1);
+    expect(after.misses - before.misses).toBe(1);
+    expect(after.phases - before.phases).toBe(1);
+    expect(after.processed - before.processed).toBe(1);
+  });
+
   it('serves the example files, its version and its health', async () => {
     const file = await get(`${stack.edgeUrl}/files/gridbear.jpg`);
     expect([file.status, file.headers.get('content-type')]).toEqual([200, 'image/jpeg']);

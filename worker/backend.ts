@@ -28,10 +28,10 @@ export interface Backend {
 export async function startBackend(env: Record<string, string | undefined>): Promise<Backend> {
   const config = loadBackendConfig(env);
   const log = createLogger(config.logLevel).child({ role: config.role, instance: config.instanceId });
-  const metrics = createMetrics();
   const catalogue = await loadCatalogue(config.graphsDir);
   const adapters = await createAdapters(config, log);
   const { index, queue, store } = adapters;
+  const metrics = createMetrics((u) => queue.depth(u));
   const runsWorkers = config.role === 'all' || config.role === 'worker';
   const runsBridge = config.role === 'all' || config.role === 'bridge';
 

@@ -54,11 +54,16 @@ export async function handleJob(job: Job, deps: ConsumerDeps): Promise<JobResult
   const ok = (cached: boolean): JobResult => ({ v: 1, id: job.id, key: job.key, ok: true, objectKey: job.objectKey, cached, timings });
   try {
     if (!job.nocache) {
-      if ((await softly(deps, 'lookup', deps.index.get(job.key), null)) !== null) return ok(true);
-      if ((await storage(deps, 'head', deps.store.head(job.objectKey))) !== null) {
-        await softly(deps, 'write', deps.index.set(job.key, job.objectKey, deps.cacheTtlSeconds), undefined);
+      if ((await softly(deps, 'lookup', deps.index.get(job.key), null)) !== null) {
+        deps.metrics.cacheLookups.inc({ result: 'hit' });
         return ok(true);
       }
+      if ((await storage(deps, 'head', deps.store.head(job.objectKey))) !== null) {
+        await softly(deps, 'write', deps.index.set(job.key, job.objectKey, deps.cacheTtlSeconds), undefined);
+        deps.metrics.cacheLookups.inc({ result: 'reindexed' });
+        return ok(true);
+      }
+      deps.metrics.cacheLookups.inc({ result: 'miss' });
     }
     const entry = deps.catalogue.get(job.graph);
     if (!entry) throw unknownGraph(job.graph);

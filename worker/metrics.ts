@@ -1,7 +1,7 @@
 /** Prometheus series of the backend (SPEC §8), one registry per process. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export function createMetrics() {
+export function createMetrics(queueDepth?: (urgency: 'urgent' | 'background') => Promise<number>) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'imgflo_process_' });
   return {
@@ -38,6 +38,22 @@ export function createMetrics() {
       help: 'Jobs finished by a worker, by graph and outcome (processed, cached, error)',
       labelNames: ['graph', 'outcome'] as const,
       registers: [registry],
+    }),
+    cacheLookups: new Counter({
+      name: 'imgflo_cache_lookups_total',
+      help: 'Index lookups by workers before processing (hit, miss, reindexed from storage); edge hits are in the edge log',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    queueDepth: new Gauge({
+      name: 'imgflo_queue_depth',
+      help: 'Jobs waiting in each queue',
+      labelNames: ['queue'] as const,
+      registers: [registry],
+      async collect() {
+        if (!queueDepth) return;
+        for (const u of ['urgent', 'background'] as const) this.set({ queue: u }, await queueDepth(u).catch(() => 0));
+      },
     }),
     phaseSeconds: new Histogram({
       name: 'imgflo_job_phase_seconds',

@@ -100,6 +100,17 @@ export function jobQueueContract(name: string, make: () => Promise<JobQueue>) {
       await q.close();
     });
 
+    it('tells how many jobs wait in each queue', async () => {
+      const q = await make();
+      await q.publish(makeJob({ urgency: 'background' }));
+      await q.publish(makeJob({ urgency: 'background' }));
+      await waitFor(() => true);
+      for (let i = 0; i < 100 && (await q.depth('background')) < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(await q.depth('background')).toBe(2);
+      expect(await q.depth('urgent')).toBe(0);
+      await q.close();
+    });
+
     it('does not give background jobs to an urgent-only consumer', async () => {
       const q = await make();
       const got: string[] = [];

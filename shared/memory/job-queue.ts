@@ -38,8 +38,7 @@ export class MemoryJobQueue implements JobQueue {
     else enqueue();
   }
 
-  /** Jobs waiting (not yet delivered) per queue. */
-  depth(urgency: Urgency): number {
+  async depth(urgency: Urgency): Promise<number> {
     return this.queues[urgency].length;
   }
 

@@ -24,14 +24,17 @@ export function createBridgeApp(deps: BridgeAppDeps): Hono {
       throw new ImgfloError(400, 'internal', 'Invalid job request');
     }
     const req = parsed.output;
+    const started = Date.now();
     try {
       const { status, objectKey } = await deps.bridge.submit(req);
       deps.metrics.jobRequests.inc({ urgency: req.urgency, status, reason: '' });
+      deps.log.info({ requestId: req.requestId, key: req.key, graph: req.graph, urgency: req.urgency, status, ms: Date.now() - started }, 'job request');
       return c.json({ objectKey }, status);
     } catch (e) {
       const err = isImgfloError(e) ? e : internal(req.requestId);
       if (!isImgfloError(e)) deps.log.error({ err: e, requestId: req.requestId }, 'submit failed');
       deps.metrics.jobRequests.inc({ urgency: req.urgency, status: err.status, reason: err.reason });
+      deps.log.info({ requestId: req.requestId, key: req.key, graph: req.graph, urgency: req.urgency, status: err.status, reason: err.reason, ms: Date.now() - started }, 'job request');
       throw err;
     }
   });

@@ -1,16 +1,20 @@
-/** The `imgflo` command line. */
+/** The `imgflo` command line: apps, sign, prewarm. */
 import { parseArgs } from 'node:util';
 import { connectRedis, createRedis, RedisAppRegistry } from '../adapters/redis.ts';
 import { CliError, runApps } from './apps.ts';
+import { prewarm, PREWARM_HELP } from './prewarm.ts';
+import { runSign } from './sign.ts';
 
-const HELP = {
-  imgflo: `usage: imgflo <command> [options]
+const HELP = `usage: imgflo <command> [options]
 
 commands:
-  apps     manage client applications in the app registry (needs IMGFLO_REDIS_URL)
+  sign       print a (signed) processing URL
+  prewarm    POST a list of processing URLs so their results are ready
+  apps       manage client applications in the app registry (needs IMGFLO_REDIS_URL)
 
-Run "imgflo <command> --help" for a command's options.`,
-  apps: `usage: imgflo apps <action> [KEY] [options]
+Run "imgflo <command> --help" for a command's options.`;
+
+const APPS_HELP = `usage: imgflo apps <action> [KEY] [options]
 
 actions:
   add [--label TEXT] [--owner EMAIL] [--admin] [--quota N|unlimited]
@@ -23,21 +27,11 @@ actions:
   set-quota KEY --quota N|unlimited
                           processed images a calendar month (0: cached results only)
 
-The registry is the Redis at IMGFLO_REDIS_URL (or --redis URL). Output is JSON.`,
-};
+The registry is the Redis at IMGFLO_REDIS_URL (or --redis URL). Output is JSON.`;
 
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h') {
-    console.log(HELP.imgflo);
-    return command ? 0 : 2;
-  }
-  if (command !== 'apps') {
-    console.error(`unknown command: ${command}\n\n${HELP.imgflo}`);
-    return 2;
-  }
+async function apps(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
-    args: rest,
+    args,
     allowPositionals: true,
     options: {
       label: { type: 'string' },
@@ -50,28 +44,71 @@ async function main(argv: string[]): Promise<number> {
   });
   const [action, key] = positionals;
   if (values.help || !action) {
-    console.log(HELP.apps);
+    console.log(APPS_HELP);
     return values.help ? 0 : 2;
   }
   const url = values.redis ?? process.env.IMGFLO_REDIS_URL;
-  if (!url) {
-    console.error('IMGFLO_REDIS_URL (or --redis) is needed: the app registry lives in Redis');
-    return 2;
-  }
+  if (!url) throw new CliError('IMGFLO_REDIS_URL (or --redis) is needed: the app registry lives in Redis');
   const redis = createRedis(url);
   try {
     await connectRedis(redis, 5000);
     const out = await runApps(new RedisAppRegistry(redis), { action, key, label: values.label, owner: values.owner, admin: values.admin, quota: values.quota });
     console.log(JSON.stringify(out, null, 2));
     return 0;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function prewarmCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { concurrency: { type: 'string', short: 'c' }, server: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help || positionals.length !== 1) {
+    console.log(PREWARM_HELP);
+    return values.help ? 0 : 2;
+  }
+  const concurrency = Number(values.concurrency ?? 4);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new CliError('--concurrency is 1 to 256');
+  const { failed } = await prewarm({
+    source: positionals[0]!,
+    concurrency,
+    server: values.server ?? process.env.IMGFLO_API_SERVER ?? 'http://127.0.0.1:8787',
+    tty: Boolean(process.stderr.isTTY),
+    write: (line) => console.log(line),
+  });
+  return failed > 0 ? 1 : 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'apps':
+        return await apps(rest);
+      case 'sign': {
+        const out = await runSign(rest, process.env);
+        console.log(out);
+        return 0;
+      }
+      case 'prewarm':
+        return await prewarmCommand(rest);
+      case '--help':
+      case '-h':
+        console.log(HELP);
+        return 0;
+      default:
+        console.error(command ? `unknown command: ${command}\n\n${HELP}` : HELP);
+        return 2;
+    }
   } catch (e) {
-    if (e instanceof CliError) {
-      console.error(`imgflo: ${e.message}`);
+    if (e instanceof CliError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`imgflo: ${(e as Error).message}`);
       return 1;
     }
     throw e;
-  } finally {
-    redis.disconnect();
   }
 }
 

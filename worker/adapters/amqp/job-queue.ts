@@ -243,6 +243,16 @@ export class AmqpJobQueue implements JobQueue {
     this.resultsChannel = ch;
   }
 
+  async depth(urgency: Urgency): Promise<number> {
+    if (!this.conn) return 0;
+    const ch = await this.conn.createChannel();
+    try {
+      return (await ch.checkQueue(jobQueue(urgency))).messageCount;
+    } finally {
+      await ch.close().catch(() => {});
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const spec of this.consumers) spec.active = false;

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { imgfloUrl } from './client.ts';
+
+const example = {
+  graph: 'crop',
+  params: [['height', 110], ['width', 130], ['x', 200], ['y', 230], ['input', 'files/grid-toastybob.jpg']] as const,
+  key: 'ooShei0queigeeke',
+  secret: 'reeva9aijo1Ooj9w',
+};
+
+describe('the JS client', () => {
+  it('signs the SPEC worked example with v2 by default', async () => {
+    expect(await imgfloUrl(example)).toBe(
+      '/graph/ooShei0queigeeke/xiRd6fQZfgiFuUnjzdHElVBTR0IEKlecXYlgOXRm4rE/crop?height=110&width=130&x=200&y=230&input=files%2Fgrid-toastybob.jpg',
+    );
+  });
+  it('signs it with the original v1 token on request', async () => {
+    expect(await imgfloUrl({ ...example, version: 'v1', server: 'https://img.example.com/' })).toBe(
+      'https://img.example.com/graph/ooShei0queigeeke/45fffba6e0a6f3dfc657e4f4e15ea597/crop?height=110&width=130&x=200&y=230&input=files%2Fgrid-toastybob.jpg',
+    );
+  });
+  it('builds unsigned URLs, extensions and expiry', async () => {
+    expect(await imgfloUrl({ graph: 'passthrough', ext: 'webp', params: { input: 'https://x.test/a b.jpg', width: 300 }, expires: 1900000000.5 })).toBe(
+      '/graph/passthrough.webp?input=https%3A%2F%2Fx.test%2Fa%20b.jpg&width=300&_exp=1900000000',
+    );
+  });
+});

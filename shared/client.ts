@@ -1,0 +1,39 @@
+/**
+ * Builds processing URLs, signed or not — in the browser and in Node alike (Web Crypto only).
+ *
+ *   import { imgfloUrl } from './shared/client.ts';
+ *   await imgfloUrl({ server: 'https://img.example.com', graph: 'crop', params: { input: 'files/a.jpg', x: 10 },
+ *                     key: 'my-key', secret: 'my-secret' });
+ */
+import { tokenV1, tokenV2 } from './tokens.ts';
+import { formatProcessingPath, formatQuery } from './url.ts';
+
+export interface UrlOptions {
+  /** The service's origin, e.g. https://img.example.com; '' for a relative URL. */
+  server?: string;
+  graph: string;
+  /** Output type: jpg, png, webp, avif, gif or auto; none for the graph's default. */
+  ext?: string;
+  /** Parameters in the order they should appear (input, width, graph inports, ...). */
+  params?: Record<string, string | number | boolean> | ReadonlyArray<readonly [string, string | number | boolean]>;
+  key?: string;
+  secret?: string;
+  /** v2 (HMAC-SHA256, default) or v1 (the original MD5 token). */
+  version?: 'v1' | 'v2';
+  /** Unix seconds after which the URL is refused. */
+  expires?: number;
+}
+
+export async function imgfloUrl(o: UrlOptions): Promise<string> {
+  const entries = Array.isArray(o.params) ? [...o.params] : Object.entries(o.params ?? {});
+  const pairs: Array<[string, string]> = entries.map(([k, v]) => [k, String(v)]);
+  if (o.expires !== undefined) pairs.push(['_exp', String(Math.floor(o.expires))]);
+  const search = formatQuery(pairs);
+  const graphspec = o.ext ? `${o.graph}.${o.ext}` : o.graph;
+  let token: string | null = null;
+  if (o.key && o.secret) {
+    token = o.version === 'v1' ? tokenV1(o.secret, graphspec, search) : await tokenV2(o.secret, graphspec, search);
+  }
+  const path = formatProcessingPath({ graph: o.graph, ext: o.ext, apikey: o.key ?? null, token, search });
+  return `${(o.server ?? '').replace(/\/+$/, '')}${path}`;
+}
