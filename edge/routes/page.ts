@@ -1,37 +1,26 @@
-/**
- * GET / and /debug/graph/...: the page. For now a plain catalogue listing; the interactive
- * builder replaces it.
- */
+/** GET / and /debug/graph/...: the page; GET /app.js: its script. No build step. */
 import { Hono, type Context } from 'hono';
-import { html } from 'hono/html';
 import type { AppEnv, EdgeDeps } from '../context.ts';
+import { PAGE_HTML } from '../page/html.ts';
+import { PAGE_SCRIPT } from '../page/script.ts';
 
-export function pageRoutes(deps: EdgeDeps) {
+const CSP =
+  "default-src 'self'; img-src 'self' data: blob: http: https:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self' http: https:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+export function pageRoutes(_deps: EdgeDeps) {
   const app = new Hono<AppEnv>();
-  const names = [...deps.catalogue.keys()];
-  const page = () =>
-    html`<!doctype html>
-      <html lang="en">
-        <head>
-          <meta charset="utf-8" />
-          <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <title>imgflo</title>
-        </head>
-        <body>
-          <h1>imgflo</h1>
-          <p>Image processing graphs. Catalogue with typed parameters: <a href="/graphs">/graphs</a>.</p>
-          <ul>
-            ${names.map((n) => html`<li><a href="/graphs/${n}">${n}</a></li>`)}
-          </ul>
-        </body>
-      </html>`;
-  const CSP = "default-src 'self'; img-src 'self' data: blob: http: https:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
-  const serve = (c: Context<AppEnv>) => {
+  const page = (c: Context<AppEnv>) => {
     c.header('Content-Security-Policy', CSP);
     c.header('Referrer-Policy', 'no-referrer');
-    return c.html(page());
+    c.header('Cache-Control', 'public, max-age=300');
+    return c.html(PAGE_HTML);
   };
-  app.get('/', serve);
-  app.get('/debug/*', serve);
+  app.get('/', page);
+  app.get('/debug/*', page);
+  app.get('/app.js', (c) => {
+    c.header('Content-Type', 'text/javascript; charset=utf-8');
+    c.header('Cache-Control', 'public, max-age=300');
+    return c.body(PAGE_SCRIPT);
+  });
   return app;
 }

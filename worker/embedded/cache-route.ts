@@ -12,6 +12,8 @@ export function createCacheRoute(store: ObjectStore): Hono {
       'Content-Type': object.contentType,
       'Cache-Control': 'public, max-age=31536000, immutable',
       'X-Content-Type-Options': 'nosniff',
+      // Results are public; the page reads them with fetch() to show their size and type.
+      'Access-Control-Allow-Origin': '*',
     });
   });
   return app;
