@@ -1,6 +1,6 @@
 /** The cache index as the edge reads it: Upstash Redis over REST (@upstash/redis). */
 import { Redis } from '@upstash/redis/cloudflare';
-import { indexKey, inflightKey } from '../shared/cache-key.ts';
+import { indexKey, inflightKey, lineageKey, lineageMember, parseLineageMember } from '../shared/cache-key.ts';
 import type { CacheIndex } from '../shared/ports.ts';
 
 /** The edge's Upstash client: values come back as the strings they were stored as. */
@@ -21,6 +21,15 @@ export function upstashIndex(redisOrUrl: Redis | string, token?: string): CacheI
     claim: async (key, ttlMs) => (await redis.set(inflightKey(key), '1', { nx: true, px: ttlMs })) === 'OK',
     release: async (key) => {
       await redis.del(inflightKey(key));
+    },
+    recordLineage: async (r) => {
+      const member = lineageMember(r.key, r.objectKey);
+      await redis.sadd(await lineageKey({ graph: r.graph }), member);
+      if (r.input !== null) await redis.sadd(await lineageKey({ input: r.input }), member);
+    },
+    lineage: async (of) => ((await redis.smembers(await lineageKey(of))) as string[]).sort().map(parseLineageMember),
+    forgetLineage: async (of) => {
+      await redis.del(await lineageKey(of));
     },
   };
 }

@@ -36,3 +36,16 @@ export const indexKey = (key: string) => `imgflo:index:${key}`;
 
 /** The name of the marker that a job for this key is in flight. */
 export const inflightKey = (key: string) => `imgflo:inflight:${key}`;
+
+/** The name of the set of results of a graph, or of an input (by a digest of its URL). */
+export async function lineageKey(of: { graph: string } | { input: string }): Promise<string> {
+  if ('graph' in of) return `imgflo:lineage:graph:${of.graph}`;
+  return `imgflo:lineage:input:${(await sha256Hex(of.input)).slice(0, 32)}`;
+}
+
+/** How a lineage set holds one result. */
+export const lineageMember = (key: string, objectKey: string) => `${key} ${objectKey}`;
+export const parseLineageMember = (m: string) => {
+  const [key, objectKey] = m.split(' ');
+  return { key: key!, objectKey: objectKey! };
+};

@@ -20,7 +20,22 @@ export interface CacheIndex {
   claim(key: string, ttlMs: number): Promise<boolean>;
   /** Drops the in-flight marker of `key`. */
   release(key: string): Promise<void>;
+  /** Remembers which graph and input a stored result came from, so it can be purged. */
+  recordLineage(result: Lineage): Promise<void>;
+  /** The stored results of a graph or of an input. */
+  lineage(of: LineageQuery): Promise<Array<{ key: string; objectKey: string }>>;
+  /** Forgets the lineage of a graph or of an input. */
+  forgetLineage(of: LineageQuery): Promise<void>;
 }
+
+export interface Lineage {
+  key: string;
+  objectKey: string;
+  graph: string;
+  input: string | null;
+}
+
+export type LineageQuery = { graph: string } | { input: string };
 
 export interface Delivery {
   job: Job;
@@ -60,6 +75,7 @@ export interface StoredObject {
 
 export interface ObjectStore {
   head(objectKey: string): Promise<StoredObject | null>;
+  delete(objectKey: string): Promise<void>;
   put(objectKey: string, body: Uint8Array, contentType: string): Promise<void>;
   get(objectKey: string): Promise<{ body: Uint8Array; contentType: string } | null>;
 }

@@ -127,6 +127,11 @@ function checkSize(width: number | undefined, height: number | undefined, limits
 
 const EXAMPLE_FILE = /^files\/[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
+/** An input as jobs, cache keys and lineage hold it (an http URL normalised by the URL parser). */
+export function normalizeInput(raw: string): string {
+  return resolveInput(raw, false)!;
+}
+
 function resolveInput(raw: string | undefined, generative: boolean): string | null {
   if (raw === undefined || raw === '') {
     if (generative) return null;

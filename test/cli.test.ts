@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../scripts/stack.ts';
 import { imgfloUrl } from '../shared/client.ts';
+import { redisAvailable, REDIS_URL, s3Available, S3_ENDPOINT } from './helpers/services.ts';
 import { startTestStack } from './helpers/stack.ts';
 
 const run = promisify(execFile);
@@ -74,5 +75,53 @@ describe('command line tools', () => {
       const { stdout } = await imgflo(...args);
       expect(stdout, args.join(' ')).toMatch(/usage: imgflo/);
     }
+  });
+
+  it('explains purge', async () => {
+    expect((await imgflo('purge', '--help')).stdout).toMatch(/--graph NAME \| --input URL/);
+  });
+});
+
+describe.skipIf(!(await redisAvailable()) || !(await s3Available()))('imgflo purge', () => {
+  const DB = REDIS_URL.replace(/\/\d+$/, '') + '/11';
+  let stack: Stack;
+  let env: NodeJS.ProcessEnv;
+  const prefix = `purge-${crypto.randomUUID().slice(0, 8)}`;
+  beforeAll(async () => {
+    const storage = { IMGFLO_S3_ENDPOINT: S3_ENDPOINT, IMGFLO_S3_BUCKET: 'imgflo-test', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', IMGFLO_S3_PREFIX: prefix };
+    stack = await startTestStack({ IMGFLO_REDIS_URL: DB, ...storage });
+    env = { ...process.env, IMGFLO_REDIS_URL: DB, ...storage };
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const get = (path: string, method = 'GET') => fetch(`${stack.edgeUrl}${path}`, { method, redirect: 'manual' });
+
+  it('removes the results of a graph, then of an input, from the index and the bucket', async () => {
+    const crops = ['/graph/crop.png?input=files%2Fgridbear.jpg&x=1', '/graph/crop.png?input=files%2Fgridbear.jpg&x=2'];
+    const keep = '/graph/passthrough.png?input=files%2Fgridbear.jpg&width=30';
+    const blur = '/graph/gaussianblur.jpg?input=files%2Fgrid-toastybob.jpg&std-dev-x=2';
+    const locations: Record<string, string> = {};
+    for (const p of [...crops, keep, blur]) {
+      const res = await get(p);
+      expect(res.status).toBe(301);
+      locations[p] = res.headers.get('location')!;
+    }
+    const { stdout } = await run(process.execPath, [`${ROOT}bin/imgflo.mjs`, 'purge', '--graph', 'crop'], { env });
+    expect(JSON.parse(stdout)).toMatchObject({ graph: 'crop', purged: 2, dryRun: false });
+    for (const p of crops) {
+      expect((await get(p, 'HEAD')).status).toBe(404);
+      expect((await fetch(locations[p]!)).status).toBe(404);
+    }
+    expect((await get(keep, 'HEAD')).status).toBe(301);
+    expect((await fetch(locations[keep]!)).status).toBe(200);
+
+    const byInput = await run(process.execPath, [`${ROOT}bin/imgflo.mjs`, 'purge', '--input', 'files/grid-toastybob.jpg'], { env });
+    expect(JSON.parse(byInput.stdout)).toMatchObject({ input: 'files/grid-toastybob.jpg', purged: 1 });
+    expect((await get(blur, 'HEAD')).status).toBe(404);
+    expect((await get(keep, 'HEAD')).status).toBe(301);
+    // A purged URL is processed again on the next GET.
+    expect((await get(crops[0]!)).status).toBe(301);
   });
 });

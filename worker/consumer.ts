@@ -90,6 +90,7 @@ export async function handleJob(job: Job, deps: ConsumerDeps): Promise<JobResult
     t = deps.clock.now();
     await storage(deps, 'put', deps.store.put(job.objectKey, body, contentType));
     await softly(deps, 'write', deps.index.set(job.key, job.objectKey, deps.cacheTtlSeconds), undefined);
+    await softly(deps, 'lineage', deps.index.recordLineage({ key: job.key, objectKey: job.objectKey, graph: job.graph, input: job.input }), undefined);
     timings.upload = deps.clock.now() - t;
     return ok(false);
   } catch (e) {

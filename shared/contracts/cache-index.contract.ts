@@ -44,6 +44,21 @@ export function cacheIndexContract(name: string, make: () => Promise<CacheIndexF
       expect(await index.claim(k, 1000)).toBe(true);
     });
 
+    it('finds stored results by graph and by input, until their lineage is forgotten', async () => {
+      const { index } = await make();
+      const graph = `g-${crypto.randomUUID()}`;
+      const input = `https://example.com/${crypto.randomUUID()}.jpg`;
+      const a = key();
+      const b = key();
+      await index.recordLineage({ key: a, objectKey: `p/${a}.jpg`, graph, input });
+      await index.recordLineage({ key: b, objectKey: `p/${b}.png`, graph, input: null });
+      expect(await index.lineage({ graph })).toEqual([{ key: a, objectKey: `p/${a}.jpg` }, { key: b, objectKey: `p/${b}.png` }].sort((x, y) => `${x.key} ${x.objectKey}`.localeCompare(`${y.key} ${y.objectKey}`)));
+      expect(await index.lineage({ input })).toEqual([{ key: a, objectKey: `p/${a}.jpg` }]);
+      await index.forgetLineage({ graph });
+      expect(await index.lineage({ graph })).toEqual([]);
+      expect(await index.lineage({ input })).toHaveLength(1);
+    });
+
     it('forgets a deleted entry', async () => {
       const { index } = await make();
       const k = key();

@@ -23,6 +23,15 @@ export function objectStoreContract(name: string, make: () => Promise<ObjectStor
       expect([...got!.body]).toEqual([...body]);
     });
 
+    it('deletes an object', async () => {
+      const store = await make();
+      const k = key();
+      await store.put(k, new Uint8Array([1, 2]), 'image/png');
+      await store.delete(k);
+      expect(await store.head(k)).toBeNull();
+      await store.delete(k);
+    });
+
     it('replaces an object written twice (idempotent by key)', async () => {
       const store = await make();
       const k = key();

@@ -1,6 +1,6 @@
 /** The in-memory cache index: entries expire after their TTL like Redis keys do. */
-import { indexKey, inflightKey } from '../cache-key.ts';
-import type { CacheIndex } from '../ports.ts';
+import { indexKey, inflightKey, lineageKey, lineageMember, parseLineageMember } from '../cache-key.ts';
+import type { CacheIndex, Lineage, LineageQuery } from '../ports.ts';
 import type { MemoryKv } from './kv.ts';
 
 export class MemoryCacheIndex implements CacheIndex {
@@ -24,5 +24,19 @@ export class MemoryCacheIndex implements CacheIndex {
 
   async release(key: string): Promise<void> {
     this.kv.del(inflightKey(key));
+  }
+
+  async recordLineage(r: Lineage): Promise<void> {
+    const member = lineageMember(r.key, r.objectKey);
+    this.kv.sadd(await lineageKey({ graph: r.graph }), member);
+    if (r.input !== null) this.kv.sadd(await lineageKey({ input: r.input }), member);
+  }
+
+  async lineage(of: LineageQuery): Promise<Array<{ key: string; objectKey: string }>> {
+    return this.kv.smembers(await lineageKey(of)).map(parseLineageMember);
+  }
+
+  async forgetLineage(of: LineageQuery): Promise<void> {
+    this.kv.delSet(await lineageKey(of));
   }
 }

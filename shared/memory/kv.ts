@@ -18,6 +18,23 @@ export interface SetOptions {
 
 export class MemoryKv {
   private readonly entries = new Map<string, Entry>();
+  private readonly sets = new Map<string, Set<string>>();
+
+  sadd(key: string, ...members: string[]): number {
+    const set = this.sets.get(key) ?? new Set<string>();
+    const before = set.size;
+    for (const m of members) set.add(m);
+    this.sets.set(key, set);
+    return set.size - before;
+  }
+
+  smembers(key: string): string[] {
+    return [...(this.sets.get(key) ?? [])].sort();
+  }
+
+  delSet(key: string): void {
+    this.sets.delete(key);
+  }
   constructor(private readonly clock: Clock = systemClock) {}
 
   private live(key: string): Entry | null {

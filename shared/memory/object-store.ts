@@ -9,6 +9,10 @@ export class MemoryObjectStore implements ObjectStore {
     return o ? { contentType: o.contentType, size: o.body.byteLength } : null;
   }
 
+  async delete(objectKey: string): Promise<void> {
+    this.objects.delete(objectKey);
+  }
+
   async put(objectKey: string, body: Uint8Array, contentType: string): Promise<void> {
     this.objects.set(objectKey, { body: new Uint8Array(body), contentType });
   }

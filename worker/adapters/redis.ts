@@ -5,9 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { indexKey, inflightKey } from '../../shared/cache-key.ts';
+import { indexKey, inflightKey, lineageKey, lineageMember, parseLineageMember } from '../../shared/cache-key.ts';
 import { APPS_SET, appKey, decodeApp, quotaKey, type AppRecord } from '../../shared/apps.ts';
-import type { AppRegistry, CacheIndex } from '../../shared/ports.ts';
+import type { AppRegistry, CacheIndex, Lineage, LineageQuery } from '../../shared/ports.ts';
 import type { CommandResult } from '../embedded/kv-commands.ts';
 
 export function createRedis(url: string): Redis {
@@ -59,13 +59,28 @@ export class RedisCacheIndex implements CacheIndex {
   async release(key: string): Promise<void> {
     await this.redis.del(inflightKey(key));
   }
+
+  async recordLineage(r: Lineage): Promise<void> {
+    const member = lineageMember(r.key, r.objectKey);
+    const tx = this.redis.multi().sadd(await lineageKey({ graph: r.graph }), member);
+    if (r.input !== null) tx.sadd(await lineageKey({ input: r.input }), member);
+    await tx.exec();
+  }
+
+  async lineage(of: LineageQuery): Promise<Array<{ key: string; objectKey: string }>> {
+    return (await this.redis.smembers(await lineageKey(of))).sort().map(parseLineageMember);
+  }
+
+  async forgetLineage(of: LineageQuery): Promise<void> {
+    await this.redis.del(await lineageKey(of));
+  }
 }
 
 /** Commands the Upstash proxy passes to Redis: what the edge and its rate limiter use. */
 const ALLOWED = new Set([
   'ping', 'echo', 'get', 'mget', 'set', 'setex', 'getdel', 'del', 'exists', 'ttl', 'pttl', 'expire', 'pexpire',
   'incr', 'incrby', 'decr', 'decrby', 'hget', 'hmget', 'hset', 'hdel', 'hgetall', 'hincrby', 'eval', 'evalsha',
-  'script', 'zadd', 'zrange', 'zrem', 'zcard', 'zremrangebyscore', 'scan', 'time',
+  'script', 'sadd', 'smembers', 'srem', 'zadd', 'zrange', 'zrem', 'zcard', 'zremrangebyscore', 'scan', 'time',
 ]);
 
 /** Script flags Redis 7 knows; Upstash also accepts others (e.g. allow-key-locking). */

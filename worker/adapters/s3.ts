@@ -2,7 +2,7 @@
  * The object store on S3 or anything that speaks it (Cloudflare R2, MinIO, s3rver). Objects
  * are content-addressed, so they are written once with an immutable Cache-Control.
  */
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { ObjectStore, StoredObject } from '../../shared/ports.ts';
 
 export interface S3Settings {
@@ -47,6 +47,10 @@ export class S3ObjectStore implements ObjectStore {
       if (isNotFound(e)) return null;
       throw e;
     }
+  }
+
+  async delete(objectKey: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: objectKey }));
   }
 
   async put(objectKey: string, body: Uint8Array, contentType: string): Promise<void> {

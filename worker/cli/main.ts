@@ -1,6 +1,11 @@
 /** The `imgflo` command line: apps, sign, prewarm. */
 import { parseArgs } from 'node:util';
-import { connectRedis, createRedis, RedisAppRegistry } from '../adapters/redis.ts';
+import { join } from 'node:path';
+import { connectRedis, createRedis, RedisAppRegistry, RedisCacheIndex } from '../adapters/redis.ts';
+import { createS3Client, S3ObjectStore } from '../adapters/s3.ts';
+import { loadBackendConfig } from '../config.ts';
+import { LocalDiskObjectStore } from '../storage/local-disk.ts';
+import { purge, PURGE_HELP } from './purge.ts';
 import { CliError, runApps } from './apps.ts';
 import { prewarm, PREWARM_HELP } from './prewarm.ts';
 import { runSign } from './sign.ts';
@@ -10,6 +15,7 @@ const HELP = `usage: imgflo <command> [options]
 commands:
   sign       print a (signed) processing URL
   prewarm    POST a list of processing URLs so their results are ready
+  purge      remove the results of a graph or of an input from the index and storage
   apps       manage client applications in the app registry (needs IMGFLO_REDIS_URL)
 
 Run "imgflo <command> --help" for a command's options.`;
@@ -82,6 +88,29 @@ async function prewarmCommand(args: string[]): Promise<number> {
   return failed > 0 ? 1 : 0;
 }
 
+async function purgeCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { graph: { type: 'string' }, input: { type: 'string' }, 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    console.log(PURGE_HELP);
+    return 0;
+  }
+  const config = loadBackendConfig({ IMGFLO_ROLE: 'all', IMGFLO_BRIDGE_TOKEN: 'x'.repeat(16), ...process.env });
+  if (!config.redisUrl) throw new CliError('IMGFLO_REDIS_URL is needed: the index and the lineage records live in Redis');
+  const redis = createRedis(config.redisUrl);
+  try {
+    await connectRedis(redis, 5000);
+    const store = config.s3 ? new S3ObjectStore(createS3Client(config.s3), config.s3.bucket) : new LocalDiskObjectStore(join(config.dataDir, 'objects'));
+    const out = await purge(new RedisCacheIndex(redis), store, { graph: values.graph, input: values.input, dryRun: values['dry-run'] });
+    console.log(JSON.stringify(out, null, 2));
+    return 0;
+  } finally {
+    redis.disconnect();
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -95,6 +124,8 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'prewarm':
         return await prewarmCommand(rest);
+      case 'purge':
+        return await purgeCommand(rest);
       case '--help':
       case '-h':
         console.log(HELP);

@@ -40,7 +40,14 @@ export function runCommand(kv: MemoryKv, command: readonly unknown[]): CommandRe
     }
     case 'del':
       arity(1);
+      for (const k of args) kv.delSet(k);
       return kv.del(...args);
+    case 'sadd':
+      arity(2);
+      return kv.sadd(args[0]!, ...args.slice(1));
+    case 'smembers':
+      arity(1);
+      return kv.smembers(args[0]!);
     case 'exists':
       arity(1);
       return kv.exists(...args);

@@ -2,7 +2,7 @@
  * The embedded mode's object store: files under a directory, written atomically (temp file,
  * then rename), with the content type kept beside each object as S3 keeps it in its metadata.
  */
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ObjectStore, StoredObject } from '../../shared/ports.ts';
 
@@ -35,6 +35,13 @@ export class LocalDiskObjectStore implements ObjectStore {
     } catch {
       return null;
     }
+  }
+
+  async delete(objectKey: string): Promise<void> {
+    const path = this.pathOf(objectKey);
+    if (!path) return;
+    await rm(path, { force: true });
+    await rm(`${path}.meta`, { force: true });
   }
 
   async put(objectKey: string, body: Uint8Array, contentType: string): Promise<void> {
