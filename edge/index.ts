@@ -9,6 +9,7 @@ import { GRAPH_SOURCES, PACKAGE } from './graphs.generated.ts';
 import { s3Presigner } from './presign.ts';
 import { upstashClient, upstashIndex } from './upstash-index.ts';
 import { appFinder } from './apps.ts';
+import { memoizedIndex } from './index-memo.ts';
 import { upstashRateLimiter } from './rate-limit.ts';
 
 interface Env {
@@ -25,7 +26,7 @@ async function build(env: Env): Promise<Hono<AppEnv>> {
   return createApp({
     config,
     catalogue: await buildCatalogue(GRAPH_SOURCES),
-    index: upstashIndex(redis),
+    index: memoizedIndex(upstashIndex(redis), { ttlMs: config.memoSeconds * 1000, max: 10_000, now: Date.now }),
     bridge: httpBridgeClient({ url: config.bridge.url, token: config.bridge.token, timeoutMs: config.jobTimeoutMs + 5000 }),
     findApp: appFinder({ envApps: config.apps, redis: config.appRegistry ? redis : null, cacheSeconds: config.appCacheSeconds, now: Date.now }),
     rateLimit: config.rateLimit ? upstashRateLimiter(redis, config.rateLimit) : null,

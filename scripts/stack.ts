@@ -25,14 +25,15 @@ export interface Proc {
 class Processes {
   readonly list: Proc[] = [];
   private out = '';
-  constructor(private readonly inherit: boolean) {}
+  /** inherit: the processes write to this terminal; ignore: their output is dropped (benchmarks). */
+  constructor(private readonly mode: 'pipe' | 'inherit' | 'ignore') {}
 
   output(): string {
     return this.out;
   }
 
   spawn(name: string, url: string, command: string, args: string[], env: NodeJS.ProcessEnv): Proc {
-    const stdio = this.inherit ? 'inherit' : 'pipe';
+    const stdio = this.mode;
     const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', stdio, stdio] });
     const tag = (d: Buffer) => (this.out += d.toString().replace(/^(?=.)/gm, `[${name}] `));
     child.stdout?.on('data', tag);
@@ -93,6 +94,8 @@ function serviceSettings(env: Record<string, string | undefined>): Env {
 function spawnBackend(procs: Processes, name: string, port: number, env: Env): Proc {
   return procs.spawn(name, `http://127.0.0.1:${port}`, process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
     ...process.env,
+    // glibc's allocator fragments under sharp's threads; few arenas keep RSS flat (as the image does).
+    MALLOC_ARENA_MAX: '2',
     ...env,
     IMGFLO_PORT: String(port),
     IMGFLO_INSTANCE_ID: name,
@@ -164,7 +167,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     ...given,
     IMGFLO_ROLE: 'all',
   };
-  const procs = new Processes(o.inheritOutput ?? false);
+  const procs = new Processes(o.inheritOutput ? 'inherit' : 'pipe');
   const backend = spawnBackend(procs, 'backend', o.backendPort, env);
   const edge = spawnEdge(procs, 'edge', o.edgePort, env, join(env.IMGFLO_DATA_DIR!, 'wrangler-state'), o.inspectorPort);
   return started(procs, [procs.waitFor(backend, '/health', 30_000), procs.waitFor(edge, '/version', 60_000)], {
@@ -184,6 +187,8 @@ export interface DistributedOptions {
   workers: number;
   ports: () => Promise<number>;
   env?: Env;
+  /** Drop the processes' output instead of keeping it for output(). */
+  quiet?: boolean;
 }
 
 export interface DistributedStack {
@@ -197,7 +202,7 @@ export interface DistributedStack {
 }
 
 export async function startDistributedStack(o: DistributedOptions): Promise<DistributedStack> {
-  const procs = new Processes(false);
+  const procs = new Processes(o.quiet ? 'ignore' : 'pipe');
   const proxyPort = await o.ports();
   const env: Env = {
     IMGFLO_REDIS_URL: o.redisUrl,

@@ -6,6 +6,7 @@
  */
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
+import sharp from 'sharp';
 import { notFound } from '../shared/errors.ts';
 import { systemClock, type Subscription } from '../shared/ports.ts';
 import { createAdapters } from './adapters/index.ts';
@@ -27,6 +28,8 @@ export interface Backend {
 
 export async function startBackend(env: Record<string, string | undefined>): Promise<Backend> {
   const config = loadBackendConfig(env);
+  // Every job has new inputs: libvips' operation cache only holds memory.
+  sharp.cache(false);
   const log = createLogger(config.logLevel).child({ role: config.role, instance: config.instanceId });
   const catalogue = await loadCatalogue(config.graphsDir);
   const adapters = await createAdapters(config, log);

@@ -1,0 +1,157 @@
+/**
+ * `npm run bench`: the benchmark. It starts what it needs (the real topology: the edge under
+ * wrangler dev, a bridge, a worker, RabbitMQ, s3rver, Redis; ipx; a bare workerd handler),
+ * runs the scenarios with autocannon on loopback, prints a table and writes bench/results.json.
+ * Every figure is paired with its baseline measured in the same run.
+ *   npm run bench              (a few minutes)
+ *   npm run bench -- --smoke   (seconds: checks that the harness still measures)
+ */
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import sharp from 'sharp';
+import { startDistributedStack, stopProcess, ROOT } from '../scripts/stack.ts';
+import { sumCounter } from '../test/helpers/distributed.ts';
+import { startS3rver } from '../test/helpers/s3rver.ts';
+import { amqpVhostUrl, REDIS_URL } from '../test/helpers/services.ts';
+import { freePort } from '../test/helpers/stack.ts';
+import { inProcess, load, type Measured } from './load.ts';
+
+const { values } = parseArgs({ options: { smoke: { type: 'boolean' }, out: { type: 'string' } } });
+const smoke = values.smoke === true;
+const SECONDS = smoke ? 2 : 15;
+const CONCURRENCY = 2;
+const out = values.out ?? join(ROOT, 'bench', 'results.json');
+
+sharp.cache(false);
+
+async function makePhoto(dir: string) {
+  // A photo-like 4000×3000 JPEG: blurred noise over a gradient.
+  const noise = Buffer.alloc(400 * 300 * 3).map((_, i) => ((i * 2654435761) >>> 24) & 0xff);
+  const base = await sharp(noise, { raw: { width: 400, height: 300, channels: 3 } }).resize(4000, 3000).blur(2).toBuffer();
+  const photo = await sharp(base, { raw: { width: 4000, height: 3000, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+  writeFileSync(join(dir, 'photo.jpg'), photo);
+  return photo;
+}
+
+function peakRss(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+async function main() {
+  const examples = mkdtempSync(join(tmpdir(), 'imgflo-bench-'));
+  for (const f of readdirSync(join(ROOT, 'examples'))) copyFileSync(join(ROOT, 'examples', f), join(examples, f));
+  const photo = await makePhoto(examples);
+  const s3 = await startS3rver(await freePort(), ['imgflo-bench']);
+  const stack = await startDistributedStack({
+    redisUrl: REDIS_URL.replace(/\/\d+$/, '') + '/10',
+    amqpUrl: amqpVhostUrl('imgflo-bench', { fresh: true }),
+    s3: { endpoint: s3.endpoint, bucket: 'imgflo-bench', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    bridges: 1,
+    workers: 1,
+    ports: freePort,
+    quiet: true,
+    env: { IMGFLO_EXAMPLES_DIR: examples, IMGFLO_S3_PREFIX: `run-${Date.now()}`, IMGFLO_WORKER_CONCURRENCY: String(CONCURRENCY), IMGFLO_LOG_LEVEL: 'error' },
+  });
+  const edge = stack.edges[0]!.url;
+  const ipxPort = await freePort();
+  const ipx = spawn(process.execPath, [join(ROOT, 'node_modules/ipx/bin/ipx.mjs'), 'serve', '--dir', examples, '--host', '127.0.0.1', '--port', String(ipxPort)], { stdio: 'ignore' });
+  // The baseline of the hit path: a worker that only redirects, under the same wrangler dev.
+  const bareDir = mkdtempSync(join(tmpdir(), 'imgflo-bare-'));
+  writeFileSync(join(bareDir, 'bare.js'), 'export default { fetch() { return new Response(null, { status: 301, headers: { location: "http://127.0.0.1/x.jpg" } }); } }');
+  writeFileSync(join(bareDir, 'wrangler.toml'), 'name = "bare"\nmain = "bare.js"\ncompatibility_date = "2026-04-20"\nsend_metrics = false\n');
+  const barePort = await freePort();
+  const bare = spawn(join(ROOT, 'node_modules/.bin/wrangler'), ['dev', '--ip', '127.0.0.1', '--port', String(barePort), '--inspector-port', String(await freePort()), '--show-interactive-dev-session=false', '--log-level', 'warn'], {
+    cwd: bareDir,
+    stdio: 'ignore',
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', XDG_CONFIG_HOME: join(ROOT, '.config'), CI: 'true' },
+  });
+  const bareUrl = `http://127.0.0.1:${barePort}`;
+  for (let i = 0; i < 300; i++) {
+    if (await fetch(bareUrl, { redirect: 'manual' }).then(() => true, () => false)) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  for (let i = 0; i < 100; i++) {
+    if (await fetch(`http://127.0.0.1:${ipxPort}/_/photo.jpg`, { method: 'HEAD' }).then(() => true, () => false)) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  const scenarios: Record<string, Record<string, Measured | number | string>> = {};
+  let n = 0;
+  const unique = (ext: string, q: number) => () => `/graph/passthrough.${ext}?input=files%2Fphoto.jpg&width=800&quality=${q}&ignored=${Date.now()}-${n++}`;
+  const peakBefore = peakRss(stack.workers[0]!.child.pid!);
+
+  for (const [ext, q, enc] of [['jpg', 80, 'jpeg'], ['webp', 80, 'webp']] as const) {
+    const ours = await load(edge, unique(ext, q), CONCURRENCY, SECONDS);
+    const raw = await inProcess(() => sharp(photo).resize({ width: 800 }).toFormat(enc, { quality: q }).toBuffer(), CONCURRENCY, SECONDS);
+    const ipxRun = await load(`http://127.0.0.1:${ipxPort}`, () => `/w_800,q_${q},f_${enc}/photo.jpg`, CONCURRENCY, SECONDS);
+    scenarios[`miss-${ext}`] = { imgflo: ours, rawSharp: raw, ipx: ipxRun, vsRawSharp: ours.throughput / raw.throughput, vsIpx: ours.throughput / ipxRun.throughput };
+  }
+  const workerRss = peakRss(stack.workers[0]!.child.pid!);
+
+  // Hit path: one URL answered from the index at the edge, against a bare workerd redirect.
+  const hitPath = '/graph/passthrough.jpg?input=files%2Fgridbear.jpg&width=64';
+  await fetch(`${edge}${hitPath}`, { redirect: 'manual' });
+  const hit = await load(edge, () => hitPath, 8, SECONDS);
+  const bareRun = await load(bareUrl, () => '/', 8, SECONDS);
+  scenarios.hit = { imgflo: hit, bareWorkerd: bareRun, vsBare: hit.throughput / bareRun.throughput };
+
+  // Coalescing: 100 identical concurrent misses.
+  const before = await sumCounter(stack.workers, 'imgflo_jobs_processed_total', { outcome: 'processed' });
+  const same = `/graph/passthrough.jpg?input=files%2Fphoto.jpg&width=640&ignored=coalesce-${Date.now()}`;
+  const answers = await Promise.all(Array.from({ length: 100 }, () => fetch(`${edge}${same}`, { redirect: 'manual' }).then((r) => r.status)));
+  scenarios.coalescing = {
+    requests: 100,
+    answered301: answers.filter((s) => s === 301).length,
+    processingRuns: (await sumCounter(stack.workers, 'imgflo_jobs_processed_total', { outcome: 'processed' })) - before,
+  };
+
+  // The original imgflo's stress series (reference/imgflo-server.md §8.4), mean latency.
+  const cached = '/graph/gradientmap.jpg?input=files%2Fgradient-black-white.png';
+  await fetch(`${edge}${cached}`, { redirect: 'manual' });
+  const series: Record<string, number> = {};
+  for (const c of smoke ? [1, 10] : [1, 10, 100]) series[`cached_graph c=${c} (limit ${{ 1: 20, 10: 200, 100: 2000 }[c]} ms)`] = (await load(edge, () => cached, c, smoke ? 1 : 5)).p50;
+  for (const c of smoke ? [1] : [1, 4, 16]) {
+    const r = await load(edge, () => `/graph/passthrough?input=files%2Fgrid-toastybob.jpg&ignored=s${n++}`, c, smoke ? 2 : 8);
+    series[`process_same_input c=${c} (limit ${{ 1: 1200, 4: 2000, 16: 6000 }[c]} ms)`] = r.p50;
+  }
+  scenarios.stress = series;
+  scenarios.memory = { workerPeakRssMB: Math.round(workerRss / 1e6), workerPeakRssBeforeMissMB: Math.round(peakBefore / 1e6) };
+
+  const results = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '', memoryGB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    smoke,
+    secondsPerRun: SECONDS,
+    concurrency: CONCURRENCY,
+    scenarios,
+  };
+  mkdirSync(join(out, '..'), { recursive: true });
+  writeFileSync(out, JSON.stringify(results, null, 2));
+
+  const row = (name: string, m: Measured) => `${name.padEnd(28)} ${m.throughput.toFixed(1).padStart(8)} req/s  p50 ${String(m.p50).padStart(5)}  p95 ${String(m.p95).padStart(5)}  p99 ${String(m.p99).padStart(5)} ms`;
+  for (const ext of ['jpg', 'webp']) {
+    const s = scenarios[`miss-${ext}`]!;
+    console.log(row(`miss ${ext}: imgflo`, s.imgflo as Measured));
+    console.log(row(`miss ${ext}: raw sharp`, s.rawSharp as Measured));
+    console.log(row(`miss ${ext}: ipx`, s.ipx as Measured));
+    console.log(`  ratio vs raw sharp ${(s.vsRawSharp as number).toFixed(2)}, vs ipx ${(s.vsIpx as number).toFixed(2)}`);
+  }
+  console.log(row('hit: imgflo edge', scenarios.hit.imgflo as Measured));
+  console.log(row('hit: bare workerd', scenarios.hit.bareWorkerd as Measured));
+  console.log(`  ratio vs bare ${(scenarios.hit.vsBare as number).toFixed(2)}`);
+  console.log(`coalescing: ${JSON.stringify(scenarios.coalescing)}`);
+  console.log(`stress (p50 ms): ${JSON.stringify(series)}`);
+  console.log(`memory: ${JSON.stringify(scenarios.memory)}`);
+  console.log(`wrote ${out}`);
+
+  await stopProcess(bare);
+  await stopProcess(ipx);
+  await stack.stop();
+  await s3.close();
+}
+
+await main();

@@ -1,0 +1,34 @@
+/**
+ * The benchmark's smoke run: seconds instead of minutes, so the harness cannot rot. It checks
+ * that every scenario measured something, never how fast.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { amqpAvailable, redisAvailable } from './helpers/services.ts';
+
+const run = promisify(execFile);
+const ROOT = new URL('../', import.meta.url).pathname;
+const ready = (await redisAvailable()) && (await amqpAvailable());
+
+describe.skipIf(!ready)('npm run bench -- --smoke', () => {
+  it('runs every scenario and writes its results', async () => {
+    const out = `${ROOT}test-output/bench-smoke.json`;
+    await run(process.execPath, ['--import', 'tsx', `${ROOT}bench/run.ts`, '--smoke', '--out', out], { cwd: ROOT, timeout: 240_000 });
+    const r = JSON.parse(readFileSync(out, 'utf8'));
+    expect(r.smoke).toBe(true);
+    for (const ext of ['jpg', 'webp']) {
+      const s = r.scenarios[`miss-${ext}`];
+      for (const side of ['imgflo', 'rawSharp', 'ipx']) expect(s[side].requests, `${ext} ${side}`).toBeGreaterThan(0);
+      expect(s.vsRawSharp).toBeGreaterThan(0);
+      expect(s.vsIpx).toBeGreaterThan(0);
+    }
+    expect(r.scenarios.hit.imgflo.requests).toBeGreaterThan(0);
+    expect(r.scenarios.hit.bareWorkerd.requests).toBeGreaterThan(0);
+    expect(r.scenarios.coalescing).toMatchObject({ requests: 100, answered301: 100 });
+    expect(r.scenarios.coalescing.processingRuns).toBeGreaterThanOrEqual(1);
+    expect(Object.values(r.scenarios.stress).every((v) => typeof v === 'number')).toBe(true);
+    expect(r.scenarios.memory.workerPeakRssMB).toBeGreaterThan(0);
+  }, 300_000);
+});
