@@ -89,7 +89,8 @@ describe.skipIf(!(await redisAvailable()) || !(await s3Available()))('imgflo pur
   const prefix = `purge-${crypto.randomUUID().slice(0, 8)}`;
   beforeAll(async () => {
     const storage = { IMGFLO_S3_ENDPOINT: S3_ENDPOINT, IMGFLO_S3_BUCKET: 'imgflo-test', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', IMGFLO_S3_PREFIX: prefix };
-    stack = await startTestStack({ IMGFLO_REDIS_URL: DB, ...storage });
+    // The edge remembers hits for IMGFLO_EDGE_MEMO_SECONDS; off here, to see the purge at once.
+    stack = await startTestStack({ IMGFLO_REDIS_URL: DB, IMGFLO_EDGE_MEMO_SECONDS: '0', ...storage });
     env = { ...process.env, IMGFLO_REDIS_URL: DB, ...storage };
   });
   afterAll(async () => {
