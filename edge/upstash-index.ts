@@ -8,8 +8,7 @@ export function upstashClient(url: string, token: string): Redis {
   return new Redis({ url, token, automaticDeserialization: false, enableTelemetry: false, retry: { retries: 1 } });
 }
 
-export function upstashIndex(redisOrUrl: Redis | string, token?: string): CacheIndex {
-  const redis = typeof redisOrUrl === 'string' ? upstashClient(redisOrUrl, token!) : redisOrUrl;
+export function upstashIndex(redis: Redis): CacheIndex {
   return {
     get: (key) => redis.get<string>(indexKey(key)),
     set: async (key, objectKey, ttlSeconds) => {

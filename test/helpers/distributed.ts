@@ -1,6 +1,6 @@
 /** The production topology for a test file: real Redis, RabbitMQ (own vhost) and s3rver. */
 import { Redis } from 'ioredis';
-import { startDistributedStack, type DistributedStack, type Proc } from '../../scripts/stack.ts';
+import { startDistributedStack, type DistributedStack } from '../../scripts/stack.ts';
 import { amqpVhostUrl, S3_ENDPOINT } from './services.ts';
 import { freePort } from './stack.ts';
 
@@ -30,17 +30,4 @@ export async function startTestDistributedStack(options: {
   return { ...stack, prefix };
 }
 
-/** Sums a counter over the /metrics of several processes. */
-export async function sumCounter(procs: Proc[], name: string, labels: Record<string, string> = {}): Promise<number> {
-  let sum = 0;
-  for (const p of procs) {
-    const text = await (await fetch(`${p.url}/metrics`)).text();
-    for (const line of text.split('\n')) {
-      const m = /^([a-z_]+)(?:\{([^}]*)\})? ([0-9.e+-]+)$/.exec(line);
-      if (!m || m[1] !== name) continue;
-      const got = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
-      if (Object.entries(labels).every(([k, v]) => got[k] === v)) sum += Number(m[3]);
-    }
-  }
-  return sum;
-}
+export { sumCounter } from './metrics.ts';

@@ -1,6 +1,7 @@
 /** Starts the real stack (backend process + wrangler dev) on free loopback ports for a test file. */
 import { createServer } from 'node:net';
 import { startStack, type Proc, type Stack } from '../../scripts/stack.ts';
+import { sumCounter } from './metrics.ts';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -24,6 +25,5 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
 
 /** Sums the samples of a Prometheus counter in the backend's /metrics, filtered by labels. */
 export async function counter(stack: Stack, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const { sumCounter } = await import('./distributed.ts');
   return sumCounter([{ name: 'backend', url: stack.backendUrl } as Proc], name, labels);
 }

@@ -1,7 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { Redis as UpstashRedis } from '@upstash/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { upstashIndex } from '../../edge/upstash-index.ts';
+import { upstashClient, upstashIndex } from '../../edge/upstash-index.ts';
 import { cacheIndexContract } from '../../shared/contracts/cache-index.contract.ts';
 import { createUpstashEndpoint } from '../embedded/upstash-endpoint.ts';
 import { redisAvailable, REDIS_URL } from '../../test/helpers/services.ts';
@@ -34,7 +34,7 @@ describe.skipIf(!available)('real Redis', () => {
   appRegistryContract('Redis', async () => new RedisAppRegistry(redis));
   cacheIndexContract('Redis', async () => ({ index: new RedisCacheIndex(redis), pass: (ms) => new Promise((r) => setTimeout(r, ms)) }));
   cacheIndexContract('edge Upstash adapter → Upstash proxy → Redis', async () => ({
-    index: upstashIndex(url, TOKEN),
+    index: upstashIndex(upstashClient(url, TOKEN)),
     pass: (ms) => new Promise((r) => setTimeout(r, ms)),
   }));
 

@@ -1,7 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { Redis } from '@upstash/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { upstashIndex } from '../../edge/upstash-index.ts';
+import { upstashClient, upstashIndex } from '../../edge/upstash-index.ts';
 import { cacheIndexContract } from '../../shared/contracts/cache-index.contract.ts';
 import { MemoryKv } from '../../shared/memory/kv.ts';
 import { runCommand } from './kv-commands.ts';
@@ -73,6 +73,6 @@ describe('embedded Upstash endpoint, with the @upstash/redis client', () => {
 });
 
 cacheIndexContract('edge Upstash adapter → embedded endpoint', async () => ({
-  index: upstashIndex(url, TOKEN),
+  index: upstashIndex(upstashClient(url, TOKEN)),
   pass: (ms) => new Promise((r) => setTimeout(r, ms)),
 }));

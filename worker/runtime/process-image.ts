@@ -43,14 +43,13 @@ export async function processImage(
   const fused = !scaled ? pipelineOf(entry.compiled, params) : null;
   if (fused) {
     // One sharp pipeline, which keeps an animation animated when the output type can hold one.
-    const pipeline = await decode(input, limits, ANIMATED_TYPES.includes(outtype));
+    const { pipeline } = await decode(input, limits, ANIMATED_TYPES.includes(outtype));
     return guard(encode(fused(pipeline).timeout({ seconds }), outtype, quality));
   }
-  let decoded = await decode(input, limits, false);
+  let { pipeline: decoded, meta } = await decode(input, limits, false);
   const identity = entry.compiled.steps.every((s) => s.component === 'nop');
   let size: { width: number; height: number } | null = null;
   if (width || height) {
-    const meta = await decoded.metadata();
     const turned = (meta.orientation ?? 1) >= 5;
     const source = { width: (turned ? meta.height : meta.width) ?? 1, height: (turned ? meta.width : meta.height) ?? 1 };
     size = targetSize(source, width, height);
@@ -114,7 +113,8 @@ function propsOf(graph: CompiledGraph, step: PlanStep, params: Readonly<Record<s
   return props;
 }
 
-async function decode(input: Uint8Array, limits: ProcessLimits, animated: boolean): Promise<Sharp> {
+/** The input's pipeline (upright), and its header, read once and checked against the limits. */
+async function decode(input: Uint8Array, limits: ProcessLimits, animated: boolean): Promise<{ pipeline: Sharp; meta: Metadata }> {
   checkSvg(input);
   const options: SharpOptions = { limitInputPixels: limits.maxInputPixels, failOn: 'error' };
   let meta: Metadata;
@@ -126,7 +126,7 @@ async function decode(input: Uint8Array, limits: ProcessLimits, animated: boolea
   }
   if ((meta.width ?? 0) * (meta.height ?? 0) > limits.maxInputPixels) throw inputPixels(limits.maxInputPixels);
   if ((meta.pages ?? 1) > limits.maxFrames) throw tooManyFrames(limits.maxFrames);
-  return sharp(input, { ...options, animated: animated && (meta.pages ?? 1) > 1 }).autoOrient();
+  return { pipeline: sharp(input, { ...options, animated: animated && (meta.pages ?? 1) > 1 }).autoOrient(), meta };
 }
 
 export async function runPlan(
