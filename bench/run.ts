@@ -15,7 +15,7 @@ import sharp from 'sharp';
 import { startDistributedStack, stopProcess, ROOT } from '../scripts/stack.ts';
 import { sumCounter } from '../test/helpers/distributed.ts';
 import { startS3rver } from '../test/helpers/s3rver.ts';
-import { amqpVhostUrl, REDIS_URL } from '../test/helpers/services.ts';
+import { amqpVhostUrl, freshRedisDb } from '../test/helpers/services.ts';
 import { freePort } from '../test/helpers/stack.ts';
 import { inProcess, load, type Measured } from './load.ts';
 
@@ -47,7 +47,7 @@ async function main() {
   const photo = await makePhoto(examples);
   const s3 = await startS3rver(await freePort(), ['imgflo-bench']);
   const stack = await startDistributedStack({
-    redisUrl: REDIS_URL.replace(/\/\d+$/, '') + '/10',
+    redisUrl: await freshRedisDb(10),
     amqpUrl: amqpVhostUrl('imgflo-bench', { fresh: true }),
     s3: { endpoint: s3.endpoint, bucket: 'imgflo-bench', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     bridges: 1,

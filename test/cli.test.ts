@@ -4,11 +4,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../scripts/stack.ts';
 import { imgfloUrl } from '../shared/client.ts';
-import { redisAvailable, REDIS_URL, s3Available, S3_ENDPOINT } from './helpers/services.ts';
+import { freshRedisDb, redisAvailable, s3Available, S3_ENDPOINT } from './helpers/services.ts';
 import { startTestStack } from './helpers/stack.ts';
 
 const run = promisify(execFile);
@@ -84,15 +83,11 @@ describe('command line tools', () => {
 });
 
 describe.skipIf(!(await redisAvailable()) || !(await s3Available()))('imgflo purge', () => {
-  const DB = REDIS_URL.replace(/\/\d+$/, '') + '/11';
   let stack: Stack;
   let env: NodeJS.ProcessEnv;
   const prefix = `purge-${crypto.randomUUID().slice(0, 8)}`;
   beforeAll(async () => {
-    // Results of an earlier run would point at objects another s3rver held: start empty.
-    const redis = new Redis(DB);
-    await redis.flushdb();
-    redis.disconnect();
+    const DB = await freshRedisDb(11);
     const storage = { IMGFLO_S3_ENDPOINT: S3_ENDPOINT, IMGFLO_S3_BUCKET: 'imgflo-test', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', IMGFLO_S3_PREFIX: prefix };
     // The edge remembers hits for IMGFLO_EDGE_MEMO_SECONDS; off here, to see the purge at once.
     stack = await startTestStack({ IMGFLO_REDIS_URL: DB, IMGFLO_EDGE_MEMO_SECONDS: '0', ...storage });

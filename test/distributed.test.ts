@@ -8,15 +8,16 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DistributedStack } from '../scripts/stack.ts';
 import { S3_BUCKET, startTestDistributedStack, sumCounter } from './helpers/distributed.ts';
-import { amqpAvailable, amqpVhostUrl, redisAvailable, REDIS_URL, s3Available, S3_ENDPOINT } from './helpers/services.ts';
+import { amqpAvailable, amqpVhostUrl, freshRedisDb, redisAvailable, s3Available, S3_ENDPOINT } from './helpers/services.ts';
 
 const ready = (await redisAvailable()) && (await amqpAvailable()) && (await s3Available());
-const DB_URL = REDIS_URL.replace(/\/\d+$/, '') + '/14';
 const get = (url: string, init?: RequestInit) => fetch(url, { redirect: 'manual', ...init });
 
 describe.skipIf(!ready)('the distributed topology', () => {
   let stack: DistributedStack & { prefix: string };
+  let DB_URL = '';
   beforeAll(async () => {
+    DB_URL = await freshRedisDb(14);
     stack = await startTestDistributedStack({ redisUrl: DB_URL, vhost: 'imgflo-test-e2e' });
   }, 180_000);
   afterAll(async () => {

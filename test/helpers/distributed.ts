@@ -1,5 +1,4 @@
 /** The production topology for a test file: real Redis, RabbitMQ (own vhost) and s3rver. */
-import { Redis } from 'ioredis';
 import { startDistributedStack, type DistributedStack } from '../../scripts/stack.ts';
 import { amqpVhostUrl, S3_ENDPOINT } from './services.ts';
 import { freePort } from './stack.ts';
@@ -14,9 +13,6 @@ export async function startTestDistributedStack(options: {
   bridges?: number;
   workers?: number;
 }): Promise<DistributedStack & { prefix: string }> {
-  const redis = new Redis(options.redisUrl);
-  await redis.flushdb();
-  redis.disconnect();
   const prefix = `run-${crypto.randomUUID().slice(0, 8)}`;
   const stack = await startDistributedStack({
     redisUrl: options.redisUrl,

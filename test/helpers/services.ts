@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { connect } from 'node:net';
+import { Redis } from 'ioredis';
 
 export const REDIS_URL = process.env.IMGFLO_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
 export const AMQP_URL = process.env.IMGFLO_TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -59,4 +60,16 @@ export function amqpVhostUrl(vhost: string, options: { fresh?: boolean } = {}): 
   } catch {
     return AMQP_URL;
   }
+}
+
+/**
+ * The URL of Redis database `db` of the test server, emptied: what an earlier run indexed would
+ * point at objects that another s3rver held.
+ */
+export async function freshRedisDb(db: number): Promise<string> {
+  const url = REDIS_URL.replace(/\/\d+$/, '') + `/${db}`;
+  const redis = new Redis(url);
+  await redis.flushdb();
+  redis.disconnect();
+  return url;
 }
