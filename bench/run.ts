@@ -1,12 +1,15 @@
 /**
- * `npm run bench`: the benchmark. It starts what it needs (the real topology: the edge under
- * wrangler dev, a bridge, a worker, RabbitMQ, s3rver, Redis; ipx; a bare workerd handler),
+ * `npm run bench`: the benchmark. It starts what it needs (the real topology: the edge on
+ * wrangler's dev server, a bridge and a worker from the production bundle, RabbitMQ, s3rver,
+ * Redis; ipx; a bare workerd handler),
  * runs the scenarios with autocannon on loopback, prints a table and writes bench/results.json.
  * Every figure is paired with its baseline measured in the same run.
  *   npm run bench              (a few minutes)
  *   npm run bench -- --smoke   (seconds: checks that the harness still measures)
+ *   npm run bench -- --devtools   (edges under the `wrangler dev` command, devtools relay and all)
+ *   npm run bench -- --log-hits   (an access line for every hit too)
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -14,13 +17,18 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { startDistributedStack, stopProcess, ROOT } from '../scripts/stack.ts';
 import { sumCounter } from '../test/helpers/distributed.ts';
-import { startS3rver } from '../test/helpers/s3rver.ts';
 import { amqpVhostUrl, freshRedisDb } from '../test/helpers/services.ts';
 import { freePort } from '../test/helpers/stack.ts';
+import { measureCpu, type Group } from './cpu.ts';
 import { inProcess, load, type Measured } from './load.ts';
 
-const { values } = parseArgs({ options: { smoke: { type: 'boolean' }, out: { type: 'string' } } });
+const { values } = parseArgs({ options: { smoke: { type: 'boolean' }, devtools: { type: 'boolean' }, 'log-hits': { type: 'boolean' }, out: { type: 'string' } } });
 const smoke = values.smoke === true;
+// The edges run on wrangler's dev server without its devtools relay (scripts/edge-dev.mjs);
+// --devtools runs them under the `wrangler dev` command itself, relay included.
+const DEVTOOLS = values.devtools === true;
+// Hits get no access line (IMGFLO_LOG_HITS=0), as the bare handler writes none; --log-hits logs them.
+const LOG_HITS = values['log-hits'] === true;
 const SECONDS = smoke ? 2 : 15;
 const CONCURRENCY = 2;
 const out = values.out ?? join(ROOT, 'bench', 'results.json');
@@ -36,59 +44,94 @@ async function makePhoto(dir: string) {
   return photo;
 }
 
+/** Waits (up to 30 s) until `probe` resolves. */
+async function until(probe: () => Promise<unknown>) {
+  for (let i = 0; i < 300; i++) {
+    if (await probe().then(() => true, () => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('a benchmark process did not start');
+}
+
 function peakRss(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
 }
 
 async function main() {
+  // The backend runs as its container does: the bundle of `npm run build:backend`.
+  execFileSync('npm', ['run', '--silent', 'build:backend'], { cwd: ROOT, stdio: 'inherit' });
   const examples = mkdtempSync(join(tmpdir(), 'imgflo-bench-'));
   for (const f of readdirSync(join(ROOT, 'examples'))) copyFileSync(join(ROOT, 'examples', f), join(examples, f));
   const photo = await makePhoto(examples);
-  const s3 = await startS3rver(await freePort(), ['imgflo-bench']);
+  // s3rver in a process of its own, as S3 would be: its CPU is not the load generator's.
+  const s3Port = await freePort();
+  const s3 = spawn(process.execPath, [join(ROOT, 'node_modules/s3rver/bin/s3rver.js'), '-d', mkdtempSync(join(tmpdir(), 'imgflo-bench-s3-')), '-a', '127.0.0.1', '-p', String(s3Port), '--silent', '--configure-bucket', 'imgflo-bench'], { stdio: 'ignore' });
+  const s3Endpoint = `http://127.0.0.1:${s3Port}`;
+  await until(() => fetch(s3Endpoint, { method: 'HEAD' }));
   const stack = await startDistributedStack({
     redisUrl: await freshRedisDb(10),
     amqpUrl: amqpVhostUrl('imgflo-bench', { fresh: true }),
-    s3: { endpoint: s3.endpoint, bucket: 'imgflo-bench', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    s3: { endpoint: s3Endpoint, bucket: 'imgflo-bench', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     bridges: 1,
     workers: 1,
     ports: freePort,
     quiet: true,
-    env: { IMGFLO_EXAMPLES_DIR: examples, IMGFLO_S3_PREFIX: `run-${Date.now()}`, IMGFLO_WORKER_CONCURRENCY: String(CONCURRENCY), IMGFLO_LOG_LEVEL: 'error' },
+    edgeDevtools: DEVTOOLS,
+    bundle: true,
+    env: { IMGFLO_EXAMPLES_DIR: examples, IMGFLO_S3_PREFIX: `run-${Date.now()}`, IMGFLO_WORKER_CONCURRENCY: String(CONCURRENCY), IMGFLO_LOG_LEVEL: 'error', IMGFLO_LOG_HITS: LOG_HITS ? '1' : '0' },
   });
   const edge = stack.edges[0]!.url;
   const ipxPort = await freePort();
   const ipx = spawn(process.execPath, [join(ROOT, 'node_modules/ipx/bin/ipx.mjs'), 'serve', '--dir', examples, '--host', '127.0.0.1', '--port', String(ipxPort)], { stdio: 'ignore' });
-  // The baseline of the hit path: a worker that only redirects, under the same wrangler dev.
+  // The baseline of the hit path: a worker that only redirects, on the same dev server.
   const bareDir = mkdtempSync(join(tmpdir(), 'imgflo-bare-'));
   writeFileSync(join(bareDir, 'bare.js'), 'export default { fetch() { return new Response(null, { status: 301, headers: { location: "http://127.0.0.1/x.jpg" } }); } }');
   writeFileSync(join(bareDir, 'wrangler.toml'), 'name = "bare"\nmain = "bare.js"\ncompatibility_date = "2026-04-20"\nsend_metrics = false\n');
   const barePort = await freePort();
-  const bare = spawn(join(ROOT, 'node_modules/.bin/wrangler'), ['dev', '--ip', '127.0.0.1', '--port', String(barePort), '--inspector-port', String(await freePort()), '--show-interactive-dev-session=false', '--log-level', 'warn'], {
-    cwd: bareDir,
+  const [bareCommand, bareArgs] = DEVTOOLS
+    ? [join(ROOT, 'node_modules/.bin/wrangler'), ['dev', '--config', join(bareDir, 'wrangler.toml'), '--ip', '127.0.0.1', '--port', String(barePort), '--inspector-port', String(await freePort()), '--show-interactive-dev-session=false', '--log-level', 'warn']]
+    : [process.execPath, [join(ROOT, 'scripts/edge-dev.mjs'), '--config', join(bareDir, 'wrangler.toml'), '--port', String(barePort)]];
+  const bare = spawn(bareCommand, bareArgs, {
+    cwd: ROOT,
     stdio: 'ignore',
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', XDG_CONFIG_HOME: join(ROOT, '.config'), CI: 'true' },
   });
   const bareUrl = `http://127.0.0.1:${barePort}`;
-  for (let i = 0; i < 300; i++) {
-    if (await fetch(bareUrl, { redirect: 'manual' }).then(() => true, () => false)) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  for (let i = 0; i < 100; i++) {
-    if (await fetch(`http://127.0.0.1:${ipxPort}/_/photo.jpg`, { method: 'HEAD' }).then(() => true, () => false)) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await until(() => fetch(bareUrl, { redirect: 'manual' }));
+  await until(() => fetch(`http://127.0.0.1:${ipxPort}/_/photo.jpg`, { method: 'HEAD' }));
 
-  const scenarios: Record<string, Record<string, Measured | number | string>> = {};
+  const scenarios: Record<string, Record<string, Measured | Record<string, number> | number | string>> = {};
   let n = 0;
   const unique = (ext: string, q: number) => () => `/graph/passthrough.${ext}?input=files%2Fphoto.jpg&width=800&quality=${q}&ignored=${Date.now()}-${n++}`;
   const peakBefore = peakRss(stack.workers[0]!.child.pid!);
 
+  // Where the CPU goes on the miss path: every part of the topology, as a process tree.
+  const parts: Record<string, Group> = {
+    edge: { trees: stack.edges.map((p) => p.child.pid!) },
+    bridge: { trees: stack.bridges.map((p) => p.child.pid!) },
+    worker: { trees: stack.workers.map((p) => p.child.pid!) },
+    upstashProxy: { trees: [stack.proxy.child.pid!] },
+    s3rver: { trees: [s3.pid!] },
+    redis: { names: ['redis-server'] },
+    rabbitmq: { names: ['beam.smp', 'epmd', 'erl_child_setup', 'inet_gethost'] },
+    loadGenerator: { pids: [process.pid] },
+  };
+  const perRequest = (cpuMs: Record<string, number>, requests: number) =>
+    Object.fromEntries(Object.entries(cpuMs).map(([k, ms]) => [k, Math.round((ms / Math.max(1, requests)) * 10) / 10]));
   for (const [ext, q, enc] of [['jpg', 80, 'jpeg'], ['webp', 80, 'webp']] as const) {
-    const ours = await load(edge, unique(ext, q), CONCURRENCY, SECONDS);
-    const raw = await inProcess(() => sharp(photo).resize({ width: 800 }).toFormat(enc, { quality: q }).toBuffer(), CONCURRENCY, SECONDS);
+    const ours = await measureCpu(parts, () => load(edge, unique(ext, q), CONCURRENCY, SECONDS));
+    const raw = await measureCpu({ sharp: { pids: [process.pid] } }, () => inProcess(() => sharp(photo).resize({ width: 800 }).toFormat(enc, { quality: q }).toBuffer(), CONCURRENCY, SECONDS));
     const ipxRun = await load(`http://127.0.0.1:${ipxPort}`, () => `/w_800,q_${q},f_${enc}/photo.jpg`, CONCURRENCY, SECONDS);
-    scenarios[`miss-${ext}`] = { imgflo: ours, rawSharp: raw, ipx: ipxRun, vsRawSharp: ours.throughput / raw.throughput, vsIpx: ours.throughput / ipxRun.throughput };
+    scenarios[`miss-${ext}`] = {
+      imgflo: ours.value,
+      rawSharp: raw.value,
+      ipx: ipxRun,
+      vsRawSharp: ours.value.throughput / raw.value.throughput,
+      vsIpx: ours.value.throughput / ipxRun.throughput,
+      cpuMsPerRequest: perRequest(ours.cpuMs, ours.value.requests),
+      rawSharpCpuMsPerImage: perRequest(raw.cpuMs, raw.value.requests).sharp!,
+    };
   }
   const workerRss = peakRss(stack.workers[0]!.child.pid!);
 
@@ -126,6 +169,8 @@ async function main() {
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '', memoryGB: Math.round(totalmem() / 2 ** 30), node: process.version },
     smoke,
     secondsPerRun: SECONDS,
+    logHits: LOG_HITS,
+    edge: DEVTOOLS ? 'wrangler dev' : 'wrangler dev server without the devtools relay (scripts/edge-dev.mjs)',
     concurrency: CONCURRENCY,
     scenarios,
   };
@@ -139,6 +184,7 @@ async function main() {
     console.log(row(`miss ${ext}: raw sharp`, s.rawSharp as Measured));
     console.log(row(`miss ${ext}: ipx`, s.ipx as Measured));
     console.log(`  ratio vs raw sharp ${(s.vsRawSharp as number).toFixed(2)}, vs ipx ${(s.vsIpx as number).toFixed(2)}`);
+    console.log(`  CPU ms per request: ${JSON.stringify(s.cpuMsPerRequest)}; raw sharp ${s.rawSharpCpuMsPerImage} per image`);
   }
   console.log(row('hit: imgflo edge', scenarios.hit.imgflo as Measured));
   console.log(row('hit: bare workerd', scenarios.hit.bareWorkerd as Measured));
@@ -151,7 +197,7 @@ async function main() {
   await stopProcess(bare);
   await stopProcess(ipx);
   await stack.stop();
-  await s3.close();
+  await stopProcess(s3);
 }
 
 await main();

@@ -204,6 +204,16 @@ describe('edge, signed (auth on)', () => {
     expect(await sys.published()).toBe(0);
   });
 
+  it('leaves hits out of the access log with IMGFLO_LOG_HITS=0, and logs the rest', async () => {
+    const quiet = await inProcessSystem({ bindings: { IMGFLO_LOG_HITS: '0' } });
+    const url = '/graph/crop.png?input=files%2Fgridbear.jpg&x=3';
+    expect((await quiet.request(url)).status).toBe(301);
+    expect((await quiet.request(url)).status).toBe(301);
+    expect((await quiet.request('/graph/nope?input=x')).status).toBe(404);
+    const lines = quiet.logs.filter((l) => l.msg === 'request');
+    expect(lines.map((l) => l.status)).toEqual([301, 404]);
+  });
+
   it('logs each request with its status, never with its token', async () => {
     await sys.request(`/graph/${key}/xiRd6fQZfgiFuUnjzdHElVBTR0IEKlecXYlgOXRm4rE/crop${search}`);
     await sys.request(`/graph/${key}/45fffba6e0a6f3dfc657e4f4e15ea597/crop${search}`);

@@ -22,7 +22,8 @@ export function createApp(deps: EdgeDeps): Hono<AppEnv> {
     c.header('X-Request-Id', c.get('requestId'));
     c.header('X-Content-Type-Options', 'nosniff');
     if (!c.res.headers.has('Content-Security-Policy')) c.header('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
-    // One access line per request; the token of a signed URL never reaches the log.
+    // One access line per request (hits only with IMGFLO_LOG_HITS); never with a URL's token.
+    if (c.get('hit') && !deps.config.logHits) return;
     const url = rawPath(c.req.url) + rawSearch(c.req.url);
     deps.log({ msg: 'request', requestId: c.get('requestId'), method: c.req.method, url: redactToken(url).slice(0, 2048), status: c.res.status, ms: Date.now() - started });
   });

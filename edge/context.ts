@@ -23,4 +23,5 @@ export interface EdgeDeps {
   log(line: Record<string, unknown>): void;
 }
 
-export type AppEnv = { Variables: { requestId: string } };
+/** `hit`: the request was answered from the cache index. */
+export type AppEnv = { Variables: { requestId: string; hit?: boolean } };

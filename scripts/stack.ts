@@ -91,8 +91,9 @@ function serviceSettings(env: Record<string, string | undefined>): Env {
   );
 }
 
-function spawnBackend(procs: Processes, name: string, port: number, env: Env): Proc {
-  return procs.spawn(name, `http://127.0.0.1:${port}`, process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+/** A backend process: from the TypeScript sources, or from the bundle of `npm run build:backend` (as the image runs it). */
+function spawnBackend(procs: Processes, name: string, port: number, env: Env, bundle = false): Proc {
+  return procs.spawn(name, `http://127.0.0.1:${port}`, process.execPath, bundle ? ['dist/main.mjs'] : ['--import', 'tsx', 'worker/main.ts'], {
     ...process.env,
     // glibc's allocator fragments under sharp's threads; few arenas keep RSS flat (as the image does).
     MALLOC_ARENA_MAX: '2',
@@ -102,16 +103,26 @@ function spawnBackend(procs: Processes, name: string, port: number, env: Env): P
   });
 }
 
-function spawnEdge(procs: Processes, name: string, port: number, env: Env, stateDir: string, inspectorPort?: number): Proc {
+/**
+ * The edge under `wrangler dev`; with `devtools: false`, on wrangler's dev server without the
+ * devtools relay (scripts/edge-dev.mjs), as the benchmark runs it.
+ */
+function spawnEdge(procs: Processes, name: string, port: number, env: Env, stateDir: string, o: { inspectorPort?: number; devtools?: boolean } = {}): Proc {
   const configHome = join(ROOT, '.config');
   mkdirSync(configHome, { recursive: true });
   // Secrets reach wrangler through an env file, not the command line.
   const envFile = join(mkdtempSync(join(tmpdir(), 'imgflo-edge-')), 'edge.env');
   const edgeEnv = Object.entries(env).filter(([k]) => !k.startsWith('AWS_'));
   writeFileSync(envFile, edgeEnv.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n', { mode: 0o600 });
-  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--show-interactive-dev-session=false', '--env-file', envFile, '--persist-to', stateDir, '--log-level', 'warn'];
-  if (inspectorPort) args.push('--inspector-port', String(inspectorPort));
-  return procs.spawn(name, `http://127.0.0.1:${port}`, join(ROOT, 'node_modules', '.bin', 'wrangler'), args, {
+  const [command, args] =
+    o.devtools === false
+      ? [process.execPath, [join(ROOT, 'scripts', 'edge-dev.mjs'), '--port', String(port), '--env-file', envFile, '--persist', stateDir]]
+      : [
+          join(ROOT, 'node_modules', '.bin', 'wrangler'),
+          ['dev', '--ip', '127.0.0.1', '--port', String(port), '--show-interactive-dev-session=false', '--env-file', envFile, '--persist-to', stateDir, '--log-level', 'warn'],
+        ];
+  if (o.inspectorPort) args.push('--inspector-port', String(o.inspectorPort));
+  return procs.spawn(name, `http://127.0.0.1:${port}`, command, args, {
     ...process.env,
     WRANGLER_SEND_METRICS: 'false',
     WRANGLER_SEND_ERROR_REPORTS: 'false',
@@ -169,7 +180,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   };
   const procs = new Processes(o.inheritOutput ? 'inherit' : 'pipe');
   const backend = spawnBackend(procs, 'backend', o.backendPort, env);
-  const edge = spawnEdge(procs, 'edge', o.edgePort, env, join(env.IMGFLO_DATA_DIR!, 'wrangler-state'), o.inspectorPort);
+  const edge = spawnEdge(procs, 'edge', o.edgePort, env, join(env.IMGFLO_DATA_DIR!, 'wrangler-state'), { inspectorPort: o.inspectorPort });
   return started(procs, [procs.waitFor(backend, '/health', 30_000), procs.waitFor(edge, '/version', 60_000)], {
     edgeUrl,
     backendUrl,
@@ -189,6 +200,10 @@ export interface DistributedOptions {
   env?: Env;
   /** Drop the processes' output instead of keeping it for output(). */
   quiet?: boolean;
+  /** false: the edges run without wrangler dev's devtools relay (see scripts/edge-dev.mjs). */
+  edgeDevtools?: boolean;
+  /** Run the backend processes from dist/main.mjs (build it first with `npm run build:backend`). */
+  bundle?: boolean;
 }
 
 export interface DistributedStack {
@@ -220,17 +235,18 @@ export async function startDistributedStack(o: DistributedOptions): Promise<Dist
     ...o.env,
   };
   const dataDir = mkdtempSync(join(tmpdir(), 'imgflo-dist-'));
-  const proxy = spawnBackend(procs, 'upstash-proxy', proxyPort, { ...env, IMGFLO_ROLE: 'upstash-proxy' });
+  const proxy = spawnBackend(procs, 'upstash-proxy', proxyPort, { ...env, IMGFLO_ROLE: 'upstash-proxy' }, o.bundle);
   const bridges: Proc[] = [];
   const workers: Proc[] = [];
   const edges: Proc[] = [];
-  for (let i = 1; i <= o.workers; i++) workers.push(spawnBackend(procs, `worker-${i}`, await o.ports(), { ...env, IMGFLO_ROLE: 'worker' }));
+  for (let i = 1; i <= o.workers; i++) workers.push(spawnBackend(procs, `worker-${i}`, await o.ports(), { ...env, IMGFLO_ROLE: 'worker' }, o.bundle));
   for (let i = 1; i <= o.bridges; i++) {
-    const bridge = spawnBackend(procs, `bridge-${i}`, await o.ports(), { ...env, IMGFLO_ROLE: 'bridge' });
+    const bridge = spawnBackend(procs, `bridge-${i}`, await o.ports(), { ...env, IMGFLO_ROLE: 'bridge' }, o.bundle);
     bridges.push(bridge);
     const edgePort = await o.ports();
     const edgeEnv = { ...env, IMGFLO_BRIDGE_URL: bridge.url, IMGFLO_SERVICE_URL: `http://127.0.0.1:${edgePort}` };
-    edges.push(spawnEdge(procs, `edge-${i}`, edgePort, edgeEnv, join(dataDir, `edge-${i}`), await o.ports()));
+    const devtools = o.edgeDevtools ?? true;
+    edges.push(spawnEdge(procs, `edge-${i}`, edgePort, edgeEnv, join(dataDir, `edge-${i}`), { devtools, ...(devtools && { inspectorPort: await o.ports() }) }));
   }
   const waits = [proxy, ...workers, ...bridges].map((p) => procs.waitFor(p, '/health', 30_000));
   waits.push(...edges.map((p) => procs.waitFor(p, '/version', 90_000)));

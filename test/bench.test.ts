@@ -23,6 +23,9 @@ describe.skipIf(!ready)('npm run bench -- --smoke', () => {
       for (const side of ['imgflo', 'rawSharp', 'ipx']) expect(s[side].requests, `${ext} ${side}`).toBeGreaterThan(0);
       expect(s.vsRawSharp).toBeGreaterThan(0);
       expect(s.vsIpx).toBeGreaterThan(0);
+      // The worker decodes and encodes every image: it must have spent CPU on the miss path.
+      expect(s.cpuMsPerRequest.worker, `${ext} worker CPU`).toBeGreaterThan(0);
+      expect(s.rawSharpCpuMsPerImage).toBeGreaterThan(0);
     }
     expect(r.scenarios.hit.imgflo.requests).toBeGreaterThan(0);
     expect(r.scenarios.hit.bareWorkerd.requests).toBeGreaterThan(0);

@@ -18,6 +18,11 @@ export function processingRoutes(deps: EdgeDeps) {
   const locationOf = (objectKey: string) =>
     deps.presign ? deps.presign(objectKey) : Promise.resolve(`${config.publicBaseUrl}/${objectKey}`);
 
+  const fromIndex = (c: Context<AppEnv>, objectKey: string) => {
+    c.set('hit', true);
+    return redirect(c, objectKey);
+  };
+
   const redirect = async (c: Context<AppEnv>, objectKey: string) => {
     c.header('Location', await locationOf(objectKey));
     if (deps.presign) {
@@ -72,11 +77,11 @@ export function processingRoutes(deps: EdgeDeps) {
     if (method === 'HEAD') {
       const hit = await lookup(key, requestId);
       if (!hit) throw notCached();
-      return redirect(c, hit);
+      return fromIndex(c, hit);
     }
     if (!req.nocache) {
       const hit = await lookup(key, requestId);
-      if (hit) return redirect(c, hit);
+      if (hit) return fromIndex(c, hit);
     }
     // An app with a quota of 0 may only have cached results.
     if (client?.processingQuota === 0) throw forbidden();
