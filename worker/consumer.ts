@@ -1,6 +1,6 @@
 /**
- * The worker: takes a job, re-checks the index, re-indexes a result that is already stored,
- * otherwise reads the input, runs the graph, stores the result and writes the index; then
+ * The worker: takes a job, re-checks the index (re-indexing a result that is already stored)
+ * while it reads the input, runs the graph, stores the result and writes the index; then
  * publishes the result and acks — only after store and index.
  */
 import { internal, isImgfloError, unavailable, unknownGraph, unsupportedInput } from '../shared/errors.ts';
@@ -53,26 +53,16 @@ export async function handleJob(job: Job, deps: ConsumerDeps): Promise<JobResult
   const timings: Timings = { queue: Math.max(0, started - job.createdAt), fetch: 0, process: 0, upload: 0 };
   const ok = (cached: boolean): JobResult => ({ v: 1, id: job.id, key: job.key, ok: true, objectKey: job.objectKey, cached, timings });
   try {
-    if (!job.nocache) {
-      // Both checks at once: a miss, the usual case here, costs one round trip instead of two.
-      const stored = storage(deps, 'head', deps.store.head(job.objectKey));
-      stored.catch(() => undefined);
-      if ((await softly(deps, 'lookup', deps.index.get(job.key), null)) !== null) {
-        deps.metrics.cacheLookups.inc({ result: 'hit' });
-        return ok(true);
-      }
-      if ((await stored) !== null) {
-        await softly(deps, 'write', deps.index.set(job.key, job.objectKey, deps.cacheTtlSeconds), undefined);
-        deps.metrics.cacheLookups.inc({ result: 'reindexed' });
-        return ok(true);
-      }
-      deps.metrics.cacheLookups.inc({ result: 'miss' });
-    }
     const entry = deps.catalogue.get(job.graph);
     if (!entry) throw unknownGraph(job.graph);
 
+    // The input is read while the index and storage are checked again: a miss, the usual case,
+    // waits for neither check; a result found meanwhile is answered without processing.
     let t = deps.clock.now();
-    const input = job.input === null ? null : await deps.readInput(job.input);
+    const reading = job.input === null ? Promise.resolve(null) : deps.readInput(job.input);
+    reading.catch(() => undefined);
+    if (!job.nocache && (await alreadyDone(job, deps))) return ok(true);
+    const input = await reading;
     timings.fetch = deps.clock.now() - t;
 
     t = deps.clock.now();
@@ -103,6 +93,24 @@ export async function handleJob(job: Job, deps: ConsumerDeps): Promise<JobResult
     deps.log.error({ err: e, requestId: job.requestId, jobId: job.id, graph: job.graph }, 'job failed');
     return { v: 1, id: job.id, key: job.key, ok: false, error: internal(job.requestId).toBody(), retryable: false };
   }
+}
+
+/** Whether the result exists: in the index, or in storage only (then it is indexed again). */
+async function alreadyDone(job: Job, deps: ConsumerDeps): Promise<boolean> {
+  // Both checks at once: a miss costs one round trip instead of two.
+  const stored = storage(deps, 'head', deps.store.head(job.objectKey));
+  stored.catch(() => undefined);
+  if ((await softly(deps, 'lookup', deps.index.get(job.key), null)) !== null) {
+    deps.metrics.cacheLookups.inc({ result: 'hit' });
+    return true;
+  }
+  if ((await stored) !== null) {
+    await softly(deps, 'write', deps.index.set(job.key, job.objectKey, deps.cacheTtlSeconds), undefined);
+    deps.metrics.cacheLookups.inc({ result: 'reindexed' });
+    return true;
+  }
+  deps.metrics.cacheLookups.inc({ result: 'miss' });
+  return false;
 }
 
 /** noop: the bytes unchanged, only when they are an image of the requested type (or any image). */
