@@ -30,6 +30,9 @@ export async function startBackend(env: Record<string, string | undefined>): Pro
   const config = loadBackendConfig(env);
   // Every job has new inputs: libvips' operation cache only holds memory.
   sharp.cache(false);
+  // Jobs run side by side, so each image gets few libvips threads: more would only contend for
+  // the same cores (sharp would take one per core with MALLOC_ARENA_MAX set, as it is here).
+  sharp.concurrency(config.sharpConcurrency);
   const log = createLogger(config.logLevel).child({ role: config.role, instance: config.instanceId });
   const catalogue = await loadCatalogue(config.graphsDir);
   const adapters = await createAdapters(config, log);

@@ -4,7 +4,7 @@ import { loadBackendConfig } from './config.ts';
 describe('backend configuration', () => {
   it('has the documented defaults', () => {
     const c = loadBackendConfig({ IMGFLO_BRIDGE_TOKEN: 'x'.repeat(16) });
-    expect(c).toMatchObject({ port: 8080, host: '127.0.0.1', objectPrefix: 'results', jobTimeoutMs: 25_000, maxInputBytes: 50_000_000, maxInputPixels: 100_000_000, cacheTtlSeconds: 86_400, allowPrivateInputs: false });
+    expect(c).toMatchObject({ port: 8080, host: '127.0.0.1', objectPrefix: 'results', jobTimeoutMs: 25_000, maxInputBytes: 50_000_000, maxInputPixels: 100_000_000, cacheTtlSeconds: 86_400, allowPrivateInputs: false, workerConcurrency: 2, sharpConcurrency: 1 });
   });
   it('names every invalid or missing variable', () => {
     expect(() => loadBackendConfig({ IMGFLO_PORT: 'eighty', IMGFLO_MAX_INPUT_BYTES: '-1' })).toThrow(/IMGFLO_PORT: .*IMGFLO_MAX_INPUT_BYTES/);
@@ -12,5 +12,6 @@ describe('backend configuration', () => {
     expect(() => loadBackendConfig({ IMGFLO_ROLE: 'worker', IMGFLO_REDIS_URL: 'redis://r' })).toThrow(/IMGFLO_AMQP_URL: is required for the worker role/);
     expect(() => loadBackendConfig({ IMGFLO_AMQP_URL: 'http://x', IMGFLO_BRIDGE_TOKEN: 'x'.repeat(16) })).toThrow(/IMGFLO_AMQP_URL: must be a amqp:\/\/ URL/);
     expect(() => loadBackendConfig({ IMGFLO_BRIDGE_TOKEN: 'short' })).toThrow(/IMGFLO_BRIDGE_TOKEN: must be at least 16/);
+    expect(() => loadBackendConfig({ IMGFLO_BRIDGE_TOKEN: 'x'.repeat(16), IMGFLO_SHARP_CONCURRENCY: '0' })).toThrow(/IMGFLO_SHARP_CONCURRENCY/);
   });
 });
