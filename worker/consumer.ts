@@ -53,35 +53,11 @@ export async function handleJob(job: Job, deps: ConsumerDeps): Promise<JobResult
   const timings: Timings = { queue: Math.max(0, started - job.createdAt), fetch: 0, process: 0, upload: 0 };
   const ok = (cached: boolean): JobResult => ({ v: 1, id: job.id, key: job.key, ok: true, objectKey: job.objectKey, cached, timings });
   try {
-    const entry = deps.catalogue.get(job.graph);
-    if (!entry) throw unknownGraph(job.graph);
+    const produced = await produce(job, deps, timings);
+    if (produced === null) return ok(true);
 
-    // The input is read while the index and storage are checked again: a miss, the usual case,
-    // waits for neither check; a result found meanwhile is answered without processing.
-    let t = deps.clock.now();
-    const reading = job.input === null ? Promise.resolve(null) : deps.readInput(job.input);
-    reading.catch(() => undefined);
-    if (!job.nocache && (await alreadyDone(job, deps))) return ok(true);
-    const input = await reading;
-    timings.fetch = deps.clock.now() - t;
-
-    t = deps.clock.now();
-    let body: Uint8Array;
-    let contentType: string;
-    if (entry.compiled.runtime === 'noop') {
-      ({ body, contentType } = storeAsIs(input!, job.outtype));
-    } else {
-      const out = await processImage(entry, job.params, input, job.outtype ?? 'jpg', {
-        maxInputPixels: deps.maxInputPixels,
-        maxFrames: deps.maxFrames,
-        deadline: deps.clock.now() + deps.processingTimeoutMs,
-      });
-      ({ body, contentType } = out);
-    }
-    timings.process = deps.clock.now() - t;
-
-    t = deps.clock.now();
-    await storage(deps, 'put', deps.store.put(job.objectKey, body, contentType));
+    const t = deps.clock.now();
+    await storage(deps, 'put', deps.store.put(job.objectKey, produced.body, produced.contentType));
     await Promise.all([
       softly(deps, 'write', deps.index.set(job.key, job.objectKey, deps.cacheTtlSeconds), undefined),
       softly(deps, 'lineage', deps.index.recordLineage({ key: job.key, objectKey: job.objectKey, graph: job.graph, input: job.input }), undefined),
@@ -93,6 +69,34 @@ export async function handleJob(job: Job, deps: ConsumerDeps): Promise<JobResult
     deps.log.error({ err: e, requestId: job.requestId, jobId: job.id, graph: job.graph }, 'job failed');
     return { v: 1, id: job.id, key: job.key, ok: false, error: internal(job.requestId).toBody(), retryable: false };
   }
+}
+
+/**
+ * The result's bytes, or null when it exists already. The input is read while the index and
+ * storage are checked again: a miss, the usual case, waits for neither check; a result found
+ * meanwhile is answered without processing.
+ */
+async function produce(job: Job, deps: ConsumerDeps, timings: Timings): Promise<{ body: Uint8Array; contentType: string } | null> {
+  const entry = deps.catalogue.get(job.graph);
+  if (!entry) throw unknownGraph(job.graph);
+  let t = deps.clock.now();
+  const reading = job.input === null ? Promise.resolve(null) : deps.readInput(job.input);
+  reading.catch(() => undefined);
+  if (!job.nocache && (await alreadyDone(job, deps))) return null;
+  const input = await reading;
+  timings.fetch = deps.clock.now() - t;
+
+  t = deps.clock.now();
+  const out =
+    entry.compiled.runtime === 'noop'
+      ? storeAsIs(input!, job.outtype)
+      : await processImage(entry, job.params, input, job.outtype ?? 'jpg', {
+          maxInputPixels: deps.maxInputPixels,
+          maxFrames: deps.maxFrames,
+          deadline: deps.clock.now() + deps.processingTimeoutMs,
+        });
+  timings.process = deps.clock.now() - t;
+  return { body: out.body, contentType: out.contentType };
 }
 
 /** Whether the result exists: in the index, or in storage only (then it is indexed again). */
