@@ -53,3 +53,31 @@ export async function inProcess(op: () => Promise<unknown>, concurrency: number,
   const at = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0);
   return { requests: latencies.length, errors: 0, throughput: latencies.length / elapsed, p50: at(0.5), p95: at(0.95), p99: at(0.99), statuses: {} };
 }
+
+/**
+ * Measures every side in turn, `rounds` times, so that the drift of a shared machine falls on
+ * each side alike: throughput over all rounds, latency percentiles the median of the rounds'.
+ */
+export async function alternate<K extends string>(sides: Record<K, () => Promise<Measured>>, rounds: number): Promise<Record<K, Measured>> {
+  const runs = Object.fromEntries(Object.keys(sides).map((k) => [k, [] as Measured[]])) as Record<K, Measured[]>;
+  for (let r = 0; r < rounds; r++) {
+    for (const k of Object.keys(sides) as K[]) runs[k].push(await sides[k]());
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const merged = {} as Record<K, Measured>;
+  for (const k of Object.keys(runs) as K[]) {
+    const ms = runs[k];
+    const statuses: Record<string, number> = {};
+    for (const m of ms) for (const [code, count] of Object.entries(m.statuses)) statuses[code] = (statuses[code] ?? 0) + count;
+    merged[k] = {
+      requests: ms.reduce((s, m) => s + m.requests, 0),
+      errors: ms.reduce((s, m) => s + m.errors, 0),
+      throughput: ms.reduce((s, m) => s + m.throughput, 0) / ms.length,
+      p50: median(ms.map((m) => m.p50)),
+      p95: median(ms.map((m) => m.p95)),
+      p99: median(ms.map((m) => m.p99)),
+      statuses,
+    };
+  }
+  return merged;
+}

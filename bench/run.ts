@@ -20,7 +20,7 @@ import { sumCounter } from '../test/helpers/distributed.ts';
 import { amqpVhostUrl, freshRedisDb } from '../test/helpers/services.ts';
 import { freePort } from '../test/helpers/stack.ts';
 import { measureCpu, type Group } from './cpu.ts';
-import { inProcess, load, type Measured } from './load.ts';
+import { alternate, inProcess, load, type Measured } from './load.ts';
 
 const { values } = parseArgs({ options: { smoke: { type: 'boolean' }, devtools: { type: 'boolean' }, 'log-hits': { type: 'boolean' }, out: { type: 'string' } } });
 const smoke = values.smoke === true;
@@ -29,8 +29,10 @@ const smoke = values.smoke === true;
 const DEVTOOLS = values.devtools === true;
 // Hits get no access line (IMGFLO_LOG_HITS=0), as the bare handler writes none; --log-hits logs them.
 const LOG_HITS = values['log-hits'] === true;
-const SECONDS = smoke ? 2 : 15;
+const SECONDS = smoke ? 2 : 24;
 const CONCURRENCY = 2;
+// Each side of a comparison runs in turn, ROUNDS times (SECONDS in all), against drift.
+const ROUNDS = smoke ? 1 : 3;
 const out = values.out ?? join(ROOT, 'bench', 'results.json');
 
 sharp.cache(false);
@@ -119,18 +121,30 @@ async function main() {
   };
   const perRequest = (cpuMs: Record<string, number>, requests: number) =>
     Object.fromEntries(Object.entries(cpuMs).map(([k, ms]) => [k, Math.round((ms / Math.max(1, requests)) * 10) / 10]));
+  // CPU milliseconds spent meanwhile, added up over the rounds of a side.
+  const counting = (groups: Record<string, Group>, totals: Record<string, number>, work: () => Promise<Measured>) => async () => {
+    const { value, cpuMs } = await measureCpu(groups, work);
+    for (const [k, ms] of Object.entries(cpuMs)) totals[k] = (totals[k] ?? 0) + ms;
+    return value;
+  };
+  const slice = SECONDS / ROUNDS;
   for (const [ext, q, enc] of [['jpg', 80, 'jpeg'], ['webp', 80, 'webp']] as const) {
-    const ours = await measureCpu(parts, () => load(edge, unique(ext, q), CONCURRENCY, SECONDS));
-    const raw = await measureCpu({ sharp: { pids: [process.pid] } }, () => inProcess(() => sharp(photo).resize({ width: 800 }).toFormat(enc, { quality: q }).toBuffer(), CONCURRENCY, SECONDS));
-    const ipxRun = await load(`http://127.0.0.1:${ipxPort}`, () => `/w_800,q_${q},f_${enc}/photo.jpg`, CONCURRENCY, SECONDS);
+    const oursCpu: Record<string, number> = {};
+    const rawCpu: Record<string, number> = {};
+    const m = await alternate(
+      {
+        imgflo: counting(parts, oursCpu, () => load(edge, unique(ext, q), CONCURRENCY, slice)),
+        rawSharp: counting({ sharp: { pids: [process.pid] } }, rawCpu, () => inProcess(() => sharp(photo).resize({ width: 800 }).toFormat(enc, { quality: q }).toBuffer(), CONCURRENCY, slice)),
+        ipx: () => load(`http://127.0.0.1:${ipxPort}`, () => `/w_800,q_${q},f_${enc}/photo.jpg`, CONCURRENCY, slice),
+      },
+      ROUNDS,
+    );
     scenarios[`miss-${ext}`] = {
-      imgflo: ours.value,
-      rawSharp: raw.value,
-      ipx: ipxRun,
-      vsRawSharp: ours.value.throughput / raw.value.throughput,
-      vsIpx: ours.value.throughput / ipxRun.throughput,
-      cpuMsPerRequest: perRequest(ours.cpuMs, ours.value.requests),
-      rawSharpCpuMsPerImage: perRequest(raw.cpuMs, raw.value.requests).sharp!,
+      ...m,
+      vsRawSharp: m.imgflo.throughput / m.rawSharp.throughput,
+      vsIpx: m.imgflo.throughput / m.ipx.throughput,
+      cpuMsPerRequest: perRequest(oursCpu, m.imgflo.requests),
+      rawSharpCpuMsPerImage: perRequest(rawCpu, m.rawSharp.requests).sharp!,
     };
   }
   const workerRss = peakRss(stack.workers[0]!.child.pid!);
@@ -138,9 +152,8 @@ async function main() {
   // Hit path: one URL answered from the index at the edge, against a bare workerd redirect.
   const hitPath = '/graph/passthrough.jpg?input=files%2Fgridbear.jpg&width=64';
   await fetch(`${edge}${hitPath}`, { redirect: 'manual' });
-  const hit = await load(edge, () => hitPath, 8, SECONDS);
-  const bareRun = await load(bareUrl, () => '/', 8, SECONDS);
-  scenarios.hit = { imgflo: hit, bareWorkerd: bareRun, vsBare: hit.throughput / bareRun.throughput };
+  const hit = await alternate({ imgflo: () => load(edge, () => hitPath, 8, slice), bareWorkerd: () => load(bareUrl, () => '/', 8, slice) }, ROUNDS);
+  scenarios.hit = { ...hit, vsBare: hit.imgflo.throughput / hit.bareWorkerd.throughput };
 
   // Coalescing: 100 identical concurrent misses.
   const before = await sumCounter(stack.workers, 'imgflo_jobs_processed_total', { outcome: 'processed' });
@@ -169,6 +182,7 @@ async function main() {
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '', memoryGB: Math.round(totalmem() / 2 ** 30), node: process.version },
     smoke,
     secondsPerRun: SECONDS,
+    roundsPerRun: ROUNDS,
     logHits: LOG_HITS,
     edge: DEVTOOLS ? 'wrangler dev' : 'wrangler dev server without the devtools relay (scripts/edge-dev.mjs)',
     concurrency: CONCURRENCY,
