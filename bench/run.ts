@@ -46,6 +46,26 @@ async function makePhoto(dir: string) {
   return photo;
 }
 
+/** A worker that only redirects, on the dev server the edge runs on; optionally with static assets. */
+async function startBare(withAssets: boolean) {
+  const dir = mkdtempSync(join(tmpdir(), 'imgflo-bare-'));
+  writeFileSync(join(dir, 'bare.js'), 'export default { fetch() { return new Response(null, { status: 301, headers: { location: "http://127.0.0.1/x.jpg" } }); } }');
+  const assets = withAssets ? `[assets]\ndirectory = "${join(ROOT, 'examples')}"\nbinding = "ASSETS"\nrun_worker_first = true\n` : '';
+  writeFileSync(join(dir, 'wrangler.toml'), `name = "bare"\nmain = "bare.js"\ncompatibility_date = "2026-04-20"\nsend_metrics = false\n${assets}`);
+  const port = await freePort();
+  const [command, args] = DEVTOOLS
+    ? [join(ROOT, 'node_modules/.bin/wrangler'), ['dev', '--config', join(dir, 'wrangler.toml'), '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(await freePort()), '--show-interactive-dev-session=false', '--log-level', 'warn']]
+    : [process.execPath, [join(ROOT, 'scripts/edge-dev.mjs'), '--config', join(dir, 'wrangler.toml'), '--port', String(port)]];
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    stdio: 'ignore',
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', XDG_CONFIG_HOME: join(ROOT, '.config'), CI: 'true' },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await until(() => fetch(url, { redirect: 'manual' }));
+  return { child, url };
+}
+
 /** Waits (up to 30 s) until `probe` resolves. */
 async function until(probe: () => Promise<unknown>) {
   for (let i = 0; i < 300; i++) {
@@ -86,21 +106,10 @@ async function main() {
   const edge = stack.edges[0]!.url;
   const ipxPort = await freePort();
   const ipx = spawn(process.execPath, [join(ROOT, 'node_modules/ipx/bin/ipx.mjs'), 'serve', '--dir', examples, '--host', '127.0.0.1', '--port', String(ipxPort)], { stdio: 'ignore' });
-  // The baseline of the hit path: a worker that only redirects, on the same dev server.
-  const bareDir = mkdtempSync(join(tmpdir(), 'imgflo-bare-'));
-  writeFileSync(join(bareDir, 'bare.js'), 'export default { fetch() { return new Response(null, { status: 301, headers: { location: "http://127.0.0.1/x.jpg" } }); } }');
-  writeFileSync(join(bareDir, 'wrangler.toml'), 'name = "bare"\nmain = "bare.js"\ncompatibility_date = "2026-04-20"\nsend_metrics = false\n');
-  const barePort = await freePort();
-  const [bareCommand, bareArgs] = DEVTOOLS
-    ? [join(ROOT, 'node_modules/.bin/wrangler'), ['dev', '--config', join(bareDir, 'wrangler.toml'), '--ip', '127.0.0.1', '--port', String(barePort), '--inspector-port', String(await freePort()), '--show-interactive-dev-session=false', '--log-level', 'warn']]
-    : [process.execPath, [join(ROOT, 'scripts/edge-dev.mjs'), '--config', join(bareDir, 'wrangler.toml'), '--port', String(barePort)]];
-  const bare = spawn(bareCommand, bareArgs, {
-    cwd: ROOT,
-    stdio: 'ignore',
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', XDG_CONFIG_HOME: join(ROOT, '.config'), CI: 'true' },
-  });
-  const bareUrl = `http://127.0.0.1:${barePort}`;
-  await until(() => fetch(bareUrl, { redirect: 'manual' }));
+  // The baselines of the hit path: a worker that only redirects, on the same dev server; and
+  // the same worker deployed as the edge is, with static assets in front (wrangler's router).
+  const bare = await startBare(false);
+  const bareWithAssets = await startBare(true);
   await until(() => fetch(`http://127.0.0.1:${ipxPort}/_/photo.jpg`, { method: 'HEAD' }));
 
   const scenarios: Record<string, Record<string, Measured | Record<string, number> | number | string>> = {};
@@ -152,8 +161,15 @@ async function main() {
   // Hit path: one URL answered from the index at the edge, against a bare workerd redirect.
   const hitPath = '/graph/passthrough.jpg?input=files%2Fgridbear.jpg&width=64';
   await fetch(`${edge}${hitPath}`, { redirect: 'manual' });
-  const hit = await alternate({ imgflo: () => load(edge, () => hitPath, 8, slice), bareWorkerd: () => load(bareUrl, () => '/', 8, slice) }, ROUNDS);
-  scenarios.hit = { ...hit, vsBare: hit.imgflo.throughput / hit.bareWorkerd.throughput };
+  const hit = await alternate(
+    {
+      imgflo: () => load(edge, () => hitPath, 8, slice),
+      bareWorkerd: () => load(bare.url, () => '/', 8, slice),
+      bareWithAssets: () => load(bareWithAssets.url, () => '/', 8, slice),
+    },
+    ROUNDS,
+  );
+  scenarios.hit = { ...hit, vsBare: hit.imgflo.throughput / hit.bareWorkerd.throughput, vsBareWithAssets: hit.imgflo.throughput / hit.bareWithAssets.throughput };
 
   // Coalescing: 100 identical concurrent misses.
   const before = await sumCounter(stack.workers, 'imgflo_jobs_processed_total', { outcome: 'processed' });
@@ -202,13 +218,15 @@ async function main() {
   }
   console.log(row('hit: imgflo edge', scenarios.hit.imgflo as Measured));
   console.log(row('hit: bare workerd', scenarios.hit.bareWorkerd as Measured));
-  console.log(`  ratio vs bare ${(scenarios.hit.vsBare as number).toFixed(2)}`);
+  console.log(row('hit: bare, with assets', scenarios.hit.bareWithAssets as Measured));
+  console.log(`  ratio vs bare ${(scenarios.hit.vsBare as number).toFixed(2)}, vs bare with assets ${(scenarios.hit.vsBareWithAssets as number).toFixed(2)}`);
   console.log(`coalescing: ${JSON.stringify(scenarios.coalescing)}`);
   console.log(`stress (p50 ms): ${JSON.stringify(series)}`);
   console.log(`memory: ${JSON.stringify(scenarios.memory)}`);
   console.log(`wrote ${out}`);
 
-  await stopProcess(bare);
+  await stopProcess(bare.child);
+  await stopProcess(bareWithAssets.child);
   await stopProcess(ipx);
   await stack.stop();
   await stopProcess(s3);

@@ -29,6 +29,7 @@ describe.skipIf(!ready)('npm run bench -- --smoke', () => {
     }
     expect(r.scenarios.hit.imgflo.requests).toBeGreaterThan(0);
     expect(r.scenarios.hit.bareWorkerd.requests).toBeGreaterThan(0);
+    expect(r.scenarios.hit.bareWithAssets.requests).toBeGreaterThan(0);
     expect(r.scenarios.coalescing).toMatchObject({ requests: 100, answered301: 100 });
     expect(r.scenarios.coalescing.processingRuns).toBeGreaterThanOrEqual(1);
     expect(Object.values(r.scenarios.stress).every((v) => typeof v === 'number')).toBe(true);
