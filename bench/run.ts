@@ -1,9 +1,9 @@
 /**
  * `npm run bench`: the benchmark. It starts what it needs (the real topology: the edge on
  * wrangler's dev server, a bridge and a worker from the production bundle, RabbitMQ, s3rver,
- * Redis; ipx; a bare workerd handler),
- * runs the scenarios with autocannon on loopback, prints a table and writes bench/results.json.
- * Every figure is paired with its baseline measured in the same run.
+ * Redis; ipx; bare redirecting workers), runs the scenarios with autocannon on loopback, prints
+ * a table and writes bench/results.json. Every figure is paired with its baseline measured in
+ * the same run; the miss path also says how much CPU each part of the service spent.
  *   npm run bench              (a few minutes)
  *   npm run bench -- --smoke   (seconds: checks that the harness still measures)
  *   npm run bench -- --devtools   (edges under the `wrangler dev` command, devtools relay and all)
