@@ -15,7 +15,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { startDistributedStack, stopProcess, ROOT } from '../scripts/stack.ts';
+import { startDistributedStack, stopProcess, wranglerEnv, ROOT } from '../scripts/stack.ts';
 import { sumCounter } from '../test/helpers/distributed.ts';
 import { amqpVhostUrl, freshRedisDb } from '../test/helpers/services.ts';
 import { freePort } from '../test/helpers/stack.ts';
@@ -56,11 +56,7 @@ async function startBare(withAssets: boolean) {
   const [command, args] = DEVTOOLS
     ? [join(ROOT, 'node_modules/.bin/wrangler'), ['dev', '--config', join(dir, 'wrangler.toml'), '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(await freePort()), '--show-interactive-dev-session=false', '--log-level', 'warn']]
     : [process.execPath, [join(ROOT, 'scripts/edge-dev.mjs'), '--config', join(dir, 'wrangler.toml'), '--port', String(port)]];
-  const child = spawn(command, args, {
-    cwd: ROOT,
-    stdio: 'ignore',
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', XDG_CONFIG_HOME: join(ROOT, '.config'), CI: 'true' },
-  });
+  const child = spawn(command, args, { cwd: ROOT, stdio: 'ignore', env: wranglerEnv() });
   const url = `http://127.0.0.1:${port}`;
   await until(() => fetch(url, { redirect: 'manual' }));
   return { child, url };

@@ -108,8 +108,6 @@ function spawnBackend(procs: Processes, name: string, port: number, env: Env, bu
  * devtools relay (scripts/edge-dev.mjs), as the benchmark runs it.
  */
 function spawnEdge(procs: Processes, name: string, port: number, env: Env, stateDir: string, o: { inspectorPort?: number; devtools?: boolean } = {}): Proc {
-  const configHome = join(ROOT, '.config');
-  mkdirSync(configHome, { recursive: true });
   // Secrets reach wrangler through an env file, not the command line.
   const envFile = join(mkdtempSync(join(tmpdir(), 'imgflo-edge-')), 'edge.env');
   const edgeEnv = Object.entries(env).filter(([k]) => !k.startsWith('AWS_'));
@@ -122,14 +120,21 @@ function spawnEdge(procs: Processes, name: string, port: number, env: Env, state
           ['dev', '--ip', '127.0.0.1', '--port', String(port), '--show-interactive-dev-session=false', '--env-file', envFile, '--persist-to', stateDir, '--log-level', 'warn'],
         ];
   if (o.inspectorPort) args.push('--inspector-port', String(o.inspectorPort));
-  return procs.spawn(name, `http://127.0.0.1:${port}`, command, args, {
+  return procs.spawn(name, `http://127.0.0.1:${port}`, command, args, wranglerEnv());
+}
+
+/** The environment of a wrangler process: offline (no metrics, no cf fetch), its state in the repo. */
+export function wranglerEnv(): NodeJS.ProcessEnv {
+  const configHome = join(ROOT, '.config');
+  mkdirSync(configHome, { recursive: true });
+  return {
     ...process.env,
     WRANGLER_SEND_METRICS: 'false',
     WRANGLER_SEND_ERROR_REPORTS: 'false',
     CLOUDFLARE_CF_FETCH_ENABLED: 'false',
     XDG_CONFIG_HOME: configHome,
     CI: 'true',
-  });
+  };
 }
 
 async function started<T>(procs: Processes, waits: Array<Promise<void>>, value: T): Promise<T> {
