@@ -14,7 +14,7 @@ describe.skipIf(!available)('presigned result URLs', () => {
     const client = createS3Client(settings);
     await client.send(new CreateBucketCommand({ Bucket: settings.bucket })).catch(() => {});
     const sys = await inProcessSystem({
-      store: new S3ObjectStore(settings),
+      store: new S3ObjectStore(client, settings.bucket),
       presign: s3Presigner({ ...settings, expiresSeconds: 600 }),
       
     });

@@ -16,7 +16,7 @@ import type { Logger } from '../log.ts';
 import { LocalDiskObjectStore } from '../storage/local-disk.ts';
 import { AmqpJobQueue } from './amqp/job-queue.ts';
 import { connectRedis, createRedis, RedisAppRegistry, RedisCacheIndex, redisCommandRunner } from './redis.ts';
-import { S3ObjectStore } from './s3.ts';
+import { createS3Client, S3ObjectStore } from './s3.ts';
 
 export interface Adapters {
   index: CacheIndex;
@@ -62,7 +62,7 @@ export async function createAdapters(config: BackendConfig, log: Logger): Promis
   let store: ObjectStore;
   let localStore: LocalDiskObjectStore | null = null;
   if (config.s3) {
-    store = new S3ObjectStore(config.s3);
+    store = new S3ObjectStore(createS3Client(config.s3), config.s3.bucket);
   } else {
     store = localStore = new LocalDiskObjectStore(join(config.dataDir, 'objects'));
   }

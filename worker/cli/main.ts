@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { connectRedis, createRedis, RedisAppRegistry, RedisCacheIndex } from '../adapters/redis.ts';
-import { S3ObjectStore } from '../adapters/s3.ts';
+import { createS3Client, S3ObjectStore } from '../adapters/s3.ts';
 import { loadBackendConfig } from '../config.ts';
 import { LocalDiskObjectStore } from '../storage/local-disk.ts';
 import { purge, PURGE_HELP } from './purge.ts';
@@ -102,7 +102,7 @@ async function purgeCommand(args: string[]): Promise<number> {
   const redis = createRedis(config.redisUrl);
   try {
     await connectRedis(redis, 5000);
-    const store = config.s3 ? new S3ObjectStore(config.s3) : new LocalDiskObjectStore(join(config.dataDir, 'objects'));
+    const store = config.s3 ? new S3ObjectStore(createS3Client(config.s3), config.s3.bucket) : new LocalDiskObjectStore(join(config.dataDir, 'objects'));
     const out = await purge(new RedisCacheIndex(redis), store, { graph: values.graph, input: values.input, dryRun: values['dry-run'] });
     console.log(JSON.stringify(out, null, 2));
     return 0;
