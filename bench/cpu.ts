@@ -36,12 +36,10 @@ export type Group = { trees: number[] } | { pids: number[] } | { names: string[]
 /** CPU milliseconds used so far by each group. */
 export function cpuByGroup(groups: Record<string, Group>): Record<string, number> {
   const all = stats();
+  const byPid = new Map(all.map((s) => [s.pid, s]));
   const children = new Map<number, Stat[]>();
   for (const s of all) children.set(s.ppid, [...(children.get(s.ppid) ?? []), s]);
-  const tree = (pid: number): Stat[] => {
-    const self = all.find((s) => s.pid === pid);
-    return [...(self ? [self] : []), ...(children.get(pid) ?? []).flatMap((c) => tree(c.pid))];
-  };
+  const tree = (pid: number): Stat[] => [...(byPid.has(pid) ? [byPid.get(pid)!] : []), ...(children.get(pid) ?? []).flatMap((c) => tree(c.pid))];
   const result: Record<string, number> = {};
   for (const [group, g] of Object.entries(groups)) {
     const members = 'trees' in g ? g.trees.flatMap(tree) : 'pids' in g ? all.filter((s) => g.pids.includes(s.pid)) : all.filter((s) => g.names.includes(s.name));

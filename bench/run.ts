@@ -15,7 +15,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { startDistributedStack, stopProcess, wranglerEnv, ROOT } from '../scripts/stack.ts';
+import { edgeCommand, startDistributedStack, stopProcess, wranglerEnv, ROOT } from '../scripts/stack.ts';
 import { sumCounter } from '../test/helpers/distributed.ts';
 import { amqpVhostUrl, freshRedisDb } from '../test/helpers/services.ts';
 import { freePort } from '../test/helpers/stack.ts';
@@ -53,9 +53,7 @@ async function startBare(withAssets: boolean) {
   const assets = withAssets ? `[assets]\ndirectory = "${join(ROOT, 'examples')}"\nbinding = "ASSETS"\nrun_worker_first = true\n` : '';
   writeFileSync(join(dir, 'wrangler.toml'), `name = "bare"\nmain = "bare.js"\ncompatibility_date = "2026-04-20"\nsend_metrics = false\n${assets}`);
   const port = await freePort();
-  const [command, args] = DEVTOOLS
-    ? [join(ROOT, 'node_modules/.bin/wrangler'), ['dev', '--config', join(dir, 'wrangler.toml'), '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(await freePort()), '--show-interactive-dev-session=false', '--log-level', 'warn']]
-    : [process.execPath, [join(ROOT, 'scripts/edge-dev.mjs'), '--config', join(dir, 'wrangler.toml'), '--port', String(port)]];
+  const [command, args] = edgeCommand({ port, devtools: DEVTOOLS, config: join(dir, 'wrangler.toml'), ...(DEVTOOLS && { inspectorPort: await freePort() }) });
   const child = spawn(command, args, { cwd: ROOT, stdio: 'ignore', env: wranglerEnv() });
   const url = `http://127.0.0.1:${port}`;
   await until(() => fetch(url, { redirect: 'manual' }));

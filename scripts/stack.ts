@@ -112,15 +112,23 @@ function spawnEdge(procs: Processes, name: string, port: number, env: Env, state
   const envFile = join(mkdtempSync(join(tmpdir(), 'imgflo-edge-')), 'edge.env');
   const edgeEnv = Object.entries(env).filter(([k]) => !k.startsWith('AWS_'));
   writeFileSync(envFile, edgeEnv.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n', { mode: 0o600 });
-  const [command, args] =
-    o.devtools === false
-      ? [process.execPath, [join(ROOT, 'scripts', 'edge-dev.mjs'), '--port', String(port), '--env-file', envFile, '--persist', stateDir]]
-      : [
-          join(ROOT, 'node_modules', '.bin', 'wrangler'),
-          ['dev', '--ip', '127.0.0.1', '--port', String(port), '--show-interactive-dev-session=false', '--env-file', envFile, '--persist-to', stateDir, '--log-level', 'warn'],
-        ];
-  if (o.inspectorPort) args.push('--inspector-port', String(o.inspectorPort));
+  const [command, args] = edgeCommand({ port, envFile, persist: stateDir, devtools: o.devtools ?? true, inspectorPort: o.inspectorPort });
   return procs.spawn(name, `http://127.0.0.1:${port}`, command, args, wranglerEnv());
+}
+
+/**
+ * The command that serves a Worker on loopback: `wrangler dev`, or with `devtools: false`
+ * scripts/edge-dev.mjs (wrangler's dev server without the devtools relay).
+ */
+export function edgeCommand(o: { port: number; devtools: boolean; config?: string; envFile?: string; persist?: string; inspectorPort?: number }): [string, string[]] {
+  const given = [...(o.config ? ['--config', o.config] : []), ...(o.envFile ? ['--env-file', o.envFile] : [])];
+  if (!o.devtools) {
+    return [process.execPath, [join(ROOT, 'scripts', 'edge-dev.mjs'), '--port', String(o.port), ...given, ...(o.persist ? ['--persist', o.persist] : [])]];
+  }
+  const args = ['dev', '--ip', '127.0.0.1', '--port', String(o.port), '--show-interactive-dev-session=false', '--log-level', 'warn', ...given];
+  if (o.persist) args.push('--persist-to', o.persist);
+  if (o.inspectorPort) args.push('--inspector-port', String(o.inspectorPort));
+  return [join(ROOT, 'node_modules', '.bin', 'wrangler'), args];
 }
 
 /** The environment of a wrangler process: offline (no metrics, no cf fetch), its state in the repo. */

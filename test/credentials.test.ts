@@ -13,11 +13,11 @@ import { tokenV2 } from '../shared/tokens.ts';
 import { connectRedis, createRedis, RedisAppRegistry, redisCommandRunner } from '../worker/adapters/redis.ts';
 import { createUpstashEndpoint } from '../worker/embedded/upstash-endpoint.ts';
 import { inProcessSystem } from './helpers/in-process.ts';
-import { redisAvailable, REDIS_URL } from './helpers/services.ts';
+import { redisAvailable, redisDbUrl } from './helpers/services.ts';
 
 const run = promisify(execFile);
 const ready = await redisAvailable();
-const DB_URL = REDIS_URL.replace(/\/\d+$/, '') + '/12';
+const DB_URL = redisDbUrl(12);
 const ROOT = new URL('../', import.meta.url).pathname;
 
 async function cli(...args: string[]) {

@@ -62,12 +62,15 @@ export function amqpVhostUrl(vhost: string, options: { fresh?: boolean } = {}): 
   }
 }
 
+/** The URL of Redis database `db` of the test server. */
+export const redisDbUrl = (db: number) => REDIS_URL.replace(/\/\d+$/, '') + `/${db}`;
+
 /**
  * The URL of Redis database `db` of the test server, emptied: what an earlier run indexed would
  * point at objects that another s3rver held.
  */
 export async function freshRedisDb(db: number): Promise<string> {
-  const url = REDIS_URL.replace(/\/\d+$/, '') + `/${db}`;
+  const url = redisDbUrl(db);
   const redis = new Redis(url);
   await redis.flushdb();
   redis.disconnect();
