@@ -1,6 +1,7 @@
 /** The edge: createApp(deps) mounts the routes; errors become the JSON bodies of SPEC §3.2. */
 import { Hono } from 'hono';
-import { internal, isImgfloError, notFound } from '../shared/errors.ts';
+import { internal, isImgfloError, notFound, queryTooLong } from '../shared/errors.ts';
+import { MAX_QUERY_LENGTH } from '../shared/reserved.ts';
 import { rawPath, rawSearch, redactToken } from '../shared/url.ts';
 import type { AppEnv, EdgeDeps } from './context.ts';
 import { catalogueRoutes } from './routes/catalogue.ts';
@@ -18,6 +19,8 @@ export function createApp(deps: EdgeDeps): Hono<AppEnv> {
     const started = Date.now();
     const given = c.req.header('x-request-id');
     c.set('requestId', given && REQUEST_ID.test(given) ? given : crypto.randomUUID());
+    // Bounded before any parsing: every later step is linear in what is left.
+    if (rawSearch(c.req.url).length > MAX_QUERY_LENGTH) throw queryTooLong(MAX_QUERY_LENGTH);
     await next();
     c.header('X-Request-Id', c.get('requestId'));
     c.header('X-Content-Type-Options', 'nosniff');

@@ -1,6 +1,6 @@
 /** The cache index as the edge reads it: Upstash Redis over REST (@upstash/redis). */
 import { Redis } from '@upstash/redis/cloudflare';
-import { indexKey, inflightKey, lineageKey, lineageMember, parseLineageMember } from '../shared/cache-key.ts';
+import { failureKey, indexKey, inflightKey, lineageKey, lineageMember, parseLineageMember } from '../shared/cache-key.ts';
 import type { CacheIndex } from '../shared/ports.ts';
 
 /** The edge's Upstash client: values come back as the strings they were stored as. */
@@ -21,6 +21,10 @@ export function upstashIndex(redis: Redis): CacheIndex {
     release: async (key) => {
       await redis.del(inflightKey(key));
     },
+    rememberFailure: async (key, error, ttlSeconds) => {
+      await redis.set(failureKey(key), error, { ex: ttlSeconds });
+    },
+    failure: (key) => redis.get<string>(failureKey(key)),
     recordLineage: async (r) => {
       const member = lineageMember(r.key, r.objectKey);
       await redis.sadd(await lineageKey({ graph: r.graph }), member);

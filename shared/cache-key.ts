@@ -34,6 +34,8 @@ export function objectKeyFor(prefix: string, key: string, outtype: ImageType | n
 /** The name of a result's entry in the cache index. */
 export const indexKey = (key: string) => `imgflo:index:${key}`;
 
+/** The name of the short-lived record that processing this key failed. */
+export const failureKey = (key: string) => `imgflo:failed:${key}`;
 /** The name of the marker that a job for this key is in flight. */
 export const inflightKey = (key: string) => `imgflo:inflight:${key}`;
 

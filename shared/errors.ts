@@ -7,6 +7,8 @@ export type ErrorReason =
   | 'forbidden'
   | 'not-found'
   | 'unknown-graph'
+  | 'query-too-long'
+  | 'processing-timeout'
   | 'not-cached'
   | 'input-too-large'
   | 'unsupported-input'
@@ -77,8 +79,10 @@ export const tooManyFrames = (limit: number) =>
   new ImgfloError(422, 'input-pixels', `Input has more than ${limit} frames`, { limit });
 export const outputTooLarge = (limit: number) =>
   new ImgfloError(422, 'size-limit', `The result would have more than ${limit} pixels`, { limit });
-export const processingTimeout = () =>
-  new ImgfloError(503, 'timeout', 'Processing took too long', { retryAfter: 30 });
+export const processingTimeout = (limitMs?: number) =>
+  new ImgfloError(422, 'processing-timeout', `Processing took longer than ${limitMs === undefined ? 'its deadline' : `${limitMs} ms`}`, limitMs === undefined ? {} : { limit: limitMs });
+export const queryTooLong = (limit: number) =>
+  new ImgfloError(414, 'query-too-long', `The query is longer than ${limit} characters`, { limit });
 export const invalidParameter = (parameter: string, detail: string) =>
   new ImgfloError(422, 'invalid-parameter', `Invalid value for ${parameter}: ${detail}`, {
     parameter,

@@ -3,10 +3,22 @@
  * clamped to the declared range as the original did. A value that cannot be converted is a 422.
  */
 import type { PropDecl, PropValue } from './components/types.ts';
-import { canonicalColor, parseColor } from './color.ts';
+import { canonicalColor, MAX_COLOR_LENGTH, parseColor } from './color.ts';
 import { invalidParameter } from './errors.ts';
+import { scanNumber } from './scan.ts';
 
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/**
+ * The longest value each type accepts, checked before any parsing: no number, colour, enum
+ * value or flag of the accepted syntax is longer.
+ */
+export const MAX_VALUE_LENGTH: Readonly<Record<PropDecl['type'], number>> = {
+  number: 64,
+  int: 64,
+  boolean: 8,
+  enum: 64,
+  color: MAX_COLOR_LENGTH,
+  string: 1024,
+};
 
 function clamp(n: number, decl: PropDecl): number {
   const lo = decl.minimum ?? -Infinity;
@@ -15,12 +27,14 @@ function clamp(n: number, decl: PropDecl): number {
 }
 
 export function convertParam(name: string, raw: string, decl: PropDecl): PropValue {
+  const max = MAX_VALUE_LENGTH[decl.type];
+  if (raw.length > max) throw invalidParameter(name, `longer than ${max} characters`);
   const value = raw.trim();
   switch (decl.type) {
     case 'number':
     case 'int': {
-      if (!NUMBER.test(value)) throw invalidParameter(name, 'not a number');
-      const n = Number(value);
+      const n = scanNumber(value);
+      if (n === null) throw invalidParameter(name, 'not a number');
       if (!Number.isFinite(n)) throw invalidParameter(name, 'not a finite number');
       return clamp(decl.type === 'int' ? Math.trunc(n) : n, decl);
     }

@@ -20,6 +20,10 @@ export interface CacheIndex {
   claim(key: string, ttlMs: number): Promise<boolean>;
   /** Drops the in-flight marker of `key`. */
   release(key: string): Promise<void>;
+  /** Remembers for `ttlSeconds` that processing `key` failed, and how (a typed error body). */
+  rememberFailure(key: string, error: string, ttlSeconds: number): Promise<void>;
+  /** The failure remembered for `key`, as it was given; null when none is. */
+  failure(key: string): Promise<string | null>;
   /** Remembers which graph and input a stored result came from, so it can be purged. */
   recordLineage(result: Lineage): Promise<void>;
   /** The stored results of a graph or of an input. */

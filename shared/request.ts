@@ -3,6 +3,7 @@
  * parameters with defaults, control flags. Everything a client can get wrong is found here,
  * at the edge, before anything is queued.
  */
+import { checkChainDepth, isChained } from './chain.ts';
 import type { PropValue } from './components/types.ts';
 import {
   inputFetchFailed,
@@ -13,8 +14,9 @@ import {
 } from './errors.ts';
 import { negotiateType, normalizeExtension, type ImageType } from './formats.ts';
 import type { GraphEntry } from './graph/catalogue.ts';
-import { convertParam } from './params.ts';
-import { CONTROL_PARAMS, MAX_DIMENSION, QUALITY_PARAM, SCALE_PARAMS } from './reserved.ts';
+import { convertParam, MAX_VALUE_LENGTH } from './params.ts';
+import { CONTROL_PARAMS, MAX_DIMENSION, MAX_INPUT_LENGTH, MAX_NAME_LENGTH, QUALITY_PARAM, SCALE_PARAMS } from './reserved.ts';
+import { scanNumber } from './scan.ts';
 
 export interface ResolvedRequest {
   graph: string;
@@ -55,6 +57,7 @@ export function resolveRequest(
   const outtype = resolveOutputType(entry, ext, limits.accept);
   const given = new Map<string, string>();
   for (const [name, value] of pairs) {
+    if (name.length > MAX_NAME_LENGTH) throw invalidParameter(name.slice(0, MAX_NAME_LENGTH), `name longer than ${MAX_NAME_LENGTH} characters`);
     if (given.has(name)) throw invalidParameter(name, 'given more than once');
     given.set(name, value);
   }
@@ -106,9 +109,11 @@ function resolveScale(given: Map<string, string>, limits: RequestLimits, params:
   for (const name of ['width', 'height'] as const) {
     const raw = given.get(name);
     if (raw === undefined) continue;
-    if (!/^\s*\+?\d+\s*$/.test(raw)) throw invalidParameter(name, 'expected a positive integer');
-    const n = Number(raw);
-    if (n < 1) throw invalidParameter(name, 'expected a positive integer');
+    if (raw.length > MAX_VALUE_LENGTH.int) throw invalidParameter(name, `longer than ${MAX_VALUE_LENGTH.int} characters`);
+    const n = scanNumber(raw.trim());
+    if (n === null || !Number.isInteger(n) || n < 1 || raw.includes('.') || /[eE-]/.test(raw)) {
+      throw invalidParameter(name, 'expected a positive integer');
+    }
     dims[name] = n;
   }
   if (dims.width === undefined && dims.height === undefined) return;
@@ -137,10 +142,14 @@ function resolveInput(raw: string | undefined, generative: boolean): string | nu
     if (generative) return null;
     throw invalidParameter('input', 'an input image is required');
   }
+  if (raw.length > MAX_INPUT_LENGTH) throw invalidParameter('input', `longer than ${MAX_INPUT_LENGTH} characters`);
   if (generative) throw invalidParameter('input', 'this graph takes no input');
   const value = raw.startsWith('/') ? raw.slice(1) : raw;
   if (EXAMPLE_FILE.test(value)) return value;
-  if (value.startsWith('graph/')) return value;
+  if (isChained(value)) {
+    checkChainDepth(value);
+    return value;
+  }
   let url: URL;
   try {
     url = new URL(value);

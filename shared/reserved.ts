@@ -6,6 +6,12 @@ import type { PropDecl } from './components/types.ts';
 
 export const MAX_DIMENSION = 16383;
 
+/** The longest query string a processing URL may have (414 `query-too-long` beyond). */
+export const MAX_QUERY_LENGTH = 8192;
+/** The longest `input` value, and the longest parameter name (422 `invalid-parameter` beyond). */
+export const MAX_INPUT_LENGTH = 4096;
+export const MAX_NAME_LENGTH = 64;
+
 export const SCALE_PARAMS = {
   width: {
     type: 'int',

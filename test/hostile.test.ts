@@ -192,7 +192,7 @@ describe('hostile content and forged tokens, in process', () => {
   beforeAll(async () => {
     sys = await inProcessSystem({
       bindings: { IMGFLO_API_KEY: key, IMGFLO_API_SECRET: secret, IMGFLO_ADMIN_KEY: 'other-key', IMGFLO_ADMIN_SECRET: 'other-secret' },
-      readInput: createInputReader({ examplesDir: 'examples', serviceUrl: 'http://127.0.0.1:1', maxInputBytes: 2_000_000, fetchTimeoutMs: 5000, allowPrivateInputs: true }),
+      readInput: createInputReader({ examplesDir: 'examples', maxInputBytes: 2_000_000, fetchTimeoutMs: 5000, allowPrivateInputs: true }),
     });
   });
   const sign = async (graphspec: string, search: string) => `/graph/${key}/${await tokenV2(secret, graphspec, search)}/${graphspec}${search}`;

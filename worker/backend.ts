@@ -20,6 +20,7 @@ import { createUpstashEndpoint } from './embedded/upstash-endpoint.ts';
 import { createInputReader } from './inputs/read-input.ts';
 import { createLogger } from './log.ts';
 import { createMetrics } from './metrics.ts';
+import { createProcessor } from './runtime/processor.ts';
 
 export interface Backend {
   url: string;
@@ -42,7 +43,10 @@ export async function startBackend(env: Record<string, string | undefined>): Pro
   const runsBridge = config.role === 'all' || config.role === 'bridge';
 
   const subscriptions: Subscription[] = [];
-  if (runsWorkers) {
+  // One processing thread per job this process runs at once.
+  const threads = config.workerQueues.reduce((n, q) => n + (q === 'urgent' ? config.workerConcurrency : config.backgroundConcurrency), 0);
+  const processor = runsWorkers ? createProcessor(threads, config.processingTimeoutMs) : null;
+  if (processor) {
     const deps: ConsumerDeps = {
       catalogue,
       index,
@@ -56,6 +60,10 @@ export async function startBackend(env: Record<string, string | undefined>): Pro
       maxInputPixels: config.maxInputPixels,
       maxFrames: config.maxFrames,
       processingTimeoutMs: config.processingTimeoutMs,
+      processor,
+      failureTtlSeconds: config.failureTtlSeconds,
+      objectPrefix: config.objectPrefix,
+      sizeLimitMegapixels: config.sizeLimitMegapixels,
     };
     // Urgent jobs have their own consumer, so a background backlog never delays them.
     if (config.workerQueues.includes('urgent')) subscriptions.push(await startConsumer(deps, ['urgent'], config.workerConcurrency));
@@ -96,6 +104,7 @@ export async function startBackend(env: Record<string, string | undefined>): Pro
         await new Promise((r) => setTimeout(r, 100));
       }
       bridge?.close();
+      await processor?.close();
       await adapters.close();
     },
   };

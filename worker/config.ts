@@ -40,7 +40,6 @@ const EnvSchema = v.object({
   IMGFLO_BRIDGE_TOKEN: v.optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'))),
   UPSTASH_REDIS_REST_TOKEN: v.optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'))),
   IMGFLO_PUBLIC_BASE_URL: v.optional(url),
-  IMGFLO_SERVICE_URL: v.optional(url, 'http://127.0.0.1:8787'),
   IMGFLO_S3_PREFIX: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_\-/]*$/)), 'results'),
   IMGFLO_DATA_DIR: v.optional(v.string(), '.imgflo'),
   IMGFLO_GRAPHS_DIR: v.optional(v.string(), 'graphs'),
@@ -56,6 +55,8 @@ const EnvSchema = v.object({
   IMGFLO_INPUT_HOSTS: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9.-]*(,[a-z0-9.-]+)*$/i, 'must be a comma-separated list of host names'))),
   IMGFLO_PROCESSING_TIMEOUT_MS: int(20_000, 100),
   IMGFLO_MAX_FRAMES: int(200, 1),
+  IMGFLO_FAILURE_TTL: int(60, 1),
+  IMGFLO_SIZE_LIMIT: v.pipe(v.optional(v.string(), '25'), v.transform(Number), v.number(), v.minValue(0.01)),
   IMGFLO_LOG_LEVEL: v.optional(v.picklist(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
 });
 
@@ -102,7 +103,6 @@ export function loadBackendConfig(env: Record<string, string | undefined>) {
     bridgeToken: e.IMGFLO_BRIDGE_TOKEN ?? '',
     upstashToken: e.UPSTASH_REDIS_REST_TOKEN ?? null,
     publicBaseUrl: e.IMGFLO_PUBLIC_BASE_URL ?? null,
-    serviceUrl: e.IMGFLO_SERVICE_URL.replace(/\/+$/, ''),
     objectPrefix: e.IMGFLO_S3_PREFIX,
     dataDir: e.IMGFLO_DATA_DIR,
     graphsDir: e.IMGFLO_GRAPHS_DIR,
@@ -118,6 +118,8 @@ export function loadBackendConfig(env: Record<string, string | undefined>) {
     inputHosts: (e.IMGFLO_INPUT_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
     processingTimeoutMs: e.IMGFLO_PROCESSING_TIMEOUT_MS,
     maxFrames: e.IMGFLO_MAX_FRAMES,
+    failureTtlSeconds: e.IMGFLO_FAILURE_TTL,
+    sizeLimitMegapixels: e.IMGFLO_SIZE_LIMIT,
     logLevel: e.IMGFLO_LOG_LEVEL,
   };
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeJob } from '../shared/contracts/job-queue.contract.ts';
 import type { Catalogue } from '../shared/graph/catalogue.ts';
 import type { Job, JobResult } from '../shared/job.ts';
@@ -13,12 +13,15 @@ import { loadCatalogue } from './catalogue.ts';
 import { backoffMs, handleJob, startConsumer, type ConsumerDeps } from './consumer.ts';
 import { createLogger } from './log.ts';
 import { createMetrics } from './metrics.ts';
+import { createProcessor } from './runtime/processor.ts';
 
 const root = new URL('../', import.meta.url).pathname;
 let catalogue: Catalogue;
+const processor = createProcessor(2, 20_000);
 beforeAll(async () => {
   catalogue = await loadCatalogue(`${root}graphs`);
 });
+afterAll(() => processor.close());
 
 function deps(inputs: Record<string, Uint8Array>): ConsumerDeps & { store: MemoryObjectStore; reads: string[] } {
   const reads: string[] = [];
@@ -40,6 +43,10 @@ function deps(inputs: Record<string, Uint8Array>): ConsumerDeps & { store: Memor
     maxInputPixels: 1e6,
     maxFrames: 50,
     processingTimeoutMs: 20_000,
+    processor,
+    failureTtlSeconds: 60,
+    objectPrefix: 'p',
+    sizeLimitMegapixels: 25,
     reads,
   };
 }
@@ -77,7 +84,7 @@ describe('consumer', () => {
   it('answers 415 for bytes that are not a decodable image and 422 for too many pixels', async () => {
     const d = deps({ junk: new Uint8Array([1, 2, 3, 4]), big: await sharp({ create: { width: 2000, height: 1000, channels: 3, background: '#fff' } }).png().toBuffer() });
     expect(await handleJob(makeJob({ input: 'junk' }), d)).toMatchObject({ ok: false, error: { code: 415, reason: 'unsupported-input' } });
-    expect(await handleJob(makeJob({ input: 'big' }), d)).toMatchObject({ ok: false, error: { code: 422, reason: 'input-pixels' } });
+    expect(await handleJob(makeJob({ input: 'big', key: 'b'.repeat(40) }), d)).toMatchObject({ ok: false, error: { code: 422, reason: 'input-pixels' } });
   });
 
   it('re-indexes a result that is stored already, without processing it again', async () => {

@@ -1,17 +1,20 @@
 /**
- * The worker: takes a job, re-checks the index (re-indexing a result that is already stored)
- * while it reads the input, runs the graph, stores the result and writes the index; then
- * publishes the result and acks — only after store and index.
+ * The worker: takes a job, re-checks the index (re-indexing a result that is already stored,
+ * answering a failure remembered for the key) while it reads the input, runs the graph in a
+ * processing thread, stores the result and writes the index; then publishes the result and
+ * acks — only after store and index. A chained `graph/...` input is a job of the same request.
  */
-import { internal, isImgfloError, unavailable, unknownGraph, unsupportedInput } from '../shared/errors.ts';
+import { ImgfloError, internal, isImgfloError, unavailable, unknownGraph, unsupportedInput, type ErrorBody } from '../shared/errors.ts';
 import { CONTENT_TYPES, sniffImageType } from '../shared/formats.ts';
 import type { Catalogue } from '../shared/graph/catalogue.ts';
 import type { Job, JobResult, Timings, Urgency } from '../shared/job.ts';
 import type { CacheIndex, Clock, JobQueue, ObjectStore, Subscription } from '../shared/ports.ts';
+import { isChained } from '../shared/chain.ts';
+import { chainedJob } from './inputs/chained.ts';
 import type { InputReader } from './inputs/read-input.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
-import { processImage } from './runtime/process-image.ts';
+import type { Processor } from './runtime/processor.ts';
 
 export interface ConsumerDeps {
   catalogue: Catalogue;
@@ -26,7 +29,16 @@ export interface ConsumerDeps {
   maxInputPixels: number;
   maxFrames: number;
   processingTimeoutMs: number;
+  processor: Processor;
+  /** How long a failed key is answered with its failure without processing again. */
+  failureTtlSeconds: number;
+  /** For chained inputs: where results are stored, and the size rule the edge applies. */
+  objectPrefix: string;
+  sizeLimitMegapixels: number;
 }
+
+/** Failures an input causes that processing the same bytes again would repeat. */
+const REMEMBERED = new Set(['processing-timeout', 'size-limit', 'input-pixels', 'unsupported-input']);
 
 /** Storage failures are worth a retry: the job is tried again, then answered with a 503. */
 async function storage<T>(deps: ConsumerDeps, what: string, op: Promise<T>): Promise<T> {
@@ -48,12 +60,16 @@ async function softly<T>(deps: ConsumerDeps, what: string, op: Promise<T>, fallb
   }
 }
 
-export async function handleJob(job: Job, deps: ConsumerDeps): Promise<JobResult> {
+/**
+ * Runs a job to its stored result. `deadline` is given for the inner job of a chained input,
+ * whose work counts against the outer job's processing deadline; `depth` is its nesting.
+ */
+export async function handleJob(job: Job, deps: ConsumerDeps, deadline?: number, depth = 0): Promise<JobResult> {
   const started = deps.clock.now();
   const timings: Timings = { queue: Math.max(0, started - job.createdAt), fetch: 0, process: 0, upload: 0 };
   const ok = (cached: boolean): JobResult => ({ v: 1, id: job.id, key: job.key, ok: true, objectKey: job.objectKey, cached, timings });
   try {
-    const produced = await produce(job, deps, timings);
+    const produced = await produce(job, deps, timings, deadline, depth);
     if (produced === null) return ok(true);
 
     const t = deps.clock.now();
@@ -65,7 +81,12 @@ export async function handleJob(job: Job, deps: ConsumerDeps): Promise<JobResult
     timings.upload = deps.clock.now() - t;
     return ok(false);
   } catch (e) {
-    if (isImgfloError(e)) return { v: 1, id: job.id, key: job.key, ok: false, error: e.toBody(), retryable: e.retryable };
+    if (isImgfloError(e)) {
+      if (REMEMBERED.has(e.reason) && !e.retryable) {
+        await softly(deps, 'failure record', deps.index.rememberFailure(job.key, JSON.stringify(e.toBody()), deps.failureTtlSeconds), undefined);
+      }
+      return { v: 1, id: job.id, key: job.key, ok: false, error: e.toBody(), retryable: e.retryable };
+    }
     deps.log.error({ err: e, requestId: job.requestId, jobId: job.id, graph: job.graph }, 'job failed');
     return { v: 1, id: job.id, key: job.key, ok: false, error: internal(job.requestId).toBody(), retryable: false };
   }
@@ -76,38 +97,67 @@ export async function handleJob(job: Job, deps: ConsumerDeps): Promise<JobResult
  * storage are checked again: a miss, the usual case, waits for neither check; a result found
  * meanwhile is answered without processing.
  */
-async function produce(job: Job, deps: ConsumerDeps, timings: Timings): Promise<{ body: Uint8Array; contentType: string } | null> {
+async function produce(
+  job: Job,
+  deps: ConsumerDeps,
+  timings: Timings,
+  given: number | undefined,
+  depth: number,
+): Promise<{ body: Uint8Array; contentType: string } | null> {
   const entry = deps.catalogue.get(job.graph);
   if (!entry) throw unknownGraph(job.graph);
   let t = deps.clock.now();
-  const reading = job.input === null ? Promise.resolve(null) : deps.readInput(job.input);
+  // A chained input's work counts against this job's processing deadline.
+  const chainDeadline = given ?? t + deps.processingTimeoutMs;
+  const reading = readInput(job.input, deps, chainDeadline, depth);
   reading.catch(() => undefined);
   if (!job.nocache && (await alreadyDone(job, deps))) return null;
   const input = await reading;
   timings.fetch = deps.clock.now() - t;
 
   t = deps.clock.now();
+  const deadline = given ?? (job.input !== null && isChained(job.input) ? chainDeadline : t + deps.processingTimeoutMs);
   const out =
     entry.compiled.runtime === 'noop'
       ? storeAsIs(input!, job.outtype)
-      : await processImage(entry, job.params, input, job.outtype ?? 'jpg', {
-          maxInputPixels: deps.maxInputPixels,
-          maxFrames: deps.maxFrames,
-          deadline: deps.clock.now() + deps.processingTimeoutMs,
+      : await deps.processor.run({
+          entry,
+          params: job.params,
+          input,
+          outtype: job.outtype ?? 'jpg',
+          limits: { maxInputPixels: deps.maxInputPixels, maxFrames: deps.maxFrames, deadline },
         });
   timings.process = deps.clock.now() - t;
   return { body: out.body, contentType: out.contentType };
 }
 
+/** The input's bytes: a chained input from its stored result (made first when there is none). */
+async function readInput(input: string | null, deps: ConsumerDeps, deadline: number, depth: number): Promise<Uint8Array | null> {
+  if (input === null) return null;
+  if (!isChained(input)) return deps.readInput(input);
+  const inner = await chainedJob(input, depth + 1, deps);
+  const result = await handleJob(inner, deps, deadline, depth + 1);
+  if (!result.ok) throw ImgfloError.fromBody(result.error as ErrorBody, result.retryable);
+  const stored = await storage(deps, 'get', deps.store.get(result.objectKey));
+  if (!stored) throw unavailable('Storage lost a chained result');
+  return stored.body;
+}
+
 /** Whether the result exists: in the index, or in storage only (then it is indexed again). */
 async function alreadyDone(job: Job, deps: ConsumerDeps): Promise<boolean> {
-  // Both checks at once: a miss costs one round trip instead of two.
+  // All checks at once: a miss costs one round trip instead of three.
   const stored = storage(deps, 'head', deps.store.head(job.objectKey));
   stored.catch(() => undefined);
-  if ((await softly(deps, 'lookup', deps.index.get(job.key), null)) !== null) {
+  const [indexed, failed] = await Promise.all([
+    softly(deps, 'lookup', deps.index.get(job.key), null),
+    softly(deps, 'failure lookup', deps.index.failure(job.key), null),
+  ]);
+  if (indexed !== null) {
     deps.metrics.cacheLookups.inc({ result: 'hit' });
     return true;
   }
+  // Failed moments ago: the same work would fail the same way.
+  if (failed !== null) throw ImgfloError.fromBody(JSON.parse(failed) as ErrorBody);
   if ((await stored) !== null) {
     await softly(deps, 'write', deps.index.set(job.key, job.objectKey, deps.cacheTtlSeconds), undefined);
     deps.metrics.cacheLookups.inc({ result: 'reindexed' });

@@ -18,6 +18,14 @@ export const rotateOnCenter = {
     degrees: { type: 'number', description: 'Angle to rotate (clockwise)', default: 0, minimum: -3600, maximum: 3600 },
     sampler: { type: 'enum', description: 'Sampler used internally', default: 'linear', values: ['nearest', 'linear', 'cubic', 'nohalo', 'lohalo'] },
   },
+  // The bounding box of the rotated rectangle.
+  outputSize: ([input], p) => {
+    const rad = (Number(p.degrees) * Math.PI) / 180;
+    const cos = Math.abs(Math.cos(rad));
+    const sin = Math.abs(Math.sin(rad));
+    const { width: w, height: h } = input!;
+    return { width: Math.max(1, Math.ceil(w * cos + h * sin)), height: Math.max(1, Math.ceil(w * sin + h * cos)) };
+  },
 } as const satisfies ComponentDecl;
 
 export const grey = {

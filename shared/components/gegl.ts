@@ -29,6 +29,7 @@ export const crop = {
     width: { type: 'number', description: 'Width of the rectangle', default: 10, minimum: 1, maximum: 65535 },
     height: { type: 'number', description: 'Height of the rectangle', default: 10, minimum: 1, maximum: 65535 },
   },
+  outputSize: (_inputs, p) => ({ width: Math.max(1, Math.round(Number(p.width))), height: Math.max(1, Math.round(Number(p.height))) }),
 } as const satisfies ComponentDecl;
 
 export const gaussianBlur = {

@@ -1,5 +1,7 @@
 /** Components that make an image from nothing (generative graphs have no input). */
-import type { ComponentDecl } from './types.ts';
+import type { ComponentDecl, OutputSize } from './types.ts';
+
+const declaredSize: OutputSize = (_inputs, p) => ({ width: Number(p.width), height: Number(p.height) });
 
 const size = (what: string, def: number) =>
   ({ type: 'int', description: `${what} of the image`, default: def, minimum: 1, maximum: 4000 }) as const;
@@ -13,6 +15,7 @@ export const fill = {
     width: size('Width', 600),
     height: size('Height', 400),
   },
+  outputSize: declaredSize,
 } as const satisfies ComponentDecl;
 
 export const delaunay = {
@@ -24,4 +27,5 @@ export const delaunay = {
     width: size('Width', 600),
     height: size('Height', 400),
   },
+  outputSize: declaredSize,
 } as const satisfies ComponentDecl;

@@ -1,5 +1,5 @@
 /** Components for what today's image services do: resizing with fits and smart crops. */
-import type { ComponentDecl } from './types.ts';
+import type { ComponentDecl, OutputSize } from './types.ts';
 
 export const POSITIONS = [
   'centre', 'top', 'right-top', 'right', 'right-bottom', 'bottom', 'left-bottom', 'left', 'left-top',
@@ -8,6 +8,19 @@ export const POSITIONS = [
 
 const side = (what: string) =>
   ({ type: 'int', description: `${what} of the result (0: from the other side and the aspect ratio)`, default: 0, minimum: 0, maximum: 16383 }) as const;
+
+/** The largest size sharp's resize can give: the box, or the input scaled to cover it. */
+const resizedSize: OutputSize = ([input], p) => {
+  const { width: sw, height: sh } = input!;
+  const w = Number(p.width) || 0;
+  const h = Number(p.height) || 0;
+  if (!w && !h) return input!;
+  let factor = w && h ? (p.fit === 'inside' ? Math.min(w / sw, h / sh) : Math.max(w / sw, h / sh)) : w ? w / sw : h / sh;
+  if (p['without-enlargement'] === true) factor = Math.min(1, factor);
+  const scaled = { width: Math.ceil(sw * factor), height: Math.ceil(sh * factor) };
+  if (!(w && h) || p.fit === 'inside' || p.fit === 'outside') return scaled;
+  return p['without-enlargement'] === true ? { width: Math.min(w, scaled.width), height: Math.min(h, scaled.height) } : { width: w, height: h };
+};
 
 export const resize = {
   name: 'image/resize',
@@ -21,6 +34,7 @@ export const resize = {
     background: { type: 'color', description: 'Colour around the image with fit=contain', default: '#00000000' },
     'without-enlargement': { type: 'boolean', description: 'Never make the image larger than it is', default: false },
   },
+  outputSize: resizedSize,
 } as const satisfies ComponentDecl;
 
 export const thumbnail = {
@@ -31,4 +45,5 @@ export const thumbnail = {
     size: { type: 'int', description: 'Width and height of the thumbnail', default: 200, minimum: 1, maximum: 4096 },
     position: { type: 'enum', description: 'What to keep', default: 'attention', values: POSITIONS },
   },
+  outputSize: (_inputs, p) => ({ width: Number(p.size), height: Number(p.size) }),
 } as const satisfies ComponentDecl;

@@ -12,6 +12,14 @@ export interface PropDecl {
   values?: readonly string[];
 }
 
+export interface Size {
+  width: number;
+  height: number;
+}
+
+/** The size of a component's output from its inputs' sizes and its properties. */
+export type OutputSize = (inputs: readonly Size[], props: Readonly<Record<string, PropValue>>) => Size;
+
 export interface ComponentDecl {
   /** Canonical name, e.g. `gegl/crop`. */
   name: string;
@@ -21,4 +29,6 @@ export interface ComponentDecl {
   /** Image input ports (`input`, `aux`); empty for a source that makes an image. */
   inputs: readonly string[];
   properties: Readonly<Record<string, PropDecl>>;
+  /** How large the output is (or at most is), known before any work; absent: as its first input. */
+  outputSize?: OutputSize;
 }

@@ -24,6 +24,17 @@ export function cacheIndexContract(name: string, make: () => Promise<CacheIndexF
       expect(await index.get(k)).toBe(`p/${k}.jpg`);
     });
 
+    it('remembers a failure for its TTL, apart from the result entry', async () => {
+      const { index, pass } = await make();
+      const k = key();
+      expect(await index.failure(k)).toBeNull();
+      await index.rememberFailure(k, '{"reason":"processing-timeout"}', 1);
+      expect(await index.failure(k)).toBe('{"reason":"processing-timeout"}');
+      expect(await index.get(k)).toBeNull();
+      await pass(1100);
+      expect(await index.failure(k)).toBeNull();
+    });
+
     it('forgets an entry once its TTL has passed', async () => {
       const { index, pass } = await make();
       const k = key();

@@ -1,5 +1,5 @@
 /** The in-memory cache index: entries expire after their TTL like Redis keys do. */
-import { indexKey, inflightKey, lineageKey, lineageMember, parseLineageMember } from '../cache-key.ts';
+import { failureKey, indexKey, inflightKey, lineageKey, lineageMember, parseLineageMember } from '../cache-key.ts';
 import type { CacheIndex, Lineage, LineageQuery } from '../ports.ts';
 import type { MemoryKv } from './kv.ts';
 
@@ -24,6 +24,14 @@ export class MemoryCacheIndex implements CacheIndex {
 
   async release(key: string): Promise<void> {
     this.kv.del(inflightKey(key));
+  }
+
+  async rememberFailure(key: string, error: string, ttlSeconds: number): Promise<void> {
+    this.kv.set(failureKey(key), error, { ex: ttlSeconds });
+  }
+
+  async failure(key: string): Promise<string | null> {
+    return this.kv.get(failureKey(key));
   }
 
   async recordLineage(r: Lineage): Promise<void> {

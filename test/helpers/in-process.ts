@@ -18,6 +18,7 @@ import { startConsumer } from '../../worker/consumer.ts';
 import { createInputReader, type InputReader } from '../../worker/inputs/read-input.ts';
 import { createLogger } from '../../worker/log.ts';
 import { createMetrics } from '../../worker/metrics.ts';
+import { createProcessor } from '../../worker/runtime/processor.ts';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -41,6 +42,7 @@ export async function inProcessSystem(
     findApp?: EdgeDeps['findApp'];
     apps?: AppRegistry;
     readInput?: InputReader;
+    processingTimeoutMs?: number;
   } = {},
 ) {
   const catalogue = await loadCatalogue(`${ROOT}graphs`);
@@ -56,14 +58,18 @@ export async function inProcessSystem(
       index,
       store,
       queue,
-      readInput: options.readInput ?? createInputReader({ examplesDir: `${ROOT}examples`, serviceUrl: 'http://127.0.0.1:1', maxInputBytes: 50e6, fetchTimeoutMs: 5000 }),
+      readInput: options.readInput ?? createInputReader({ examplesDir: `${ROOT}examples`, maxInputBytes: 50e6, fetchTimeoutMs: 5000 }),
       clock: systemClock,
       metrics,
       log,
       cacheTtlSeconds: 3600,
       maxInputPixels: 1e8,
       maxFrames: 200,
-      processingTimeoutMs: 20_000,
+      processingTimeoutMs: options.processingTimeoutMs ?? 20_000,
+      processor: createProcessor(2, options.processingTimeoutMs ?? 20_000),
+      failureTtlSeconds: 60,
+      objectPrefix: 'results',
+      sizeLimitMegapixels: 25,
     },
     ['urgent', 'background'],
     2,

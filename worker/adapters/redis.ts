@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { indexKey, inflightKey, lineageKey, lineageMember, parseLineageMember } from '../../shared/cache-key.ts';
+import { failureKey, indexKey, inflightKey, lineageKey, lineageMember, parseLineageMember } from '../../shared/cache-key.ts';
 import { APPS_SET, appKey, decodeApp, quotaKey, type AppRecord } from '../../shared/apps.ts';
 import type { AppRegistry, CacheIndex, Lineage, LineageQuery } from '../../shared/ports.ts';
 import type { CommandResult } from '../embedded/kv-commands.ts';
@@ -58,6 +58,14 @@ export class RedisCacheIndex implements CacheIndex {
 
   async release(key: string): Promise<void> {
     await this.redis.del(inflightKey(key));
+  }
+
+  async rememberFailure(key: string, error: string, ttlSeconds: number): Promise<void> {
+    await this.redis.set(failureKey(key), error, 'EX', ttlSeconds);
+  }
+
+  failure(key: string): Promise<string | null> {
+    return this.redis.get(failureKey(key));
   }
 
   async recordLineage(r: Lineage): Promise<void> {

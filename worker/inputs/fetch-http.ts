@@ -18,20 +18,20 @@ export interface FetchLimits {
   allowPrivate?: boolean;
   /** When set, only these hosts (and their subdomains) may be fetched. */
   allowedHosts?: readonly string[];
-  /** Origins always allowed, whatever their address: the service's own public URL. */
-  trustedOrigins?: readonly string[];
+  /** Which resolved addresses a connection may go to (default: public unicast only). */
+  addressAllowed?: (address: string) => boolean;
 }
 
 const MAX_REDIRECTS = 3;
 
 class Blocked extends Error {}
 
-/** A DNS lookup that answers only with public addresses, so the socket can reach no other. */
-const publicOnlyLookup: LookupFunction = (hostname, options, callback) => {
+/** A DNS lookup that answers only with allowed addresses, so the socket can reach no other. */
+const checkedLookup = (allowed: (address: string) => boolean): LookupFunction => (hostname, options, callback) => {
   dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
     if (err) return callback(err, '', 4);
     const list = addresses as unknown as Array<{ address: string; family: number }>;
-    const refused = list.find((a) => !isPublicAddress(a.address));
+    const refused = list.find((a) => !allowed(a.address));
     if (refused || list.length === 0) return callback(new Blocked(`${hostname} resolves to a blocked address`), '', 4);
     if ((options as { all?: boolean }).all) return callback(null, list as never, 0);
     callback(null, list[0]!.address, list[0]!.family);
@@ -53,15 +53,14 @@ export async function fetchHttp(url: string, limits: FetchLimits, shownAs: strin
       if (target.protocol !== 'http:' && target.protocol !== 'https:') {
         throw inputFetchFailed(shownAs, `scheme ${target.protocol} is not allowed`);
       }
-      const trusted = (limits.trustedOrigins ?? []).includes(target.origin);
-      const guarded = !trusted && !limits.allowPrivate;
-      if (!trusted && !hostAllowed(target, limits)) throw inputFetchFailed(shownAs, 'host is not allowed');
+      const allowed = limits.allowPrivate ? null : (limits.addressAllowed ?? isPublicAddress);
+      if (!hostAllowed(target, limits)) throw inputFetchFailed(shownAs, 'host is not allowed');
       // An IP literal is not looked up, so it is checked here (the URL parser has already
       // turned decimal, octal and hex IPv4 spellings into the dotted form).
-      if (guarded && ipFamily(target.hostname) !== 0 && !isPublicAddress(target.hostname.replace(/^\[|\]$/g, ''))) {
+      if (allowed && ipFamily(target.hostname) !== 0 && !allowed(target.hostname.replace(/^\[|\]$/g, ''))) {
         throw inputFetchFailed(shownAs, 'address is not allowed');
       }
-      const res = await request(target, guarded, deadline);
+      const res = await request(target, allowed, deadline);
       const location = res.headers.location;
       if (res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && location) {
         res.resume();
@@ -82,7 +81,7 @@ export async function fetchHttp(url: string, limits: FetchLimits, shownAs: strin
   }
 }
 
-function request(url: URL, guarded: boolean, signal: AbortSignal): Promise<IncomingMessage> {
+function request(url: URL, allowed: ((address: string) => boolean) | null, signal: AbortSignal): Promise<IncomingMessage> {
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const req = client.request(url, {
@@ -90,7 +89,7 @@ function request(url: URL, guarded: boolean, signal: AbortSignal): Promise<Incom
       signal,
       agent: false,
       headers: { 'user-agent': 'imgflo', accept: 'image/*' },
-      ...(guarded && { lookup: publicOnlyLookup }),
+      ...(allowed && { lookup: checkedLookup(allowed) }),
     });
     req.on('response', resolve);
     req.on('error', reject);

@@ -1,6 +1,6 @@
 /**
- * Reads a job's input: `files/<name>` from the bundled examples on disk (no HTTP), a chained
- * `graph/...` URL through the service's own public URL, an http(s) URL through the fetcher.
+ * Reads a job's input: `files/<name>` from the bundled examples on disk (no HTTP), an http(s)
+ * URL through the fetcher. (Chained `graph/...` inputs are jobs of their own: consumer.ts.)
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,7 +9,6 @@ import { fetchHttp, type FetchLimits } from './fetch-http.ts';
 
 export interface InputReaderOptions {
   examplesDir: string;
-  serviceUrl: string;
   maxInputBytes: number;
   fetchTimeoutMs: number;
   allowPrivateInputs?: boolean;
@@ -26,8 +25,6 @@ export function createInputReader(options: InputReaderOptions): InputReader {
     fetchTimeoutMs: options.fetchTimeoutMs,
     allowPrivate: options.allowPrivateInputs ?? false,
     allowedHosts: options.inputHosts ?? [],
-    // Chained graph/... inputs go to the service itself, wherever it lives.
-    trustedOrigins: [new URL(options.serviceUrl).origin],
   };
   return async (input) => {
     const file = EXAMPLE.exec(input);
@@ -38,7 +35,6 @@ export function createInputReader(options: InputReaderOptions): InputReader {
         throw inputFetchFailed(input, 'HTTP error 404');
       }
     }
-    if (input.startsWith('graph/')) return fetchHttp(`${options.serviceUrl}/${input}`, limits, input);
     return fetchHttp(input, limits, input);
   };
 }

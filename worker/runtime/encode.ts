@@ -3,6 +3,15 @@ import type { Sharp } from 'sharp';
 import { CONTENT_TYPES, type ImageType } from '../../shared/formats.ts';
 import { DEFAULT_QUALITY } from '../../shared/reserved.ts';
 
+/** The longest side each encoder can write (libjpeg, libspng, libwebp, libheif, cgif). */
+export const MAX_OUTPUT_SIDE: Readonly<Record<ImageType, number>> = {
+  jpg: 65_535,
+  png: 2_147_483_647,
+  webp: 16_383,
+  avif: 16_384,
+  gif: 65_535,
+};
+
 export interface Encoded {
   body: Buffer;
   contentType: string;

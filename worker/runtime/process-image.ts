@@ -1,21 +1,32 @@
 /**
- * Runs one graph on one input: decode (orientation applied, limits checked from the header),
- * the optional scaling of `width`/`height` (in linear light, as the original), the compiled
- * plan step by step with a deadline check in between, and the encoder. A graph of identity
- * steps without scaling is one sharp pipeline.
+ * One job's image work as a declared pipeline with one exit:
+ *
+ *   screen → decode → plan → scale → graph → encode
+ *
+ * screen: SVG (and gzip) inputs must pass the SVG policy; decode: the header is read and the
+ * limits (pixels, frames × pixels) are checked before any pixel is; plan: every intermediate
+ * size and the output's are derived from the parameters (components declare their output
+ * size) and checked against the limits before any allocation; scale: `width`/`height` in
+ * linear light, as the original; graph: the compiled plan; encode: the output type.
+ *
+ * Each step wraps its failures with its name and maps them by kind: a libvips error (sharp
+ * rejects with a plain `Error`) is the input's fault, 415, or 422 when it is the libvips
+ * deadline; a refused allocation is 422 `size-limit`. Only a bug of ours stays an untyped error.
+ * This runs inside a processing thread (processor.ts), which is terminated at the deadline.
  */
 import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
 import { componentDecl } from '../../shared/components/registry.ts';
-import type { PropValue } from '../../shared/components/types.ts';
-import { inputPixels, outputTooLarge, processingTimeout, tooManyFrames, unsupportedInput } from '../../shared/errors.ts';
+import type { PropValue, Size } from '../../shared/components/types.ts';
+import { ImgfloError, inputPixels, isImgfloError, outputTooLarge, processingTimeout, tooManyFrames, unsupportedInput } from '../../shared/errors.ts';
 import { ANIMATED_TYPES, type ImageType } from '../../shared/formats.ts';
 import type { GraphEntry } from '../../shared/graph/catalogue.ts';
 import { GRAPH_INPUT, type CompiledGraph, type PlanStep } from '../../shared/graph/compile.ts';
 import { IMPLS, PIPELINE_STEPS } from './components/index.ts';
-import { encode, type Encoded } from './encode.ts';
+import { encode, MAX_OUTPUT_SIDE, type Encoded } from './encode.ts';
 import { fromLinear, toLinear } from './linear-light.ts';
 import { fromSharp, toSharp, type RawImage } from './raw-image.ts';
 import { scaleLinear, targetSize } from './scale.ts';
+import { screenSvg } from './svg-policy.ts';
 
 export interface ProcessLimits {
   maxInputPixels: number;
@@ -23,6 +34,32 @@ export interface ProcessLimits {
   /** Epoch ms after which processing gives up. */
   deadline: number;
 }
+
+export type StepName = 'screen' | 'decode' | 'plan' | 'scale' | 'graph' | 'encode';
+
+/** Runs one step; its failure comes out typed, named after the step. */
+async function step<T>(name: StepName, limits: ProcessLimits, work: () => T | Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    throw byKind(name, e, limits);
+  }
+}
+
+function byKind(name: StepName, e: unknown, limits: ProcessLimits): unknown {
+  if (isImgfloError(e)) return e;
+  if (e instanceof RangeError) {
+    return new ImgfloError(422, 'size-limit', `The ${name} step needs more memory than the limits allow`, { step: name });
+  }
+  // sharp rejects with a plain Error carrying libvips' message; our own bugs are TypeErrors & co.
+  if (e instanceof Error && e.constructor === Error) {
+    if (/^timeout\b/i.test(e.message)) return processingTimeout();
+    return new ImgfloError(415, 'unsupported-input', `Input is not a supported image: cannot ${name} it`, { step: name });
+  }
+  return e;
+}
+
+const secondsLeft = (limits: ProcessLimits) => Math.max(1, Math.ceil((limits.deadline - Date.now()) / 1000));
 
 export async function processImage(
   entry: GraphEntry,
@@ -32,67 +69,45 @@ export async function processImage(
   limits: ProcessLimits,
 ): Promise<Encoded> {
   const quality = typeof params.quality === 'number' ? params.quality : undefined;
+  const { compiled } = entry;
   if (input === null) {
-    const made = await guard(runPlan(entry.compiled, params, null, limits.deadline));
-    return guard(encode(toSharp(made), outtype, quality));
+    await step('plan', limits, () => checkPlan(compiled, params, null, outtype, limits));
+    const made = await step('graph', limits, () => runPlan(compiled, params, null));
+    return step('encode', limits, () => encode(toSharp(made).timeout({ seconds: secondsLeft(limits) }), outtype, quality));
   }
-  const seconds = Math.max(1, Math.ceil((limits.deadline - Date.now()) / 1000));
-  const scaled = entry.compiled.inports.width === undefined && (typeof params.width === 'number' || typeof params.height === 'number');
+  const screened = await step('screen', limits, () => screenSvg(input));
+  const scaled = compiled.inports.width === undefined && (typeof params.width === 'number' || typeof params.height === 'number');
   const width = scaled && typeof params.width === 'number' ? params.width : undefined;
   const height = scaled && typeof params.height === 'number' ? params.height : undefined;
-  const fused = !scaled ? pipelineOf(entry.compiled, params) : null;
+  const fused = !scaled ? pipelineOf(compiled, params) : null;
+  const animated = fused !== null && ANIMATED_TYPES.includes(outtype);
+  const { pipeline, meta } = await step('decode', limits, () => decode(screened, limits, animated));
+
+  const turned = (meta.orientation ?? 1) >= 5;
+  const source = { width: (turned ? meta.height : meta.width) ?? 1, height: (turned ? meta.width : meta.height) ?? 1 };
+  const size = width || height ? targetSize(source, width, height) : source;
+  await step('plan', limits, () => checkPlan(compiled, params, size, outtype, limits));
+
   if (fused) {
     // One sharp pipeline, which keeps an animation animated when the output type can hold one.
-    const { pipeline } = await decode(input, limits, ANIMATED_TYPES.includes(outtype));
-    return guard(encode(fused(pipeline).timeout({ seconds }), outtype, quality));
+    return step('encode', limits, () => encode(fused(pipeline).timeout({ seconds: secondsLeft(limits) }), outtype, quality));
   }
-  let { pipeline: decoded, meta } = await decode(input, limits, false);
-  const identity = entry.compiled.steps.every((s) => s.component === 'nop');
-  let size: { width: number; height: number } | null = null;
-  if (width || height) {
-    const turned = (meta.orientation ?? 1) >= 5;
-    const source = { width: (turned ? meta.height : meta.width) ?? 1, height: (turned ? meta.width : meta.height) ?? 1 };
-    size = targetSize(source, width, height);
-    // Scaling is done in linear light, as the original did, where its results are pinned (up to
-    // a reduction by 4). A larger reduction is libvips' alone (shrink-on-load, lanczos3): the
-    // speed of a plain image server, at the price of gamma-space averaging.
-    if (source.width >= size.width * 4 && source.height >= size.height * 4) {
-      decoded = decoded.resize({ width: size.width, height: size.height, fit: 'fill' });
-      size = null;
-      if (identity) return guard(encode(decoded.timeout({ seconds }), outtype, quality));
-    }
+  const identity = compiled.steps.every((s) => s.component === 'nop');
+  // Scaling is done in linear light, as the original did, where its results are pinned (up to
+  // a reduction by 4). A larger reduction is libvips' alone (shrink-on-load, lanczos3): the
+  // speed of a plain image server, at the price of gamma-space averaging.
+  const byLibvips = size !== source && source.width >= size.width * 4 && source.height >= size.height * 4;
+  const decoded = byLibvips ? pipeline.resize({ width: size.width, height: size.height, fit: 'fill' }) : pipeline;
+  if (identity && (byLibvips || size === source)) {
+    return step('encode', limits, () => encode(decoded.timeout({ seconds: secondsLeft(limits) }), outtype, quality));
   }
-
-  let image = await guard(fromSharp(decoded.timeout({ seconds })));
-  if (size) image = fromLinear(scaleLinear(toLinear(image), size.width, size.height));
-  if (!identity) image = await guard(runPlan(entry.compiled, params, image, limits.deadline));
-  if (image.width * image.height > limits.maxInputPixels) throw outputTooLarge(limits.maxInputPixels);
-  return guard(encode(toSharp(image).timeout({ seconds }), outtype, quality));
-}
-
-/** sharp's own errors: a timeout is the processing deadline; a failed decode is bad input. */
-async function guard<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (e) {
-    const message = (e as Error).message ?? '';
-    if (/timeout/i.test(message)) throw processingTimeout();
-    if (/corrupt|premature|truncat|invalid|unsupported|bad |not a known/i.test(message)) throw unsupportedInput('cannot decode');
-    throw e;
+  let image = await step('scale', limits, () => fromSharp(decoded.timeout({ seconds: secondsLeft(limits) })));
+  if (!byLibvips && size !== source) {
+    image = await step('scale', limits, () => fromLinear(scaleLinear(toLinear(image), size.width, size.height)));
   }
-}
-
-/** SVG may not reach outside itself: no external references, no entities. */
-function checkSvg(input: Uint8Array): void {
-  const head = Buffer.from(input.subarray(0, 4096)).toString('utf8').trimStart();
-  if (!/^(<\?xml|<svg|<!--)/i.test(head) || !/<svg[\s>]/i.test(Buffer.from(input).toString('utf8'))) return;
-  const text = Buffer.from(input).toString('utf8');
-  if (/<!ENTITY/i.test(text) || /<!DOCTYPE[^>]*\[/i.test(text)) throw unsupportedInput('SVG with entities');
-  const refs = [...text.matchAll(/(?:xlink:)?href\s*=\s*["']\s*([^"']*)/gi)].map((m) => m[1]!.trim());
-  const urls = [...text.matchAll(/url\(\s*["']?\s*([^)"']*)/gi)].map((m) => m[1]!.trim());
-  if ([...refs, ...urls].some((r) => r !== '' && !r.startsWith('#') && !/^data:image\//i.test(r))) {
-    throw unsupportedInput('SVG with external references');
-  }
+  if (!identity) image = await step('graph', limits, () => runPlan(compiled, params, image));
+  const result = image;
+  return step('encode', limits, () => encode(toSharp(result).timeout({ seconds: secondsLeft(limits) }), outtype, quality));
 }
 
 /** The plan as one sharp pipeline, when every step can be one and at most one resizes. */
@@ -115,7 +130,6 @@ function propsOf(graph: CompiledGraph, step: PlanStep, params: Readonly<Record<s
 
 /** The input's pipeline (upright), and its header, read once and checked against the limits. */
 async function decode(input: Uint8Array, limits: ProcessLimits, animated: boolean): Promise<{ pipeline: Sharp; meta: Metadata }> {
-  checkSvg(input);
   const options: SharpOptions = { limitInputPixels: limits.maxInputPixels, failOn: 'error' };
   let meta: Metadata;
   try {
@@ -124,23 +138,47 @@ async function decode(input: Uint8Array, limits: ProcessLimits, animated: boolea
     if (/pixel limit/i.test((e as Error).message)) throw inputPixels(limits.maxInputPixels);
     throw unsupportedInput('cannot decode');
   }
-  if ((meta.width ?? 0) * (meta.height ?? 0) > limits.maxInputPixels) throw inputPixels(limits.maxInputPixels);
-  if ((meta.pages ?? 1) > limits.maxFrames) throw tooManyFrames(limits.maxFrames);
-  return { pipeline: sharp(input, { ...options, animated: animated && (meta.pages ?? 1) > 1 }).autoOrient(), meta };
+  const frames = meta.pages ?? 1;
+  const frameHeight = meta.pageHeight ?? meta.height ?? 0;
+  if (frames > limits.maxFrames) throw tooManyFrames(limits.maxFrames);
+  if ((meta.width ?? 0) * frameHeight * frames > limits.maxInputPixels) throw inputPixels(limits.maxInputPixels);
+  return { pipeline: sharp(input, { ...options, animated: animated && frames > 1 }).autoOrient(), meta };
 }
 
-export async function runPlan(
+/**
+ * Every intermediate image and the output, sized from the parameters before any work: each
+ * within the pixel limit, the output within what the encoder can write.
+ */
+export function checkPlan(
   graph: CompiledGraph,
   params: Readonly<Record<string, PropValue>>,
-  input: RawImage | null,
-  deadline: number,
-): Promise<RawImage> {
+  input: Size | null,
+  outtype: ImageType,
+  limits: Pick<ProcessLimits, 'maxInputPixels'>,
+): Size {
+  const sizes = new Map<string, Size>(input ? [[GRAPH_INPUT, input]] : []);
+  const within = (s: Size) => s.width >= 1 && s.height >= 1 && s.width * s.height <= limits.maxInputPixels;
+  if (input && !within(input)) throw outputTooLarge(limits.maxInputPixels);
+  for (const planStep of graph.steps) {
+    const ins = Object.values(planStep.inputs).map((src) => sizes.get(src)!);
+    const decl = componentDecl(planStep.component);
+    const size = decl.outputSize ? decl.outputSize(ins, propsOf(graph, planStep, params)) : ins[0]!;
+    if (!within(size)) throw outputTooLarge(limits.maxInputPixels);
+    sizes.set(planStep.id, size);
+  }
+  const out = sizes.get(graph.output)!;
+  if (out.width > MAX_OUTPUT_SIDE[outtype] || out.height > MAX_OUTPUT_SIDE[outtype]) {
+    throw new ImgfloError(422, 'size-limit', `The result (${out.width}x${out.height}) is larger than ${outtype} can hold`, { limit: MAX_OUTPUT_SIDE[outtype] });
+  }
+  return out;
+}
+
+export async function runPlan(graph: CompiledGraph, params: Readonly<Record<string, PropValue>>, input: RawImage | null): Promise<RawImage> {
   const results = new Map<string, RawImage>(input ? [[GRAPH_INPUT, input]] : []);
-  for (const step of graph.steps) {
-    if (Date.now() > deadline) throw processingTimeout();
+  for (const planStep of graph.steps) {
     const inputs: Record<string, RawImage> = {};
-    for (const [port, src] of Object.entries(step.inputs)) inputs[port] = results.get(src)!;
-    results.set(step.id, await IMPLS[step.component](inputs, propsOf(graph, step, params)));
+    for (const [port, src] of Object.entries(planStep.inputs)) inputs[port] = results.get(src)!;
+    results.set(planStep.id, await IMPLS[planStep.component](inputs, propsOf(graph, planStep, params)));
   }
   return results.get(graph.output)!;
 }
