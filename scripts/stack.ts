@@ -7,7 +7,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,7 @@ export interface Proc {
 
 class Processes {
   readonly list: Proc[] = [];
+  private readonly cleanups: Array<() => void> = [];
   private out = '';
   /** inherit: the processes write to this terminal; ignore: their output is dropped (benchmarks). */
   constructor(private readonly mode: 'pipe' | 'inherit' | 'ignore') {}
@@ -58,8 +59,14 @@ class Processes {
     throw new Error(`${proc.name} did not answer within ${ms} ms:\n${this.out}`);
   }
 
+  /** Runs at stop, after every process has exited (e.g. removes files holding secrets). */
+  onStop(cleanup: () => void): void {
+    this.cleanups.push(cleanup);
+  }
+
   async stopAll(): Promise<void> {
     await Promise.all([...this.list].reverse().map((p) => stopProcess(p.child)));
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
   }
 }
 
@@ -108,8 +115,11 @@ function spawnBackend(procs: Processes, name: string, port: number, env: Env, bu
  * devtools relay (scripts/edge-dev.mjs), as the benchmark runs it.
  */
 function spawnEdge(procs: Processes, name: string, port: number, env: Env, stateDir: string, o: { inspectorPort?: number; devtools?: boolean } = {}): Proc {
-  // Secrets reach wrangler through an env file, not the command line.
-  const envFile = join(mkdtempSync(join(tmpdir(), 'imgflo-edge-')), 'edge.env');
+  // Secrets reach wrangler through an env file (0600, in a directory of its own, 0700), not the
+  // command line; the directory is removed when the stack stops.
+  const dir = mkdtempSync(join(tmpdir(), 'imgflo-edge-'));
+  procs.onStop(() => rmSync(dir, { recursive: true, force: true }));
+  const envFile = join(dir, 'edge.env');
   const edgeEnv = Object.entries(env).filter(([k]) => !k.startsWith('AWS_'));
   writeFileSync(envFile, edgeEnv.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n', { mode: 0o600 });
   const [command, args] = edgeCommand({ port, envFile, persist: stateDir, devtools: o.devtools ?? true, inspectorPort: o.inspectorPort });
@@ -183,7 +193,6 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     IMGFLO_BRIDGE_URL: backendUrl,
     UPSTASH_REDIS_REST_URL: `${backendUrl}/upstash`,
     IMGFLO_PUBLIC_BASE_URL: s3Public ?? `${backendUrl}/cache`,
-    IMGFLO_SERVICE_URL: edgeUrl,
     IMGFLO_BRIDGE_TOKEN: token(),
     UPSTASH_REDIS_REST_TOKEN: token(),
     IMGFLO_COMMIT: gitCommit(),
@@ -257,7 +266,7 @@ export async function startDistributedStack(o: DistributedOptions): Promise<Dist
     const bridge = spawnBackend(procs, `bridge-${i}`, await o.ports(), { ...env, IMGFLO_ROLE: 'bridge' }, o.bundle);
     bridges.push(bridge);
     const edgePort = await o.ports();
-    const edgeEnv = { ...env, IMGFLO_BRIDGE_URL: bridge.url, IMGFLO_SERVICE_URL: `http://127.0.0.1:${edgePort}` };
+    const edgeEnv = { ...env, IMGFLO_BRIDGE_URL: bridge.url };
     const devtools = o.edgeDevtools ?? true;
     edges.push(spawnEdge(procs, `edge-${i}`, edgePort, edgeEnv, join(dataDir, `edge-${i}`), { devtools, ...(devtools && { inspectorPort: await o.ports() }) }));
   }

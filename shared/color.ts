@@ -60,7 +60,7 @@ function parseRgbArgs(args: string): Rgba | null {
     if (p.endsWith('%') !== percent) return null;
     const n = scanNumber(percent ? p.slice(0, -1) : p);
     if (n === null) return null;
-    rgb.push(Math.round(clamp(percent ? n * 2.55 : n, 255)));
+    rgb.push(Math.round(clamp(percent ? (n * 255) / 100 : n, 255)));
   }
   let a = 1;
   if (parts.length === 4) {

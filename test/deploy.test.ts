@@ -5,7 +5,7 @@
  * the backend's configuration parser.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse } from 'yaml';
@@ -26,9 +26,12 @@ describe('docker image', () => {
 
   it('runs the bundle that npm run build:backend makes, as a plain process, and stops on SIGTERM', async () => {
     const script = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts['build:backend'] as string;
-    const outfile = /--outfile=(\S+)/.exec(script)![1]!;
+    const outdir = /--outdir=(\S+)/.exec(script)![1]!;
+    const outfile = `${outdir}/main.mjs`;
     expect(dockerfile).toContain(`CMD ["node", "${outfile}"]`);
     execFileSync('npm', ['run', '--silent', 'build:backend'], { cwd: ROOT, stdio: 'ignore' });
+    // The processing threads run the bundle's own thread.mjs, beside main.mjs.
+    expect(existsSync(join(ROOT, outdir, 'thread.mjs'))).toBe(true);
     const port = await freePort();
     const child = spawn(process.execPath, [outfile], {
       cwd: ROOT,

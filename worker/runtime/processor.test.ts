@@ -1,0 +1,119 @@
+/**
+ * Processing isolation: image work runs in threads that are terminated at the deadline, every
+ * bound is checked before the work it bounds, and decoder failures come out typed. Each test
+ * runs the real pool (processor.ts) on real sharp.
+ */
+import { readFileSync } from 'node:fs';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveRequest } from '../../shared/request.ts';
+import type { Catalogue } from '../../shared/graph/catalogue.ts';
+import { craftedGif } from '../../test/helpers/crafted.ts';
+import { loadCatalogue } from '../catalogue.ts';
+import { checkPlan, processImage } from './process-image.ts';
+import { createProcessor, type Processor } from './processor.ts';
+
+const root = new URL('../../', import.meta.url).pathname;
+const jpg = readFileSync(`${root}examples/gridbear.jpg`);
+const TIMEOUT_MS = 2500;
+let catalogue: Catalogue;
+let processor: Processor;
+beforeAll(async () => {
+  catalogue = await loadCatalogue(`${root}graphs`);
+  processor = createProcessor(2, TIMEOUT_MS);
+});
+afterAll(() => processor.close());
+
+const task = (graph: string, query: Record<string, string>, input: Uint8Array | null, ext = 'png', limits: { maxInputPixels?: number; maxFrames?: number } = {}) => {
+  const entry = catalogue.get(graph)!;
+  const req = resolveRequest(entry, ext, Object.entries(query), { sizeLimitMegapixels: 25 });
+  return {
+    entry,
+    params: req.params,
+    input,
+    outtype: req.outtype ?? 'png',
+    limits: { maxInputPixels: limits.maxInputPixels ?? 1e8, maxFrames: limits.maxFrames ?? 200, deadline: Date.now() + TIMEOUT_MS },
+  };
+};
+
+/** The worst gap between ticks of a 5-ms timer while `work` runs: how long the loop was held. */
+async function loopLag<T>(work: Promise<T>): Promise<{ lag: number; outcome: PromiseSettledResult<T> }> {
+  let lag = 0;
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    lag = Math.max(lag, now - last - 5);
+    last = now;
+  }, 5);
+  const [outcome] = await Promise.allSettled([work]);
+  clearInterval(timer);
+  return { lag, outcome };
+}
+
+describe('processing in threads', () => {
+  it('stops a job that runs past its deadline with 422 processing-timeout, and the serving thread never waits', async () => {
+    const started = Date.now();
+    // Motion blur in JavaScript over 25 MP with the largest length: minutes of work.
+    const { lag, outcome } = await loopLag(processor.run(task('motionblur', { input: 'files/x.jpg', width: '4999', height: '5000', length: '1000' }, jpg)));
+    const took = Date.now() - started;
+    console.log(`[isolation] motion blur 25 MP: ended after ${took} ms (deadline ${TIMEOUT_MS} ms), worst event-loop lag ${lag.toFixed(1)} ms`);
+    expect(outcome).toMatchObject({ status: 'rejected', reason: { status: 422, reason: 'processing-timeout' } });
+    expect(took).toBeLessThan(TIMEOUT_MS + 1000);
+    expect(lag).toBeLessThan(100);
+  });
+
+  it('stops a Gaussian blur of the largest input at the deadline too, and the next job runs normally', async () => {
+    const started = Date.now();
+    const big = task('gaussianblur', { input: 'files/x.jpg', width: '4999', height: '5000', 'std-dev-x': '1500', 'std-dev-y': '1500' }, jpg);
+    await expect(processor.run(big)).rejects.toMatchObject({ status: 422, reason: 'processing-timeout' });
+    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 1000);
+    const out = await processor.run(task('passthrough', { input: 'files/x.jpg', width: '50' }, jpg));
+    expect((await sharp(out.body).metadata()).width).toBe(50);
+  });
+});
+
+describe('bounds before work', () => {
+  it('refuses a crop of 65535×65535 with 422 size-limit before allocating it', async () => {
+    const started = Date.now();
+    await expect(processor.run(task('crop', { input: 'files/x.jpg', cropwidth: '65535', cropheight: '65535' }, jpg))).rejects.toMatchObject({ status: 422, reason: 'size-limit' });
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('counts frames × width × height of an animation against the pixel limit', async () => {
+    await expect(processor.run(task('passthrough', { input: 'files/x.jpg' }, craftedGif(2000, 2000, 30), 'gif'))).rejects.toMatchObject({ status: 422, reason: 'input-pixels' });
+    await expect(processor.run(task('passthrough', { input: 'files/x.jpg' }, craftedGif(20, 20, 30), 'gif', { maxFrames: 10 }))).rejects.toMatchObject({ status: 422, reason: 'input-pixels' });
+    const ok = await processor.run(task('passthrough', { input: 'files/x.jpg' }, craftedGif(20, 20, 30), 'gif'));
+    expect(await sharp(ok.body).metadata()).toMatchObject({ format: 'gif', pages: expect.any(Number) });
+  });
+
+  it('refuses an output larger than its encoder can write before encoding', async () => {
+    const wide = { input: 'files/x.jpg', cropwidth: '20000', cropheight: '10' };
+    await expect(processor.run(task('crop', wide, jpg, 'webp'))).rejects.toMatchObject({ status: 422, reason: 'size-limit' });
+    const out = await processor.run(task('crop', wide, jpg, 'png'));
+    expect(await sharp(out.body).metadata()).toMatchObject({ width: 20000, height: 10 });
+  });
+
+  it('declares each graph’s output size exactly, from its parameters', async () => {
+    const input = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#468' } }).png().toBuffer();
+    for (const [name, entry] of catalogue) {
+      if (entry.compiled.runtime === 'noop') continue;
+      const t = task(name, entry.compiled.generative ? {} : { input: 'files/x.jpg' }, entry.compiled.generative ? null : input);
+      const declared = checkPlan(entry.compiled, t.params, entry.compiled.generative ? null : { width: 64, height: 48 }, 'png', t.limits);
+      const out = await processImage(entry, t.params, t.input, 'png', t.limits);
+      expect({ name, width: out.width, height: out.height }).toEqual({ name, ...declared });
+    }
+  });
+});
+
+describe('decoder failures are typed', () => {
+  it.each([
+    ['a truncated PNG', async () => (await sharp({ create: { width: 300, height: 300, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).png().toBuffer()).subarray(0, 2000)],
+    ['a truncated JPEG', async () => jpg.subarray(0, Math.floor(jpg.length / 3))],
+    ['a truncated GIF', async () => readFileSync(`${root}examples/time.gif`).subarray(0, 3000)],
+    ['PNG magic and garbage', async () => Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(500, 7)])],
+    ['JPEG magic and garbage', async () => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(500, 9)])],
+    ['no bytes at all', async () => Buffer.alloc(0)],
+  ])('answers %s with 415', async (_what, make) => {
+    await expect(processor.run(task('passthrough', { input: 'files/x.jpg', width: '40' }, await make()))).rejects.toMatchObject({ status: 415, reason: 'unsupported-input' });
+  });
+});
