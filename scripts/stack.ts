@@ -20,6 +20,8 @@ export interface Proc {
   name: string;
   url: string;
   child: ChildProcess;
+  /** Files written for it that hold secrets (removed at stop). */
+  secretFiles?: string[];
 }
 
 class Processes {
@@ -123,7 +125,7 @@ function spawnEdge(procs: Processes, name: string, port: number, env: Env, state
   const edgeEnv = Object.entries(env).filter(([k]) => !k.startsWith('AWS_'));
   writeFileSync(envFile, edgeEnv.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n', { mode: 0o600 });
   const [command, args] = edgeCommand({ port, envFile, persist: stateDir, devtools: o.devtools ?? true, inspectorPort: o.inspectorPort });
-  return procs.spawn(name, `http://127.0.0.1:${port}`, command, args, wranglerEnv());
+  return { ...procs.spawn(name, `http://127.0.0.1:${port}`, command, args, wranglerEnv()), secretFiles: [envFile] };
 }
 
 /**
@@ -179,6 +181,7 @@ export interface StackOptions {
 export interface Stack {
   edgeUrl: string;
   backendUrl: string;
+  edge: Proc;
   env: Env;
   output(): string;
   stop(): Promise<void>;
@@ -206,6 +209,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   return started(procs, [procs.waitFor(backend, '/health', 30_000), procs.waitFor(edge, '/version', 60_000)], {
     edgeUrl,
     backendUrl,
+    edge,
     env,
     output: () => procs.output(),
     stop: () => procs.stopAll(),

@@ -4,6 +4,8 @@
  * address policy (no exception for the service's own origin): the embedded default, local disk
  * over real Redis and RabbitMQ, and S3 in the distributed topology.
  */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DistributedStack, Stack } from '../scripts/stack.ts';
@@ -42,6 +44,15 @@ describe('chained inputs, embedded (npm start with nothing set)', () => {
   it('answers the chained URL with 301 and never fetches the service over HTTP', async () => {
     await checkChain(stack.edgeUrl);
     expect(stack.output()).not.toMatch(/address is not allowed/);
+  });
+
+  it('keeps the edge’s secrets in a 0600 file of a 0700 directory only while it runs', async () => {
+    const [file] = stack.edge.secretFiles!;
+    expect(statSync(file!).mode & 0o777).toBe(0o600);
+    expect(statSync(dirname(file!)).mode & 0o777).toBe(0o700);
+    expect(readFileSync(file!, 'utf8')).toContain('IMGFLO_BRIDGE_TOKEN=');
+    await stack.stop();
+    expect(existsSync(dirname(file!))).toBe(false);
   });
 });
 
