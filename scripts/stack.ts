@@ -230,6 +230,8 @@ export interface DistributedOptions {
   edgeDevtools?: boolean;
   /** Run the backend processes from dist/main.mjs (build it first with `npm run build:backend`). */
   bundle?: boolean;
+  /** Settings of worker i (from 1) on top of the others', e.g. another graphs folder. */
+  workerEnv?: (i: number) => Env;
 }
 
 export interface DistributedStack {
@@ -265,7 +267,9 @@ export async function startDistributedStack(o: DistributedOptions): Promise<Dist
   const bridges: Proc[] = [];
   const workers: Proc[] = [];
   const edges: Proc[] = [];
-  for (let i = 1; i <= o.workers; i++) workers.push(spawnBackend(procs, `worker-${i}`, await o.ports(), { ...env, IMGFLO_ROLE: 'worker' }, o.bundle));
+  for (let i = 1; i <= o.workers; i++) {
+    workers.push(spawnBackend(procs, `worker-${i}`, await o.ports(), { ...env, ...o.workerEnv?.(i), IMGFLO_ROLE: 'worker' }, o.bundle));
+  }
   for (let i = 1; i <= o.bridges; i++) {
     const bridge = spawnBackend(procs, `bridge-${i}`, await o.ports(), { ...env, IMGFLO_ROLE: 'bridge' }, o.bundle);
     bridges.push(bridge);

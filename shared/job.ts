@@ -13,6 +13,8 @@ export const JobRequestSchema = v.object({
   requestId: v.pipe(v.string(), v.maxLength(128)),
   key: v.pipe(v.string(), v.regex(/^[0-9a-f]{40}$/)),
   graph: v.pipe(v.string(), v.maxLength(128)),
+  /** The digest of the graph definition the edge resolved the request against. */
+  digest: v.pipe(v.string(), v.regex(/^[0-9a-f]{16}$/)),
   outtype: v.nullable(ImageTypeSchema),
   input: v.nullable(v.pipe(v.string(), v.maxLength(8192))),
   params: v.record(v.string(), PropValueSchema),

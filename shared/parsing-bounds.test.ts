@@ -32,6 +32,7 @@ const worst: Array<[string, string]> = [
   ['signs', '+-'.repeat(N / 2)],
   ['colour with repeated plus signs', `rgb(1%${'+'.repeat(N / 3)}1%${'+'.repeat(N / 3)}1%${'+'.repeat(N / 3)}x`],
   ['colour with spaces', `rgb(${' '.repeat(N)}1`],
+  ['colour percentages between runs of spaces', `rgb(1%${' '.repeat(N / 3)}1%${' '.repeat(N / 3)}1%${' '.repeat(N / 3)}x`],
   ['colour with commas', `rgba(${'1,'.repeat(N / 2)}`],
   ['hex', '#' + 'f'.repeat(N)],
   ['a long name', 'a'.repeat(N)],

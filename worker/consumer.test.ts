@@ -139,11 +139,26 @@ describe('retries', () => {
     const results: JobResult[] = [];
     queue.onResult((r) => results.push(r));
     await startConsumer(d, ['urgent'], 1);
-    await queue.publish(makeJob({ graph: 'passthrough', outtype: 'png', params: { ignored: '' } }));
+    await queue.publish(makeJob({ digest: catalogue.get('passthrough')!.digest, graph: 'passthrough', outtype: 'png', params: { ignored: '' } }));
     for (let i = 0; i < 400 && results.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(puts).toBe(3);
     expect(results).toEqual([expect.objectContaining({ ok: false, retryable: true, error: expect.objectContaining({ code: 503, reason: 'unavailable' }) })]);
     expect(queue.deadLetters.map((j) => j.attempt)).toEqual([3]);
+  });
+
+  it('hands back a job of another graph version until its deadline, then answers a retryable 503', async () => {
+    const d = deps({ 'files/gridbear.jpg': jpg });
+    const { queue } = d;
+    const results: JobResult[] = [];
+    queue.onResult((r) => results.push(r));
+    await startConsumer(d, ['urgent'], 1);
+    const job = makeJob({ graph: 'passthrough', digest: 'f'.repeat(16), deadline: Date.now() + 600 });
+    await queue.publish(job);
+    for (let i = 0; i < 100 && results.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(results).toEqual([expect.objectContaining({ ok: false, retryable: true, error: expect.objectContaining({ code: 503, reason: 'unavailable' }) })]);
+    expect(Number((await d.metrics.refused.get()).values[0]?.value)).toBeGreaterThan(1);
+    expect(d.reads).toEqual([]);
+    expect(await d.store.head(job.objectKey)).toBeNull();
   });
 
   it('succeeds on a later attempt when storage comes back', async () => {
@@ -158,7 +173,7 @@ describe('retries', () => {
     const results: JobResult[] = [];
     queue.onResult((r) => results.push(r));
     await startConsumer(d, ['urgent'], 1);
-    await queue.publish(makeJob({ graph: 'passthrough', outtype: 'png', params: { ignored: '' } }));
+    await queue.publish(makeJob({ digest: catalogue.get('passthrough')!.digest, graph: 'passthrough', outtype: 'png', params: { ignored: '' } }));
     for (let i = 0; i < 300 && results.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(results).toEqual([expect.objectContaining({ ok: true, cached: false })]);
     expect(queue.deadLetters).toEqual([]);

@@ -177,6 +177,9 @@ function storeAsIs(input: Uint8Array, outtype: Job['outtype']): { body: Uint8Arr
 
 export const MAX_ATTEMPTS = 3;
 
+/** How long a worker holds a job of another graph version before handing it back. */
+const REFUSAL_PAUSE_MS = 100;
+
 /** Exponential backoff with jitter before attempt `attempt + 1`: about 0.5 s, then 2 s. */
 export function backoffMs(attempt: number, random = Math.random): number {
   const base = 500 * 4 ** (attempt - 1);
@@ -186,6 +189,25 @@ export function backoffMs(attempt: number, random = Math.random): number {
 export function startConsumer(deps: ConsumerDeps, urgencies: readonly Urgency[], concurrency: number): Promise<Subscription> {
   return deps.queue.consume(urgencies, concurrency, async (delivery) => {
     const { job } = delivery;
+    // A job resolved against another version of its graph is not ours to run: a worker of
+    // that version (a rolling deploy) takes it, or it fails retryably at its deadline.
+    const digest = deps.catalogue.get(job.graph)?.digest;
+    if (digest !== undefined && digest !== job.digest) {
+      deps.metrics.refused.inc();
+      deps.log.warn({ requestId: job.requestId, jobId: job.id, graph: job.graph, digest: job.digest, ours: digest }, 'job refused: another graph version');
+      if (deps.clock.now() < job.deadline) {
+        await new Promise((r) => setTimeout(r, REFUSAL_PAUSE_MS));
+        delivery.nack({ requeue: true });
+        return;
+      }
+      const error = unavailable(`No worker runs this version of graph ${job.graph}`);
+      await Promise.all([
+        deps.queue.publishResult({ v: 1, id: job.id, key: job.key, ok: false, error: error.toBody(), retryable: true }),
+        softly(deps, 'release', deps.index.release(job.key), undefined),
+      ]);
+      delivery.ack();
+      return;
+    }
     deps.metrics.jobsInFlight.inc();
     try {
       const result = await handleJob(job, deps);

@@ -28,6 +28,11 @@ export function createMetrics(queueDepth?: (urgency: 'urgent' | 'background') =>
       help: 'Jobs published again after a retryable failure',
       registers: [registry],
     }),
+    refused: new Counter({
+      name: 'imgflo_jobs_refused_total',
+      help: 'Jobs a worker handed back: their graph has another digest here (a deploy in progress)',
+      registers: [registry],
+    }),
     jobsInFlight: new Gauge({
       name: 'imgflo_jobs_in_flight',
       help: 'Jobs a worker is processing now',

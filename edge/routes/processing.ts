@@ -90,6 +90,7 @@ export function processingRoutes(deps: EdgeDeps) {
       requestId,
       key,
       graph: req.graph,
+      digest: entry.digest,
       outtype: req.outtype,
       input: req.input,
       params: req.params,

@@ -10,6 +10,7 @@ export function makeJob(overrides: Partial<Job> = {}): Job {
     requestId: 'req-' + id,
     key: 'a'.repeat(40),
     graph: 'passthrough',
+    digest: '0'.repeat(16),
     outtype: 'jpg',
     input: 'files/gridbear.jpg',
     params: {},

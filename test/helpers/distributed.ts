@@ -12,6 +12,7 @@ export async function startTestDistributedStack(options: {
   env?: Record<string, string>;
   bridges?: number;
   workers?: number;
+  workerEnv?: (i: number) => Record<string, string>;
 }): Promise<DistributedStack & { prefix: string }> {
   const prefix = `run-${crypto.randomUUID().slice(0, 8)}`;
   const stack = await startDistributedStack({
@@ -20,6 +21,7 @@ export async function startTestDistributedStack(options: {
     s3: { endpoint: options.s3Endpoint ?? S3_ENDPOINT, bucket: S3_BUCKET, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     bridges: options.bridges ?? 2,
     workers: options.workers ?? 2,
+    ...(options.workerEnv && { workerEnv: options.workerEnv }),
     ports: freePort,
     env: { IMGFLO_S3_PREFIX: prefix, ...options.env },
   });

@@ -14,6 +14,7 @@ const request = (overrides: Partial<JobRequest> = {}): JobRequest => ({
   requestId: 'r',
   key: 'b'.repeat(40),
   graph: 'passthrough',
+  digest: '0'.repeat(16),
   outtype: 'png',
   input: 'files/gridbear.jpg',
   params: {},
