@@ -20,6 +20,7 @@ import { sumCounter } from '../test/helpers/distributed.ts';
 import { amqpVhostUrl, freshRedisDb } from '../test/helpers/services.ts';
 import { freePort } from '../test/helpers/stack.ts';
 import { measureCpu, type Group } from './cpu.ts';
+import { measureIsolation, type IsolationCost } from './isolation.ts';
 import { alternate, inProcess, load, type Measured } from './load.ts';
 
 const { values } = parseArgs({ options: { smoke: { type: 'boolean' }, devtools: { type: 'boolean' }, 'log-hits': { type: 'boolean' }, out: { type: 'string' } } });
@@ -106,7 +107,7 @@ async function main() {
   const bareWithAssets = await startBare(true);
   await until(() => fetch(`http://127.0.0.1:${ipxPort}/_/photo.jpg`, { method: 'HEAD' }));
 
-  const scenarios: Record<string, Record<string, Measured | Record<string, number> | number | string>> = {};
+  const scenarios: Record<string, Record<string, Measured | Record<string, number> | number | string> | Record<string, IsolationCost>> = {};
   let n = 0;
   const unique = (ext: string, q: number) => () => `/graph/passthrough.${ext}?input=files%2Fphoto.jpg&width=800&quality=${q}&ignored=${Date.now()}-${n++}`;
   const peakBefore = peakRss(stack.workers[0]!.child.pid!);
@@ -185,6 +186,8 @@ async function main() {
     series[`process_same_input c=${c} (limit ${{ 1: 1200, 4: 2000, 16: 6000 }[c]} ms)`] = r.p50;
   }
   scenarios.stress = series;
+  // What running each job in a processing thread costs, against running it in the serving thread.
+  scenarios.isolation = await measureIsolation(photo, smoke ? 2 : 20, ROUNDS);
   scenarios.memory = { workerPeakRssMB: Math.round(workerRss / 1e6), workerPeakRssBeforeMissMB: Math.round(peakBefore / 1e6) };
 
   const results = {
@@ -217,6 +220,7 @@ async function main() {
   console.log(`coalescing: ${JSON.stringify(scenarios.coalescing)}`);
   console.log(`stress (p50 ms): ${JSON.stringify(series)}`);
   console.log(`memory: ${JSON.stringify(scenarios.memory)}`);
+  console.log(`isolation (CPU ms per job): ${JSON.stringify(scenarios.isolation)}`);
   console.log(`wrote ${out}`);
 
   await stopProcess(bare.child);

@@ -34,5 +34,9 @@ describe.skipIf(!ready)('npm run bench -- --smoke', () => {
     expect(r.scenarios.coalescing.processingRuns).toBeGreaterThanOrEqual(1);
     expect(Object.values(r.scenarios.stress).every((v) => typeof v === 'number')).toBe(true);
     expect(r.scenarios.memory.workerPeakRssMB).toBeGreaterThan(0);
+    for (const ext of ['jpg', 'webp']) {
+      expect(r.scenarios.isolation[ext].cpuMsInThisThread, `${ext} isolation`).toBeGreaterThan(0);
+      expect(r.scenarios.isolation[ext].cpuMsInProcessingThread, `${ext} isolation`).toBeGreaterThan(0);
+    }
   }, 300_000);
 });

@@ -34,7 +34,7 @@ function deps(inputs: Record<string, Uint8Array>): ConsumerDeps & { store: Memor
       reads.push(input);
       const bytes = inputs[input];
       if (!bytes) throw new Error('no such input');
-      return bytes;
+      return Buffer.from(bytes);
     },
     clock: systemClock,
     metrics: createMetrics(),

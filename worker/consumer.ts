@@ -120,13 +120,11 @@ async function produce(
   const out =
     entry.compiled.runtime === 'noop'
       ? storeAsIs(input!, job.outtype)
-      : await deps.processor.run({
-          entry,
-          params: job.params,
-          input,
-          outtype: job.outtype ?? 'jpg',
-          limits: { maxInputPixels: deps.maxInputPixels, maxFrames: deps.maxFrames, deadline },
-        });
+      : await deps.processor.run(
+          { entry, params: job.params, input, outtype: job.outtype ?? 'jpg', limits: { maxInputPixels: deps.maxInputPixels, maxFrames: deps.maxFrames, deadline } },
+          // A fresh read is this job's alone and moves to the thread; a chained input came from the store.
+          { owned: job.input !== null && !isChained(job.input) },
+        );
   timings.process = deps.clock.now() - t;
   return { body: out.body, contentType: out.contentType };
 }

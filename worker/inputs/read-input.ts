@@ -15,6 +15,7 @@ export interface InputReaderOptions {
   inputHosts?: readonly string[];
 }
 
+/** Reads an input into a buffer of its own (the caller may hand its memory on). */
 export type InputReader = (input: string) => Promise<Uint8Array>;
 
 const EXAMPLE = /^files\/([A-Za-z0-9_][A-Za-z0-9_.-]*)$/;

@@ -14,9 +14,18 @@ export interface Processed {
 }
 
 export interface Processor {
-  /** Runs a task until `task.limits.deadline`; typed errors for everything an input can cause. */
-  run(task: ThreadTask): Promise<Processed>;
+  /**
+   * Runs a task until `task.limits.deadline`; typed errors for everything an input can cause.
+   * With `owned`, the caller gives up the input: its memory moves to the thread (no copy), and
+   * the caller's buffer is left empty.
+   */
+  run(task: ThreadTask, options?: { owned?: boolean }): Promise<Processed>;
   close(): Promise<void>;
+}
+
+/** An input that alone owns all of its memory can move to a thread; a slice of a shared pool cannot. */
+function movable(input: Uint8Array | null): input is Uint8Array & { buffer: ArrayBuffer } {
+  return input !== null && input.buffer instanceof ArrayBuffer && input.byteOffset === 0 && input.byteLength === input.buffer.byteLength;
 }
 
 /** Thrown for a failure that is a bug of the service, with the thread's stack. */
@@ -32,12 +41,11 @@ export function createProcessor(threads: number, timeoutMs: number): Processor {
     idleTimeout: Number.MAX_SAFE_INTEGER,
   });
   return {
-    async run(task) {
-      // The input is copied to the thread (not moved): callers may still hold it, e.g. a store.
+    async run(task, options = {}) {
       const signal = AbortSignal.timeout(Math.max(1, task.limits.deadline - Date.now()));
       let answer: ThreadAnswer;
       try {
-        answer = await pool.run(task, { signal });
+        answer = await pool.run(task, { signal, ...(options.owned && movable(task.input) && { transferList: [task.input.buffer] }) });
       } catch (e) {
         if (signal.aborted) throw processingTimeout(timeoutMs);
         throw e;

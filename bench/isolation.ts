@@ -1,0 +1,59 @@
+/**
+ * What the processing threads cost per job: the benchmark's miss (the photo scaled to 800 px
+ * wide) run in this thread (processImage) and through the thread pool (processor.ts), one job
+ * at a time, in alternating rounds; CPU per job from process.cpuUsage (all threads). Each job
+ * gets its own input buffer, as a job read from disk or the network has.
+ */
+import { resolveRequest } from '../shared/request.ts';
+import { loadCatalogue } from '../worker/catalogue.ts';
+import { processImage } from '../worker/runtime/process-image.ts';
+import { createProcessor } from '../worker/runtime/processor.ts';
+
+export interface IsolationCost {
+  cpuMsInThisThread: number;
+  cpuMsInProcessingThread: number;
+  overheadPercent: number;
+}
+
+export async function measureIsolation(photo: Buffer, jobs: number, rounds: number): Promise<Record<'jpg' | 'webp', IsolationCost>> {
+  const catalogue = await loadCatalogue(new URL('../graphs', import.meta.url).pathname);
+  const entry = catalogue.get('passthrough')!;
+  const pool = createProcessor(1, 60_000);
+  const task = (outtype: 'jpg' | 'webp') => ({
+    entry,
+    params: resolveRequest(entry, outtype, [['input', 'files/photo.jpg'], ['width', '800']], { sizeLimitMegapixels: 25 }).params,
+    input: Buffer.from(photo),
+    outtype,
+    limits: { maxInputPixels: 1e8, maxFrames: 200, deadline: Date.now() + 60_000 },
+  });
+  const sides = {
+    inThisThread: (ext: 'jpg' | 'webp') => {
+      const t = task(ext);
+      return processImage(t.entry, t.params, t.input, ext, t.limits);
+    },
+    inProcessingThread: (ext: 'jpg' | 'webp') => pool.run(task(ext), { owned: true }),
+  };
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const result = {} as Record<'jpg' | 'webp', IsolationCost>;
+  for (const ext of ['jpg', 'webp'] as const) {
+    const cpu = { inThisThread: [] as number[], inProcessingThread: [] as number[] };
+    for (const run of Object.values(sides)) await run(ext); // warm up
+    for (let round = 0; round < rounds; round++) {
+      for (const [name, run] of Object.entries(sides) as Array<[keyof typeof sides, (e: 'jpg' | 'webp') => Promise<unknown>]>) {
+        const before = process.cpuUsage();
+        for (let i = 0; i < jobs; i++) await run(ext);
+        const used = process.cpuUsage(before);
+        cpu[name].push((used.user + used.system) / 1000 / jobs);
+      }
+    }
+    const inline = median(cpu.inThisThread);
+    const threaded = median(cpu.inProcessingThread);
+    result[ext] = {
+      cpuMsInThisThread: Math.round(inline * 10) / 10,
+      cpuMsInProcessingThread: Math.round(threaded * 10) / 10,
+      overheadPercent: Math.round(((threaded - inline) / inline) * 1000) / 10,
+    };
+  }
+  await pool.close();
+  return result;
+}
