@@ -1,6 +1,7 @@
 /** The edge: createApp(deps) mounts the routes; errors become the JSON bodies of SPEC §3.2. */
 import { Hono } from 'hono';
 import { internal, isImgfloError, notFound, queryTooLong } from '../shared/errors.ts';
+import { errorResponse } from '../shared/error-response.ts';
 import { MAX_QUERY_LENGTH } from '../shared/reserved.ts';
 import { rawPath, rawSearch, redactToken } from '../shared/url.ts';
 import type { AppEnv, EdgeDeps } from './context.ts';
@@ -46,12 +47,7 @@ export function createApp(deps: EdgeDeps): Hono<AppEnv> {
     if (!isImgfloError(e)) {
       deps.log({ msg: 'unexpected error', level: 'error', requestId: c.get('requestId'), error: String(e), stack: (e as Error).stack });
     }
-    const retryAfter = error.extra.retryAfter;
-    if (typeof retryAfter === 'number') c.header('Retry-After', String(retryAfter));
-    c.header('Cache-Control', 'no-store');
-    c.header('X-Request-Id', c.get('requestId'));
-    c.header('X-Content-Type-Options', 'nosniff');
-    return c.json(error.toBody(), error.status as 400);
+    return errorResponse(error, c.get('requestId'));
   });
   return app;
 }

@@ -6,6 +6,7 @@ import * as v from 'valibot';
 import type { AppRecord } from '../shared/apps.ts';
 import type { PresignSettings } from './presign.ts';
 import { describeEnvIssues } from '../shared/config-issues.ts';
+import { SHARED_SETTINGS } from '../shared/settings.ts';
 
 const optionalString = v.optional(v.pipe(v.string(), v.minLength(1)));
 const flag = (def: '0' | '1') =>
@@ -31,8 +32,6 @@ const BindingsSchema = v.object({
     v.optional(v.picklist(['301', '302', '307', '308']), '301'),
     v.transform((s) => Number(s) as 301 | 302 | 307 | 308),
   ),
-  IMGFLO_SIZE_LIMIT: v.pipe(v.optional(v.string(), '25'), v.transform(Number), v.number(), v.minValue(0.01)),
-  IMGFLO_JOB_TIMEOUT_MS: v.pipe(v.optional(v.string(), '25000'), v.transform(Number), v.number(), v.integer(), v.minValue(100)),
   IMGFLO_COMMIT: v.optional(v.string(), 'unknown'),
   IMGFLO_APP_REGISTRY: flag('0'),
   IMGFLO_APP_CACHE_SECONDS: v.pipe(v.optional(v.string(), '30'), v.transform(Number), v.number(), v.integer(), v.minValue(0), v.maxValue(60)),
@@ -41,12 +40,7 @@ const BindingsSchema = v.object({
   IMGFLO_RATE_LIMIT: v.optional(v.pipe(v.string(), v.regex(/^\d+\/\d+(ms|s|m|h)$/, 'must look like 600/60s'))),
   IMGFLO_STORAGE_URL_MODE: v.optional(v.picklist(['public', 'presigned']), 'public'),
   IMGFLO_PRESIGN_EXPIRES: v.pipe(v.optional(v.string(), '3600'), v.transform(Number), v.number(), v.integer(), v.minValue(60), v.maxValue(604800)),
-  IMGFLO_S3_ENDPOINT: v.optional(httpUrl),
-  IMGFLO_S3_BUCKET: optionalString,
-  IMGFLO_S3_REGION: v.optional(v.string(), 'us-east-1'),
-  IMGFLO_S3_FORCE_PATH_STYLE: v.optional(v.picklist(['0', '1', 'true', 'false'])),
-  AWS_ACCESS_KEY_ID: optionalString,
-  AWS_SECRET_ACCESS_KEY: optionalString,
+  ...SHARED_SETTINGS,
 });
 
 export type EdgeConfig = ReturnType<typeof parseEdgeConfig>;

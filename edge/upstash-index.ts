@@ -17,7 +17,10 @@ export function upstashIndex(redis: Redis): CacheIndex {
     delete: async (key) => {
       await redis.del(indexKey(key));
     },
-    claim: async (key, ttlMs) => (await redis.set(inflightKey(key), '1', { nx: true, px: ttlMs })) === 'OK',
+    claim: async (key, ttlMs, holder = '1', options = {}) =>
+      (await (options.force ? redis.set(inflightKey(key), holder, { px: ttlMs }) : redis.set(inflightKey(key), holder, { nx: true, px: ttlMs }))) === 'OK',
+    claimHolder: (key) => redis.get<string>(inflightKey(key)),
+    renewClaim: async (key, ttlMs) => (await redis.pexpire(inflightKey(key), ttlMs)) === 1,
     release: async (key) => {
       await redis.del(inflightKey(key));
     },

@@ -20,6 +20,8 @@ export interface Proc {
   name: string;
   url: string;
   child: ChildProcess;
+  /** Starts the process again as it was started (after it died or was killed). */
+  respawn(): void;
   /** Files written for it that hold secrets (removed at stop). */
   secretFiles?: string[];
 }
@@ -36,12 +38,14 @@ class Processes {
   }
 
   spawn(name: string, url: string, command: string, args: string[], env: NodeJS.ProcessEnv): Proc {
-    const stdio = this.mode;
-    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', stdio, stdio] });
-    const tag = (d: Buffer) => (this.out += d.toString().replace(/^(?=.)/gm, `[${name}] `));
-    child.stdout?.on('data', tag);
-    child.stderr?.on('data', tag);
-    const proc = { name, url, child };
+    const start = () => {
+      const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', this.mode, this.mode] });
+      const tag = (d: Buffer) => (this.out += d.toString().replace(/^(?=.)/gm, `[${name}] `));
+      child.stdout?.on('data', tag);
+      child.stderr?.on('data', tag);
+      return child;
+    };
+    const proc: Proc = { name, url, child: start(), respawn: () => void (proc.child = start()) };
     this.list.push(proc);
     return proc;
   }
@@ -125,7 +129,7 @@ function spawnEdge(procs: Processes, name: string, port: number, env: Env, state
   const edgeEnv = Object.entries(env).filter(([k]) => !k.startsWith('AWS_'));
   writeFileSync(envFile, edgeEnv.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n', { mode: 0o600 });
   const [command, args] = edgeCommand({ port, envFile, persist: stateDir, devtools: o.devtools ?? true, inspectorPort: o.inspectorPort });
-  return { ...procs.spawn(name, `http://127.0.0.1:${port}`, command, args, wranglerEnv()), secretFiles: [envFile] };
+  return Object.assign(procs.spawn(name, `http://127.0.0.1:${port}`, command, args, wranglerEnv()), { secretFiles: [envFile] });
 }
 
 /**

@@ -16,8 +16,15 @@ export interface CacheIndex {
   get(key: string): Promise<string | null>;
   set(key: string, objectKey: string, ttlSeconds: number): Promise<void>;
   delete(key: string): Promise<void>;
-  /** Marks a job for `key` as in flight; false when someone else holds the marker. */
-  claim(key: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Marks a job for `key` as in flight for `ttlMs`, holding `holder` (what kind of job it is);
+   * false when someone else holds the marker. With `force`, takes it over whatever it held.
+   */
+  claim(key: string, ttlMs: number, holder?: string, options?: { force?: boolean }): Promise<boolean>;
+  /** What the in-flight marker of `key` holds; null when there is none. */
+  claimHolder(key: string): Promise<string | null>;
+  /** Extends the in-flight marker of `key` to `ttlMs` from now; false when it is gone. */
+  renewClaim(key: string, ttlMs: number): Promise<boolean>;
   /** Drops the in-flight marker of `key`. */
   release(key: string): Promise<void>;
   /** Remembers for `ttlSeconds` that processing `key` failed, and how (a typed error body). */

@@ -49,9 +49,9 @@ describe('docker image', () => {
     expect(await exited).toBe(0);
   });
 
-  it('runs as a non-root user with a health check on /health', () => {
+  it('runs as a non-root user with a health check on /ready', () => {
     expect(dockerfile).toMatch(/^USER node$/m);
-    expect(dockerfile).toMatch(/HEALTHCHECK[\s\S]*\/health/);
+    expect(dockerfile).toMatch(/HEALTHCHECK[\s\S]*\/ready/);
     expect(dockerfile).toMatch(/MALLOC_ARENA_MAX=2/);
   });
 });
@@ -104,7 +104,8 @@ describe('Kubernetes manifests', () => {
       const container = d.spec.template.spec.containers[0];
       const env = { ...config, ...secrets, ...Object.fromEntries(container.env.map((e: { name: string; value: string }) => [e.name, e.value])) };
       expect(loadBackendConfig(env).role, d.metadata.name).toBe(env.IMGFLO_ROLE);
-      expect(container.readinessProbe.httpGet.path).toBe('/health');
+      expect(container.readinessProbe.httpGet.path).toBe('/ready');
+      expect(container.livenessProbe.httpGet.path).toBe('/health');
     }
   });
 

@@ -3,38 +3,18 @@
  * load, Redis stopped, storage failing. Redis and the S3 server are private to this file (on
  * ports of their own) so they can be stopped; RabbitMQ is restarted with rabbitmqctl.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopProcess, type DistributedStack } from '../scripts/stack.ts';
 import { startTestDistributedStack } from './helpers/distributed.ts';
+import { haveRedisServer, startRedis } from './helpers/redis-server.ts';
 import { startS3rver } from './helpers/s3rver.ts';
 import { amqpAvailable, redisAvailable } from './helpers/services.ts';
 import { freePort } from './helpers/stack.ts';
 
-const haveRedisServer = (() => {
-  try {
-    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 const ready = haveRedisServer && (await redisAvailable()) && (await amqpAvailable());
 const JOB_TIMEOUT_MS = 10_000;
 const get = (url: string, init?: RequestInit) => fetch(url, { redirect: 'manual', ...init });
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    try {
-      execFileSync('redis-cli', ['-p', String(port), 'ping'], { stdio: 'ignore' });
-      return child;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  throw new Error('private redis-server did not start');
-}
 
 const inFlight = async (url: string) => {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -114,6 +94,35 @@ describe.skipIf(!ready)('faults', () => {
       if (after.status !== 301) await new Promise((r) => setTimeout(r, 500));
     }
     expect(after?.status).toBe(301);
+  }, 120_000);
+
+  it('answers a URL refused during a broker outage with 301 at its first retry after Retry-After', async () => {
+    const refusedUrl = `${edge()}/graph/crop.png?input=files%2Fgridbear.jpg&cropwidth=41&cropheight=17`;
+    execFileSync('rabbitmqctl', ['stop_app'], { stdio: 'ignore', timeout: 60_000 });
+    let retryAfter = 0;
+    try {
+      const refused = await get(refusedUrl);
+      expect(refused.status).toBe(503);
+      expect(await refused.json()).toMatchObject({ code: 503, reason: 'unavailable' });
+      retryAfter = Number(refused.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThan(0);
+    } finally {
+      execFileSync('rabbitmqctl', ['start_app'], { stdio: 'ignore', timeout: 60_000 });
+      execFileSync('rabbitmqctl', ['await_startup'], { stdio: 'ignore', timeout: 60_000 });
+    }
+    // The service is back: a different new URL is processed.
+    let other: Response | null = null;
+    for (let i = 0; i < 40 && other?.status !== 301; i++) {
+      other = await get(`${edge()}/graph/crop.png?input=files%2Fgridbear.jpg&cropwidth=42&cropheight=${17 + i}`);
+      if (other.status !== 301) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(other?.status).toBe(301);
+    // The refused URL, retried as Retry-After says, is answered at once: nothing of it was left.
+    await new Promise((r) => setTimeout(r, retryAfter * 1000));
+    const started = Date.now();
+    const retried = await get(refusedUrl);
+    expect(retried.status).toBe(301);
+    expect(Date.now() - started).toBeLessThan(JOB_TIMEOUT_MS);
   }, 120_000);
 
   it('treats lookups as misses while Redis is stopped, still processes, and logs the degradation', async () => {

@@ -1,12 +1,14 @@
 /**
  * Starts the backend in its role: `all` (bridge and workers in one process; with no service
  * URLs this is the embedded default), `bridge`, `worker` or `upstash-proxy`. Each role serves
- * /health and /metrics; the bridge serves POST /jobs; the local-disk store is served at /cache/;
- * the Upstash-compatible endpoint is at /upstash.
+ * /health, /ready and /metrics and connects only to the services it uses, without waiting for
+ * them (/ready tells whether they answer); the bridge serves POST /jobs; the local-disk store is
+ * served at /cache/; the Upstash-compatible endpoint is at /upstash.
  */
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import sharp from 'sharp';
+import { errorResponse } from '../shared/error-response.ts';
 import { notFound } from '../shared/errors.ts';
 import { systemClock, type Subscription } from '../shared/ports.ts';
 import { createAdapters } from './adapters/index.ts';
@@ -18,6 +20,7 @@ import { startConsumer, type ConsumerDeps } from './consumer.ts';
 import { createCacheRoute } from './embedded/cache-route.ts';
 import { createUpstashEndpoint } from './embedded/upstash-endpoint.ts';
 import { createInputReader } from './inputs/read-input.ts';
+import { healthRoutes } from './health.ts';
 import { createLogger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { createProcessor } from './runtime/processor.ts';
@@ -36,17 +39,17 @@ export async function startBackend(env: Record<string, string | undefined>): Pro
   sharp.concurrency(config.sharpConcurrency);
   const log = createLogger(config.logLevel).child({ role: config.role, instance: config.instanceId });
   const catalogue = await loadCatalogue(config.graphsDir);
-  const adapters = await createAdapters(config, log);
-  const { index, queue, store } = adapters;
-  const metrics = createMetrics((u) => queue.depth(u));
   const runsWorkers = config.role === 'all' || config.role === 'worker';
   const runsBridge = config.role === 'all' || config.role === 'bridge';
+  const adapters = createAdapters(config, log, { queue: runsWorkers || runsBridge, store: runsWorkers });
+  const { index, queue, store } = adapters;
+  const metrics = createMetrics(queue ? (u) => queue.depth(u) : undefined);
 
   const subscriptions: Subscription[] = [];
   // One processing thread per job this process runs at once.
   const threads = config.workerQueues.reduce((n, q) => n + (q === 'urgent' ? config.workerConcurrency : config.backgroundConcurrency), 0);
   const processor = runsWorkers ? createProcessor(threads, config.processingTimeoutMs) : null;
-  if (processor) {
+  if (processor && queue && store) {
     const deps: ConsumerDeps = {
       catalogue,
       index,
@@ -72,19 +75,18 @@ export async function startBackend(env: Record<string, string | undefined>): Pro
 
   const app = new Hono();
   let bridge: Bridge | null = null;
-  if (runsBridge) {
-    bridge = new Bridge({ queue, index, apps: adapters.apps, clock: systemClock, metrics, log, objectPrefix: config.objectPrefix, jobTimeoutMs: config.jobTimeoutMs });
-    app.route('/', createBridgeApp({ bridge, bridgeToken: config.bridgeToken, metrics, log }));
-  } else {
-    app.get('/health', (c) => c.json({ ok: true, role: config.role }));
-    app.get('/metrics', async (c) => {
-      c.header('Content-Type', metrics.registry.contentType);
-      return c.body(await metrics.registry.metrics());
-    });
+  if (runsBridge && queue) {
+    const b = (bridge = new Bridge({ queue, index, apps: adapters.apps, clock: systemClock, metrics, log, objectPrefix: config.objectPrefix, jobTimeoutMs: config.jobTimeoutMs }));
+    app.route('/', createBridgeApp({ bridge: b, bridgeToken: config.bridgeToken, metrics, log }));
   }
+  app.route('/', healthRoutes({ role: config.role, checks: adapters.checks, live: () => (bridge ? { inFlight: bridge.inFlight } : {}) }));
+  app.get('/metrics', async (c) => {
+    c.header('Content-Type', metrics.registry.contentType);
+    return c.body(await metrics.registry.metrics());
+  });
   if (adapters.localStore) app.route('/cache', createCacheRoute(adapters.localStore));
   if (config.upstashToken) app.route('/upstash', createUpstashEndpoint(config.upstashToken, adapters.commands));
-  app.notFound((c) => c.json(notFound().toBody(), 404));
+  app.notFound(() => errorResponse(notFound()));
 
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));

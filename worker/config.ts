@@ -5,6 +5,7 @@
  */
 import * as v from 'valibot';
 import { describeEnvIssues } from '../shared/config-issues.ts';
+import { SHARED_SETTINGS } from '../shared/settings.ts';
 
 const int = (def: number, min = 0) =>
   v.pipe(
@@ -27,12 +28,7 @@ const EnvSchema = v.object({
   IMGFLO_INSTANCE_ID: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.-]{1,64}$/))),
   IMGFLO_REDIS_URL: optionalUrl(/^rediss?:\/\//, 'redis://'),
   IMGFLO_AMQP_URL: optionalUrl(/^amqps?:\/\//, 'amqp://'),
-  IMGFLO_S3_ENDPOINT: v.optional(url),
-  IMGFLO_S3_BUCKET: v.optional(v.pipe(v.string(), v.minLength(3))),
-  IMGFLO_S3_REGION: v.optional(v.string(), 'us-east-1'),
-  IMGFLO_S3_FORCE_PATH_STYLE: v.optional(v.picklist(['0', '1', 'true', 'false'])),
-  AWS_ACCESS_KEY_ID: v.optional(v.string()),
-  AWS_SECRET_ACCESS_KEY: v.optional(v.string()),
+  ...SHARED_SETTINGS,
   IMGFLO_WORKER_QUEUES: v.optional(v.pipe(v.string(), v.regex(/^(urgent|background)(,(urgent|background))*$/, 'must be urgent, background or both')), 'urgent,background'),
   IMGFLO_BACKGROUND_CONCURRENCY: int(1, 1),
   IMGFLO_HOST: v.optional(v.string(), '127.0.0.1'),
@@ -45,7 +41,6 @@ const EnvSchema = v.object({
   IMGFLO_GRAPHS_DIR: v.optional(v.string(), 'graphs'),
   IMGFLO_EXAMPLES_DIR: v.optional(v.string(), 'examples'),
   IMGFLO_CACHE_TTL: int(86_400, 1),
-  IMGFLO_JOB_TIMEOUT_MS: int(25_000, 100),
   IMGFLO_FETCH_TIMEOUT_MS: int(20_000, 100),
   IMGFLO_MAX_INPUT_BYTES: int(50_000_000, 1),
   IMGFLO_MAX_INPUT_PIXELS: int(100_000_000, 1),
@@ -56,7 +51,6 @@ const EnvSchema = v.object({
   IMGFLO_PROCESSING_TIMEOUT_MS: int(20_000, 100),
   IMGFLO_MAX_FRAMES: int(200, 1),
   IMGFLO_FAILURE_TTL: int(60, 1),
-  IMGFLO_SIZE_LIMIT: v.pipe(v.optional(v.string(), '25'), v.transform(Number), v.number(), v.minValue(0.01)),
   IMGFLO_LOG_LEVEL: v.optional(v.picklist(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
 });
 

@@ -8,12 +8,10 @@ import { MemoryCacheIndex } from '../shared/memory/cache-index.ts';
 import { MemoryJobQueue } from '../shared/memory/job-queue.ts';
 import { MemoryKv } from '../shared/memory/kv.ts';
 import { MemoryObjectStore } from '../shared/memory/object-store.ts';
-import { systemClock } from '../shared/ports.ts';
 import { loadCatalogue } from './catalogue.ts';
-import { backoffMs, handleJob, startConsumer, type ConsumerDeps } from './consumer.ts';
-import { createLogger } from './log.ts';
-import { createMetrics } from './metrics.ts';
+import { backoffMs, handleJob, startConsumer } from './consumer.ts';
 import { createProcessor } from './runtime/processor.ts';
+import { consumerDeps } from '../test/helpers/consumer.ts';
 
 const root = new URL('../', import.meta.url).pathname;
 let catalogue: Catalogue;
@@ -23,32 +21,15 @@ beforeAll(async () => {
 });
 afterAll(() => processor.close());
 
-function deps(inputs: Record<string, Uint8Array>): ConsumerDeps & { store: MemoryObjectStore; reads: string[] } {
+function deps(inputs: Record<string, Uint8Array>) {
   const reads: string[] = [];
-  return {
-    catalogue,
-    index: new MemoryCacheIndex(new MemoryKv()),
-    store: new MemoryObjectStore(),
-    queue: new MemoryJobQueue(),
-    readInput: async (input) => {
-      reads.push(input);
-      const bytes = inputs[input];
-      if (!bytes) throw new Error('no such input');
-      return Buffer.from(bytes);
-    },
-    clock: systemClock,
-    metrics: createMetrics(),
-    log: createLogger('silent'),
-    cacheTtlSeconds: 60,
-    maxInputPixels: 1e6,
-    maxFrames: 50,
-    processingTimeoutMs: 20_000,
-    processor,
-    failureTtlSeconds: 60,
-    objectPrefix: 'p',
-    sizeLimitMegapixels: 25,
-    reads,
+  const readInput = async (input: string) => {
+    reads.push(input);
+    const bytes = inputs[input];
+    if (!bytes) throw new Error('no such input');
+    return Buffer.from(bytes);
   };
+  return consumerDeps(catalogue, processor, { store: new MemoryObjectStore(), queue: new MemoryJobQueue(), index: new MemoryCacheIndex(new MemoryKv()), readInput, reads });
 }
 
 const gif = readFileSync(`${root}examples/time.gif`);

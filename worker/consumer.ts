@@ -64,6 +64,24 @@ async function softly<T>(deps: ConsumerDeps, what: string, op: Promise<T>, fallb
  * Runs a job to its stored result. `deadline` is given for the inner job of a chained input,
  * whose work counts against the outer job's processing deadline; `depth` is its nesting.
  */
+/** Pauses between the tries of an index write after the result was stored: about 3 s in all. */
+export const INDEX_RETRY_MS = [200, 400, 800, 1600] as const;
+
+/** An index write, tried again briefly with backoff, then given up softly (storage has the result). */
+async function briefly(deps: ConsumerDeps, what: string, op: () => Promise<void>): Promise<void> {
+  for (const pause of [...INDEX_RETRY_MS, null]) {
+    try {
+      return await op();
+    } catch (e) {
+      if (pause === null) {
+        deps.log.warn({ err: e }, `cache index ${what} failed; going on without it`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, pause));
+    }
+  }
+}
+
 export async function handleJob(job: Job, deps: ConsumerDeps, deadline?: number, depth = 0): Promise<JobResult> {
   const started = deps.clock.now();
   const timings: Timings = { queue: Math.max(0, started - job.createdAt), fetch: 0, process: 0, upload: 0 };
@@ -74,9 +92,10 @@ export async function handleJob(job: Job, deps: ConsumerDeps, deadline?: number,
 
     const t = deps.clock.now();
     await storage(deps, 'put', deps.store.put(job.objectKey, produced.body, produced.contentType));
+    // Stored: the index entry spares the next request a job; Redis may be back in a moment.
     await Promise.all([
-      softly(deps, 'write', deps.index.set(job.key, job.objectKey, deps.cacheTtlSeconds), undefined),
-      softly(deps, 'lineage', deps.index.recordLineage({ key: job.key, objectKey: job.objectKey, graph: job.graph, input: job.input }), undefined),
+      briefly(deps, 'write', () => deps.index.set(job.key, job.objectKey, deps.cacheTtlSeconds)),
+      briefly(deps, 'lineage', () => deps.index.recordLineage({ key: job.key, objectKey: job.objectKey, graph: job.graph, input: job.input })),
     ]);
     timings.upload = deps.clock.now() - t;
     return ok(false);
@@ -225,10 +244,12 @@ export function startConsumer(deps: ConsumerDeps, urgencies: readonly Urgency[],
         for (const [phase, ms] of Object.entries(result.timings)) deps.metrics.phaseSeconds.observe({ phase }, ms / 1000);
       }
       deps.log.info(
-        { requestId: job.requestId, jobId: job.id, graph: job.graph, attempt: job.attempt, ok: result.ok, ...(result.ok ? { cached: result.cached, timings: result.timings } : { status: result.error.code, reason: result.error.reason }) },
+        { requestId: job.requestId, jobId: job.id, key: job.key, graph: job.graph, attempt: job.attempt, redelivered: delivery.redelivered, ok: result.ok, ...(result.ok ? { cached: result.cached, timings: result.timings } : { status: result.error.code, reason: result.error.reason }) },
         'job done',
       );
-      await Promise.all([deps.queue.publishResult(result), softly(deps, 'release', deps.index.release(job.key), undefined)]);
+      // The marker goes only once the result is out: until then another bridge must not queue the key again.
+      await deps.queue.publishResult(result);
+      await softly(deps, 'release', deps.index.release(job.key), undefined);
       // A job that failed every attempt stays in the dead letters for the operator.
       if (!result.ok && result.retryable) delivery.nack({ requeue: false });
       else delivery.ack();

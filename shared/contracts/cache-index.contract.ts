@@ -44,6 +44,24 @@ export function cacheIndexContract(name: string, make: () => Promise<CacheIndexF
       expect(await index.get(k)).toBeNull();
     });
 
+    it('keeps what a marker holds, renews it while it lives, and lets it be taken over by force', async () => {
+      const { index, pass } = await make();
+      const k = key();
+      expect(await index.claimHolder(k)).toBeNull();
+      expect(await index.renewClaim(k, 1000)).toBe(false);
+      expect(await index.claim(k, 1000, 'background')).toBe(true);
+      expect(await index.claimHolder(k)).toBe('background');
+      expect(await index.claim(k, 1000, 'urgent')).toBe(false);
+      expect(await index.claim(k, 1000, 'urgent', { force: true })).toBe(true);
+      expect(await index.claimHolder(k)).toBe('urgent');
+      await pass(700);
+      expect(await index.renewClaim(k, 1000)).toBe(true);
+      await pass(700);
+      expect(await index.claimHolder(k)).toBe('urgent');
+      await pass(500);
+      expect(await index.claimHolder(k)).toBeNull();
+    });
+
     it('gives an in-flight marker to one claimant until it is released or expires', async () => {
       const { index, pass } = await make();
       const k = key();

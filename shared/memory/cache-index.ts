@@ -18,9 +18,18 @@ export class MemoryCacheIndex implements CacheIndex {
     this.kv.del(indexKey(key));
   }
 
-  async claim(key: string, ttlMs: number): Promise<boolean> {
-    return this.kv.set(inflightKey(key), '1', { nx: true, px: ttlMs }) === 'OK';
+  async claim(key: string, ttlMs: number, holder = '1', options: { force?: boolean } = {}): Promise<boolean> {
+    return this.kv.set(inflightKey(key), holder, { nx: !options.force, px: ttlMs }) === 'OK';
   }
+
+  async claimHolder(key: string): Promise<string | null> {
+    return this.kv.get(inflightKey(key));
+  }
+
+  async renewClaim(key: string, ttlMs: number): Promise<boolean> {
+    return this.kv.pexpire(inflightKey(key), ttlMs);
+  }
+
 
   async release(key: string): Promise<void> {
     this.kv.del(inflightKey(key));

@@ -78,10 +78,14 @@ export class MemoryKv {
   }
 
   expire(key: string, seconds: number): number {
+    return this.pexpire(key, seconds * 1000) ? 1 : 0;
+  }
+
+  pexpire(key: string, ms: number): boolean {
     const e = this.live(key);
-    if (!e) return 0;
-    e.expiresAt = this.clock.now() + seconds * 1000;
-    return 1;
+    if (!e) return false;
+    e.expiresAt = this.clock.now() + ms;
+    return true;
   }
 
   incrby(key: string, by: number): number {

@@ -52,8 +52,17 @@ export class RedisCacheIndex implements CacheIndex {
     await this.redis.del(indexKey(key));
   }
 
-  async claim(key: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.set(inflightKey(key), '1', 'PX', ttlMs, 'NX')) === 'OK';
+  async claim(key: string, ttlMs: number, holder = '1', options: { force?: boolean } = {}): Promise<boolean> {
+    if (options.force) return (await this.redis.set(inflightKey(key), holder, 'PX', ttlMs)) === 'OK';
+    return (await this.redis.set(inflightKey(key), holder, 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  claimHolder(key: string): Promise<string | null> {
+    return this.redis.get(inflightKey(key));
+  }
+
+  async renewClaim(key: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.pexpire(inflightKey(key), ttlMs)) === 1;
   }
 
   async release(key: string): Promise<void> {

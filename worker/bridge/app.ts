@@ -1,7 +1,8 @@
-/** The bridge's HTTP side: POST /jobs from the edge (bearer token), health and metrics. */
+/** The bridge's HTTP side: POST /jobs from the edge (bearer token). */
 import { Hono } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
 import * as v from 'valibot';
+import { errorResponse } from '../../shared/error-response.ts';
 import { ImgfloError, internal, isImgfloError } from '../../shared/errors.ts';
 import { JobRequestSchema } from '../../shared/job.ts';
 import type { Logger } from '../log.ts';
@@ -39,25 +40,12 @@ export function createBridgeApp(deps: BridgeAppDeps): Hono {
     }
   });
 
-  app.get('/health', (c) => c.json({ ok: true, inFlight: deps.bridge.inFlight }));
-
-  app.get('/metrics', async (c) => {
-    c.header('Content-Type', deps.metrics.registry.contentType);
-    return c.body(await deps.metrics.registry.metrics());
-  });
-
   app.onError((e, c) => {
-    if (isImgfloError(e)) {
-      const retryAfter = e.extra.retryAfter;
-      if (typeof retryAfter === 'number') c.header('Retry-After', String(retryAfter));
-      return c.json(e.toBody(), e.status as 400);
-    }
+    if (isImgfloError(e)) return errorResponse(e);
     if ('getResponse' in e && typeof e.getResponse === 'function') return e.getResponse() as Response;
     const requestId = crypto.randomUUID();
     deps.log.error({ err: e, requestId }, 'bridge error');
-    return c.json(internal(requestId).toBody(), 500);
+    return errorResponse(internal(requestId), requestId);
   });
-
-  app.notFound((c) => c.json({ error: 'Not found', code: 404, reason: 'not-found' }, 404));
   return app;
 }

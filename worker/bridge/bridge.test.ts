@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JobRequest } from '../../shared/job.ts';
+import type { Job, JobRequest, JobResult } from '../../shared/job.ts';
 import { MemoryAppRegistry } from '../../shared/memory/app-registry.ts';
 import { MemoryCacheIndex } from '../../shared/memory/cache-index.ts';
 import { MemoryJobQueue } from '../../shared/memory/job-queue.ts';
@@ -25,13 +25,37 @@ const request = (overrides: Partial<JobRequest> = {}): JobRequest => ({
   ...overrides,
 });
 
-function setup(jobTimeoutMs = 5000) {
-  const queue = new MemoryJobQueue();
-  const kv = new MemoryKv();
-  const bridge = new Bridge({ queue, index: new MemoryCacheIndex(kv), apps: new MemoryAppRegistry(kv), clock: systemClock, metrics: createMetrics(), log: createLogger('silent'), objectPrefix: 'p', jobTimeoutMs });
-  const deliveries: Delivery[] = [];
-  return { queue, bridge, deliveries, listen: () => queue.consume(['urgent', 'background'], 100, async (d) => void deliveries.push(d)) };
+/** A queue whose publishing can be turned off, as a broker that is down refuses it. */
+class FlakyQueue extends MemoryJobQueue {
+  down = false;
+  override async publish(job: Job, options?: { delayMs?: number }): Promise<void> {
+    if (this.down) throw new Error('broker down');
+    return super.publish(job, options);
+  }
 }
+
+function setup(jobTimeoutMs = 5000, shared?: { queue: FlakyQueue; kv: MemoryKv }, leaseMs?: number) {
+  const queue = shared?.queue ?? new FlakyQueue();
+  const kv = shared?.kv ?? new MemoryKv();
+  const index = new MemoryCacheIndex(kv);
+  const states: string[] = [];
+  const bridge = new Bridge({
+    queue,
+    index,
+    apps: new MemoryAppRegistry(kv),
+    clock: systemClock,
+    metrics: createMetrics(),
+    log: createLogger('silent'),
+    objectPrefix: 'p',
+    jobTimeoutMs,
+    ...(leaseMs !== undefined && { leaseMs }),
+    onTransition: (_key, state) => states.push(state),
+  });
+  const deliveries: Delivery[] = [];
+  return { queue, kv, index, bridge, states, deliveries, listen: () => queue.consume(['urgent', 'background'], 100, async (d) => void deliveries.push(d)) };
+}
+
+const done = (job: Job): JobResult => ({ v: 1, id: job.id, key: job.key, ok: true, objectKey: job.objectKey, cached: false, timings: { queue: 0, fetch: 0, process: 0, upload: 0 } });
 
 const until = async (cond: () => boolean) => {
   for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
@@ -88,5 +112,94 @@ describe('bridge', () => {
     const { queue, bridge } = setup();
     await queue.close();
     await expect(bridge.submit(request())).rejects.toMatchObject({ status: 503, reason: 'unavailable' });
+  });
+
+  it('releases the marker when publishing fails, so the retry publishes at once and is answered', async () => {
+    const { queue, index, bridge, states, deliveries, listen } = setup();
+    await listen();
+    queue.down = true;
+    await expect(bridge.submit(request())).rejects.toMatchObject({ status: 503, reason: 'unavailable', extra: { retryAfter: 5 } });
+    expect(await index.claimHolder('b'.repeat(40))).toBeNull();
+    expect(bridge.inFlight).toBe(0);
+    queue.down = false;
+    const retry = bridge.submit(request());
+    await until(() => deliveries.length === 1);
+    await queue.publishResult(done(deliveries[0]!.job));
+    expect((await retry).status).toBe(200);
+    expect(states).toEqual(['claimed', 'failed', 'claimed', 'published', 'answered']);
+  });
+
+  it('answers every request waiting on a job whose publish failed, not only the first', async () => {
+    const { queue, bridge } = setup();
+    queue.down = true;
+    const first = bridge.submit(request({ urgency: 'background' })).catch((e) => e);
+    const second = bridge.submit(request()).catch((e) => e);
+    expect(await first).toMatchObject({ status: 503, reason: 'unavailable' });
+    expect(await second).toMatchObject({ status: 503, reason: 'unavailable' });
+    expect(bridge.inFlight).toBe(0);
+  });
+
+  it('takes over a job whose marker outlives its owner, within about a lease', async () => {
+    const queue = new FlakyQueue();
+    const kv = new MemoryKv();
+    const a = setup(5000, { queue, kv }, 200);
+    const b = setup(5000, { queue, kv }, 200);
+    // Bridge A claims the key, but dies before its job is queued: only its marker is left.
+    await a.index.claim('b'.repeat(40), 200, 'urgent');
+    const started = Date.now();
+    await b.listen();
+    const answer = b.bridge.submit(request());
+    await until(() => b.deliveries.length === 1);
+    expect(Date.now() - started).toBeLessThan(600);
+    await queue.publishResult(done(b.deliveries[0]!.job));
+    expect((await answer).status).toBe(200);
+    expect(b.states).toEqual(['joined', 'published', 'answered']);
+  });
+
+  it('gives an urgent request on another bridge an urgent job when the key is queued as background', async () => {
+    const queue = new FlakyQueue();
+    const kv = new MemoryKv();
+    const a = setup(5000, { queue, kv });
+    const b = setup(5000, { queue, kv });
+    await a.listen();
+    expect(await a.bridge.submit(request({ urgency: 'background' }))).toMatchObject({ status: 202 });
+    const urgent = b.bridge.submit(request());
+    await until(() => a.deliveries.length === 2);
+    expect(a.deliveries.map((d) => d.job.urgency)).toEqual(['background', 'urgent']);
+    expect(await a.index.claimHolder('b'.repeat(40))).toBe('urgent');
+    // The urgent job's result answers both bridges; the background one then finds it done.
+    await queue.publishResult(done(a.deliveries[1]!.job));
+    expect((await urgent).status).toBe(200);
+    expect(a.states).toEqual(['claimed', 'published', 'answered']);
+    expect(b.states).toEqual(['joined', 'published', 'answered']);
+  });
+
+  it('joins a job another bridge holds as urgent, without publishing it again', async () => {
+    const queue = new FlakyQueue();
+    const kv = new MemoryKv();
+    const a = setup(5000, { queue, kv });
+    const b = setup(5000, { queue, kv });
+    await a.listen();
+    const first = a.bridge.submit(request());
+    await until(() => a.deliveries.length === 1);
+    const second = b.bridge.submit(request());
+    await new Promise((r) => setTimeout(r, 50));
+    expect(a.deliveries).toHaveLength(1);
+    await queue.publishResult(done(a.deliveries[0]!.job));
+    expect([(await first).status, (await second).status]).toEqual([200, 200]);
+    expect(b.states).toEqual(['joined', 'answered']);
+  });
+
+  it('renews the marker of its job while it waits, and gives the job up later without leaving timers', async () => {
+    const { index, bridge, states, listen } = setup(300, undefined, 100);
+    await listen();
+    await expect(bridge.submit(request())).rejects.toMatchObject({ status: 503, reason: 'timeout' });
+    // 300 ms later the marker still lives: its lease (100 ms) was renewed.
+    expect(await index.claimHolder('b'.repeat(40))).toBe('urgent');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(bridge.inFlight).toBe(0);
+    expect(states).toEqual(['claimed', 'published', 'given-up']);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(await index.claimHolder('b'.repeat(40))).toBeNull();
   });
 });

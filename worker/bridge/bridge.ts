@@ -1,9 +1,22 @@
 /**
- * The bridge's core: turns job requests into queued jobs, coalescing identical in-flight
- * requests (same cache key) into one job — inside this process by a map of pending keys,
- * across bridges by an in-flight marker in the index (every bridge hears every completion) —
- * and waits for urgent results with a deadline. A job that outlives the deadline keeps
- * running; a later request finds its result.
+ * The bridge's core: turns job requests into queued jobs, one job per cache key — inside this
+ * process by a map of pending keys, across bridges by an in-flight marker in the index (every
+ * bridge hears every completion) — and waits for urgent results with a deadline.
+ *
+ * Each key's job is a small state machine (Pending.state):
+ *
+ *   claimed ──publish──► published ──result──► answered / failed
+ *      └─ publish fails: the marker is released, every waiter gets 503 `unavailable`, nothing
+ *         stays behind (the next request claims and publishes again)
+ *   joined (another bridge holds the marker) ──result──► answered / failed
+ *      ├─ an urgent request and the marker holds a background job: an urgent job is published
+ *      │  (the background one then finds the result and does no work)
+ *      └─ the marker lapses without a result (its owner died): claimed, published (takeover)
+ *   published / joined ──no result within two job timeouts of the last request──► given up
+ *
+ * The owner renews its marker's lease (IN_FLIGHT_LEASE_MS) while it waits, so a marker outlives
+ * a dead owner by at most one lease. A job that outlives a request's deadline keeps running; a
+ * later request finds its result.
  */
 import { objectKeyFor } from '../../shared/cache-key.ts';
 import { monthOf } from '../../shared/apps.ts';
@@ -22,6 +35,10 @@ export interface BridgeOptions {
   log: Logger;
   objectPrefix: string;
   jobTimeoutMs: number;
+  /** How long an in-flight marker lives without being renewed (default 6 s, at most the job timeout). */
+  leaseMs?: number;
+  /** Hears every state a key's job enters (tests, debugging). */
+  onTransition?: (key: string, state: JobState) => void;
 }
 
 export interface Submitted {
@@ -29,18 +46,31 @@ export interface Submitted {
   objectKey: string;
 }
 
+export type JobState = 'claimed' | 'published' | 'joined' | 'answered' | 'failed' | 'given-up';
+
 interface Pending {
+  key: string;
+  state: JobState;
+  /** Whether this bridge holds (and renews) the in-flight marker. */
+  owner: boolean;
+  published: Set<Urgency>;
   result: Promise<JobResult>;
   resolve(r: JobResult): void;
-  published: Set<Urgency>;
+  /** Renews the lease (owner) or watches for a lapsed marker (joined). */
+  timer: ReturnType<typeof setInterval> | null;
+  /** When it is given up without a result: two job timeouts after the last request. */
   expiry: ReturnType<typeof setTimeout>;
 }
+
+const IN_FLIGHT_LEASE_MS = 6000;
 
 export class Bridge {
   private readonly pending = new Map<string, Pending>();
   private readonly stopListening: () => void;
+  private readonly leaseMs: number;
 
   constructor(private readonly o: BridgeOptions) {
+    this.leaseMs = Math.min(o.leaseMs ?? IN_FLIGHT_LEASE_MS, o.jobTimeoutMs);
     this.stopListening = o.queue.onResult((r) => this.settle(r));
   }
 
@@ -51,28 +81,58 @@ export class Bridge {
   async submit(req: JobRequest): Promise<Submitted> {
     const objectKey = objectKeyFor(this.o.objectPrefix, req.key, req.outtype);
     let p = this.pending.get(req.key);
-    if (p) this.o.metrics.coalesced.inc();
-    else {
+    if (p) {
+      this.o.metrics.coalesced.inc();
+      this.extend(p);
+      // An urgent request never waits behind a background job: it gets an urgent one.
+      if (req.urgency === 'urgent' && !p.published.has('urgent')) await this.publish(req, objectKey, p);
+    } else {
       await this.checkQuota(req);
       p = this.track(req.key);
-    }
-    // One job per key; an urgent request still gets an urgent job when only a background one
-    // is queued, so it never waits behind the background backlog.
-    if (p.published.size === 0 || (req.urgency === 'urgent' && !p.published.has('urgent'))) {
-      const first = p.published.size === 0;
-      p.published.add(req.urgency);
-      if (first && !(await this.claim(req.key))) {
-        // Another bridge has this job in flight: its completion reaches us too. It may have
-        // finished just now, before we listened: then the index has it.
-        this.o.metrics.coalesced.inc();
-        const done = await this.o.index.get(req.key).catch(() => null);
-        if (done) this.settle({ v: 1, id: 'index', key: req.key, ok: true, objectKey: done, cached: true, timings: { queue: 0, fetch: 0, process: 0, upload: 0 } });
-      } else {
+      if (await this.claim(req.key, req.urgency)) {
+        p.owner = true;
+        this.enter(p, 'claimed');
         await this.publish(req, objectKey, p);
+      } else {
+        await this.join(req, objectKey, p);
       }
     }
     if (req.urgency === 'background') return { status: 202, objectKey };
     return this.wait(p);
+  }
+
+  /** Another bridge holds the marker: its completion reaches us too; watch that it lives. */
+  private async join(req: JobRequest, objectKey: string, p: Pending): Promise<void> {
+    this.o.metrics.coalesced.inc();
+    this.enter(p, 'joined');
+    // It may have finished just before we listened: then the index has it.
+    const done = await this.o.index.get(req.key).catch(() => null);
+    if (done) return this.settle(indexed(req.key, done));
+    const holder = await this.o.index.claimHolder(req.key).catch(() => null);
+    if (req.urgency === 'urgent' && holder !== 'urgent') {
+      await this.o.index.claim(req.key, this.leaseMs, 'urgent', { force: true }).catch(() => false);
+      p.owner = true;
+      await this.publish(req, objectKey, p);
+      return;
+    }
+    p.published.add(req.urgency);
+    p.timer = setInterval(() => void this.watch(req, objectKey, p), Math.max(50, this.leaseMs / 2));
+    p.timer.unref?.();
+  }
+
+  /** A joined job whose marker lapsed without a result: its owner is gone, so take it over. */
+  private async watch(req: JobRequest, objectKey: string, p: Pending): Promise<void> {
+    if (p.state !== 'joined') return;
+    const done = await this.o.index.get(req.key).catch(() => null);
+    if (done) return this.settle(indexed(req.key, done));
+    if (!(await this.claim(req.key, p.published.has('urgent') ? 'urgent' : req.urgency))) return;
+    if (p.state !== 'joined') return;
+    this.o.log.warn({ key: req.key }, 'in-flight marker lapsed without a result: taking the job over');
+    clearInterval(p.timer!);
+    p.timer = null;
+    p.owner = true;
+    p.published.clear();
+    await this.publish(req, objectKey, p).catch(() => undefined);
   }
 
   /**
@@ -93,9 +153,9 @@ export class Bridge {
   }
 
   /** Takes the in-flight marker; without a reachable index, every bridge publishes its own. */
-  private async claim(key: string): Promise<boolean> {
+  private async claim(key: string, urgency: Urgency): Promise<boolean> {
     try {
-      return await this.o.index.claim(key, this.o.jobTimeoutMs);
+      return await this.o.index.claim(key, this.leaseMs, urgency);
     } catch (e) {
       this.o.log.warn({ err: e }, 'cache index unavailable: coalescing within this bridge only');
       return true;
@@ -105,33 +165,47 @@ export class Bridge {
   private track(key: string): Pending {
     let resolve!: (r: JobResult) => void;
     const result = new Promise<JobResult>((r) => (resolve = r));
-    // Forget a job whose result never comes (lost), so a later request publishes it again.
-    const expiry = setTimeout(() => this.pending.delete(key), this.o.jobTimeoutMs * 4);
-    expiry.unref?.();
-    const p: Pending = { result, resolve, published: new Set(), expiry };
+    const p: Pending = { key, state: 'claimed', owner: false, published: new Set(), result, resolve, timer: null, expiry: undefined as never };
     this.pending.set(key, p);
+    this.extend(p);
     return p;
+  }
+
+  /** A request for the key came: the job is given up only two job timeouts after the last one. */
+  private extend(p: Pending): void {
+    clearTimeout(p.expiry);
+    p.expiry = setTimeout(() => this.end(p, 'given-up'), 2 * this.o.jobTimeoutMs);
+    p.expiry.unref?.();
+  }
+
+  private enter(p: Pending, state: JobState): void {
+    p.state = state;
+    this.o.onTransition?.(p.key, state);
   }
 
   private async publish(req: JobRequest, objectKey: string, p: Pending): Promise<void> {
     const now = this.o.clock.now();
-    const job: Job = {
-      ...req,
-      id: crypto.randomUUID(),
-      objectKey,
-      createdAt: now,
-      deadline: now + this.o.jobTimeoutMs,
-      attempt: 1,
-    };
+    const job: Job = { ...req, id: crypto.randomUUID(), objectKey, createdAt: now, deadline: now + this.o.jobTimeoutMs, attempt: 1 };
+    p.published.add(req.urgency);
     try {
       await this.o.queue.publish(job);
     } catch (e) {
       this.o.log.error({ err: e, requestId: req.requestId }, 'publish failed');
-      clearTimeout(p.expiry);
-      this.pending.delete(req.key);
-      throw unavailable('Job queue unavailable');
+      const error = unavailable('Job queue unavailable');
+      // Release what this job holds, and answer everyone waiting on it.
+      if (p.owner) await this.o.index.release(req.key).catch(() => undefined);
+      p.resolve({ v: 1, id: job.id, key: req.key, ok: false, error: error.toBody(), retryable: true });
+      this.end(p, 'failed');
+      throw error;
     }
     this.o.metrics.jobsPublished.inc({ urgency: req.urgency });
+    if (p.state === 'published' || (p.state === 'joined' && !p.owner)) return;
+    this.enter(p, 'published');
+    if (p.owner && p.timer === null) {
+      // The lease outlives this bridge by at most one period: renew it while the job is ours.
+      p.timer = setInterval(() => void this.o.index.renewClaim(req.key, this.leaseMs).catch(() => false), Math.max(50, this.leaseMs / 3));
+      p.timer.unref?.();
+    }
   }
 
   private async wait(p: Pending): Promise<Submitted> {
@@ -142,7 +216,7 @@ export class Bridge {
     try {
       const r = await Promise.race([p.result, deadline]);
       if (r.ok) return { status: 200, objectKey: r.objectKey };
-      throw ImgfloError.fromBody(r.error as ErrorBody);
+      throw ImgfloError.fromBody(r.error as ErrorBody, r.retryable);
     } finally {
       clearTimeout(timer);
     }
@@ -151,13 +225,31 @@ export class Bridge {
   private settle(r: JobResult): void {
     const p = this.pending.get(r.key);
     if (!p) return;
-    clearTimeout(p.expiry);
-    this.pending.delete(r.key);
     p.resolve(r);
+    this.end(p, r.ok ? 'answered' : 'failed');
+  }
+
+  /** The job leaves this bridge: timers stop, the entry goes (a marker it held lapses or was released). */
+  private end(p: Pending, state: JobState): void {
+    if (this.pending.get(p.key) !== p) return;
+    this.enter(p, state);
+    clearTimeout(p.expiry);
+    if (p.timer) clearInterval(p.timer);
+    this.pending.delete(p.key);
   }
 
   close(): void {
     this.stopListening();
-    for (const p of this.pending.values()) clearTimeout(p.expiry);
+    for (const p of [...this.pending.values()]) this.end(p, 'given-up');
   }
 }
+
+const indexed = (key: string, objectKey: string): JobResult => ({
+  v: 1,
+  id: 'index',
+  key,
+  ok: true,
+  objectKey,
+  cached: true,
+  timings: { queue: 0, fetch: 0, process: 0, upload: 0 },
+});

@@ -57,6 +57,9 @@ export function runCommand(kv: MemoryKv, command: readonly unknown[]): CommandRe
     case 'expire':
       arity(2);
       return kv.expire(args[0]!, Number(args[1]));
+    case 'pexpire':
+      arity(2);
+      return kv.pexpire(args[0]!, Number(args[1])) ? 1 : 0;
     case 'incr':
       arity(1);
       return kv.incrby(args[0]!, 1);

@@ -22,7 +22,7 @@ describe.skipIf(!available)('RabbitMQ job queue', () => {
   const opened: AmqpJobQueue[] = [];
   const make = async () => {
     const q = new AmqpJobQueue({ url: AMQP_URL, log, instanceId: `test-${crypto.randomUUID()}` });
-    await q.start(5000);
+    await q.start();
     opened.push(q);
     await purge();
     return q;
@@ -79,7 +79,7 @@ describe.skipIf(!available)('RabbitMQ job queue', () => {
   it('hands a job whose consumer went away (connection lost) to another consumer', async () => {
     const q = await make();
     const other = new AmqpJobQueue({ url: AMQP_URL, log, instanceId: `test-${crypto.randomUUID()}` });
-    await other.start(5000);
+    await other.start();
     opened.push(other);
     const first: string[] = [];
     await q.consume(['urgent'], 1, async (d) => {

@@ -40,17 +40,16 @@ export class AmqpJobQueue implements JobQueue {
 
   constructor(private readonly o: AmqpOptions) {}
 
-  /** Connects, retrying until the broker answers. */
-  async start(timeoutMs = 30_000): Promise<void> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      try {
-        await this.connect();
-        return;
-      } catch (e) {
-        if (Date.now() > end) throw e;
-        await new Promise((r) => setTimeout(r, 500));
-      }
+  /**
+   * Connects; when the broker does not answer, keeps trying in the background (publishers wait
+   * a moment for it, consumers start once it is there). Resolves after the first attempt.
+   */
+  async start(): Promise<void> {
+    try {
+      await this.connect();
+    } catch (e) {
+      this.o.log.warn({ err: e }, 'amqp not reachable yet; retrying');
+      this.reconnect();
     }
   }
 
@@ -101,7 +100,7 @@ export class AmqpJobQueue implements JobQueue {
     if (this.connecting) return;
     this.connecting = (async () => {
       for (let attempt = 1; !this.closed && !this.conn; attempt++) {
-        await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** Math.min(attempt, 5))));
+        await new Promise((r) => setTimeout(r, Math.min(2000, 200 * 2 ** Math.min(attempt, 4))));
         if (this.closed) break;
         try {
           await this.connect();
