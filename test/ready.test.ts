@@ -2,7 +2,8 @@
  * Readiness per role over real services: each role's /ready lists the dependencies that role
  * uses, turns 503 within 5 s of one stopping and 200 within 5 s of its return; /health stays
  * 200 throughout (the process lives), and no role dies at start for want of a dependency.
- * Redis and the S3 server are this file's own; RabbitMQ is stopped with rabbitmqctl.
+ * Redis and the S3 server are this file's own; RabbitMQ is stopped with rabbitmqctl. The same
+ * stack then goes through a broker outage as a client sees it.
  */
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -103,4 +104,36 @@ describe.skipIf(!ready)('readiness of each role', () => {
     s3 = await startS3rver(s3Port, ['imgflo-test']);
     timings.storageBack = await until([worker], true);
   });
+
+  // The sequence of a real outage, with the default job timeout (25 s): the refused URL must
+  // not be left holding a marker that makes its retry wait for a job that was never queued.
+  it('answers a URL refused during a broker outage with 301 at its first retry after Retry-After', async () => {
+    const refusedUrl = `${stack.edges[0]!.url}/graph/crop.png?input=files%2Fgridbear.jpg&cropwidth=41&cropheight=17`;
+    execFileSync('rabbitmqctl', ['stop_app'], { stdio: 'ignore', timeout: 60_000 });
+    let retryAfter = 0;
+    try {
+      const refused = await fetch(refusedUrl, { redirect: 'manual' });
+      expect(refused.status).toBe(503);
+      expect(await refused.json()).toMatchObject({ code: 503, reason: 'unavailable' });
+      retryAfter = Number(refused.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThan(0);
+    } finally {
+      execFileSync('rabbitmqctl', ['start_app'], { stdio: 'ignore', timeout: 60_000 });
+      execFileSync('rabbitmqctl', ['await_startup'], { stdio: 'ignore', timeout: 60_000 });
+    }
+    // The service is back: a different new URL is processed.
+    let other: Response | null = null;
+    for (let i = 0; i < 40 && other?.status !== 301; i++) {
+      other = await fetch(`${stack.edges[0]!.url}/graph/crop.png?input=files%2Fgridbear.jpg&cropwidth=42&cropheight=${17 + i}`, { redirect: 'manual' });
+      if (other.status !== 301) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(other?.status).toBe(301);
+    // The refused URL, retried as Retry-After says, is answered at once: nothing of it was left.
+    await new Promise((r) => setTimeout(r, retryAfter * 1000));
+    const started = Date.now();
+    const retried = await fetch(refusedUrl, { redirect: 'manual' });
+    expect(retried.status).toBe(301);
+    expect(Date.now() - started).toBeLessThan(5000);
+  }, 120_000);
+
 });
