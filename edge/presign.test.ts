@@ -43,7 +43,9 @@ describe('presigned mode configuration', () => {
     expect(() => parseEdgeConfig(base)).toThrow(/IMGFLO_S3_BUCKET: is required.*AWS_ACCESS_KEY_ID: is required.*AWS_SECRET_ACCESS_KEY: is required/);
   });
   it('reads them, with R2-friendly defaults', () => {
-    const c = parseEdgeConfig({ ...base, IMGFLO_S3_BUCKET: 'b', AWS_ACCESS_KEY_ID: 'k', AWS_SECRET_ACCESS_KEY: 's', IMGFLO_S3_ENDPOINT: 'https://acc.r2.cloudflarestorage.com' });
-    expect(c.presign).toMatchObject({ bucket: 'b', forcePathStyle: true, expiresSeconds: 3600, region: 'us-east-1' });
+    const c = parseEdgeConfig({ ...base, IMGFLO_S3_BUCKET: 'bkt', AWS_ACCESS_KEY_ID: 'k', AWS_SECRET_ACCESS_KEY: 's', IMGFLO_S3_ENDPOINT: 'https://acc.r2.cloudflarestorage.com' });
+    expect(c.presign).toMatchObject({ bucket: 'bkt', forcePathStyle: true, expiresSeconds: 3600, region: 'us-east-1' });
+    // The bucket rule is the backend's too (shared/settings.ts): S3 names are 3 to 63 characters.
+    expect(() => parseEdgeConfig({ ...base, IMGFLO_S3_BUCKET: 'b', AWS_ACCESS_KEY_ID: 'k', AWS_SECRET_ACCESS_KEY: 's' })).toThrow(/IMGFLO_S3_BUCKET/);
   });
 });

@@ -14,6 +14,7 @@ import {
 } from './errors.ts';
 import { negotiateType, normalizeExtension, type ImageType } from './formats.ts';
 import type { GraphEntry } from './graph/catalogue.ts';
+import type { JobRequest, Urgency } from './job.ts';
 import { convertParam, MAX_VALUE_LENGTH } from './params.ts';
 import { CONTROL_PARAMS, MAX_DIMENSION, MAX_INPUT_LENGTH, MAX_NAME_LENGTH, QUALITY_PARAM, SCALE_PARAMS } from './reserved.ts';
 import { scanNumber } from './scan.ts';
@@ -100,6 +101,32 @@ export function resolveRequest(
     nocache: given.get('_nocache') === 'true',
     exp,
     debug: (given.get('debug') ?? '') !== '',
+  };
+}
+
+/**
+ * The job request for a resolved request: what the worker needs, decided here once — for the
+ * edge and for a chained input inside the worker alike.
+ */
+export function jobRequestOf(
+  req: ResolvedRequest,
+  digest: string,
+  key: string,
+  o: { requestId: string; urgency: Urgency; app?: string | null; quota?: number | null },
+): JobRequest {
+  return {
+    v: 1,
+    requestId: o.requestId,
+    key,
+    graph: req.graph,
+    digest,
+    outtype: req.outtype,
+    input: req.input,
+    params: req.params,
+    urgency: o.urgency,
+    nocache: req.nocache,
+    app: o.app ?? null,
+    quota: o.quota ?? null,
   };
 }
 

@@ -10,20 +10,18 @@ import { Hono } from 'hono';
 import sharp from 'sharp';
 import { errorResponse } from '../shared/error-response.ts';
 import { notFound } from '../shared/errors.ts';
-import { systemClock, type Subscription } from '../shared/ports.ts';
+import type { Subscription } from '../shared/ports.ts';
 import { createAdapters } from './adapters/index.ts';
 import { createBridgeApp } from './bridge/app.ts';
-import { Bridge } from './bridge/bridge.ts';
+import type { Bridge } from './bridge/bridge.ts';
 import { loadCatalogue } from './catalogue.ts';
 import { loadBackendConfig } from './config.ts';
-import { startConsumer, type ConsumerDeps } from './consumer.ts';
+import { bridgeFor, consumerDeps, processorFor, startConsumers } from './composition.ts';
 import { createCacheRoute } from './embedded/cache-route.ts';
 import { createUpstashEndpoint } from './embedded/upstash-endpoint.ts';
-import { createInputReader } from './inputs/read-input.ts';
 import { healthRoutes } from './health.ts';
 import { createLogger } from './log.ts';
 import { createMetrics } from './metrics.ts';
-import { createProcessor } from './runtime/processor.ts';
 
 export interface Backend {
   url: string;
@@ -45,38 +43,16 @@ export async function startBackend(env: Record<string, string | undefined>): Pro
   const { index, queue, store } = adapters;
   const metrics = createMetrics(queue ? (u) => queue.depth(u) : undefined);
 
-  const subscriptions: Subscription[] = [];
-  // One processing thread per job this process runs at once.
-  const threads = config.workerQueues.reduce((n, q) => n + (q === 'urgent' ? config.workerConcurrency : config.backgroundConcurrency), 0);
-  const processor = runsWorkers ? createProcessor(threads, config.processingTimeoutMs) : null;
+  let subscriptions: Subscription[] = [];
+  const processor = runsWorkers ? processorFor(config) : null;
   if (processor && queue && store) {
-    const deps: ConsumerDeps = {
-      catalogue,
-      index,
-      store,
-      queue,
-      readInput: createInputReader(config),
-      clock: systemClock,
-      metrics,
-      log,
-      cacheTtlSeconds: config.cacheTtlSeconds,
-      maxInputPixels: config.maxInputPixels,
-      maxFrames: config.maxFrames,
-      processingTimeoutMs: config.processingTimeoutMs,
-      processor,
-      failureTtlSeconds: config.failureTtlSeconds,
-      objectPrefix: config.objectPrefix,
-      sizeLimitMegapixels: config.sizeLimitMegapixels,
-    };
-    // Urgent jobs have their own consumer, so a background backlog never delays them.
-    if (config.workerQueues.includes('urgent')) subscriptions.push(await startConsumer(deps, ['urgent'], config.workerConcurrency));
-    if (config.workerQueues.includes('background')) subscriptions.push(await startConsumer(deps, ['background'], config.backgroundConcurrency));
+    subscriptions = await startConsumers(config, consumerDeps(config, { catalogue, index, store, queue, metrics, log, processor }));
   }
 
   const app = new Hono();
   let bridge: Bridge | null = null;
   if (runsBridge && queue) {
-    const b = (bridge = new Bridge({ queue, index, apps: adapters.apps, clock: systemClock, metrics, log, objectPrefix: config.objectPrefix, jobTimeoutMs: config.jobTimeoutMs }));
+    const b = (bridge = bridgeFor(config, { catalogue, queue, index, apps: adapters.apps, metrics, log }));
     app.route('/', createBridgeApp({ bridge: b, bridgeToken: config.bridgeToken, metrics, log }));
   }
   app.route('/', healthRoutes({ role: config.role, checks: adapters.checks, live: () => (bridge ? { inFlight: bridge.inFlight } : {}) }));

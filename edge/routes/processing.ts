@@ -5,8 +5,7 @@
 import { Hono, type Context } from 'hono';
 import { cacheKey } from '../../shared/cache-key.ts';
 import { forbidden, notCached, notFound, rateLimited, unknownGraph } from '../../shared/errors.ts';
-import type { JobRequest } from '../../shared/job.ts';
-import { resolveRequest } from '../../shared/request.ts';
+import { jobRequestOf, resolveRequest } from '../../shared/request.ts';
 import { parseProcessingPath, parseQuery, rawPath, rawSearch } from '../../shared/url.ts';
 import { authenticate } from '../auth.ts';
 import type { AppEnv, EdgeDeps } from '../context.ts';
@@ -85,20 +84,12 @@ export function processingRoutes(deps: EdgeDeps) {
     }
     // An app with a quota of 0 may only have cached results.
     if (client?.processingQuota === 0) throw forbidden();
-    const job: JobRequest = {
-      v: 1,
+    const job = jobRequestOf(req, entry.digest, key, {
       requestId,
-      key,
-      graph: req.graph,
-      digest: entry.digest,
-      outtype: req.outtype,
-      input: req.input,
-      params: req.params,
       urgency: method === 'GET' ? 'urgent' : 'background',
-      nocache: req.nocache,
       app: client?.key ?? null,
       quota: client?.processingQuota ?? null,
-    };
+    });
     const answer = await deps.bridge(job);
     if (answer.status === 202) {
       const location = await locationOf(answer.objectKey);

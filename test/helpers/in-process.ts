@@ -10,15 +10,14 @@ import { MemoryCacheIndex } from '../../shared/memory/cache-index.ts';
 import { MemoryJobQueue } from '../../shared/memory/job-queue.ts';
 import { MemoryKv } from '../../shared/memory/kv.ts';
 import { MemoryObjectStore } from '../../shared/memory/object-store.ts';
-import { systemClock, type AppRegistry, type CacheIndex, type ObjectStore } from '../../shared/ports.ts';
+import type { AppRegistry, CacheIndex, ObjectStore } from '../../shared/ports.ts';
 import { MemoryAppRegistry } from '../../shared/memory/app-registry.ts';
-import { Bridge } from '../../worker/bridge/bridge.ts';
 import { loadCatalogue } from '../../worker/catalogue.ts';
-import { startConsumer } from '../../worker/consumer.ts';
-import { createInputReader, type InputReader } from '../../worker/inputs/read-input.ts';
+import { bridgeFor, consumerDeps, processorFor, startConsumers } from '../../worker/composition.ts';
+import { loadBackendConfig } from '../../worker/config.ts';
+import type { InputReader } from '../../worker/inputs/read-input.ts';
 import { createLogger } from '../../worker/log.ts';
 import { createMetrics } from '../../worker/metrics.ts';
-import { createProcessor } from '../../worker/runtime/processor.ts';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -46,36 +45,26 @@ export async function inProcessSystem(
   } = {},
 ) {
   const catalogue = await loadCatalogue(`${ROOT}graphs`);
+  // The backend's own settings and factories (worker/composition.ts), in one process.
+  const backend = loadBackendConfig({
+    IMGFLO_BRIDGE_TOKEN: BASE_BINDINGS.IMGFLO_BRIDGE_TOKEN,
+    IMGFLO_EXAMPLES_DIR: `${ROOT}examples`,
+    IMGFLO_FETCH_TIMEOUT_MS: '5000',
+    IMGFLO_JOB_TIMEOUT_MS: String(options.jobTimeoutMs ?? 20_000),
+    IMGFLO_PROCESSING_TIMEOUT_MS: String(options.processingTimeoutMs ?? 20_000),
+    IMGFLO_LOG_LEVEL: 'silent',
+  });
   const kv = new MemoryKv();
   const index = new MemoryCacheIndex(kv);
   const queue = new MemoryJobQueue();
   const store = options.store ?? new MemoryObjectStore();
   const metrics = createMetrics();
   const log = createLogger('silent');
-  await startConsumer(
-    {
-      catalogue,
-      index,
-      store,
-      queue,
-      readInput: options.readInput ?? createInputReader({ examplesDir: `${ROOT}examples`, maxInputBytes: 50e6, fetchTimeoutMs: 5000 }),
-      clock: systemClock,
-      metrics,
-      log,
-      cacheTtlSeconds: 3600,
-      maxInputPixels: 1e8,
-      maxFrames: 200,
-      processingTimeoutMs: options.processingTimeoutMs ?? 20_000,
-      processor: createProcessor(2, options.processingTimeoutMs ?? 20_000),
-      failureTtlSeconds: 60,
-      objectPrefix: 'results',
-      sizeLimitMegapixels: 25,
-    },
-    ['urgent', 'background'],
-    2,
-  );
+  const parts = { catalogue, index, queue, metrics, log };
+  const processor = processorFor(backend);
+  await startConsumers(backend, consumerDeps(backend, { ...parts, store, processor, ...(options.readInput && { readInput: options.readInput }) }));
   const apps = options.apps ?? new MemoryAppRegistry(kv);
-  const bridge = new Bridge({ queue, index, apps, clock: systemClock, metrics, log, objectPrefix: 'results', jobTimeoutMs: options.jobTimeoutMs ?? 20_000 });
+  const bridge = bridgeFor(backend, { ...parts, apps });
   const config = parseEdgeConfig({ ...BASE_BINDINGS, ...options.bindings });
   let now = Date.now();
   const logs: Array<Record<string, unknown>> = [];

@@ -8,7 +8,7 @@ import { MAX_CHAIN_DEPTH, parseChained } from '../../shared/chain.ts';
 import { invalidParameter, unknownGraph } from '../../shared/errors.ts';
 import type { Catalogue } from '../../shared/graph/catalogue.ts';
 import type { Job } from '../../shared/job.ts';
-import { resolveRequest } from '../../shared/request.ts';
+import { jobRequestOf, resolveRequest } from '../../shared/request.ts';
 
 export interface ChainDeps {
   catalogue: Catalogue;
@@ -26,18 +26,8 @@ export async function chainedJob(input: string, depth: number, deps: ChainDeps, 
   const key = await cacheKey(req, entry.digest);
   const now = deps.clock.now();
   return {
-    v: 1,
-    requestId,
-    key,
-    graph: req.graph,
-    digest: entry.digest,
-    outtype: req.outtype,
-    input: req.input,
-    params: req.params,
-    urgency: 'urgent',
+    ...jobRequestOf(req, entry.digest, key, { requestId, urgency: 'urgent' }),
     nocache: false,
-    app: null,
-    quota: null,
     id: `chain-${key.slice(0, 12)}-${now}`,
     objectKey: objectKeyFor(deps.objectPrefix, key, req.outtype),
     createdAt: now,
