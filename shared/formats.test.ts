@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contentTypeOfKey, normalizeExtension, sniffImageType } from './formats.ts';
+import { contentTypeOfKey, negotiateType, normalizeExtension, sniffImageType } from './formats.ts';
 
 const bytes = (...parts: Array<string | number[]>) =>
   new Uint8Array(parts.flatMap((p) => (typeof p === 'string' ? [...p].map((c) => c.charCodeAt(0)) : p)));
@@ -24,5 +24,28 @@ describe('formats', () => {
     expect(contentTypeOfKey('p/abc.jpg')).toBe('image/jpeg');
     expect(contentTypeOfKey('p/abc.webp')).toBe('image/webp');
     expect(contentTypeOfKey('p/abc')).toBe('application/octet-stream');
+  });
+});
+
+describe('auto: Accept with q-values', () => {
+  it.each([
+    ['image/avif,image/webp,*/*', 'avif'],
+    ['image/avif;q=0, image/webp', 'webp'],
+    ['image/avif;q=0,image/webp;q=0,*/*', 'jpg'],
+    ['image/webp;q=0.9, image/avif;q=0.5', 'webp'],
+    ['image/webp;q=0.5, image/avif;q=0.5', 'avif'],
+    ['IMAGE/AVIF ; q=1', 'avif'],
+    ['image/avif;q=nonsense, image/webp;q=0.1', 'webp'],
+    ['image/*, */*', 'jpg'],
+    ['text/html,application/xhtml+xml,image/webp;q=0.8', 'webp'],
+    ['', 'jpg'],
+  ])('%j gets %s', (accept, type) => {
+    expect(negotiateType(accept)).toBe(type);
+  });
+
+  it('reads a long header in linear time, and only its first 1024 characters', () => {
+    const started = performance.now();
+    expect(negotiateType('x/y;q=1,'.repeat(100_000) + 'image/avif')).toBe('jpg');
+    expect(performance.now() - started).toBeLessThan(100);
   });
 });

@@ -12,10 +12,24 @@ export const ANIMATED_TYPES: readonly ImageType[] = ['gif', 'webp'];
  * `auto`: the best type the client accepts, one of a small fixed set (avif, webp, jpg) so that
  * the cache key holds one of three variants and never a raw header.
  */
+/**
+ * The output of `auto`: AVIF or WebP when the Accept header names it with a q-value above 0
+ * (the higher q wins, AVIF on a tie), JPEG otherwise. Wildcards promise nothing: browsers send
+ * them whatever they decode. At most the first 1024 characters are read.
+ */
 export function negotiateType(accept: string | null | undefined): ImageType {
-  const a = (accept ?? '').toLowerCase();
-  if (/\bimage\/avif\b/.test(a)) return 'avif';
-  if (/\bimage\/webp\b/.test(a)) return 'webp';
+  const q: Partial<Record<'image/avif' | 'image/webp', number>> = {};
+  for (const part of (accept ?? '').slice(0, 1024).toLowerCase().split(',')) {
+    const [type = '', ...params] = part.split(';').map((p) => p.trim());
+    if (type !== 'image/avif' && type !== 'image/webp') continue;
+    const weight = params.find((p) => p.startsWith('q='));
+    const value = weight === undefined ? 1 : Number(weight.slice(2));
+    q[type] = Math.max(q[type] ?? 0, Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0);
+  }
+  const avif = q['image/avif'] ?? 0;
+  const webp = q['image/webp'] ?? 0;
+  if (avif > 0 && avif >= webp) return 'avif';
+  if (webp > 0) return 'webp';
   return 'jpg';
 }
 

@@ -3,7 +3,9 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 export function createMetrics(queueDepth?: (urgency: 'urgent' | 'background') => Promise<number>) {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'imgflo_process_' });
+  // Node's own metrics under their usual names (process_cpu_user_seconds_total, nodejs_…), as
+  // stock dashboards expect them.
+  collectDefaultMetrics({ register: registry });
   return {
     registry,
     jobRequests: new Counter({
