@@ -49,6 +49,11 @@ describe('docker image', () => {
     expect(await exited).toBe(0);
   });
 
+  it('builds from a context without installed, generated or local trees', () => {
+    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    for (const path of ['node_modules', 'dist', '.git', '.imgflo', '.config', 'test-output', '.dev.vars']) expect(ignored, path).toContain(path);
+  });
+
   it('runs as a non-root user with a health check on /ready', () => {
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/HEALTHCHECK[\s\S]*\/ready/);
