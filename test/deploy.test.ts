@@ -114,6 +114,21 @@ describe('Kubernetes manifests', () => {
     }
   });
 
+  it('run every deployment under the restricted security profile, scraped for metrics, with a disruption budget', () => {
+    const budgets = byKind('PodDisruptionBudget');
+    for (const d of byKind('Deployment')) {
+      const pod = d.spec.template;
+      const container = pod.spec.containers[0];
+      expect(pod.spec.securityContext, d.metadata.name).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(container.securityContext, d.metadata.name).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+      // The root filesystem is read-only: the data directory of the image (/tmp/imgflo) is a volume.
+      expect(container.volumeMounts, d.metadata.name).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+      expect(pod.metadata.annotations, d.metadata.name).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/path': '/metrics' });
+      const budget = budgets.find((b) => b.spec.selector.matchLabels['app.kubernetes.io/name'] === d.spec.selector.matchLabels['app.kubernetes.io/name']);
+      expect(budget?.spec.maxUnavailable, d.metadata.name).toBe(1);
+    }
+  });
+
   it('scale the workers with KEDA on the real job queue names', () => {
     const scaled = byKind('ScaledObject')[0]!;
     expect(scaled.spec.scaleTargetRef.name).toBe('imgflo-worker');
