@@ -59,7 +59,7 @@ interface Node {
   use: string | null;
 }
 
-export function checkSvgText(text: string): void {
+function checkSvgText(text: string): void {
   const parser = new SaxesParser({ xmlns: false });
   const ids = new Map<string, Node>();
   const root: Node = { children: [], use: null };
