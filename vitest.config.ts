@@ -21,6 +21,9 @@ export default defineConfig({
             wrangler: { configPath: './wrangler.toml' },
             miniflare: {
               bindings: {
+                IMGFLO_BRIDGE_URL: 'http://127.0.0.1:9',
+                UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:9/upstash',
+                IMGFLO_PUBLIC_BASE_URL: 'http://127.0.0.1:9/cache',
                 IMGFLO_BRIDGE_TOKEN: 'workerd-test-bridge-token',
                 UPSTASH_REDIS_REST_TOKEN: 'workerd-test-upstash-token',
                 IMGFLO_COMMIT: 'workerd-test',

@@ -6,6 +6,7 @@ import { MAX_QUERY_LENGTH } from '../shared/reserved.ts';
 import { rawPath, rawSearch, redactToken } from '../shared/url.ts';
 import type { AppEnv, EdgeDeps } from './context.ts';
 import { catalogueRoutes } from './routes/catalogue.ts';
+import { exampleRoutes } from './routes/examples.ts';
 import { fileRoutes } from './routes/files.ts';
 import { metaRoutes } from './routes/meta.ts';
 import { pageRoutes } from './routes/page.ts';
@@ -34,6 +35,7 @@ export function createApp(deps: EdgeDeps): Hono<AppEnv> {
 
   app.route('/graph', processingRoutes(deps));
   app.route('/graphs', catalogueRoutes(deps));
+  app.route('/examples', exampleRoutes(deps));
   app.route('/files', fileRoutes(deps));
   app.route('/', metaRoutes(deps));
   app.route('/', pageRoutes(deps));

@@ -1,11 +1,11 @@
 /** The Workers entry: builds the edge's dependencies from its bindings once per isolate. */
 import type { Hono } from 'hono';
-import { buildCatalogue } from '../shared/graph/catalogue.ts';
+import { catalogueOf } from '../shared/graph/catalogue.ts';
 import { createApp } from './app.ts';
 import { httpBridgeClient } from './bridge-client.ts';
 import { EdgeConfigError, parseEdgeConfig } from './config.ts';
 import type { AppEnv } from './context.ts';
-import { GRAPH_SOURCES, PACKAGE } from './graphs.generated.ts';
+import { GRAPHS, PACKAGE } from './graphs.generated.ts';
 import { s3Presigner } from './presign.ts';
 import { upstashClient, upstashIndex } from './upstash-index.ts';
 import { appFinder } from './apps.ts';
@@ -25,7 +25,7 @@ async function build(env: Env): Promise<Hono<AppEnv>> {
   const redis = upstashClient(config.upstash.url, config.upstash.token);
   return createApp({
     config,
-    catalogue: await buildCatalogue(GRAPH_SOURCES),
+    catalogue: await catalogueOf(GRAPHS),
     index: memoizedIndex(upstashIndex(redis), { ttlMs: config.memoSeconds * 1000, max: 10_000, now: Date.now }),
     bridge: httpBridgeClient({ url: config.bridge.url, token: config.bridge.token, timeoutMs: config.jobTimeoutMs + 5000 }),
     findApp: appFinder({ envApps: config.apps, redis: config.appRegistry ? redis : null, cacheSeconds: config.appCacheSeconds, now: Date.now }),
@@ -46,8 +46,9 @@ export default {
       return await (await app).fetch(request, env, ctx as never);
     } catch (e) {
       if (!(e instanceof EdgeConfigError)) throw e;
+      // The operator reads which setting is wrong in the logs; a visitor learns only that.
       console.error(e.message);
-      return Response.json({ error: e.message, code: 500, reason: 'internal' }, { status: 500 });
+      return Response.json({ error: 'the service is not configured: its log names the settings to fix', code: 500, reason: 'internal' }, { status: 500 });
     }
   },
 };

@@ -1,5 +1,5 @@
 import { exports } from 'cloudflare:workers';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import worker from './index.ts';
 
 describe('the Workers entry in workerd', () => {
@@ -28,12 +28,17 @@ describe('the Workers entry in workerd', () => {
     expect(await res.json()).toMatchObject({ reason: 'unknown-parameter', unknown: ['skeke'] });
   });
 
-  it('answers 500 naming the variable when a binding is invalid', async () => {
+  it('answers 500 without details when a binding is invalid, and logs which ones', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     const res = await worker.fetch(new Request('http://edge.test/version'), { IMGFLO_BRIDGE_URL: 'not a url' }, {});
     expect(res.status).toBe(500);
-    const body = (await res.json()) as { error: string };
-    expect(body.error).toMatch(/IMGFLO_BRIDGE_URL/);
-    expect(body.error).toMatch(/UPSTASH_REDIS_REST_URL/);
+    const body = (await res.json()) as { error: string; reason: string };
+    expect(body.reason).toBe('internal');
+    expect(body.error).not.toMatch(/IMGFLO_|UPSTASH_/);
+    const line = logged.mock.calls.map((c) => String(c[0])).join('\n');
+    expect(line).toMatch(/IMGFLO_BRIDGE_URL/);
+    expect(line).toMatch(/UPSTASH_REDIS_REST_URL/);
+    logged.mockRestore();
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { imgfloUrl } from './client.ts';
+import { imgfloSrcset, imgfloUrl } from './client.ts';
 
 const example = {
   graph: 'crop',
@@ -23,5 +23,13 @@ describe('the JS client', () => {
     expect(await imgfloUrl({ graph: 'passthrough', ext: 'webp', params: { input: 'https://x.test/a b.jpg', width: 300 }, expires: 1900000000.5 })).toBe(
       '/graph/passthrough.webp?input=https%3A%2F%2Fx.test%2Fa%20b.jpg&width=300&_exp=1900000000',
     );
+  });
+  it('makes a srcset at each width, keeping the aspect ratio and signing each URL', async () => {
+    const srcset = await imgfloSrcset({ graph: 'resize', ext: 'jpg', params: { input: 'files/a.jpg', width: 400, height: 300 }, key: 'k', secret: 's' }, [200, 800]);
+    const parts = srcset.split(', ');
+    expect(parts).toHaveLength(2);
+    expect(parts[0]).toMatch(/^\/graph\/k\/[A-Za-z0-9_-]{43}\/resize\.jpg\?input=files%2Fa\.jpg&width=200&height=150 200w$/);
+    expect(parts[1]).toMatch(/&width=800&height=600 800w$/);
+    expect(parts[0]!.split('/')[3]).not.toBe(parts[1]!.split('/')[3]);
   });
 });

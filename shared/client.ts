@@ -1,9 +1,11 @@
 /**
  * Builds processing URLs, signed or not — in the browser and in Node alike (Web Crypto only).
+ * The edge serves it built as a browser ES module at /client.js:
  *
- *   import { imgfloUrl } from './shared/client.ts';
+ *   import { imgfloUrl, imgfloSrcset } from 'https://img.example.com/client.js';
  *   await imgfloUrl({ server: 'https://img.example.com', graph: 'crop', params: { input: 'files/a.jpg', x: 10 },
  *                     key: 'my-key', secret: 'my-secret' });
+ *   await imgfloSrcset({ graph: 'resize', params: { input: 'files/a.jpg', width: 400, height: 300 } }, [400, 800]);
  */
 import { tokenV1, tokenV2 } from './tokens.ts';
 import { formatProcessingPath, formatQuery } from './url.ts';
@@ -36,4 +38,21 @@ export async function imgfloUrl(o: UrlOptions): Promise<string> {
   }
   const path = formatProcessingPath({ graph: o.graph, ext: o.ext, apikey: o.key ?? null, token, search });
   return `${(o.server ?? '').replace(/\/+$/, '')}${path}`;
+}
+
+/**
+ * An `<img srcset>` value: the same URL at each width (w descriptors), with a given height
+ * scaled to keep the aspect ratio, each signed on its own.
+ */
+export async function imgfloSrcset(o: UrlOptions, widths: readonly number[]): Promise<string> {
+  const entries = Array.isArray(o.params) ? [...o.params] : Object.entries(o.params ?? {});
+  const width = Number(entries.find(([k]) => k === 'width')?.[1]);
+  const urls = widths.map((w) => {
+    const scaled = entries.filter(([k]) => k !== 'width' && k !== 'height');
+    const height = entries.find(([k]) => k === 'height');
+    scaled.push(['width', w]);
+    if (height && width > 0) scaled.push(['height', Math.max(1, Math.round((Number(height[1]) * w) / width))]);
+    return imgfloUrl({ ...o, params: scaled }).then((url) => `${url} ${w}w`);
+  });
+  return (await Promise.all(urls)).join(', ');
 }

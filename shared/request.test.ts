@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cacheKey, canonicalForm, objectKeyFor } from './cache-key.ts';
-import { buildCatalogue, type Catalogue } from './graph/catalogue.ts';
+import type { Catalogue } from './graph/catalogue.ts';
+import { buildCatalogue } from './graph/sources.ts';
 import { resolveRequest } from './request.ts';
 import { parseQuery } from './url.ts';
 

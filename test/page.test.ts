@@ -1,12 +1,15 @@
 /**
  * The page in a real browser (Debian's Chromium, driven by playwright-core) against the running
- * service: pick a graph, change a parameter, see the image change, sign the URL in the browser
- * and check that the service accepts it. A screenshot goes to test-output/page.png.
+ * service, with auth off and on: every card clicked, every thumbnail loaded, edits debounced,
+ * the URL and its srcset copied and accepted by the service, and not one console error.
+ * Screenshots go to test-output/.
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../scripts/stack.ts';
+import { imgfloUrl } from '../shared/client.ts';
+import { EXAMPLES, FIRST_GRAPH } from '../shared/graph/examples.ts';
 import { startTestStack } from './helpers/stack.ts';
 
 const CHROMIUM = process.env.IMGFLO_TEST_CHROMIUM ?? '/usr/bin/chromium';
@@ -15,57 +18,223 @@ if (!present && process.env.IMGFLO_TEST_REQUIRE_SERVICES === '1') throw new Erro
 const OUT = new URL('../test-output/', import.meta.url).pathname;
 const KEY = 'page-test-key';
 const SECRET = 'page-test-secret-0123456789';
+const GRAPHS = Object.keys(EXAMPLES);
+
+let browser: Browser;
+/** Console errors and uncaught exceptions of every page a test opened. */
+let problems: string[] = [];
+
+async function open(url: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 1400 } });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  const page = await context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
+  await page.goto(url);
+  return page;
+}
+
+/** Waits until the result shows `src` loaded, with its status line. */
+async function resultShows(page: Page, src: string): Promise<void> {
+  await page.waitForFunction(
+    (want) => {
+      const img = document.querySelector<HTMLImageElement>('#result')!;
+      return img.src === want && img.complete && img.naturalWidth > 0 && /^\d+ × \d+ · /.test(document.querySelector('#status')!.textContent ?? '');
+    },
+    src,
+    { timeout: 60_000 },
+  );
+}
+
+async function thumbnailsLoaded(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const imgs = [...document.querySelectorAll<HTMLImageElement>('.card img')];
+    return imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0);
+  }, undefined, { timeout: 120_000 });
+}
+
+/** Processing requests the page makes (to /graph/ or /examples/) while `action` runs. */
+async function requestsDuring(page: Page, action: () => Promise<void>): Promise<string[]> {
+  const seen: string[] = [];
+  const listener = (r: { url(): string }) => {
+    const path = new URL(r.url()).pathname;
+    if (path.startsWith('/graph/') || path.startsWith('/examples/')) seen.push(r.url());
+  };
+  page.on('request', listener);
+  await action();
+  await page.waitForTimeout(1000);
+  page.off('request', listener);
+  return seen;
+}
 
 describe.skipIf(!present)('the web page in Chromium', () => {
-  let stack: Stack;
-  let browser: Browser;
   beforeAll(async () => {
-    stack = await startTestStack({ IMGFLO_API_KEY: KEY, IMGFLO_API_SECRET: SECRET });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
-  }, 120_000);
+  }, 60_000);
   afterAll(async () => {
     await browser?.close();
-    await stack?.stop();
+  });
+  afterEach(() => {
+    const seen = problems;
+    problems = [];
+    expect(seen).toEqual([]);
   });
 
-  it('builds, signs and shows a processed image as parameters change', async () => {
-    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-    await page.goto(`${stack.edgeUrl}/`);
-    await page.fill('#key', KEY);
-    await page.fill('#secret', SECRET);
-    await page.dispatchEvent('#secret', 'change');
-    await page.click('button[data-graph="crop"]');
-    await page.waitForFunction(() => document.querySelector<HTMLImageElement>('#result')?.dataset.width === '10');
-    // Change a parameter, and the image follows.
-    await page.evaluate(() => {
-      const slider = document.querySelector<HTMLInputElement>('#p-cropwidth')!;
-      slider.value = '120';
-      slider.dispatchEvent(new Event('change'));
+  describe('with auth off', () => {
+    let stack: Stack;
+    beforeAll(async () => {
+      stack = await startTestStack();
+    }, 120_000);
+    afterAll(async () => {
+      await stack?.stop();
     });
-    await page.waitForFunction(() => document.querySelector<HTMLImageElement>('#result')?.dataset.width === '120', undefined, { timeout: 20_000 });
-    await expect.poll(() => page.textContent('#status')).toMatch(/^120 × 10 · image\/jpeg · \d+ KiB · \d+ ms$/);
-    const url = (await page.getAttribute('#url', 'href'))!;
-    expect(url).toMatch(new RegExp(`/graph/${KEY}/[A-Za-z0-9_-]{43}/crop\\.jpg\\?input=files%2Fgrid-toastybob\\.jpg&cropwidth=120$`));
-    expect((await fetch(url, { redirect: 'manual' })).status).toBe(301);
-    // Thumbnails of the catalogue are live processed images too.
-    await page.waitForFunction(() => (document.querySelector<HTMLImageElement>('button[data-graph="gaussianblur"] img')?.naturalWidth ?? 0) > 0, undefined, { timeout: 30_000 });
-    mkdirSync(OUT, { recursive: true });
-    await page.screenshot({ path: `${OUT}page.png`, fullPage: true });
-    await page.setViewportSize({ width: 390, height: 800 });
-    await page.screenshot({ path: `${OUT}page-phone.png` });
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+
+    it('opens on a photo resized with an effect, beside its original, with every thumbnail loaded', async () => {
+      const page = await open(`${stack.edgeUrl}/`);
+      expect(await page.inputValue('#graph')).toBe(FIRST_GRAPH);
+      const url = await page.getAttribute('#url', 'href');
+      expect(url).toBe(await imgfloUrl({ server: stack.edgeUrl, graph: FIRST_GRAPH, ext: 'jpg', params: EXAMPLES[FIRST_GRAPH]!.params }));
+      await resultShows(page, url!);
+      expect(await page.evaluate(() => [document.querySelector<HTMLImageElement>('#result')!.naturalWidth, document.querySelector<HTMLImageElement>('#before')!.naturalWidth])).toEqual([480, 1440]);
+      await thumbnailsLoaded(page);
+      expect(await page.locator('.card').count()).toBe(GRAPHS.length);
+      mkdirSync(OUT, { recursive: true });
+      await page.screenshot({ path: `${OUT}page.png`, fullPage: true });
+      await page.setViewportSize({ width: 390, height: 800 });
+      await page.screenshot({ path: `${OUT}page-phone.png` });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    });
+
+    it('selects every card: its form, its URL and its processed result', async () => {
+      const page = await open(`${stack.edgeUrl}/`);
+      for (const name of GRAPHS) {
+        await page.click(`button[data-graph="${name}"]`);
+        expect(await page.inputValue('#graph')).toBe(name);
+        expect(await page.getAttribute(`button[data-graph="${name}"]`, 'aria-pressed')).toBe('true');
+        const example = EXAMPLES[name]!;
+        await expect.poll(() => page.getAttribute('#url', 'href')).toBe(await imgfloUrl({ server: stack.edgeUrl, graph: name, ext: example.ext, params: example.params }));
+        await resultShows(page, (await page.getAttribute('#url', 'href'))!);
+        // The form holds the example's values.
+        for (const [port, value] of example.params) {
+          if (port === 'input' || !(await page.locator(`#p-${port}`).count())) continue;
+          const shown = await page.inputValue(`#p-${port}`);
+          expect(shown.startsWith('#') ? `${shown}ff` : shown).toBe(value);
+        }
+      }
+    });
+
+    it('waits for typing to pause: a 30-character input URL is one request', async () => {
+      const page = await open(`${stack.edgeUrl}/`);
+      await resultShows(page, (await page.getAttribute('#url', 'href'))!);
+      const input = 'files/gradient-black-white.png';
+      await page.locator('#p-input').selectText();
+      const requests = await requestsDuring(page, async () => {
+        await page.locator('#p-input').pressSequentially(input, { delay: 30 });
+        await expect.poll(() => page.getAttribute('#url', 'href')).toContain('gradient-black-white');
+        await resultShows(page, (await page.getAttribute('#url', 'href'))!);
+      });
+      // The check itself (one manual fetch) and the image: one URL.
+      expect(new Set(requests).size).toBe(1);
+      expect(requests[0]).toContain('input=files%2Fgradient-black-white.png');
+      expect(await page.evaluate(() => document.querySelector<HTMLImageElement>('#before')!.naturalWidth)).toBe(600);
+    });
+
+    it('copies the URL and an <img srcset> the service answers', async () => {
+      const page = await open(`${stack.edgeUrl}/`);
+      await resultShows(page, (await page.getAttribute('#url', 'href'))!);
+      await page.click('#copy-url');
+      await expect.poll(() => page.textContent('#copied')).toBe('Copied.');
+      const copied = await page.evaluate(() => navigator.clipboard.readText());
+      expect(copied).toBe(await page.getAttribute('#url', 'href'));
+      await page.click('#copy-html');
+      const html = await page.evaluate(() => navigator.clipboard.readText());
+      const srcset = /srcset="([^"]+)"/.exec(html)![1]!;
+      const candidates = srcset.split(', ').map((c) => c.split(' ') as [string, string]);
+      expect(candidates.map(([, w]) => w)).toEqual(['480w', '960w']);
+      for (const [url, w] of candidates) {
+        const res = await fetch(url, { redirect: 'manual' });
+        expect(res.status).toBe(301);
+        const image = await fetch(res.headers.get('location')!);
+        const { default: sharp } = await import('sharp');
+        expect((await sharp(Buffer.from(await image.arrayBuffer())).metadata()).width).toBe(parseInt(w, 10));
+      }
+    });
   });
 
-  it('opens a processing URL with debug=1 filled in', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${stack.edgeUrl}/graph/${KEY}/x/gaussianblur.png?input=files%2Fgridbear.jpg&std-dev-x=7&debug=1`);
-    expect(new URL(page.url()).pathname).toBe(`/debug/graph/${KEY}/x/gaussianblur.png`);
-    await expect.poll(() => page.inputValue('#p-std-dev-x')).toBe('7');
-    expect(await page.inputValue('#graph')).toBe('gaussianblur');
-    expect(await page.inputValue('#ext')).toBe('png');
-    expect(await page.inputValue('#key')).toBe(KEY);
+  describe('with auth on', () => {
+    let stack: Stack;
+    beforeAll(async () => {
+      stack = await startTestStack({ IMGFLO_API_KEY: KEY, IMGFLO_API_SECRET: SECRET });
+    }, 120_000);
+    afterAll(async () => {
+      await stack?.stop();
+    });
+
+    it('shows every example without a key, says why other parameters need one, and never asks for them unsigned', async () => {
+      const page = await open(`${stack.edgeUrl}/`);
+      await resultShows(page, `${stack.edgeUrl}/examples/${FIRST_GRAPH}`);
+      expect(await page.isVisible('#auth-notice')).toBe(true);
+      await thumbnailsLoaded(page);
+      for (const name of GRAPHS) {
+        await page.click(`button[data-graph="${name}"]`);
+        await resultShows(page, `${stack.edgeUrl}/examples/${name}`);
+      }
+      await page.click(`button[data-graph="crop"]`);
+      await resultShows(page, `${stack.edgeUrl}/examples/crop`);
+      const requests = await requestsDuring(page, async () => {
+        await page.fill('#p-cropwidth', '120');
+        await page.dispatchEvent('#p-cropwidth', 'change');
+        await expect.poll(() => page.textContent('#status')).toMatch(/key and secret/);
+      });
+      expect(requests).toEqual([]);
+      expect(await page.getAttribute('#result', 'src')).toBeNull();
+      await page.screenshot({ path: `${OUT}page-auth.png`, fullPage: true });
+    });
+
+    it('signs with the key and secret given, through the JS client, and the service accepts it', async () => {
+      const page = await open(`${stack.edgeUrl}/`);
+      await page.click(`button[data-graph="crop"]`);
+      await page.fill('#key', KEY);
+      await page.fill('#secret', SECRET);
+      await page.dispatchEvent('#secret', 'change');
+      await page.fill('#p-cropwidth', '120');
+      await page.dispatchEvent('#p-cropwidth', 'change');
+      await page.waitForFunction(() => document.querySelector<HTMLImageElement>('#result')?.dataset.width === '120', undefined, { timeout: 30_000 });
+      expect(await page.isVisible('#auth-notice')).toBe(false);
+      const url = (await page.getAttribute('#url', 'href'))!;
+      expect(url).toMatch(new RegExp(`/graph/${KEY}/[A-Za-z0-9_-]{43}/crop\\.jpg\\?input=files%2Fmountains\\.png&x=120&y=240&cropheight=380&cropwidth=120$`));
+      expect((await fetch(url, { redirect: 'manual' })).status).toBe(301);
+      // The client module a page of any origin can import signs the same way.
+      // (A string: the test's own transform would rewrite a dynamic import in a function.)
+      const inBrowser = await page.evaluate(
+        `import('/client.js').then((m) => m.imgfloUrl({ graph: 'crop', params: { input: 'files/gridbear.jpg', x: -5 }, key: '${KEY}', secret: '${SECRET}' }))`,
+      );
+      expect(inBrowser).toBe(await imgfloUrl({ graph: 'crop', params: { input: 'files/gridbear.jpg', x: -5 }, key: KEY, secret: SECRET }));
+    });
+
+    it('answers only the fixed examples without a token', async () => {
+      const plain = await fetch(`${stack.edgeUrl}/examples/crop`, { redirect: 'manual' });
+      expect(plain.status).toBe(301);
+      const withQuery = await fetch(`${stack.edgeUrl}/examples/crop?x=5&cropwidth=4000`, { redirect: 'manual' });
+      expect(withQuery.headers.get('location')).toBe(plain.headers.get('location'));
+      expect((await fetch(`${stack.edgeUrl}/graph/crop.jpg?input=files%2Fmountains.png&x=5`, { redirect: 'manual' })).status).toBe(403);
+      expect((await fetch(`${stack.edgeUrl}/examples/nope`)).status).toBe(404);
+      expect((await fetch(`${stack.edgeUrl}/examples/crop`, { method: 'POST' })).status).toBe(404);
+    });
+
+    it('opens a processing URL with debug=1 filled in', async () => {
+      const page = await open(`${stack.edgeUrl}/graph/${KEY}/x/gaussianblur.png?input=files%2Fgridbear.jpg&std-dev-x=7&debug=1`);
+      expect(new URL(page.url()).pathname).toBe(`/debug/graph/${KEY}/x/gaussianblur.png`);
+      await expect.poll(() => page.inputValue('#p-std-dev-x')).toBe('7');
+      expect(await page.inputValue('#graph')).toBe('gaussianblur');
+      expect(await page.inputValue('#ext')).toBe('png');
+      expect(await page.inputValue('#key')).toBe(KEY);
+      await expect.poll(() => page.textContent('#status')).toMatch(/key and secret/);
+    });
   });
 });

@@ -1,7 +1,8 @@
 /** Loads the graph catalogue from the graphs folder (the edge embeds the same files). */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildCatalogue, type Catalogue } from '../shared/graph/catalogue.ts';
+import type { Catalogue } from '../shared/graph/catalogue.ts';
+import { buildCatalogue } from '../shared/graph/sources.ts';
 
 export async function loadCatalogue(dir: string): Promise<Catalogue> {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.json') || f.endsWith('.fbp'));

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildCatalogue, describeGraph } from './catalogue.ts';
+import { describeGraph } from './catalogue.ts';
+import { buildCatalogue } from './sources.ts';
 import { GRAPH_INPUT } from './compile.ts';
 
 const graphsDir = new URL('../../graphs/', import.meta.url);

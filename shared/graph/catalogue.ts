@@ -8,12 +8,12 @@ import { canonicalJson, sha256Hex } from '../hash.ts';
 import { QUALITY_PARAM, SCALE_PARAMS } from '../reserved.ts';
 import { compileGraph, type CompiledGraph } from './compile.ts';
 import { ORIGINAL_DESCRIPTIONS } from './descriptions.ts';
-import { GraphError } from './model.ts';
-import { graphNameOf, parseGraphSource } from './parse.ts';
+import { GraphError, type GraphDefinition } from './model.ts';
 
-export interface GraphSource {
-  filename: string;
-  text: string;
+/** A graph file read into its definition (shared/graph/sources.ts, or at build time). */
+export interface NamedDefinition {
+  name: string;
+  definition: GraphDefinition;
 }
 
 export interface GraphEntry {
@@ -26,12 +26,10 @@ export interface GraphEntry {
 
 export type Catalogue = ReadonlyMap<string, GraphEntry>;
 
-export async function buildCatalogue(sources: readonly GraphSource[]): Promise<Catalogue> {
+export async function catalogueOf(graphs: readonly NamedDefinition[]): Promise<Catalogue> {
   const entries = new Map<string, GraphEntry>();
-  for (const { filename, text } of [...sources].sort((a, b) => a.filename.localeCompare(b.filename))) {
-    const name = graphNameOf(filename);
+  for (const { name, definition } of [...graphs].sort((a, b) => a.name.localeCompare(b.name))) {
     if (entries.has(name)) throw new GraphError(`graph ${name} is defined twice`);
-    const definition = parseGraphSource(filename, text);
     const compiled = compileGraph(name, definition);
     entries.set(name, {
       name,

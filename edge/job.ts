@@ -1,0 +1,95 @@
+/**
+ * Answers one processing request once its graph and its client are known: rate limit →
+ * parameters → cache key → index: hit 301 / miss → bridge. The processing URLs and the page's
+ * fixed examples both end here.
+ */
+import type { Context } from 'hono';
+import { cacheKey } from '../shared/cache-key.ts';
+import { forbidden, notCached, rateLimited } from '../shared/errors.ts';
+import type { GraphEntry } from '../shared/graph/catalogue.ts';
+import { jobRequestOf, resolveRequest } from '../shared/request.ts';
+import type { App } from './config.ts';
+import type { AppEnv, EdgeDeps } from './context.ts';
+
+export interface JobAsked {
+  entry: GraphEntry;
+  /** The extension as written; '' for none. */
+  ext: string;
+  pairs: ReadonlyArray<readonly [string, string]>;
+  /** The authenticated app; null when auth is off, or for the page's own examples. */
+  client: App | null;
+}
+
+export function jobAnswerer(deps: EdgeDeps) {
+  const { config } = deps;
+
+  const locationOf = (objectKey: string) =>
+    deps.presign ? deps.presign(objectKey) : Promise.resolve(`${config.publicBaseUrl}/${objectKey}`);
+
+  const redirect = async (c: Context<AppEnv>, objectKey: string) => {
+    c.header('Location', await locationOf(objectKey));
+    if (deps.presign) {
+      // A presigned URL expires: the redirect to it may be kept only briefly, and privately.
+      c.header('Cache-Control', `private, max-age=${Math.min(300, Math.floor((config.presign?.expiresSeconds ?? 600) / 2))}`);
+      return c.body(null, 302);
+    }
+    c.header('Cache-Control', 'public, max-age=86400');
+    return c.body(null, config.redirectStatus);
+  };
+
+  const fromIndex = (c: Context<AppEnv>, objectKey: string) => {
+    c.set('hit', true);
+    return redirect(c, objectKey);
+  };
+
+  const lookup = async (key: string, requestId: string): Promise<string | null> => {
+    try {
+      return await deps.index.get(key);
+    } catch (e) {
+      deps.log({ msg: 'cache index unavailable, treating as a miss', level: 'warn', requestId, error: String(e) });
+      return null;
+    }
+  };
+
+  return async (c: Context<AppEnv>, { entry, ext, pairs, client }: JobAsked): Promise<Response> => {
+    const method = c.req.method;
+    const requestId = c.get('requestId');
+    if (deps.rateLimit) {
+      const who = client ? `app:${client.key}` : `ip:${c.req.header('cf-connecting-ip') ?? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ?? 'unknown'}`;
+      const verdict = await deps.rateLimit(who);
+      if (!verdict.ok) throw rateLimited(verdict.retryAfterSeconds);
+    }
+    const req = resolveRequest(entry, ext, pairs, { sizeLimitMegapixels: config.sizeLimitMegapixels, accept: c.req.header('accept') });
+    // The redirect of an `auto` URL depends on the Accept header (through one of three variants).
+    if (ext === 'auto') c.header('Vary', 'Accept');
+    if (req.exp !== null && deps.now() > req.exp * 1000) throw forbidden();
+    if (req.nocache && config.authRequired && !client?.admin) throw forbidden();
+    const key = await cacheKey(req, entry.digest);
+
+    if (method === 'HEAD') {
+      const hit = await lookup(key, requestId);
+      if (!hit) throw notCached();
+      return fromIndex(c, hit);
+    }
+    if (!req.nocache) {
+      const hit = await lookup(key, requestId);
+      if (hit) return fromIndex(c, hit);
+    }
+    // An app with a quota of 0 may only have cached results.
+    if (client?.processingQuota === 0) throw forbidden();
+    const job = jobRequestOf(req, entry.digest, key, {
+      requestId,
+      urgency: method === 'GET' ? 'urgent' : 'background',
+      app: client?.key ?? null,
+      quota: client?.processingQuota ?? null,
+    });
+    const answer = await deps.bridge(job);
+    if (answer.status === 202) {
+      const location = await locationOf(answer.objectKey);
+      c.header('Location', location);
+      c.header('Cache-Control', 'no-store');
+      return c.json({ queued: true, location }, 202);
+    }
+    return redirect(c, answer.objectKey);
+  };
+}
