@@ -1,6 +1,1554 @@
 #!/usr/bin/env node
-// The imgflo command line (worker/cli/main.ts), run through tsx.
-import { register } from 'tsx/esm/api';
 
-register();
-await import('../worker/cli/main.ts');
+// worker/cli/main.ts
+import { existsSync, realpathSync } from "node:fs";
+import { dirname, join as join2 } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Command as Command2, CommanderError, Option as Option2 } from "commander";
+
+// package.json
+var package_default = {
+  name: "imgflo",
+  version: "0.1.0",
+  private: true,
+  type: "module",
+  description: "Image processing service: a URL names a graph, an input and parameters; the result is stored and redirected to.",
+  engines: {
+    node: ">=20.19"
+  },
+  bin: {
+    imgflo: "bin/imgflo.mjs"
+  },
+  scripts: {
+    prestart: "node --import tsx scripts/build-edge.ts",
+    start: "tsx scripts/start.ts",
+    pretest: "node --import tsx scripts/build-edge.ts",
+    test: "vitest run",
+    typecheck: "node --import tsx scripts/build-edge.ts && tsc -p tsconfig.json && tsc -p shared/tsconfig.json && tsc -p tsconfig.workerd.json",
+    "build:backend": "esbuild worker/main.ts worker/runtime/thread.ts --bundle --platform=node --format=esm --target=node20 --packages=external --outdir=dist --entry-names=[name] --out-extension:.js=.mjs --log-level=warning",
+    "build:cli": 'esbuild worker/cli/main.ts --bundle --platform=node --format=esm --target=node20 --packages=external --outfile=bin/imgflo.mjs --banner:js="#!/usr/bin/env node" --log-level=warning',
+    bench: "node --import tsx bench/run.ts"
+  },
+  dependencies: {
+    "@aws-sdk/client-s3": "3.1175.0",
+    "@aws-sdk/s3-request-presigner": "3.1169.0",
+    "@hono/node-server": "2.1.9",
+    "@noble/hashes": "2.4.0",
+    "@upstash/ratelimit": "2.2.0",
+    "@upstash/redis": "1.39.0",
+    amqplib: "2.3.1",
+    "cli-progress": "3.12.0",
+    "color-name": "2.1.1",
+    commander: "14.0.3",
+    delaunator: "5.0.1",
+    fbp: "1.8.0",
+    hono: "4.13.19",
+    ioredis: "6.0.0",
+    "ipaddr.js": "2.5.0",
+    pino: "10.4.0",
+    piscina: "5.3.2",
+    "prom-client": "15.1.3",
+    saxes: "6.0.0",
+    seedrandom: "3.0.5",
+    sharp: "0.35.5",
+    valibot: "1.5.0"
+  },
+  devDependencies: {
+    "@cloudflare/vitest-pool-workers": "0.15.1",
+    "@cloudflare/workers-types": "4.20260702.1",
+    "@types/autocannon": "7.12.7",
+    "@types/cli-progress": "3.11.6",
+    "@types/node": "20.19.43",
+    "@types/seedrandom": "3.0.8",
+    autocannon: "9.0.0",
+    esbuild: "0.27.3",
+    ipx: "3.1.1",
+    miniflare: "4.20260426.0",
+    "playwright-core": "1.64.1",
+    s3rver: "3.7.1",
+    tsx: "4.23.15",
+    typescript: "5.9.3",
+    vite: "8.3.8",
+    vitest: "4.1.12",
+    wrangler: "4.86.0",
+    yaml: "2.9.1"
+  },
+  allowScripts: {
+    esbuild: true,
+    sharp: true,
+    workerd: true
+  }
+};
+
+// worker/adapters/redis.ts
+import { Redis } from "ioredis";
+
+// shared/hash.ts
+async function sha256Hex(text2) {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text2));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+function canonicalJson(value) {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value).filter(([, v4]) => v4 !== void 0).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
+    return `{${entries.map(([k, v4]) => `${JSON.stringify(k)}:${canonicalJson(v4)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+// shared/apps.ts
+import * as v from "valibot";
+var AppRecordSchema = v.object({
+  key: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
+  secrets: v.array(v.pipe(v.string(), v.minLength(1))),
+  label: v.string(),
+  owner: v.string(),
+  enabled: v.boolean(),
+  admin: v.boolean(),
+  /** null: unlimited; 0: cached results only; N: at most N processed images a calendar month. */
+  processingQuota: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  createdAt: v.string(),
+  updatedAt: v.string()
+});
+var appKey = (key) => `imgflo:app:${key}`;
+var APPS_SET = "imgflo:apps";
+var quotaKey = (key, month) => `imgflo:quota:${key}:${month}`;
+function decodeApp(json) {
+  if (json === null) return null;
+  try {
+    const r = v.safeParse(AppRecordSchema, JSON.parse(json));
+    return r.success ? r.output : null;
+  } catch {
+    return null;
+  }
+}
+
+// worker/adapters/redis.ts
+function createRedis(url2) {
+  return new Redis(url2, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2e3,
+    commandTimeout: 2e3,
+    retryStrategy: (attempt) => Math.min(200 * attempt, 2e3),
+    lazyConnect: true
+  });
+}
+async function connectRedis(redis, ms = 1e4) {
+  if (redis.status === "ready") return;
+  const end = Date.now() + ms;
+  for (; ; ) {
+    try {
+      if (redis.status === "wait" || redis.status === "end") await redis.connect();
+      await redis.ping();
+      return;
+    } catch (e) {
+      if (Date.now() > end) throw e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+var RedisAppRegistry = class {
+  constructor(redis) {
+    this.redis = redis;
+  }
+  async get(key) {
+    return decodeApp(await this.redis.get(appKey(key)));
+  }
+  async put(app) {
+    await this.redis.multi().set(appKey(app.key), JSON.stringify(app)).sadd(APPS_SET, app.key).exec();
+  }
+  async list() {
+    const keys = (await this.redis.smembers(APPS_SET)).sort();
+    if (keys.length === 0) return [];
+    const values = await this.redis.mget(keys.map(appKey));
+    return values.map(decodeApp).filter((a) => a !== null);
+  }
+  async countProcessed(key, month) {
+    const [[, n]] = await this.redis.multi().incr(quotaKey(key, month)).expire(quotaKey(key, month), 40 * 86400).exec();
+    return n;
+  }
+  async processedIn(key, month) {
+    return Number(await this.redis.get(quotaKey(key, month)) ?? 0);
+  }
+};
+
+// worker/catalogue.ts
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+
+// shared/formats.ts
+var IMAGE_TYPES = ["jpg", "png", "webp", "gif", "avif"];
+var PROCESSED_TYPES = ["jpg", "png", "webp", "avif", "gif"];
+function negotiateType(accept) {
+  const q = {};
+  for (const part of (accept ?? "").slice(0, 1024).toLowerCase().split(",")) {
+    const [type = "", ...params] = part.split(";").map((p) => p.trim());
+    if (type !== "image/avif" && type !== "image/webp") continue;
+    const weight = params.find((p) => p.startsWith("q="));
+    const value = weight === void 0 ? 1 : Number(weight.slice(2));
+    q[type] = Math.max(q[type] ?? 0, Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0);
+  }
+  const avif = q["image/avif"] ?? 0;
+  const webp = q["image/webp"] ?? 0;
+  if (avif > 0 && avif >= webp) return "avif";
+  if (webp > 0) return "webp";
+  return "jpg";
+}
+function normalizeExtension(ext) {
+  if (ext === "jpeg") return "jpg";
+  return IMAGE_TYPES.includes(ext) ? ext : null;
+}
+
+// shared/reserved.ts
+var MAX_DIMENSION = 16383;
+var MAX_INPUT_LENGTH = 4096;
+var MAX_NAME_LENGTH = 64;
+var SCALE_PARAMS = {
+  width: {
+    type: "int",
+    description: "Scale the input to this width before processing (keeps the aspect ratio alone)",
+    default: 0,
+    minimum: 1,
+    maximum: MAX_DIMENSION
+  },
+  height: {
+    type: "int",
+    description: "Scale the input to this height before processing (keeps the aspect ratio alone)",
+    default: 0,
+    minimum: 1,
+    maximum: MAX_DIMENSION
+  }
+};
+var QUALITY_PARAM = {
+  type: "int",
+  description: "Encoder quality (defaults: jpg 90, webp 80, avif 60)",
+  default: 0,
+  minimum: 1,
+  maximum: 100
+};
+var CONTROL_PARAMS = ["input", "_nocache", "_exp", "debug"];
+
+// shared/components/gegl.ts
+var COORD = 1e6;
+var nop = {
+  name: "gegl/nop",
+  description: "Identity: passes its input through",
+  inputs: ["input"],
+  properties: {
+    ignored: {
+      type: "string",
+      description: "Accepted and ignored; only makes a distinct cache entry",
+      default: ""
+    }
+  }
+};
+var crop = {
+  name: "gegl/crop",
+  description: "Cuts out a rectangle; area outside the image is transparent",
+  inputs: ["input"],
+  properties: {
+    x: { type: "number", description: "Left edge of the rectangle", default: 0, minimum: -COORD, maximum: COORD },
+    y: { type: "number", description: "Top edge of the rectangle", default: 0, minimum: -COORD, maximum: COORD },
+    width: { type: "number", description: "Width of the rectangle", default: 10, minimum: 1, maximum: 65535 },
+    height: { type: "number", description: "Height of the rectangle", default: 10, minimum: 1, maximum: 65535 }
+  },
+  outputSize: (_inputs, p) => ({ width: Math.max(1, Math.round(Number(p.width))), height: Math.max(1, Math.round(Number(p.height))) })
+};
+var gaussianBlur = {
+  name: "gegl/gaussian-blur",
+  description: "Gaussian blur in linear light, separable, with its own sigma per axis",
+  inputs: ["input"],
+  properties: {
+    "std-dev-x": {
+      type: "number",
+      description: "Standard deviation for the horizontal axis",
+      default: 1.5,
+      minimum: 0,
+      maximum: 1500
+    },
+    "std-dev-y": {
+      type: "number",
+      description: "Standard deviation for the vertical axis",
+      default: 1.5,
+      minimum: 0,
+      maximum: 1500
+    },
+    "abyss-policy": {
+      type: "enum",
+      description: "How image edges are handled",
+      default: "clamp",
+      values: ["none", "clamp", "black", "white"]
+    },
+    "clip-extent": {
+      type: "boolean",
+      description: "Keep the size of the input (otherwise the blur grows the canvas)",
+      default: true
+    },
+    filter: {
+      type: "enum",
+      description: "Blur filter (all produce a Gaussian)",
+      default: "auto",
+      values: ["auto", "fir", "iir"]
+    }
+  }
+};
+
+// shared/components/gegl-more.ts
+var srgb = { type: "boolean", description: "Use sRGB gamma instead of linear light", default: false };
+var color = (n, def) => ({ type: "color", description: `Color ${n}`, default: def });
+var stop = (n, def) => ({ type: "number", description: `Stop ${n}`, default: def, minimum: -1e3, maximum: 1e3 });
+var rotateOnCenter = {
+  name: "gegl/rotate-on-center",
+  description: "Rotates clockwise about the centre; the canvas grows to hold the result",
+  inputs: ["input"],
+  properties: {
+    degrees: { type: "number", description: "Angle to rotate (clockwise)", default: 0, minimum: -3600, maximum: 3600 },
+    sampler: { type: "enum", description: "Sampler used internally", default: "linear", values: ["nearest", "linear", "cubic", "nohalo", "lohalo"] }
+  },
+  // The bounding box of the rotated rectangle.
+  outputSize: ([input], p) => {
+    const rad = Number(p.degrees) * Math.PI / 180;
+    const cos = Math.abs(Math.cos(rad));
+    const sin = Math.abs(Math.sin(rad));
+    const { width: w, height: h } = input;
+    return { width: Math.max(1, Math.ceil(w * cos + h * sin)), height: Math.max(1, Math.ceil(w * sin + h * cos)) };
+  }
+};
+var grey = {
+  name: "gegl/grey",
+  aliases: ["gegl/gray", "imgflo/example"],
+  description: "Turns the image grey: linear luminance",
+  inputs: ["input"],
+  properties: {}
+};
+var gradientMap = {
+  name: "gegl/gradient-map",
+  description: "Maps luminance onto a gradient of up to five colour stops",
+  inputs: ["input"],
+  properties: {
+    color1: color(1, "#000000ff"),
+    color2: color(2, "#ffffffff"),
+    color3: color(3, "#ffffffff"),
+    color4: color(4, "#ffffffff"),
+    color5: color(5, "#ffffffff"),
+    stop1: stop(1, 0),
+    stop2: stop(2, 1),
+    stop3: stop(3, 1),
+    stop4: stop(4, 1),
+    stop5: stop(5, 1),
+    srgb: { ...srgb, description: "Map gamma luma and interpolate in sRGB (Photoshop-compatible)" }
+  }
+};
+var opacity = {
+  name: "gegl/opacity",
+  description: "Multiplies the alpha (and the premultiplied colour) by a value",
+  inputs: ["input"],
+  properties: {
+    value: {
+      type: "number",
+      description: "Global opacity value that is always used on top of the optional auxiliary input buffer.",
+      default: 1,
+      minimum: -10,
+      maximum: 10
+    }
+  }
+};
+var composite = (name, description) => ({ name, description, inputs: ["input", "aux"], properties: { srgb } });
+var srcOver = composite("svg/src-over", "Places aux over input (SVG 1.2 src-over)");
+var screen = composite("svg/screen", "Screen blend of aux onto input (SVG 1.2)");
+var colorDodge = composite("svg/color-dodge", "Colour-dodge blend of aux onto input (SVG 1.2)");
+var edgeSobel = {
+  name: "gegl/edge-sobel",
+  description: "Sobel edge detection, per channel, in linear light",
+  inputs: ["input"],
+  properties: {
+    horizontal: { type: "boolean", description: "Horizontal", default: true },
+    vertical: { type: "boolean", description: "Vertical", default: true },
+    "keep-sign": { type: "boolean", description: "Keep negative values in result", default: false }
+  }
+};
+var brightnessContrast = {
+  name: "gegl/brightness-contrast",
+  description: "Brightness and contrast in linear light: (v \u2212 0.5)\xB7contrast + 0.5 + brightness",
+  inputs: ["input"],
+  properties: {
+    contrast: { type: "number", description: "Magnitude of contrast scaling >1.0 brighten < 1.0 darken", default: 1, minimum: -5, maximum: 5 },
+    brightness: { type: "number", description: "Amount to increase brightness", default: 0, minimum: -3, maximum: 3 }
+  }
+};
+var motionBlurLinear = {
+  name: "gegl/motion-blur-linear",
+  description: "Blurs along a line of the given length and angle",
+  inputs: ["input"],
+  properties: {
+    length: { type: "number", description: "Length of blur in pixels", default: 10, minimum: 0, maximum: 1e3 },
+    angle: { type: "number", description: "Angle of blur in degrees", default: 0, minimum: -180, maximum: 180 }
+  }
+};
+var noiseReduction = {
+  name: "gegl/noise-reduction",
+  description: "Anisotropic, edge-preserving smoothing, repeated",
+  inputs: ["input"],
+  properties: {
+    iterations: {
+      type: "int",
+      description: "Controls the number of iterations; lower values give less plastic results",
+      default: 4,
+      minimum: 0,
+      maximum: 32
+    }
+  }
+};
+var noiseCieLch = {
+  name: "gegl/noise-cie-lch",
+  description: "Seeded noise in CIE LCh",
+  inputs: ["input"],
+  properties: {
+    seed: { type: "int", description: "Random seed", default: 0, minimum: 0, maximum: 2147483647 },
+    holdness: { type: "int", description: "Dulling", default: 2, minimum: 1, maximum: 8 },
+    "lightness-distance": { type: "number", description: "Lightness", default: 40, minimum: 0, maximum: 100 },
+    "chroma-distance": { type: "number", description: "Chroma", default: 40, minimum: 0, maximum: 100 },
+    "hue-distance": { type: "number", description: "Hue", default: 3, minimum: 0, maximum: 180 }
+  }
+};
+var c2g = {
+  name: "gegl/c2g",
+  description: "Colour to grey that keeps local contrast (a deterministic approximation of STRESS)",
+  inputs: ["input"],
+  properties: {
+    radius: { type: "int", description: "Neighborhood taken into account, this is the radius in pixels", default: 300, minimum: 2, maximum: 3e3 },
+    samples: { type: "int", description: "Number of samples to do per iteration", default: 4, minimum: 1, maximum: 1e3 },
+    iterations: { type: "int", description: "Number of iterations", default: 10, minimum: 1, maximum: 1e3 }
+  }
+};
+var retroCurve = {
+  name: "imgfloextra/retro-curve",
+  description: "Colour grading curves in the style of instant-film looks",
+  inputs: ["input"],
+  properties: {
+    preset: { type: "enum", description: "Which curve to apply", default: "prog", values: ["none", "prog", "indie", "batcave", "country"] }
+  }
+};
+
+// shared/components/generate.ts
+var declaredSize = (_inputs, p) => ({ width: Number(p.width), height: Number(p.height) });
+var size = (what, def) => ({ type: "int", description: `${what} of the image`, default: def, minimum: 1, maximum: 4e3 });
+var fill = {
+  name: "canvas/fill",
+  description: "A canvas filled with one colour",
+  inputs: [],
+  properties: {
+    color: { type: "color", description: "Fill colour (CSS: #rgb, #rrggbb, #rrggbbaa, rgb(), names)", default: "#ff00ffff" },
+    width: size("Width", 600),
+    height: size("Height", 400)
+  },
+  outputSize: declaredSize
+};
+var delaunay = {
+  name: "generate/delaunay-triangles",
+  description: "A random Delaunay triangulation, the same for the same seed",
+  inputs: [],
+  properties: {
+    seed: { type: "string", description: "Any text; the same seed gives the same image", default: "" },
+    width: size("Width", 600),
+    height: size("Height", 400)
+  },
+  outputSize: declaredSize
+};
+
+// shared/components/image.ts
+var POSITIONS = [
+  "centre",
+  "top",
+  "right-top",
+  "right",
+  "right-bottom",
+  "bottom",
+  "left-bottom",
+  "left",
+  "left-top",
+  "north",
+  "northeast",
+  "east",
+  "southeast",
+  "south",
+  "southwest",
+  "west",
+  "northwest",
+  "entropy",
+  "attention"
+];
+var side = (what) => ({ type: "int", description: `${what} of the result (0: from the other side and the aspect ratio)`, default: 0, minimum: 0, maximum: 16383 });
+var resizedSize = ([input], p) => {
+  const { width: sw, height: sh } = input;
+  const w = Number(p.width) || 0;
+  const h = Number(p.height) || 0;
+  if (!w && !h) return input;
+  let factor = w && h ? p.fit === "inside" ? Math.min(w / sw, h / sh) : Math.max(w / sw, h / sh) : w ? w / sw : h / sh;
+  if (p["without-enlargement"] === true) factor = Math.min(1, factor);
+  const scaled = { width: Math.ceil(sw * factor), height: Math.ceil(sh * factor) };
+  if (!(w && h) || p.fit === "inside" || p.fit === "outside") return scaled;
+  return p["without-enlargement"] === true ? { width: Math.min(w, scaled.width), height: Math.min(h, scaled.height) } : { width: w, height: h };
+};
+var resize = {
+  name: "image/resize",
+  description: "Resizes to fit a box: cover, contain, fill, inside or outside",
+  inputs: ["input"],
+  properties: {
+    width: side("Width"),
+    height: side("Height"),
+    fit: { type: "enum", description: "How the image fits the box", default: "cover", values: ["cover", "contain", "fill", "inside", "outside"] },
+    position: { type: "enum", description: "What to keep when cover crops, or where contain places the image; entropy and attention choose by content", default: "centre", values: POSITIONS },
+    background: { type: "color", description: "Colour around the image with fit=contain", default: "#00000000" },
+    "without-enlargement": { type: "boolean", description: "Never make the image larger than it is", default: false }
+  },
+  outputSize: resizedSize
+};
+var thumbnail = {
+  name: "image/thumbnail",
+  description: "A square thumbnail, cropped to what draws the eye",
+  inputs: ["input"],
+  properties: {
+    size: { type: "int", description: "Width and height of the thumbnail", default: 200, minimum: 1, maximum: 4096 },
+    position: { type: "enum", description: "What to keep", default: "attention", values: POSITIONS }
+  },
+  outputSize: (_inputs, p) => ({ width: Number(p.size), height: Number(p.size) })
+};
+
+// shared/components/registry.ts
+var COMPONENTS = {
+  nop,
+  crop,
+  gaussianBlur,
+  rotateOnCenter,
+  grey,
+  gradientMap,
+  opacity,
+  srcOver,
+  screen,
+  colorDodge,
+  edgeSobel,
+  brightnessContrast,
+  motionBlurLinear,
+  noiseReduction,
+  noiseCieLch,
+  c2g,
+  retroCurve,
+  fill,
+  delaunay,
+  resize,
+  thumbnail
+};
+var byName = /* @__PURE__ */ new Map();
+for (const [id, decl] of Object.entries(COMPONENTS)) {
+  for (const name of [decl.name, ...decl.aliases ?? []]) byName.set(name.toLowerCase(), id);
+}
+function findComponent(name) {
+  const lower = name.toLowerCase();
+  return byName.get(lower) ?? byName.get(lower.replace(/_[a-z0-9]+$/, "")) ?? null;
+}
+function componentDecl(id) {
+  return COMPONENTS[id];
+}
+
+// shared/color.ts
+import names from "color-name";
+
+// shared/scan.ts
+var isDigit = (code) => code >= 48 && code <= 57;
+function scanNumber(text2) {
+  let i = 0;
+  const n = text2.length;
+  if (text2[i] === "+" || text2[i] === "-") i++;
+  const intStart = i;
+  while (i < n && isDigit(text2.charCodeAt(i))) i++;
+  let digits = i - intStart;
+  if (text2[i] === ".") {
+    i++;
+    const fracStart = i;
+    while (i < n && isDigit(text2.charCodeAt(i))) i++;
+    digits += i - fracStart;
+  }
+  if (digits === 0) return null;
+  if (text2[i] === "e" || text2[i] === "E") {
+    i++;
+    if (text2[i] === "+" || text2[i] === "-") i++;
+    const expStart = i;
+    while (i < n && isDigit(text2.charCodeAt(i))) i++;
+    if (i === expStart) return null;
+  }
+  return i === n ? Number(text2) : null;
+}
+
+// shared/color.ts
+var MAX_COLOR_LENGTH = 64;
+var HEX = /^[0-9a-f]+$/;
+var clamp = (n, hi) => Math.min(hi, Math.max(0, n));
+function parseColor(text2) {
+  if (text2.length > MAX_COLOR_LENGTH) return null;
+  const s = text2.trim().toLowerCase();
+  if (s.startsWith("#")) return parseHex(s.slice(1));
+  if (s === "transparent") return { r: 0, g: 0, b: 0, a: 0 };
+  const named = names[s];
+  if (named && Object.hasOwn(names, s)) return { r: named[0], g: named[1], b: named[2], a: 1 };
+  const open = s.indexOf("(");
+  if (open < 0 || !s.endsWith(")")) return null;
+  const fn = s.slice(0, open).trim();
+  if (fn !== "rgb" && fn !== "rgba") return null;
+  return parseRgbArgs(s.slice(open + 1, -1));
+}
+function parseHex(h) {
+  if (!HEX.test(h) || ![3, 4, 6, 8].includes(h.length)) return null;
+  const short = h.length <= 4;
+  const part = (i) => short ? parseInt(h[i] + h[i], 16) : parseInt(h.slice(i * 2, i * 2 + 2), 16);
+  const count = short ? h.length : h.length / 2;
+  return { r: part(0), g: part(1), b: part(2), a: count === 4 ? part(3) / 255 : 1 };
+}
+function parseRgbArgs(args) {
+  let parts;
+  if (args.includes(",")) {
+    parts = args.split(",").map((p) => p.trim());
+  } else {
+    const [channels, alpha, ...rest] = args.split("/");
+    if (rest.length > 0) return null;
+    parts = channels.trim().split(/\s+/);
+    if (alpha !== void 0) parts.push(alpha.trim());
+  }
+  if (parts.length !== 3 && parts.length !== 4) return null;
+  const percent = parts[0].endsWith("%");
+  const rgb = [];
+  for (const p of parts.slice(0, 3)) {
+    if (p.endsWith("%") !== percent) return null;
+    const n = scanNumber(percent ? p.slice(0, -1) : p);
+    if (n === null) return null;
+    rgb.push(Math.round(clamp(percent ? n * 255 / 100 : n, 255)));
+  }
+  let a = 1;
+  if (parts.length === 4) {
+    const p = parts[3];
+    const n = scanNumber(p.endsWith("%") ? p.slice(0, -1) : p);
+    if (n === null) return null;
+    a = clamp(p.endsWith("%") ? n / 100 : n, 1);
+  }
+  return { r: rgb[0], g: rgb[1], b: rgb[2], a };
+}
+function canonicalColor(c) {
+  const hex = (n) => Math.round(n).toString(16).padStart(2, "0");
+  return `#${hex(c.r)}${hex(c.g)}${hex(c.b)}${hex(c.a * 255)}`;
+}
+
+// shared/errors.ts
+var ImgfloError = class _ImgfloError extends Error {
+  constructor(status, reason, message, extra = {}, retryable = false) {
+    super(message);
+    this.status = status;
+    this.reason = reason;
+    this.extra = extra;
+    this.retryable = retryable;
+  }
+  name = "ImgfloError";
+  toBody() {
+    return { error: this.message, code: this.status, reason: this.reason, ...this.extra };
+  }
+  /** Rebuilds an error from a body that crossed a process boundary. */
+  static fromBody(body, retryable = false) {
+    const { error, code, reason, ...extra } = body;
+    return new _ImgfloError(code, reason, error, extra, retryable);
+  }
+};
+var isImgfloError = (e) => e instanceof ImgfloError;
+var sizeLimit = (limitMegapixels) => new ImgfloError(
+  422,
+  "size-limit",
+  `Requested width x height is over the limit of ${limitMegapixels} megapixels`,
+  { limit: limitMegapixels }
+);
+var invalidParameter = (parameter, detail) => new ImgfloError(422, "invalid-parameter", `Invalid value for ${parameter}: ${detail}`, {
+  parameter
+});
+var unsupportedType = (type, supported) => new ImgfloError(449, "unsupported-type", `Unsupported output type: ${type}`, { supported });
+var unknownParameter = (unknown, inports) => new ImgfloError(449, "unknown-parameter", `Unknown parameter: ${unknown.join(", ")}`, {
+  unknown,
+  inports
+});
+var inputFetchFailed = (input, detail) => new ImgfloError(504, "input-fetch-failed", `Failed to fetch input ${input}: ${detail}`, {
+  input
+});
+
+// shared/params.ts
+var MAX_VALUE_LENGTH = {
+  number: 64,
+  int: 64,
+  boolean: 8,
+  enum: 64,
+  color: MAX_COLOR_LENGTH,
+  string: 1024
+};
+function clamp2(n, decl) {
+  const lo = decl.minimum ?? -Infinity;
+  const hi = decl.maximum ?? Infinity;
+  return Math.min(hi, Math.max(lo, n));
+}
+function convertParam(name, raw, decl) {
+  const max = MAX_VALUE_LENGTH[decl.type];
+  if (raw.length > max) throw invalidParameter(name, `longer than ${max} characters`);
+  const value = raw.trim();
+  switch (decl.type) {
+    case "number":
+    case "int": {
+      const n = scanNumber(value);
+      if (n === null) throw invalidParameter(name, "not a number");
+      if (!Number.isFinite(n)) throw invalidParameter(name, "not a finite number");
+      return clamp2(decl.type === "int" ? Math.trunc(n) : n, decl);
+    }
+    case "boolean": {
+      const v4 = value.toLowerCase();
+      if (v4 === "true" || v4 === "1" || v4 === "yes") return true;
+      if (v4 === "false" || v4 === "0" || v4 === "no") return false;
+      throw invalidParameter(name, "expected true or false");
+    }
+    case "enum": {
+      if (!decl.values?.includes(value)) {
+        throw invalidParameter(name, `expected one of ${(decl.values ?? []).join(", ")}`);
+      }
+      return value;
+    }
+    case "color": {
+      const c = parseColor(value);
+      if (!c) throw invalidParameter(name, "not a colour");
+      return canonicalColor(c);
+    }
+    case "string":
+      return raw;
+  }
+}
+function coerceValue(name, value, decl) {
+  if (typeof value === "number" && (decl.type === "number" || decl.type === "int")) {
+    return clamp2(decl.type === "int" ? Math.trunc(value) : value, decl);
+  }
+  if (typeof value === "boolean" && decl.type === "boolean") return value;
+  return convertParam(name, String(value), decl);
+}
+
+// shared/graph/model.ts
+var GraphError = class extends Error {
+  name = "GraphError";
+};
+
+// shared/graph/compile.ts
+var GRAPH_INPUT = "$input";
+function compileGraph(name, g) {
+  const fail = (msg) => {
+    throw new GraphError(`graph ${name}: ${msg}`);
+  };
+  const runtimeName = g.properties?.environment?.type ?? "imgflo";
+  if (runtimeName === "noop") {
+    if (Object.keys(g.processes).length > 0) fail("a noop graph has no processes");
+    return { runtime: "noop", steps: [], output: GRAPH_INPUT, inports: {}, generative: false, ignored: [] };
+  }
+  if (runtimeName !== "imgflo") fail(`unsupported runtime ${runtimeName}`);
+  const outNames = Object.keys(g.outports);
+  if (outNames.length !== 1 || outNames[0] !== "output") fail('needs exactly one exported outport "output"');
+  const outRef = g.outports.output;
+  const inputRef = g.inports.input;
+  const feeding = /* @__PURE__ */ new Map();
+  for (const c of g.connections) {
+    if (!c.src) continue;
+    if (inputRef && c.tgt.process === inputRef.process && c.tgt.port === inputRef.port) continue;
+    if (c.src.port !== "output") fail(`${c.src.process}.${c.src.port} is not an output port`);
+    const ports = feeding.get(c.tgt.process) ?? /* @__PURE__ */ new Map();
+    if (ports.has(c.tgt.port)) fail(`${c.tgt.process}.${c.tgt.port} has two sources`);
+    ports.set(c.tgt.port, c.src.process);
+    feeding.set(c.tgt.process, ports);
+  }
+  const needed = [];
+  const state = /* @__PURE__ */ new Map();
+  const visit = (id) => {
+    if (state.get(id) === "done") return;
+    if (state.get(id) === "visiting") fail(`cycle through ${id}`);
+    if (!g.processes[id]) fail(`unknown process ${id}`);
+    state.set(id, "visiting");
+    for (const src of feeding.get(id)?.values() ?? []) visit(src);
+    state.set(id, "done");
+    needed.push(id);
+  };
+  visit(outRef.process);
+  const steps = [];
+  for (const id of needed) {
+    const component = findComponent(g.processes[id].component) ?? fail(`unknown component ${g.processes[id].component} (${id})`);
+    const decl = componentDecl(component);
+    const inputs = {};
+    for (const [port, src] of feeding.get(id) ?? []) {
+      if (!decl.inputs.includes(port)) fail(`${id} (${decl.name}) has no image port ${port}`);
+      inputs[port] = src;
+    }
+    if (inputRef?.process === id) {
+      if (!decl.inputs.includes(inputRef.port)) fail(`exported input goes to missing port ${id}.${inputRef.port}`);
+      if (inputs[inputRef.port]) fail(`${id}.${inputRef.port} has two sources`);
+      inputs[inputRef.port] = GRAPH_INPUT;
+    }
+    const fixed = {};
+    for (const c of g.connections) {
+      if (c.src || c.tgt.process !== id) continue;
+      const prop = decl.properties[c.tgt.port];
+      if (!prop) fail(`${id} (${decl.name}) has no property ${c.tgt.port}`);
+      try {
+        fixed[c.tgt.port] = coerceValue(c.tgt.port, c.data, prop);
+      } catch {
+        fail(`bad value for ${id}.${c.tgt.port}`);
+      }
+    }
+    if (decl.inputs.includes("input") && !inputs.input) fail(`${id}.input is not connected`);
+    steps.push({ id, component, inputs, fixed });
+  }
+  const inports = {};
+  for (const [port, ref] of Object.entries(g.inports)) {
+    if (port === "input") continue;
+    const proc = g.processes[ref.process] ?? fail(`inport ${port} goes to unknown process ${ref.process}`);
+    const component = findComponent(proc.component) ?? fail(`unknown component ${proc.component}`);
+    const prop = componentDecl(component).properties[ref.port] ?? fail(`inport ${port} goes to missing property ${ref.process}.${ref.port}`);
+    const step = steps.find((s) => s.id === ref.process);
+    const fixedDefault = step?.fixed[ref.port];
+    inports[port] = {
+      process: ref.process,
+      port: ref.port,
+      decl: fixedDefault === void 0 ? prop : { ...prop, default: fixedDefault }
+    };
+  }
+  const usesInput = steps.some((s) => Object.values(s.inputs).includes(GRAPH_INPUT));
+  if (inputRef && !usesInput) fail("the exported input does not reach the output");
+  return {
+    runtime: "imgflo",
+    steps,
+    output: outRef.process,
+    inports,
+    generative: !inputRef,
+    ignored: Object.keys(g.processes).filter((id) => !needed.includes(id))
+  };
+}
+
+// shared/graph/descriptions.ts
+var ORIGINAL_DESCRIPTIONS = {
+  passthrough: "Decodes, optionally scales (width/height), and encodes: format conversion and resizing",
+  noop: "Stores the input image unchanged (no processing); only images of the requested type",
+  crop: "Cuts out the rectangle x, y, cropwidth \xD7 cropheight; beyond the image is transparent",
+  croprotate: "Rotates about the centre (counter-clockwise for positive degrees, nearest sampling), then crops",
+  customgrey: "Turns the image grey by linear luminance (the original custom component example)",
+  desaturate: "Colour to grey keeping local contrast (approximated: linear luminance)",
+  gaussianblur: "Gaussian blur in linear light with its own \u03C3 per axis and an edge policy",
+  gradientmap: "Maps luminance onto a gradient of up to five colours, blended over the original",
+  halodarken: "Darkens the image except near edges, leaving a halo (edge map colour-dodged with the original)",
+  motionblur: "Linear motion blur along an angle, contrast-adjusted and screened over the original",
+  enhancelowres: "Edge-preserving noise reduction plus fine seeded grain, for small or noisy pictures",
+  retro: "Instant-film colour curves (prog, indie, batcave, country) blended over the original"
+};
+
+// shared/graph/catalogue.ts
+async function catalogueOf(graphs) {
+  const entries = /* @__PURE__ */ new Map();
+  for (const { name, definition } of [...graphs].sort((a, b) => a.name.localeCompare(b.name))) {
+    if (entries.has(name)) throw new GraphError(`graph ${name} is defined twice`);
+    const compiled = compileGraph(name, definition);
+    entries.set(name, {
+      name,
+      description: definition.properties?.description ?? defaultDescription(name, compiled),
+      compiled,
+      digest: (await sha256Hex(canonicalJson(compiled))).slice(0, 16),
+      formats: compiled.runtime === "noop" ? IMAGE_TYPES : PROCESSED_TYPES
+    });
+  }
+  return entries;
+}
+function defaultDescription(name, compiled) {
+  if (ORIGINAL_DESCRIPTIONS[name]) return ORIGINAL_DESCRIPTIONS[name];
+  if (compiled.runtime === "noop") return "Stores the input image unchanged (no processing)";
+  return `Processing graph ${name}`;
+}
+function describeGraph(entry) {
+  const inports = {};
+  const { compiled } = entry;
+  if (compiled.runtime !== "noop") {
+    if (!compiled.generative) {
+      inports.input = {
+        type: "uri",
+        description: "Input image: an http(s) URL, files/<name> or a graph/... URL of this service",
+        default: null
+      };
+    }
+    if (!compiled.generative) {
+      for (const [name, decl] of Object.entries(SCALE_PARAMS)) inports[name] = { ...decl, default: null };
+    }
+    inports.quality = { ...QUALITY_PARAM, default: null };
+  } else {
+    inports.input = { type: "uri", description: "Input image: an http(s) URL or files/<name>", default: null };
+  }
+  for (const [name, { decl }] of Object.entries(compiled.inports)) {
+    inports[name] = {
+      type: decl.type,
+      description: decl.description,
+      default: decl.default,
+      ...decl.minimum !== void 0 && { minimum: decl.minimum },
+      ...decl.maximum !== void 0 && { maximum: decl.maximum },
+      ...decl.values && { values: decl.values }
+    };
+  }
+  return {
+    description: entry.description,
+    inports,
+    outports: { output: { type: "image", description: "The processed image" } },
+    formats: entry.formats
+  };
+}
+
+// shared/graph/parse.ts
+import fbp from "fbp";
+function graphNameOf(filename) {
+  return filename.replace(/^.*\//, "").replace(/\.(json|fbp)$/, "");
+}
+function parseGraphSource(filename, text2) {
+  let raw;
+  try {
+    raw = filename.endsWith(".fbp") ? fbp.parse(text2, { caseSensitive: false }) : JSON.parse(text2);
+  } catch (e) {
+    throw new GraphError(`${filename}: cannot parse: ${e.message}`);
+  }
+  return normalize(filename, raw);
+}
+function normalize(filename, raw) {
+  if (typeof raw !== "object" || raw === null) throw new GraphError(`${filename}: not an object`);
+  const g = raw;
+  const props = g.properties ?? {};
+  const env2 = props.environment ?? {};
+  const processes = {};
+  for (const [id, p] of Object.entries(g.processes ?? {})) {
+    if (typeof p?.component !== "string") throw new GraphError(`${filename}: process ${id} has no component`);
+    processes[id] = { component: p.component };
+  }
+  const connections = [];
+  for (const c of g.connections ?? []) {
+    const tgt = portRef(filename, c.tgt);
+    if ("data" in c) connections.push({ data: c.data, tgt });
+    else connections.push({ src: portRef(filename, c.src), tgt });
+  }
+  const ports = (value) => Object.fromEntries(
+    Object.entries(value ?? {}).map(([name, ref]) => [
+      name.toLowerCase(),
+      portRef(filename, ref)
+    ])
+  );
+  const properties = {};
+  if (typeof props.name === "string") properties.name = props.name;
+  if (typeof props.description === "string") properties.description = props.description;
+  if (typeof env2.type === "string") properties.environment = { type: env2.type };
+  return { properties, processes, connections, inports: ports(g.inports), outports: ports(g.outports) };
+}
+function portRef(filename, value) {
+  const v4 = value;
+  if (typeof v4?.process !== "string" || typeof v4?.port !== "string") {
+    throw new GraphError(`${filename}: a connection or port lacks process/port`);
+  }
+  return { process: v4.process, port: v4.port.toLowerCase() };
+}
+
+// shared/graph/sources.ts
+function parseGraphSources(sources) {
+  return sources.map(({ filename, text: text2 }) => ({ name: graphNameOf(filename), definition: parseGraphSource(filename, text2) }));
+}
+function buildCatalogue(sources) {
+  return catalogueOf(parseGraphSources(sources));
+}
+
+// worker/catalogue.ts
+async function loadCatalogue(dir) {
+  const files = (await readdir(dir)).filter((f) => f.endsWith(".json") || f.endsWith(".fbp"));
+  return buildCatalogue(
+    await Promise.all(files.map(async (filename) => ({ filename, text: await readFile(join(dir, filename), "utf8") })))
+  );
+}
+
+// worker/cli/apps.ts
+import { randomBytes } from "node:crypto";
+
+// worker/cli/output.ts
+var CliError = class extends Error {
+};
+function render(value, json) {
+  if (json) return JSON.stringify(value, null, 2);
+  if (Array.isArray(value)) return value.map((v4) => render(v4, false)).join("\n\n") || "(none)";
+  if (value !== null && typeof value === "object") {
+    return Object.entries(value).map(([k, v4]) => `${k}: ${v4 !== null && typeof v4 === "object" ? JSON.stringify(v4) : String(v4)}`).join("\n");
+  }
+  return String(value);
+}
+
+// worker/cli/apps.ts
+var newKey = () => randomBytes(16).toString("hex");
+var newSecret = () => randomBytes(24).toString("base64url");
+function publicView(app) {
+  const { secrets, ...rest } = app;
+  return { ...rest, secrets: secrets.length };
+}
+async function existing(registry, key) {
+  if (!key) throw new CliError("an app key is needed");
+  const app = await registry.get(key);
+  if (!app) throw new CliError(`no app with key ${key}`);
+  return app;
+}
+function quotaOf(value) {
+  if (value === "unlimited") return null;
+  if (!/^\d+$/.test(value)) throw new CliError('the quota is a whole number or "unlimited"');
+  return Number(value);
+}
+async function runApps(registry, cmd, now = () => /* @__PURE__ */ new Date()) {
+  const stamp = () => now().toISOString();
+  const save = async (app) => {
+    const updated = { ...app, updatedAt: stamp() };
+    await registry.put(updated);
+    return updated;
+  };
+  switch (cmd.action) {
+    case "add": {
+      const app = {
+        key: newKey(),
+        secrets: [newSecret()],
+        label: cmd.label ?? "",
+        owner: cmd.owner ?? "",
+        enabled: true,
+        admin: cmd.admin ?? false,
+        processingQuota: cmd.quota === void 0 ? null : quotaOf(cmd.quota),
+        createdAt: stamp(),
+        updatedAt: stamp()
+      };
+      await registry.put(app);
+      return { ...publicView(app), secret: app.secrets[0], note: "the secret is shown only now" };
+    }
+    case "list":
+      return (await registry.list()).map(publicView);
+    case "show":
+      return publicView(await existing(registry, cmd.key));
+    case "disable":
+    case "enable":
+      return publicView(await save({ ...await existing(registry, cmd.key), enabled: cmd.action === "enable" }));
+    case "rotate": {
+      const app = await existing(registry, cmd.key);
+      const secret = newSecret();
+      const updated = await save({ ...app, secrets: [...app.secrets, secret] });
+      return { ...publicView(updated), secret, note: "old secrets stay valid until retire-secret" };
+    }
+    case "retire-secret": {
+      const app = await existing(registry, cmd.key);
+      if (app.secrets.length < 2) throw new CliError("the app has one secret only; rotate first");
+      return publicView(await save({ ...app, secrets: app.secrets.slice(-1) }));
+    }
+    case "set-quota": {
+      if (cmd.quota === void 0) throw new CliError('--quota is needed (a number or "unlimited")');
+      return publicView(await save({ ...await existing(registry, cmd.key), processingQuota: quotaOf(cmd.quota) }));
+    }
+    default:
+      throw new CliError(`unknown apps command: ${cmd.action}`);
+  }
+}
+
+// worker/cli/prewarm.ts
+import { readFile as readFile2 } from "node:fs/promises";
+import { text } from "node:stream/consumers";
+import cliProgress from "cli-progress";
+async function readList(source, server) {
+  let body;
+  try {
+    body = source === "-" ? await text(process.stdin) : await readFile2(source, "utf8");
+  } catch (e) {
+    throw new CliError(`cannot read the list ${source}: ${e.code ?? e.message}`);
+  }
+  return body.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith("#")).map((u) => /^https?:\/\//.test(u) ? u : `${server.replace(/\/+$/, "")}/${u.replace(/^\/+/, "")}`);
+}
+var sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+async function failure(res, url2) {
+  const body = await res.json().catch(() => ({}));
+  return { url: url2, ok: false, status: res.status, reason: body.reason ?? "error", error: body.error ?? res.statusText };
+}
+async function warm(url2, waitMs) {
+  const deadline = Date.now() + waitMs;
+  try {
+    const posted = await fetch(url2, { method: "POST", redirect: "manual", signal: AbortSignal.timeout(6e4) });
+    if (posted.status === 301 || posted.status === 302) return { url: url2, ok: true, status: posted.status };
+    if (posted.status !== 202) return failure(posted, url2);
+    await posted.body?.cancel();
+    for (let delay = 250; Date.now() < deadline; delay = Math.min(delay * 2, 2e3)) {
+      await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
+      const head = await fetch(url2, { method: "HEAD", redirect: "manual", signal: AbortSignal.timeout(1e4) });
+      if (head.status === 301 || head.status === 302) return { url: url2, ok: true, status: head.status };
+      if (head.status === 404) continue;
+      const got = await fetch(url2, { redirect: "manual", signal: AbortSignal.timeout(6e4) });
+      if (got.status === 301 || got.status === 302) return { url: url2, ok: true, status: got.status };
+      return failure(got, url2);
+    }
+    return { url: url2, ok: false, status: 404, reason: "not-ready", error: `no result after ${Math.round(waitMs / 1e3)} s` };
+  } catch (e) {
+    return { url: url2, ok: false, status: 0, reason: "unreachable", error: e.message };
+  }
+}
+async function prewarm(o) {
+  const outcomes = [];
+  const started = Date.now();
+  const bar = o.tty ? new cliProgress.SingleBar({ format: "prewarm [{bar}] {value}/{total} | {rate}/s | ETA {eta_formatted} | failed {failed}", hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic) : null;
+  bar?.start(o.urls.length, 0, { rate: "0.0", failed: 0 });
+  let next = 0;
+  const worker = async () => {
+    while (next < o.urls.length) {
+      const url2 = o.urls[next++];
+      const outcome = await warm(url2, o.waitSeconds * 1e3);
+      outcomes.push(outcome);
+      const failed = outcomes.filter((r) => !r.ok).length;
+      if (!outcome.ok && !bar) o.err(failureLine(outcome));
+      if (bar) bar.update(outcomes.length, { rate: (outcomes.length / Math.max(1e-3, (Date.now() - started) / 1e3)).toFixed(1), failed });
+      else if (!o.quiet && outcome.ok) o.out(`[${outcomes.length}/${o.urls.length}] ready ${url2}`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(o.concurrency, o.urls.length)) }, worker));
+  if (bar) {
+    bar.stop();
+    for (const r of outcomes) if (!r.ok) o.err(failureLine(r));
+  }
+  return outcomes;
+}
+var failureLine = (r) => `failed: ${r.url}: ${r.status || "no answer"} ${r.reason}: ${r.error}`;
+function summary(outcomes, seconds) {
+  const failed = outcomes.filter((r) => !r.ok).length;
+  return `${outcomes.length} URLs in ${seconds.toFixed(1)} s: ${outcomes.length - failed} ready, ${failed} failed`;
+}
+
+// worker/cli/purge.ts
+async function purgeThrough(backend, token, request) {
+  const url2 = `${backend.replace(/\/+$/, "")}/admin/purge`;
+  let res;
+  try {
+    res = await fetch(url2, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify(request),
+      signal: AbortSignal.timeout(12e4)
+    });
+  } catch (e) {
+    throw new CliError(`cannot reach the backend at ${backend}: ${e.cause ? String(e.cause) : e.message}`);
+  }
+  if (res.status === 401) throw new CliError(`the backend at ${backend} refused the token: give its IMGFLO_BRIDGE_TOKEN`);
+  if (res.status === 404) throw new CliError(`${backend} does not purge: point --backend at a backend that holds the store (role all or worker)`);
+  const body = await res.json().catch(() => null);
+  if (!res.ok || !body) throw new CliError(`purge failed: ${res.status} ${body?.reason ?? ""}: ${body?.error ?? res.statusText}`);
+  return body;
+}
+
+// worker/cli/sign.ts
+import { Command, Option } from "commander";
+import * as v3 from "valibot";
+
+// shared/tokens.ts
+import { md5 } from "@noble/hashes/legacy.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
+var encoder = new TextEncoder();
+function base64url(bytes) {
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+function hmacKey(secret) {
+  return crypto.subtle.importKey(
+    "raw",
+    encoder.encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"]
+  );
+}
+async function tokenV2(secret, graphspec, search) {
+  const key = await hmacKey(secret);
+  const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(graphspec + search));
+  return base64url(new Uint8Array(mac));
+}
+function tokenV1(secret, graphspec, search) {
+  return bytesToHex(md5(encoder.encode(graphspec + search + secret)));
+}
+
+// shared/url.ts
+var GRAPH_NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
+function parseProcessingPath(pathname, prefix = "/graph/") {
+  if (!pathname.startsWith(prefix)) return null;
+  const segments = pathname.slice(prefix.length).split("/");
+  if (segments.length !== 1 && segments.length !== 3) return null;
+  if (segments.some((s) => s === "")) return null;
+  const graphspec = segments[segments.length - 1];
+  const dot = graphspec.lastIndexOf(".");
+  const graph = dot > 0 ? graphspec.slice(0, dot) : graphspec;
+  const ext = dot > 0 ? graphspec.slice(dot + 1) : "";
+  if (!GRAPH_NAME.test(graph)) return null;
+  return {
+    apikey: segments.length === 3 ? decodeSegment(segments[0]) : null,
+    token: segments.length === 3 ? segments[1] : null,
+    graphspec,
+    graph,
+    ext
+  };
+}
+function decodeSegment(s) {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+function rawSearch(url2) {
+  const q = url2.indexOf("?");
+  if (q < 0) return "";
+  const hash = url2.indexOf("#", q);
+  return hash < 0 ? url2.slice(q) : url2.slice(q, hash);
+}
+function parseQuery(search) {
+  const body = search.startsWith("?") ? search.slice(1) : search;
+  const pairs = [];
+  for (const piece of body.split("&")) {
+    if (piece === "") continue;
+    const eq = piece.indexOf("=");
+    const rawName = eq < 0 ? piece : piece.slice(0, eq);
+    const rawValue = eq < 0 ? "" : piece.slice(eq + 1);
+    pairs.push([decodeComponent(rawName, rawName), decodeComponent(rawValue, rawName)]);
+  }
+  return pairs;
+}
+function decodeComponent(s, parameter) {
+  try {
+    return decodeURIComponent(s.replaceAll("+", " "));
+  } catch {
+    throw invalidParameter(parameter.slice(0, 64), "bad percent-encoding");
+  }
+}
+function formatQuery(pairs) {
+  if (pairs.length === 0) return "";
+  return "?" + pairs.map(([k, v4]) => `${encodeURIComponent(k)}=${encodeURIComponent(v4)}`).join("&");
+}
+function formatProcessingPath(parts) {
+  const graphspec = parts.ext ? `${parts.graph}.${parts.ext}` : parts.graph;
+  const auth = parts.apikey && parts.token ? `${encodeURIComponent(parts.apikey)}/${parts.token}/` : "";
+  return `/graph/${auth}${graphspec}${parts.search ?? ""}`;
+}
+
+// shared/client.ts
+async function imgfloUrl(o) {
+  const entries = Array.isArray(o.params) ? [...o.params] : Object.entries(o.params ?? {});
+  const pairs = entries.map(([k, v4]) => [k, String(v4)]);
+  if (o.expires !== void 0) pairs.push(["_exp", String(Math.floor(o.expires))]);
+  const search = formatQuery(pairs);
+  const graphspec = o.ext ? `${o.graph}.${o.ext}` : o.graph;
+  let token = null;
+  if (o.key && o.secret) {
+    token = o.version === "v1" ? tokenV1(o.secret, graphspec, search) : await tokenV2(o.secret, graphspec, search);
+  }
+  const path = formatProcessingPath({ graph: o.graph, ext: o.ext, apikey: o.key ?? null, token, search });
+  return `${(o.server ?? "").replace(/\/+$/, "")}${path}`;
+}
+
+// shared/chain.ts
+var MAX_CHAIN_DEPTH = 3;
+var isChained = (input) => input.startsWith("graph/");
+function parseChained(input) {
+  const q = input.indexOf("?");
+  const path = parseProcessingPath(`/${q < 0 ? input : input.slice(0, q)}`);
+  if (!path) throw invalidParameter("input", "not a graph/<graph>?<query> URL");
+  return { path, pairs: parseQuery(rawSearch(input)) };
+}
+function checkChainDepth(input) {
+  let current = input;
+  for (let depth = 0; current !== void 0 && isChained(current); depth++) {
+    if (depth >= MAX_CHAIN_DEPTH) throw invalidParameter("input", `chained more than ${MAX_CHAIN_DEPTH} levels deep`);
+    current = parseChained(current).pairs.find(([name]) => name === "input")?.[1];
+  }
+}
+
+// shared/request.ts
+function resolveOutputType(entry, ext, accept) {
+  if (ext === "" && entry.compiled.runtime === "noop") return null;
+  if (ext === "auto" && entry.compiled.runtime !== "noop") return negotiateType(accept);
+  const type = ext === "" ? "jpg" : normalizeExtension(ext);
+  if (type === null || !entry.formats.includes(type)) {
+    const supported = entry.formats.flatMap((f) => f === "jpg" ? ["jpg", "jpeg"] : [f]);
+    if (entry.compiled.runtime !== "noop") supported.push("auto");
+    throw unsupportedType(ext, supported);
+  }
+  return type;
+}
+function resolveRequest(entry, ext, pairs, limits) {
+  const outtype = resolveOutputType(entry, ext, limits.accept);
+  const given = /* @__PURE__ */ new Map();
+  for (const [name, value] of pairs) {
+    if (name.length > MAX_NAME_LENGTH) throw invalidParameter(name.slice(0, MAX_NAME_LENGTH), `name longer than ${MAX_NAME_LENGTH} characters`);
+    if (given.has(name)) throw invalidParameter(name, "given more than once");
+    given.set(name, value);
+  }
+  const { compiled } = entry;
+  const processing = compiled.runtime !== "noop";
+  const allowed = /* @__PURE__ */ new Set([...CONTROL_PARAMS, ...Object.keys(compiled.inports)]);
+  if (processing) for (const n of [...Object.keys(SCALE_PARAMS), "quality"]) allowed.add(n);
+  const unknown = [...given.keys()].filter((n) => !allowed.has(n)).sort();
+  if (unknown.length > 0) {
+    const inports = [...allowed].filter((n) => !CONTROL_PARAMS.includes(n) || n === "input");
+    throw unknownParameter(unknown, inports.sort());
+  }
+  const params = {};
+  const ownSize = "width" in compiled.inports || "height" in compiled.inports;
+  if (processing) {
+    if (!ownSize) resolveScale(given, limits, params);
+    const q = given.get("quality");
+    if (q !== void 0) params.quality = convertParam("quality", q, QUALITY_PARAM);
+  }
+  for (const [name, inport] of Object.entries(compiled.inports)) {
+    const raw = given.get(name);
+    params[name] = raw === void 0 ? inport.decl.default : convertParam(name, raw, inport.decl);
+  }
+  if (ownSize) checkSize(Number(params.width) || void 0, Number(params.height) || void 0, limits);
+  const input = resolveInput(given.get("input"), compiled.generative);
+  const expRaw = given.get("_exp");
+  let exp = null;
+  if (expRaw !== void 0) {
+    if (!/^\d{1,12}$/.test(expRaw)) throw invalidParameter("_exp", "expected unix seconds");
+    exp = Number(expRaw);
+  }
+  return {
+    graph: entry.name,
+    outtype,
+    input,
+    params,
+    nocache: given.get("_nocache") === "true",
+    exp,
+    debug: (given.get("debug") ?? "") !== ""
+  };
+}
+function resolveScale(given, limits, params) {
+  const dims = {};
+  for (const name of ["width", "height"]) {
+    const raw = given.get(name);
+    if (raw === void 0) continue;
+    if (raw.length > MAX_VALUE_LENGTH.int) throw invalidParameter(name, `longer than ${MAX_VALUE_LENGTH.int} characters`);
+    const n = scanNumber(raw.trim());
+    if (n === null || !Number.isInteger(n) || n < 1 || raw.includes(".") || /[eE-]/.test(raw)) {
+      throw invalidParameter(name, "expected a positive integer");
+    }
+    dims[name] = n;
+  }
+  if (dims.width === void 0 && dims.height === void 0) return;
+  checkSize(dims.width, dims.height, limits);
+  Object.assign(params, dims);
+}
+function checkSize(width, height, limits) {
+  if (width === void 0 && height === void 0) return;
+  const limit = limits.sizeLimitMegapixels * 1e6;
+  const dimLimit = Math.sqrt(limit) - 1;
+  const w = width ?? dimLimit;
+  const h = height ?? dimLimit;
+  if (!(w * h < limit) || w > MAX_DIMENSION || h > MAX_DIMENSION) throw sizeLimit(limits.sizeLimitMegapixels);
+}
+var EXAMPLE_FILE = /^files\/[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+function resolveInput(raw, generative) {
+  if (raw === void 0 || raw === "") {
+    if (generative) return null;
+    throw invalidParameter("input", "an input image is required");
+  }
+  if (raw.length > MAX_INPUT_LENGTH) throw invalidParameter("input", `longer than ${MAX_INPUT_LENGTH} characters`);
+  if (generative) throw invalidParameter("input", "this graph takes no input");
+  const value = raw.startsWith("/") ? raw.slice(1) : raw;
+  if (EXAMPLE_FILE.test(value)) return value;
+  if (isChained(value)) {
+    checkChainDepth(value);
+    return value;
+  }
+  let url2;
+  try {
+    url2 = new URL(value);
+  } catch {
+    throw inputFetchFailed(raw, "not an http(s) URL, files/<name> or graph/... URL");
+  }
+  if (url2.protocol !== "http:" && url2.protocol !== "https:") {
+    throw inputFetchFailed(raw, `scheme ${url2.protocol} is not allowed`);
+  }
+  url2.hash = "";
+  return url2.href;
+}
+
+// shared/settings.ts
+import * as v2 from "valibot";
+var number3 = (def, min) => v2.pipe(v2.optional(v2.string(), def), v2.transform(Number), v2.number(), v2.minValue(min));
+var integer3 = (def, min) => v2.pipe(v2.optional(v2.string(), def), v2.transform(Number), v2.number(), v2.integer(), v2.minValue(min));
+var SHARED_SETTINGS = {
+  /** Megapixels allowed for width × height (the original's rule). */
+  IMGFLO_SIZE_LIMIT: number3("25", 0.01),
+  /** How long a GET waits for its job. */
+  IMGFLO_JOB_TIMEOUT_MS: integer3("25000", 100),
+  IMGFLO_S3_ENDPOINT: v2.optional(v2.pipe(v2.string(), v2.url(), v2.regex(/^https?:\/\//, "must be an http(s) URL"))),
+  /** S3 bucket names are 3 to 63 characters. */
+  IMGFLO_S3_BUCKET: v2.optional(v2.pipe(v2.string(), v2.minLength(3), v2.maxLength(63))),
+  IMGFLO_S3_REGION: v2.optional(v2.string(), "us-east-1"),
+  IMGFLO_S3_FORCE_PATH_STYLE: v2.optional(v2.picklist(["0", "1", "true", "false"])),
+  AWS_ACCESS_KEY_ID: v2.optional(v2.pipe(v2.string(), v2.minLength(1))),
+  AWS_SECRET_ACCESS_KEY: v2.optional(v2.pipe(v2.string(), v2.minLength(1)))
+};
+
+// worker/cli/sign.ts
+function graphOf(args) {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (!a.startsWith("-")) return a;
+    if (!a.includes("=") && !["--v1", "--json", "--help", "-h"].includes(a)) i++;
+  }
+  return void 0;
+}
+function splitSpec(spec) {
+  const dot = spec.lastIndexOf(".");
+  return dot > 0 ? { graph: spec.slice(0, dot), ext: spec.slice(dot + 1) } : { graph: spec, ext: "" };
+}
+function signCommand(catalogue, args, env2, out2, warn) {
+  const spec = graphOf(args);
+  const entry = spec ? catalogue.get(splitSpec(spec).graph) : void 0;
+  const cmd = new Command("sign").summary("print a processing URL, signed when a key and secret are given").argument("<graph>", "GRAPH or GRAPH.EXT (jpg, png, webp, avif, gif, auto)").option("--server <url>", "the service (default: IMGFLO_API_SERVER)").option("--key <key>", "the app key (default: IMGFLO_API_KEY)").option("--secret <secret>", "the app secret (default: IMGFLO_API_SECRET)").option("--v1", "sign with the original imgflo MD5 token instead of v2 HMAC").option("--expires <seconds>", "the URL expires this many seconds from now").option("--json", 'print {"url": ...}');
+  if (!entry) cmd.allowUnknownOption().allowExcessArguments();
+  cmd.addHelpText("after", entry ? "" : `
+Each graph has its own parameters: "imgflo sign GRAPH --help" lists them. Graphs: ${[...catalogue.keys()].join(", ")}`);
+  const params = [];
+  if (entry) {
+    for (const [port, info] of Object.entries(describeGraph(entry).inports)) {
+      const option = new Option(`--${port} <value>`, `${info.description}${info.default === null ? "" : ` (default ${String(info.default)})`}`).argParser((value, previous) => {
+        if (previous !== void 0) throw new CliError(`--${port} is given more than once`);
+        return value;
+      });
+      cmd.addOption(option);
+      params.push([port, option]);
+    }
+  }
+  cmd.action(async (graphspec, o) => {
+    const { graph, ext } = splitSpec(graphspec);
+    if (!entry) throw new CliError(`unknown graph: ${graph} (graphs: ${[...catalogue.keys()].join(", ")})`);
+    const pairs = params.flatMap(([port, option]) => {
+      const value = o[option.attributeName()];
+      return typeof value === "string" ? [[port, value]] : [];
+    });
+    let expires;
+    if (o.expires !== void 0) {
+      const seconds = Number(o.expires);
+      if (!Number.isInteger(seconds) || seconds <= 0) throw new CliError("--expires is a whole number of seconds from now, above 0");
+      expires = Math.floor(Date.now() / 1e3) + seconds;
+    }
+    try {
+      resolveRequest(entry, ext, pairs, { sizeLimitMegapixels: v3.parse(SHARED_SETTINGS.IMGFLO_SIZE_LIMIT, env2.IMGFLO_SIZE_LIMIT) });
+    } catch (e) {
+      if (isImgfloError(e)) throw new CliError(`the service would refuse this URL: ${e.status} ${e.reason}: ${e.message}`);
+      throw e;
+    }
+    const server = o.server ?? env2.IMGFLO_API_SERVER ?? "";
+    if (!server) warn("imgflo: no --server or IMGFLO_API_SERVER: the URL is relative to the service");
+    const url2 = await imgfloUrl({
+      server,
+      graph,
+      ext: ext || void 0,
+      params: pairs,
+      key: o.key ?? env2.IMGFLO_API_KEY,
+      secret: o.secret ?? env2.IMGFLO_API_SECRET,
+      version: o.v1 ? "v1" : "v2",
+      expires
+    });
+    out2(o.json ? render({ url: url2 }, true) : url2);
+  });
+  return cmd;
+}
+
+// worker/cli/main.ts
+var env = process.env;
+var out = (text2) => process.stdout.write(`${text2}
+`);
+var err = (text2) => process.stderr.write(`${text2}
+`);
+function graphsDir() {
+  if (env.IMGFLO_GRAPHS_DIR) return env.IMGFLO_GRAPHS_DIR;
+  let dir = dirname(realpathSync(fileURLToPath(import.meta.url)));
+  while (dirname(dir) !== dir && !existsSync(join2(dir, "package.json"))) dir = dirname(dir);
+  return join2(dir, "graphs");
+}
+function positiveInt(name, max) {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > max) throw new CliError(`${name} is a whole number from 1 to ${max}`);
+    return n;
+  };
+}
+async function withRegistry(url2, use) {
+  if (!url2) throw new CliError("IMGFLO_REDIS_URL (or --redis) is needed: the app registry lives in Redis");
+  const redis = createRedis(url2);
+  let cause = null;
+  redis.on("error", (e) => cause = e);
+  try {
+    await connectRedis(redis, 3e3).catch((e) => {
+      throw new CliError(`cannot reach Redis at ${url2.replace(/\/\/[^@/]*@/, "//\u2026@")}: ${(cause ?? e).message}`);
+    });
+    return await use(new RedisAppRegistry(redis));
+  } finally {
+    redis.disconnect();
+  }
+}
+function program(args, catalogueOf2) {
+  const root = new Command2("imgflo").description("The imgflo command line: sign processing URLs, pre-warm and purge results, manage apps.").version(package_default.version, "-V, --version").showSuggestionAfterError().configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
+  root.command("prewarm").summary("POST a list of processing URLs and wait until each result is ready").argument("<file>", "one URL per line (# comments; paths relative to --server); - for stdin").option("-c, --concurrency <n>", "URLs at a time", positiveInt("--concurrency", 256), 4).option("--wait <seconds>", "how long to wait for each result", positiveInt("--wait", 86400), 300).option("--server <url>", "the service, for paths (default: IMGFLO_API_SERVER)").option("--json", "print the outcome of every URL as JSON").action(async (file, o) => {
+    const started = Date.now();
+    const urls = await readList(file, o.server ?? env.IMGFLO_API_SERVER ?? "http://127.0.0.1:8787");
+    const outcomes = await prewarm({ urls, concurrency: o.concurrency, waitSeconds: o.wait, tty: !o.json && Boolean(process.stderr.isTTY), quiet: Boolean(o.json), out, err });
+    out(o.json ? render({ total: outcomes.length, ready: outcomes.filter((r) => r.ok).length, failed: outcomes.filter((r) => !r.ok) }, true) : summary(outcomes, (Date.now() - started) / 1e3));
+    if (outcomes.some((r) => !r.ok)) process.exitCode = 1;
+  });
+  root.command("purge").summary("remove every result of a graph or of an input from the index and storage").addOption(new Option2("--graph <name>", "the results of this graph").conflicts("input")).option("--input <url>", "the results of this input, as written in processing URLs (files/a.png, https://...)").option("--dry-run", "only list what would be removed").option("--backend <url>", "a backend holding the store: all-in-one, or any worker (default: IMGFLO_BRIDGE_URL, else http://127.0.0.1:8080)").option("--json", "print JSON").addHelpText("after", "\nUsage: imgflo purge --graph NAME | --input URL [--dry-run]\nThe backend checks IMGFLO_BRIDGE_TOKEN (from the environment).").action(async (o) => {
+    if (!o.graph && !o.input) throw new CliError("give --graph NAME or --input URL");
+    if (!env.IMGFLO_BRIDGE_TOKEN) throw new CliError("IMGFLO_BRIDGE_TOKEN is needed: the backend only purges for who holds it");
+    const result = await purgeThrough(o.backend ?? env.IMGFLO_BRIDGE_URL ?? "http://127.0.0.1:8080", env.IMGFLO_BRIDGE_TOKEN, { graph: o.graph, input: o.input, dryRun: Boolean(o.dryRun) });
+    out(render(result, Boolean(o.json)));
+  });
+  const apps = root.command("apps").summary("manage client applications in the app registry (Redis at IMGFLO_REDIS_URL)");
+  const appAction = (name, summary2, withKey, options = (c) => c) => {
+    const c = apps.command(name).summary(summary2);
+    if (withKey) c.argument("<key>", "the app key");
+    options(c).option("--redis <url>", "the registry (default: IMGFLO_REDIS_URL)").option("--json", "print JSON");
+    c.action(async (...given) => {
+      const key = withKey ? given[0] : void 0;
+      const o = given[withKey ? 1 : 0];
+      const result = await withRegistry(o.redis ?? env.IMGFLO_REDIS_URL, (registry) => runApps(registry, { action: name, key, label: o.label, owner: o.owner, admin: o.admin, quota: o.quota }));
+      out(render(result, Boolean(o.json)));
+    });
+  };
+  appAction(
+    "add",
+    "make an app; prints its key and secret (the secret only this once)",
+    false,
+    (c) => c.option("--label <text>", "what the app is").option("--owner <email>", "who to ask about it").option("--admin", "may use _nocache").option("--quota <n>", 'processed images a month, or "unlimited"')
+  );
+  appAction("list", "every app, without secrets", false);
+  appAction("show", "one app, without secrets", true);
+  appAction("disable", "refuse its URLs", true);
+  appAction("enable", "accept its URLs again", true);
+  appAction("rotate", "add a new secret (printed once); the old ones stay valid", true);
+  appAction("retire-secret", "keep only the newest secret", true);
+  appAction("set-quota", "processed images a calendar month (0: cached results only)", true, (c) => c.requiredOption("--quota <n>", 'a number, or "unlimited"'));
+  return (async () => {
+    if (args[0] === "sign" || args[0] === "help" && args[1] === "sign") root.addCommand(signCommand(await catalogueOf2(), args.slice(1), env, out, err));
+    else root.command("sign").summary("print a processing URL, signed when a key and secret are given").allowUnknownOption().allowExcessArguments();
+    return root;
+  })();
+}
+async function main(args) {
+  try {
+    const root = await program(args, () => loadCatalogue(graphsDir()));
+    root.exitOverride();
+    await root.parseAsync(args, { from: "user" });
+    return Number(process.exitCode ?? 0);
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    err(`imgflo: ${e instanceof CliError ? e.message : env.IMGFLO_DEBUG ? e.stack : e.message}`);
+    return 1;
+  }
+}
+process.exitCode = await main(process.argv.slice(2));

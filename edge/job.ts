@@ -5,7 +5,7 @@
  */
 import type { Context } from 'hono';
 import { cacheKey } from '../shared/cache-key.ts';
-import { forbidden, notCached, rateLimited } from '../shared/errors.ts';
+import { forbidden, ImgfloError, notCached, rateLimited, type ErrorBody } from '../shared/errors.ts';
 import type { GraphEntry } from '../shared/graph/catalogue.ts';
 import { jobRequestOf, resolveRequest } from '../shared/request.ts';
 import type { App } from './config.ts';
@@ -68,8 +68,12 @@ export function jobAnswerer(deps: EdgeDeps) {
 
     if (method === 'HEAD') {
       const hit = await lookup(key, requestId);
-      if (!hit) throw notCached();
-      return fromIndex(c, hit);
+      if (hit) return fromIndex(c, hit);
+      // A job that failed moments ago says so (the status; GET gives the body): a pre-warm
+      // script polling HEAD learns the outcome instead of waiting for a 301 that never comes.
+      const failed = await deps.index.failure(key).catch(() => null);
+      if (failed) throw ImgfloError.fromBody(JSON.parse(failed) as ErrorBody);
+      throw notCached();
     }
     if (!req.nocache) {
       const hit = await lookup(key, requestId);

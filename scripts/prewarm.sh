@@ -7,6 +7,7 @@ set -eu
 parallel=4
 if [ "${1:-}" = "-P" ]; then parallel=$2; shift 2; fi
 if [ $# -ne 1 ]; then echo "usage: $0 [-P N] <file|->" >&2; exit 2; fi
+if [ "$1" != - ] && [ ! -r "$1" ]; then echo "$0: cannot read the list $1" >&2; exit 2; fi
 server=${IMGFLO_API_SERVER:-http://127.0.0.1:8787}
 server=${server%/}
 results=$(mktemp)

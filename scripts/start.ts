@@ -14,6 +14,7 @@ imgflo is running
   edge     ${stack.edgeUrl}      (try ${stack.edgeUrl}/graph/passthrough?input=files%2Fgrid-toastybob.jpg&width=300)
   graphs   ${stack.edgeUrl}/graphs
   backend  ${stack.backendUrl}  (results under /cache/, metrics at /metrics)
+  purge    IMGFLO_BRIDGE_TOKEN=${stack.env.IMGFLO_BRIDGE_TOKEN} node bin/imgflo.mjs purge --graph NAME
 Ctrl-C stops both.
 `);
 let stopping = false;

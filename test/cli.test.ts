@@ -1,8 +1,8 @@
 /** The `imgflo` command line and scripts/prewarm.sh against the running service. */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../scripts/stack.ts';
@@ -37,7 +37,36 @@ describe('command line tools', () => {
     expect((await fetch(tampered, { redirect: 'manual' })).status).toBe(403);
   });
 
-  it('pre-warms 50 URLs with progress and a summary, then the same with prewarm.sh', async () => {
+  it('refuses, in one line and before signing, what the service would refuse', async () => {
+    const refused = async (args: string[], message: RegExp) => {
+      const e = (await imgflo(...args).then(
+        () => null,
+        (e: unknown) => e,
+      )) as { code: number; stderr: string; stdout: string } | null;
+      expect(e, args.join(' ')).not.toBeNull();
+      expect(e!.code).toBe(1);
+      expect(e!.stdout).toBe('');
+      expect(e!.stderr.trim().split('\n')[0]).toMatch(message);
+      expect(e!.stderr).not.toMatch(/\n\s+at /);
+    };
+    await refused(['sign', 'crop', '--input', 'files/gridbear.jpg', '--expire', '60'], /unknown option '--expire'/);
+    await refused(['sign', 'nope', '--x', '1'], /unknown graph: nope/);
+    await refused(['sign', 'crop', '--input', 'files/gridbear.jpg', '--x', 'abc'], /422 invalid-parameter/);
+    await refused(['sign', 'crop.bmp', '--input', 'files/gridbear.jpg'], /449 unsupported-type/);
+    await refused(['sign', 'crop', '--input', 'files/gridbear.jpg', '--x', '1', '--x', '2'], /--x is given more than once/);
+    await refused(['sign', 'crop', '--input', 'files/gridbear.jpg', '--expires', '-10'], /--expires/);
+    await refused(['prewarm', '/nonexistent/list.txt'], /^imgflo: cannot read the list \/nonexistent\/list\.txt: ENOENT$/);
+    await refused(['apps', 'list', '--redis', 'redis://127.0.0.1:1'], /^imgflo: cannot reach Redis at redis:\/\/127\.0\.0\.1:1: connect ECONNREFUSED/);
+  });
+
+  it('takes negative numbers as values and prints JSON on request', async () => {
+    const { stdout } = await imgflo('sign', 'crop', '--input', 'files/gridbear.jpg', '--x', '-5', '--cropwidth', '50', '--expires', '600', '--json');
+    const { url } = JSON.parse(stdout) as { url: string };
+    expect(url).toMatch(/\/crop\?input=files%2Fgridbear\.jpg&x=-5&cropwidth=50&_exp=\d+$/);
+    expect((await fetch(url, { redirect: 'manual' })).status).toBe(301);
+  });
+
+  it('pre-warms 50 URLs, following each until it is ready, then the same with prewarm.sh', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'imgflo-prewarm-'));
     const urls = await Promise.all(
       Array.from({ length: 50 }, (_, i) => imgfloUrl({ graph: 'passthrough', ext: 'webp', params: { input: 'files/gridbear.jpg', width: 20 + i }, key: KEY, secret: SECRET })),
@@ -46,60 +75,108 @@ describe('command line tools', () => {
     writeFileSync(list, `# pre-warm list\n${urls.join('\n')}\n\n`);
     const { stdout } = await imgflo('prewarm', list, '--concurrency', '8');
     const lines = stdout.trim().split('\n');
-    expect(lines.filter((l) => /^\[\d+\/50\] (202|301) /.test(l))).toHaveLength(50);
-    expect(lines.at(-1)).toMatch(/^50 URLs in [\d.]+ s: (202 ×\d+(, )?)?(301 ×\d+)?; 0 failed$/);
-
-    // Everything is in the cache shortly after: the shell script sees 301 for all.
-    for (let i = 0; i < 100; i++) {
-      const head = await fetch(`${stack.edgeUrl}${urls[49]}`, { method: 'HEAD', redirect: 'manual' });
-      if (head.status === 301) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    await new Promise((r) => setTimeout(r, 500));
+    expect(lines.filter((l) => /^\[\d+\/50\] ready /.test(l))).toHaveLength(50);
+    expect(lines.at(-1)).toMatch(/^50 URLs in [\d.]+ s: 50 ready, 0 failed$/);
+    // prewarm waited for each result: every one is in the cache now.
+    for (const u of urls) expect((await fetch(`${stack.edgeUrl}${u}`, { method: 'HEAD', redirect: 'manual' })).status, u).toBe(301);
     const sh = await run('sh', [`${ROOT}scripts/prewarm.sh`, '-P', '6', list], { env });
     const shLines = sh.stdout.trim().split('\n');
-    expect(shLines.filter((l) => /^(202|301) http/.test(l))).toHaveLength(50);
-    expect(shLines.at(-1)).toMatch(/^50 URLs: (202 ×\d+, )?301 ×\d+; 0 failed$/);
+    expect(shLines.filter((l) => /^301 http/.test(l))).toHaveLength(50);
+    expect(shLines.at(-1)).toMatch(/^50 URLs: 301 ×50; 0 failed$/);
   });
 
-  it('exits 1 and counts failures when URLs fail', async () => {
+  it('exits 1 and names each failing URL with its reason', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'imgflo-prewarm-'));
     const list = join(dir, 'bad.txt');
-    writeFileSync(list, `/graph/${KEY}/${'0'.repeat(32)}/crop?input=files%2Fgridbear.jpg\n/graph/nope?input=x\n`);
-    await expect(imgflo('prewarm', list)).rejects.toMatchObject({ code: 1, stdout: expect.stringMatching(/2 URLs in [\d.]+ s: 403 ×1, 404 ×1; 2 failed/) });
-    await expect(run('sh', [`${ROOT}scripts/prewarm.sh`, list], { env })).rejects.toMatchObject({ code: 1, stdout: expect.stringMatching(/2 URLs: 403 ×1, 404 ×1; 2 failed/) });
+    const good = await imgfloUrl({ graph: 'passthrough', ext: 'png', params: { input: 'files/gridbear.jpg', width: 33 }, key: KEY, secret: SECRET });
+    // Accepted (202), then the job fails: the input does not exist.
+    const missing = await imgfloUrl({ graph: 'passthrough', ext: 'png', params: { input: 'files/not-there.jpg' }, key: KEY, secret: SECRET });
+    const forged = `/graph/${KEY}/${'0'.repeat(32)}/crop?input=files%2Fgridbear.jpg`;
+    writeFileSync(list, `${good}\n${missing}\n${forged}\n/graph/nope?input=x\n`);
+    const e = (await imgflo('prewarm', list, '--wait', '60').catch((e: unknown) => e)) as { code: number; stdout: string; stderr: string };
+    expect(e.code).toBe(1);
+    expect(e.stdout).toMatch(/^4 URLs in [\d.]+ s: 1 ready, 3 failed$/m);
+    expect(e.stdout).toContain(`ready ${stack.edgeUrl}${good}`);
+    const failures = e.stderr.trim().split('\n').sort();
+    expect(failures).toHaveLength(3);
+    expect(failures).toContainEqual(expect.stringMatching(new RegExp(`^failed: ${stack.edgeUrl}${missing.replace(/[?.]/g, '\\$&')}: 504 input-fetch-failed: Failed to fetch input files/not-there.jpg`)));
+    expect(failures).toContainEqual(expect.stringMatching(/^failed: .*\/crop\?input=files%2Fgridbear\.jpg: 403 forbidden: Forbidden$/));
+    expect(failures).toContainEqual(expect.stringMatching(/^failed: .*\/graph\/nope\?input=x: 404 unknown-graph: /));
+    const json = (await imgflo('prewarm', list, '--json').catch((e: unknown) => e)) as { code: number; stdout: string };
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ total: 4, ready: 1, failed: expect.arrayContaining([expect.objectContaining({ reason: 'input-fetch-failed', status: 504 })]) });
+    await expect(run('sh', [`${ROOT}scripts/prewarm.sh`, list], { env })).rejects.toMatchObject({ code: 1, stdout: expect.stringMatching(/4 URLs: .*; 2 failed/) });
+    await expect(run('sh', [`${ROOT}scripts/prewarm.sh`, join(dir, 'absent.txt')], { env })).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/cannot read the list/) });
   });
 
-  it('explains every command', async () => {
-    for (const args of [['--help'], ['sign', '--help'], ['prewarm', '--help'], ['apps', '--help']]) {
-      const { stdout } = await imgflo(...args);
-      expect(stdout, args.join(' ')).toMatch(/usage: imgflo/);
+  it('runs from a production install (npm ci --omit=dev in a copy), without tsx', async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'imgflo-production-'));
+    const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '-z'], { cwd: ROOT }).toString().split('\0').filter(Boolean);
+    for (const f of files) {
+      if (!existsSync(join(ROOT, f))) continue;
+      mkdirSync(dirname(join(copy, f)), { recursive: true });
+      copyFileSync(join(ROOT, f), join(copy, f));
     }
-  });
+    execFileSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: copy, stdio: 'ignore' });
+    expect(existsSync(join(copy, 'node_modules', 'tsx'))).toBe(false);
+    const cli = (...args: string[]) => run(process.execPath, [join(copy, 'bin', 'imgflo.mjs'), ...args], { env, cwd: copy });
+    expect((await cli('--version')).stdout.trim()).toBe(JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')).version);
+    const signed = (await cli('sign', 'crop', '--input', 'files/gridbear.jpg', '--x', '-5', '--cropwidth', '50')).stdout.trim();
+    expect(signed).toMatch(new RegExp(`^${stack.edgeUrl}/graph/${KEY}/[A-Za-z0-9_-]{43}/crop\\?input=files%2Fgridbear\\.jpg&x=-5&cropwidth=50$`));
+    expect((await fetch(signed, { redirect: 'manual' })).status).toBe(301);
+    const list = join(copy, 'urls.txt');
+    const missing = await imgfloUrl({ graph: 'passthrough', params: { input: 'files/absent-in-production.png' }, key: KEY, secret: SECRET });
+    writeFileSync(list, `${signed}\n${missing}\n`);
+    const e = (await cli('prewarm', list).catch((e: unknown) => e)) as { code: number; stdout: string; stderr: string };
+    expect(e.code).toBe(1);
+    expect(e.stdout).toMatch(/^2 URLs in [\d.]+ s: 1 ready, 1 failed$/m);
+    expect(e.stderr.trim()).toMatch(/^failed: \S+absent-in-production\.png: 504 input-fetch-failed: Failed to fetch input files\/absent-in-production\.png/);
+  }, 300_000);
 
-  it('explains purge', async () => {
-    expect((await imgflo('purge', '--help')).stdout).toMatch(/--graph NAME \| --input URL/);
+  it('explains every command, and has a version', async () => {
+    for (const args of [['--help'], ['help'], ['help', 'sign'], ['sign', '--help'], ['sign', 'crop', '--help'], ['prewarm', '--help'], ['purge', '--help'], ['apps', '--help'], ['apps', 'add', '--help']]) {
+      const { stdout } = await imgflo(...args);
+      expect(stdout, args.join(' ')).toMatch(/^Usage: imgflo/);
+    }
+    expect((await imgflo('sign', 'crop', '--help')).stdout).toMatch(/--cropwidth <value>/);
+    expect((await imgflo('--version')).stdout.trim()).toBe(JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')).version);
   });
 });
 
-describe.skipIf(!(await redisAvailable()) || !(await s3Available()))('imgflo purge', () => {
+describe('the built command line', () => {
+  it('is bin/imgflo.mjs as built from the sources', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'imgflo-cli-build-'));
+    const script = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')).scripts['build:cli'] as string;
+    execFileSync('sh', ['-c', script.replace('--outfile=bin/imgflo.mjs', `--outfile=${dir}/imgflo.mjs`)], { cwd: ROOT, env: { ...process.env, PATH: `${ROOT}node_modules/.bin:${process.env.PATH}` } });
+    expect(readFileSync(`${dir}/imgflo.mjs`, 'utf8'), 'run npm run build:cli and commit bin/imgflo.mjs').toBe(readFileSync(`${ROOT}bin/imgflo.mjs`, 'utf8'));
+  });
+});
+
+const withServices = (await redisAvailable()) && (await s3Available());
+const S3 = { IMGFLO_S3_ENDPOINT: S3_ENDPOINT, IMGFLO_S3_BUCKET: 'imgflo-test', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', IMGFLO_S3_PREFIX: `purge-${crypto.randomUUID().slice(0, 8)}` };
+
+describe.each([
+  { mode: 'local disk and the embedded index (npm start)', settings: async () => ({}), runs: true },
+  { mode: 'S3 and Redis', settings: async () => ({ IMGFLO_REDIS_URL: await freshRedisDb(11), ...S3 }), runs: withServices },
+])('imgflo purge with $mode', ({ settings, runs }) => {
   let stack: Stack;
   let env: NodeJS.ProcessEnv;
-  const prefix = `purge-${crypto.randomUUID().slice(0, 8)}`;
   beforeAll(async () => {
-    const DB = await freshRedisDb(11);
-    const storage = { IMGFLO_S3_ENDPOINT: S3_ENDPOINT, IMGFLO_S3_BUCKET: 'imgflo-test', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', IMGFLO_S3_PREFIX: prefix };
+    if (!runs) return;
     // The edge remembers hits for IMGFLO_EDGE_MEMO_SECONDS; off here, to see the purge at once.
-    stack = await startTestStack({ IMGFLO_REDIS_URL: DB, IMGFLO_EDGE_MEMO_SECONDS: '0', ...storage });
-    env = { ...process.env, IMGFLO_REDIS_URL: DB, ...storage };
+    stack = await startTestStack({ IMGFLO_EDGE_MEMO_SECONDS: '0', ...(await settings()) });
+    // Only the backend's address and token: the store and index are the backend's own.
+    env = { PATH: process.env.PATH, IMGFLO_BRIDGE_URL: stack.backendUrl, IMGFLO_BRIDGE_TOKEN: stack.env.IMGFLO_BRIDGE_TOKEN };
   });
   afterAll(async () => {
     await stack?.stop();
   });
 
   const get = (path: string, method = 'GET') => fetch(`${stack.edgeUrl}${path}`, { method, redirect: 'manual' });
+  // Run from elsewhere: nothing depends on the directory the command is started in.
+  const purge = (...args: string[]) => run(process.execPath, [`${ROOT}bin/imgflo.mjs`, 'purge', ...args], { env, cwd: tmpdir() });
 
-  it('removes the results of a graph, then of an input, from the index and the bucket', async () => {
+  it.runIf(runs)('removes the results of a graph, then of an input, from the index and the store', async () => {
     const crops = ['/graph/crop.png?input=files%2Fgridbear.jpg&x=1', '/graph/crop.png?input=files%2Fgridbear.jpg&x=2'];
     const keep = '/graph/passthrough.png?input=files%2Fgridbear.jpg&width=30';
     const blur = '/graph/gaussianblur.jpg?input=files%2Fgrid-toastybob.jpg&std-dev-x=2';
@@ -109,8 +186,11 @@ describe.skipIf(!(await redisAvailable()) || !(await s3Available()))('imgflo pur
       expect(res.status).toBe(301);
       locations[p] = res.headers.get('location')!;
     }
-    const { stdout } = await run(process.execPath, [`${ROOT}bin/imgflo.mjs`, 'purge', '--graph', 'crop'], { env });
-    expect(JSON.parse(stdout)).toMatchObject({ graph: 'crop', purged: 2, dryRun: false });
+    const dry = await purge('--graph', 'crop', '--dry-run', '--json');
+    expect(JSON.parse(dry.stdout)).toMatchObject({ graph: 'crop', purged: 2, dryRun: true });
+    expect((await get(crops[0]!, 'HEAD')).status).toBe(301);
+    const { stdout } = await purge('--graph', 'crop');
+    expect(stdout).toMatch(/^graph: crop\npurged: 2\ndryRun: false\n/);
     for (const p of crops) {
       expect((await get(p, 'HEAD')).status).toBe(404);
       expect((await fetch(locations[p]!)).status).toBe(404);
@@ -118,11 +198,22 @@ describe.skipIf(!(await redisAvailable()) || !(await s3Available()))('imgflo pur
     expect((await get(keep, 'HEAD')).status).toBe(301);
     expect((await fetch(locations[keep]!)).status).toBe(200);
 
-    const byInput = await run(process.execPath, [`${ROOT}bin/imgflo.mjs`, 'purge', '--input', 'files/grid-toastybob.jpg'], { env });
+    const byInput = await purge('--input', 'files/grid-toastybob.jpg', '--json');
     expect(JSON.parse(byInput.stdout)).toMatchObject({ input: 'files/grid-toastybob.jpg', purged: 1 });
     expect((await get(blur, 'HEAD')).status).toBe(404);
+    expect((await fetch(locations[blur]!)).status).toBe(404);
     expect((await get(keep, 'HEAD')).status).toBe(301);
-    // A purged URL is processed again on the next GET.
+    // Nothing comes back by itself (the object is gone, not only its index entry)...
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await get(crops[1]!, 'HEAD')).status).toBe(404);
+    // ...and a purged URL is processed again on the next GET.
     expect((await get(crops[0]!)).status).toBe(301);
+  });
+
+  it.runIf(runs)('refuses without the backend token, in one line', async () => {
+    await expect(run(process.execPath, [`${ROOT}bin/imgflo.mjs`, 'purge', '--graph', 'crop'], { env: { ...env, IMGFLO_BRIDGE_TOKEN: 'not-the-token-at-all' } })).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^imgflo: the backend at http:\/\/127\.0\.0\.1:\d+ refused the token: give its IMGFLO_BRIDGE_TOKEN\n$/),
+    });
   });
 });

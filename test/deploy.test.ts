@@ -137,3 +137,26 @@ describe('Kubernetes manifests', () => {
     );
   });
 });
+
+describe('the edge deployment', () => {
+  it('deploys to production (dry run) with no loopback address, observability on, and a bundle without the .fbp parser', () => {
+    const outdir = join(ROOT, 'test-output', 'edge-bundle');
+    const printed = execFileSync(join(ROOT, 'node_modules', '.bin', 'wrangler'), ['deploy', '--dry-run', '--env', 'production', '--outdir', outdir], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', XDG_CONFIG_HOME: join(ROOT, '.config'), NO_COLOR: '1' },
+    });
+    expect(printed).toMatch(/Total Upload: [\d.]+ KiB \/ gzip: [\d.]+ KiB/);
+    expect(printed).toMatch(/IMGFLO_REQUIRE_AUTH \("1"\)/);
+    expect(printed).not.toMatch(/127\.0\.0\.1|localhost|\[::1\]/);
+    expect(printed).not.toMatch(/WARNING/);
+    const bundle = readFileSync(join(outdir, 'index.js'), 'utf8');
+    expect(bundle).not.toMatch(/127\.0\.0\.1/);
+    // The graphs arrive parsed: neither the .fbp grammar nor its schema checker is shipped.
+    expect(bundle).not.toMatch(/peg\$|tv4/);
+    const toml = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8');
+    expect(toml).toMatch(/\[env\.production\.observability\]\s*\nenabled = true/);
+    expect(toml).toMatch(/^keep_vars = true$/m);
+    expect(existsSync(join(ROOT, '.dev.vars.example'))).toBe(true);
+  }, 60_000);
+});

@@ -22,6 +22,7 @@ import { createUpstashEndpoint } from './embedded/upstash-endpoint.ts';
 import { healthRoutes } from './health.ts';
 import { createLogger } from './log.ts';
 import { createMetrics } from './metrics.ts';
+import { purgeRoutes } from './purge.ts';
 
 export interface Backend {
   url: string;
@@ -60,6 +61,7 @@ export async function startBackend(env: Record<string, string | undefined>): Pro
     c.header('Content-Type', metrics.registry.contentType);
     return c.body(await metrics.registry.metrics());
   });
+  if (store) app.route('/', purgeRoutes({ index, store, token: config.bridgeToken }));
   if (adapters.localStore) app.route('/cache', createCacheRoute(adapters.localStore));
   if (config.upstashToken) app.route('/upstash', createUpstashEndpoint(config.upstashToken, adapters.commands));
   app.notFound(() => errorResponse(notFound()));

@@ -37,8 +37,8 @@ export interface ConsumerDeps {
   sizeLimitMegapixels: number;
 }
 
-/** Failures an input causes that processing the same bytes again would repeat. */
-const REMEMBERED = new Set(['processing-timeout', 'size-limit', 'input-pixels', 'unsupported-input']);
+/** Failures an input causes that trying again at once would repeat (a missing or refused input too). */
+const REMEMBERED = new Set(['processing-timeout', 'size-limit', 'input-pixels', 'unsupported-input', 'input-too-large', 'input-fetch-failed']);
 
 /** Storage failures are worth a retry: the job is tried again, then answered with a 503. */
 async function storage<T>(deps: ConsumerDeps, what: string, op: Promise<T>): Promise<T> {

@@ -5,11 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import type { AppRecord } from '../../shared/apps.ts';
 import type { AppRegistry } from '../../shared/ports.ts';
+import { CliError } from './output.ts';
 
 export const newKey = () => randomBytes(16).toString('hex');
 export const newSecret = () => randomBytes(24).toString('base64url');
-
-export class CliError extends Error {}
 
 /** What `list` and `show` print: everything but the secrets themselves. */
 export function publicView(app: AppRecord) {

@@ -1,145 +1,137 @@
-/** The `imgflo` command line: apps, sign, prewarm. */
-import { parseArgs } from 'node:util';
-import { join } from 'node:path';
-import { connectRedis, createRedis, RedisAppRegistry, RedisCacheIndex } from '../adapters/redis.ts';
-import { createS3Client, S3ObjectStore } from '../adapters/s3.ts';
-import { loadBackendConfig } from '../config.ts';
-import { LocalDiskObjectStore } from '../storage/local-disk.ts';
-import { purge, PURGE_HELP } from './purge.ts';
-import { CliError, runApps } from './apps.ts';
-import { prewarm, PREWARM_HELP } from './prewarm.ts';
-import { runSign } from './sign.ts';
+/**
+ * The `imgflo` command line: sign, prewarm, purge, apps. Built into bin/imgflo.mjs
+ * (`npm run build:cli`), which runs on a production install. Errors are one line, no stack.
+ */
+import { existsSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, Option } from 'commander';
+import pkg from '../../package.json' with { type: 'json' };
+import type { Catalogue } from '../../shared/graph/catalogue.ts';
+import { connectRedis, createRedis, RedisAppRegistry } from '../adapters/redis.ts';
+import { loadCatalogue } from '../catalogue.ts';
+import { runApps } from './apps.ts';
+import { CliError, render } from './output.ts';
+import { prewarm, readList, summary } from './prewarm.ts';
+import { purgeThrough } from './purge.ts';
+import { signCommand } from './sign.ts';
 
-const HELP = `usage: imgflo <command> [options]
+const env = process.env;
+const out = (text: string) => process.stdout.write(`${text}\n`);
+const err = (text: string) => process.stderr.write(`${text}\n`);
 
-commands:
-  sign       print a (signed) processing URL
-  prewarm    POST a list of processing URLs so their results are ready
-  purge      remove the results of a graph or of an input from the index and storage
-  apps       manage client applications in the app registry (needs IMGFLO_REDIS_URL)
+/** The package's graphs (or IMGFLO_GRAPHS_DIR): the catalogue `sign` checks against. */
+function graphsDir(): string {
+  if (env.IMGFLO_GRAPHS_DIR) return env.IMGFLO_GRAPHS_DIR;
+  let dir = dirname(realpathSync(fileURLToPath(import.meta.url)));
+  while (dirname(dir) !== dir && !existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+  return join(dir, 'graphs');
+}
 
-Run "imgflo <command> --help" for a command's options.`;
+function positiveInt(name: string, max: number) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > max) throw new CliError(`${name} is a whole number from 1 to ${max}`);
+    return n;
+  };
+}
 
-const APPS_HELP = `usage: imgflo apps <action> [KEY] [options]
-
-actions:
-  add [--label TEXT] [--owner EMAIL] [--admin] [--quota N|unlimited]
-                          make an app; prints its key and secret (the secret only this once)
-  list                    every app, without secrets
-  show KEY                one app, without secrets
-  disable KEY | enable KEY
-  rotate KEY              add a new secret (printed once); the old ones stay valid
-  retire-secret KEY       keep only the newest secret
-  set-quota KEY --quota N|unlimited
-                          processed images a calendar month (0: cached results only)
-
-The registry is the Redis at IMGFLO_REDIS_URL (or --redis URL). Output is JSON.`;
-
-async function apps(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      label: { type: 'string' },
-      owner: { type: 'string' },
-      admin: { type: 'boolean' },
-      quota: { type: 'string' },
-      redis: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  const [action, key] = positionals;
-  if (values.help || !action) {
-    console.log(APPS_HELP);
-    return values.help ? 0 : 2;
-  }
-  const url = values.redis ?? process.env.IMGFLO_REDIS_URL;
+async function withRegistry<T>(url: string | undefined, use: (registry: RedisAppRegistry) => Promise<T>): Promise<T> {
   if (!url) throw new CliError('IMGFLO_REDIS_URL (or --redis) is needed: the app registry lives in Redis');
   const redis = createRedis(url);
+  // Connection errors are reported once, below, not as events.
+  let cause: Error | null = null;
+  redis.on('error', (e: Error) => (cause = e));
   try {
-    await connectRedis(redis, 5000);
-    const out = await runApps(new RedisAppRegistry(redis), { action, key, label: values.label, owner: values.owner, admin: values.admin, quota: values.quota });
-    console.log(JSON.stringify(out, null, 2));
-    return 0;
+    await connectRedis(redis, 3000).catch((e: Error) => {
+      throw new CliError(`cannot reach Redis at ${url.replace(/\/\/[^@/]*@/, '//…@')}: ${(cause ?? e).message}`);
+    });
+    return await use(new RedisAppRegistry(redis));
   } finally {
     redis.disconnect();
   }
 }
 
-async function prewarmCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { concurrency: { type: 'string', short: 'c' }, server: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help || positionals.length !== 1) {
-    console.log(PREWARM_HELP);
-    return values.help ? 0 : 2;
-  }
-  const concurrency = Number(values.concurrency ?? 4);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new CliError('--concurrency is 1 to 256');
-  const { failed } = await prewarm({
-    source: positionals[0]!,
-    concurrency,
-    server: values.server ?? process.env.IMGFLO_API_SERVER ?? 'http://127.0.0.1:8787',
-    tty: Boolean(process.stderr.isTTY),
-    write: (line) => console.log(line),
-  });
-  return failed > 0 ? 1 : 0;
+function program(args: readonly string[], catalogueOf: () => Promise<Catalogue>): Promise<Command> {
+  const root = new Command('imgflo')
+    .description('The imgflo command line: sign processing URLs, pre-warm and purge results, manage apps.')
+    .version(pkg.version, '-V, --version')
+    .showSuggestionAfterError()
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
+
+  root
+    .command('prewarm')
+    .summary('POST a list of processing URLs and wait until each result is ready')
+    .argument('<file>', 'one URL per line (# comments; paths relative to --server); - for stdin')
+    .option('-c, --concurrency <n>', 'URLs at a time', positiveInt('--concurrency', 256), 4)
+    .option('--wait <seconds>', 'how long to wait for each result', positiveInt('--wait', 86_400), 300)
+    .option('--server <url>', 'the service, for paths (default: IMGFLO_API_SERVER)')
+    .option('--json', 'print the outcome of every URL as JSON')
+    .action(async (file: string, o: { concurrency: number; wait: number; server?: string; json?: boolean }) => {
+      const started = Date.now();
+      const urls = await readList(file, o.server ?? env.IMGFLO_API_SERVER ?? 'http://127.0.0.1:8787');
+      const outcomes = await prewarm({ urls, concurrency: o.concurrency, waitSeconds: o.wait, tty: !o.json && Boolean(process.stderr.isTTY), quiet: Boolean(o.json), out, err });
+      out(o.json ? render({ total: outcomes.length, ready: outcomes.filter((r) => r.ok).length, failed: outcomes.filter((r) => !r.ok) }, true) : summary(outcomes, (Date.now() - started) / 1000));
+      if (outcomes.some((r) => !r.ok)) process.exitCode = 1;
+    });
+
+  root
+    .command('purge')
+    .summary('remove every result of a graph or of an input from the index and storage')
+    .addOption(new Option('--graph <name>', 'the results of this graph').conflicts('input'))
+    .option('--input <url>', 'the results of this input, as written in processing URLs (files/a.png, https://...)')
+    .option('--dry-run', 'only list what would be removed')
+    .option('--backend <url>', 'a backend holding the store: all-in-one, or any worker (default: IMGFLO_BRIDGE_URL, else http://127.0.0.1:8080)')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nUsage: imgflo purge --graph NAME | --input URL [--dry-run]\nThe backend checks IMGFLO_BRIDGE_TOKEN (from the environment).')
+    .action(async (o: { graph?: string; input?: string; dryRun?: boolean; backend?: string; json?: boolean }) => {
+      if (!o.graph && !o.input) throw new CliError('give --graph NAME or --input URL');
+      if (!env.IMGFLO_BRIDGE_TOKEN) throw new CliError('IMGFLO_BRIDGE_TOKEN is needed: the backend only purges for who holds it');
+      const result = await purgeThrough(o.backend ?? env.IMGFLO_BRIDGE_URL ?? 'http://127.0.0.1:8080', env.IMGFLO_BRIDGE_TOKEN, { graph: o.graph, input: o.input, dryRun: Boolean(o.dryRun) });
+      out(render(result, Boolean(o.json)));
+    });
+
+  const apps = root.command('apps').summary('manage client applications in the app registry (Redis at IMGFLO_REDIS_URL)');
+  const appAction = (name: string, summary: string, withKey: boolean, options: (c: Command) => Command = (c) => c) => {
+    const c = apps.command(name).summary(summary);
+    if (withKey) c.argument('<key>', 'the app key');
+    options(c).option('--redis <url>', 'the registry (default: IMGFLO_REDIS_URL)').option('--json', 'print JSON');
+    c.action(async (...given: unknown[]) => {
+      const key = withKey ? (given[0] as string) : undefined;
+      const o = given[withKey ? 1 : 0] as { label?: string; owner?: string; admin?: boolean; quota?: string; redis?: string; json?: boolean };
+      const result = await withRegistry(o.redis ?? env.IMGFLO_REDIS_URL, (registry) => runApps(registry, { action: name, key, label: o.label, owner: o.owner, admin: o.admin, quota: o.quota }));
+      out(render(result, Boolean(o.json)));
+    });
+  };
+  appAction('add', 'make an app; prints its key and secret (the secret only this once)', false, (c) =>
+    c.option('--label <text>', 'what the app is').option('--owner <email>', 'who to ask about it').option('--admin', 'may use _nocache').option('--quota <n>', 'processed images a month, or "unlimited"'),
+  );
+  appAction('list', 'every app, without secrets', false);
+  appAction('show', 'one app, without secrets', true);
+  appAction('disable', 'refuse its URLs', true);
+  appAction('enable', 'accept its URLs again', true);
+  appAction('rotate', 'add a new secret (printed once); the old ones stay valid', true);
+  appAction('retire-secret', 'keep only the newest secret', true);
+  appAction('set-quota', 'processed images a calendar month (0: cached results only)', true, (c) => c.requiredOption('--quota <n>', 'a number, or "unlimited"'));
+
+  // sign's options are the graph's own parameters, so the command is made for the graph named.
+  return (async () => {
+    if (args[0] === 'sign' || (args[0] === 'help' && args[1] === 'sign')) root.addCommand(signCommand(await catalogueOf(), args.slice(1), env, out, err));
+    else root.command('sign').summary('print a processing URL, signed when a key and secret are given').allowUnknownOption().allowExcessArguments();
+    return root;
+  })();
 }
 
-async function purgeCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { graph: { type: 'string' }, input: { type: 'string' }, 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help) {
-    console.log(PURGE_HELP);
-    return 0;
-  }
-  const config = loadBackendConfig({ IMGFLO_ROLE: 'all', IMGFLO_BRIDGE_TOKEN: 'x'.repeat(16), ...process.env });
-  if (!config.redisUrl) throw new CliError('IMGFLO_REDIS_URL is needed: the index and the lineage records live in Redis');
-  const redis = createRedis(config.redisUrl);
+async function main(args: string[]): Promise<number> {
   try {
-    await connectRedis(redis, 5000);
-    const store = config.s3 ? new S3ObjectStore(createS3Client(config.s3), config.s3.bucket) : new LocalDiskObjectStore(join(config.dataDir, 'objects'));
-    const out = await purge(new RedisCacheIndex(redis), store, { graph: values.graph, input: values.input, dryRun: values['dry-run'] });
-    console.log(JSON.stringify(out, null, 2));
-    return 0;
-  } finally {
-    redis.disconnect();
-  }
-}
-
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  try {
-    switch (command) {
-      case 'apps':
-        return await apps(rest);
-      case 'sign': {
-        const out = await runSign(rest, process.env);
-        console.log(out);
-        return 0;
-      }
-      case 'prewarm':
-        return await prewarmCommand(rest);
-      case 'purge':
-        return await purgeCommand(rest);
-      case '--help':
-      case '-h':
-        console.log(HELP);
-        return 0;
-      default:
-        console.error(command ? `unknown command: ${command}\n\n${HELP}` : HELP);
-        return 2;
-    }
+    const root = await program(args, () => loadCatalogue(graphsDir()));
+    root.exitOverride();
+    await root.parseAsync(args, { from: 'user' });
+    return Number(process.exitCode ?? 0);
   } catch (e) {
-    if (e instanceof CliError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`imgflo: ${(e as Error).message}`);
-      return 1;
-    }
-    throw e;
+    if (e instanceof CommanderError) return e.exitCode;
+    err(`imgflo: ${e instanceof CliError ? e.message : env.IMGFLO_DEBUG ? (e as Error).stack : (e as Error).message}`);
+    return 1;
   }
 }
 

@@ -1,70 +1,112 @@
 /**
- * `imgflo prewarm <file|->`: POSTs every processing URL of a list with bounded concurrency, so
- * the results are ready before anyone asks. A progress bar with rate and ETA on a terminal,
- * plain lines otherwise; a summary of the statuses; exit 1 when any failed.
+ * `imgflo prewarm <file|->`: POSTs every processing URL of a list with bounded concurrency, then
+ * follows each accepted one (HEAD, backing off) until it answers 301 or fails, within --wait
+ * seconds. Failures name the URL and the service's reason, on stderr; a progress bar on a
+ * terminal, a line per URL otherwise; exit 1 when any failed.
  */
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { readFile } from 'node:fs/promises';
+import { text } from 'node:stream/consumers';
 import cliProgress from 'cli-progress';
-
-export const PREWARM_HELP = `usage: imgflo prewarm <file|-> [--concurrency N] [--server URL]
-
-POSTs each URL of the file (one per line; # starts a comment; paths are taken relative to
---server or IMGFLO_API_SERVER). 202: queued, 301: already there. Exit 1 when any failed.`;
+import { CliError } from './output.ts';
 
 export interface PrewarmOptions {
-  source: string;
+  urls: readonly string[];
   concurrency: number;
-  server: string;
+  waitSeconds: number;
+  /** A progress bar (on stderr) instead of a line per URL. */
   tty: boolean;
-  write: (line: string) => void;
+  quiet: boolean;
+  out: (line: string) => void;
+  err: (line: string) => void;
 }
 
-async function readList(source: string): Promise<string[]> {
-  const input = source === '-' ? process.stdin : createReadStream(source);
-  const lines: string[] = [];
-  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
-    const l = line.trim();
-    if (l && !l.startsWith('#')) lines.push(l);
+export interface Outcome {
+  url: string;
+  ok: boolean;
+  /** The last HTTP status seen; 0 when the service did not answer. */
+  status: number;
+  reason?: string;
+  error?: string;
+}
+
+/** The URLs of a list file (or stdin): one per line, # comments, paths relative to `server`. */
+export async function readList(source: string, server: string): Promise<string[]> {
+  let body: string;
+  try {
+    body = source === '-' ? await text(process.stdin) : await readFile(source, 'utf8');
+  } catch (e) {
+    throw new CliError(`cannot read the list ${source}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  return lines;
+  return body
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
+    .map((u) => (/^https?:\/\//.test(u) ? u : `${server.replace(/\/+$/, '')}/${u.replace(/^\/+/, '')}`));
 }
 
-export async function prewarm(o: PrewarmOptions): Promise<{ total: number; failed: number; statuses: Record<string, number> }> {
-  const urls = (await readList(o.source)).map((u) => (/^https?:\/\//.test(u) ? u : `${o.server.replace(/\/+$/, '')}/${u.replace(/^\/+/, '')}`));
-  const statuses: Record<string, number> = {};
-  let failed = 0;
-  let done = 0;
-  const bar = o.tty
-    ? new cliProgress.SingleBar({ format: 'prewarm [{bar}] {value}/{total} | {rate}/s | ETA {eta_formatted} | failed {failed}', hideCursor: true }, cliProgress.Presets.shades_classic)
-    : null;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function failure(res: Response, url: string): Promise<Outcome> {
+  const body = (await res.json().catch(() => ({}))) as { reason?: string; error?: string };
+  return { url, ok: false, status: res.status, reason: body.reason ?? 'error', error: body.error ?? res.statusText };
+}
+
+/** POST, then HEAD until 301 (ready), an error (with its body from a GET), or the deadline. */
+async function warm(url: string, waitMs: number): Promise<Outcome> {
+  const deadline = Date.now() + waitMs;
+  try {
+    const posted = await fetch(url, { method: 'POST', redirect: 'manual', signal: AbortSignal.timeout(60_000) });
+    if (posted.status === 301 || posted.status === 302) return { url, ok: true, status: posted.status };
+    if (posted.status !== 202) return failure(posted, url);
+    await posted.body?.cancel();
+    for (let delay = 250; Date.now() < deadline; delay = Math.min(delay * 2, 2000)) {
+      await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
+      const head = await fetch(url, { method: 'HEAD', redirect: 'manual', signal: AbortSignal.timeout(10_000) });
+      if (head.status === 301 || head.status === 302) return { url, ok: true, status: head.status };
+      if (head.status === 404) continue;
+      // The job failed: its reason is in the body, which HEAD has none of; GET answers it from
+      // the failure the service remembers.
+      const got = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(60_000) });
+      if (got.status === 301 || got.status === 302) return { url, ok: true, status: got.status };
+      return failure(got, url);
+    }
+    return { url, ok: false, status: 404, reason: 'not-ready', error: `no result after ${Math.round(waitMs / 1000)} s` };
+  } catch (e) {
+    return { url, ok: false, status: 0, reason: 'unreachable', error: (e as Error).message };
+  }
+}
+
+export async function prewarm(o: PrewarmOptions): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
   const started = Date.now();
-  bar?.start(urls.length, 0, { rate: '0.0', failed: 0 });
+  const bar = o.tty
+    ? new cliProgress.SingleBar({ format: 'prewarm [{bar}] {value}/{total} | {rate}/s | ETA {eta_formatted} | failed {failed}', hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic)
+    : null;
+  bar?.start(o.urls.length, 0, { rate: '0.0', failed: 0 });
   let next = 0;
   const worker = async () => {
-    while (next < urls.length) {
-      const url = urls[next++]!;
-      let status = 'error';
-      try {
-        const res = await fetch(url, { method: 'POST', redirect: 'manual', signal: AbortSignal.timeout(60_000) });
-        await res.body?.cancel();
-        status = String(res.status);
-      } catch {}
-      statuses[status] = (statuses[status] ?? 0) + 1;
-      const ok = status === '202' || status === '301' || status === '302';
-      if (!ok) failed++;
-      done++;
-      const rate = (done / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(1);
-      if (bar) bar.update(done, { rate, failed });
-      else o.write(`[${done}/${urls.length}] ${status} ${url}`);
+    while (next < o.urls.length) {
+      const url = o.urls[next++]!;
+      const outcome = await warm(url, o.waitSeconds * 1000);
+      outcomes.push(outcome);
+      const failed = outcomes.filter((r) => !r.ok).length;
+      // Under a progress bar, the failures are listed once it is done.
+      if (!outcome.ok && !bar) o.err(failureLine(outcome));
+      if (bar) bar.update(outcomes.length, { rate: (outcomes.length / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(1), failed });
+      else if (!o.quiet && outcome.ok) o.out(`[${outcomes.length}/${o.urls.length}] ready ${url}`);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(o.concurrency, urls.length)) }, worker));
-  bar?.stop();
-  const summary = Object.entries(statuses)
-    .sort()
-    .map(([s, n]) => `${s} ×${n}`)
-    .join(', ');
-  o.write(`${urls.length} URLs in ${((Date.now() - started) / 1000).toFixed(1)} s: ${summary || 'none'}; ${failed} failed`);
-  return { total: urls.length, failed, statuses };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(o.concurrency, o.urls.length)) }, worker));
+  if (bar) {
+    bar.stop();
+    for (const r of outcomes) if (!r.ok) o.err(failureLine(r));
+  }
+  return outcomes;
+}
+
+const failureLine = (r: Outcome) => `failed: ${r.url}: ${r.status || 'no answer'} ${r.reason}: ${r.error}`;
+
+export function summary(outcomes: readonly Outcome[], seconds: number): string {
+  const failed = outcomes.filter((r) => !r.ok).length;
+  return `${outcomes.length} URLs in ${seconds.toFixed(1)} s: ${outcomes.length - failed} ready, ${failed} failed`;
 }

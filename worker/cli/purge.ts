@@ -1,28 +1,27 @@
 /**
- * `imgflo purge --graph NAME | --input URL`: removes the results of a graph or of an input from
- * the index and from storage. The workers keep a lineage record per result, so nothing scans
- * the bucket.
+ * `imgflo purge --graph NAME | --input URL`: asks a backend that holds the store (the all-in-one
+ * backend, or any worker) to purge through the index and store it is configured with — local
+ * disk, S3 or R2 alike, wherever the command runs.
  */
-import { normalizeInput } from '../../shared/request.ts';
-import type { CacheIndex, LineageQuery, ObjectStore } from '../../shared/ports.ts';
-import { CliError } from './apps.ts';
+import type { PurgeRequest, PurgeResult } from '../purge.ts';
+import { CliError } from './output.ts';
 
-export const PURGE_HELP = `usage: imgflo purge --graph NAME | --input URL [--dry-run]
-
-Removes every stored result of a graph, or of an input (as written in processing URLs, e.g.
-files/mountains.png or https://example.com/a.jpg), from the cache index and from storage.
-Needs IMGFLO_REDIS_URL and the storage settings (IMGFLO_S3_*, or IMGFLO_DATA_DIR for local disk).`;
-
-export async function purge(index: CacheIndex, store: ObjectStore, o: { graph?: string; input?: string; dryRun?: boolean }) {
-  if (Boolean(o.graph) === Boolean(o.input)) throw new CliError('give either --graph or --input');
-  const of: LineageQuery = o.graph ? { graph: o.graph } : { input: normalizeInput(o.input!) };
-  const results = await index.lineage(of);
-  if (!o.dryRun) {
-    for (const r of results) {
-      await index.delete(r.key);
-      await store.delete(r.objectKey);
-    }
-    await index.forgetLineage(of);
+export async function purgeThrough(backend: string, token: string, request: PurgeRequest): Promise<PurgeResult> {
+  const url = `${backend.replace(/\/+$/, '')}/admin/purge`;
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(request),
+      signal: AbortSignal.timeout(120_000),
+    });
+  } catch (e) {
+    throw new CliError(`cannot reach the backend at ${backend}: ${(e as Error).cause ? String((e as { cause: unknown }).cause) : (e as Error).message}`);
   }
-  return { ...of, purged: results.length, dryRun: Boolean(o.dryRun), objects: results.map((r) => r.objectKey) };
+  if (res.status === 401) throw new CliError(`the backend at ${backend} refused the token: give its IMGFLO_BRIDGE_TOKEN`);
+  if (res.status === 404) throw new CliError(`${backend} does not purge: point --backend at a backend that holds the store (role all or worker)`);
+  const body = (await res.json().catch(() => null)) as (PurgeResult & { reason?: string; error?: string }) | null;
+  if (!res.ok || !body) throw new CliError(`purge failed: ${res.status} ${body?.reason ?? ''}: ${body?.error ?? res.statusText}`);
+  return body;
 }

@@ -1,59 +1,91 @@
-/** `imgflo sign GRAPH[.EXT] --input URL --PARAM VALUE ...`: prints a signed processing URL. */
-import { parseArgs } from 'node:util';
+/**
+ * `imgflo sign GRAPH[.EXT] --input URL --PARAM VALUE ...`: prints a processing URL, signed when
+ * a key and secret are given. The graph's parameters become options of the command (so a typo
+ * is an unknown option and `--x -5` a value), and the request is checked as the service checks
+ * it (shared/request.ts) against the local catalogue before anything is signed.
+ */
+import { Command, Option } from 'commander';
+import * as v from 'valibot';
 import { imgfloUrl } from '../../shared/client.ts';
-import { CliError } from './apps.ts';
+import { isImgfloError } from '../../shared/errors.ts';
+import { describeGraph, type Catalogue } from '../../shared/graph/catalogue.ts';
+import { resolveRequest } from '../../shared/request.ts';
+import { SHARED_SETTINGS } from '../../shared/settings.ts';
+import { CliError, render } from './output.ts';
 
-export const SIGN_HELP = `usage: imgflo sign GRAPH[.EXT] --input URL [--PARAM VALUE ...] [options]
+/** The graph named in `sign`'s arguments: the first one that is no option and no option's value. */
+export function graphOf(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (!a.startsWith('-')) return a;
+    if (!a.includes('=') && !['--v1', '--json', '--help', '-h'].includes(a)) i++;
+  }
+  return undefined;
+}
 
-Prints the processing URL, signed when a key and secret are given (v2 HMAC by default).
+function splitSpec(spec: string): { graph: string; ext: string } {
+  const dot = spec.lastIndexOf('.');
+  return dot > 0 ? { graph: spec.slice(0, dot), ext: spec.slice(dot + 1) } : { graph: spec, ext: '' };
+}
 
-options:
-  --server URL     the service (default: IMGFLO_API_SERVER, else a relative URL)
-  --key KEY        the app key (default: IMGFLO_API_KEY)
-  --secret SECRET  the app secret (default: IMGFLO_API_SECRET)
-  --v1             sign with the original imgflo MD5 token instead
-  --expires S      the URL expires S seconds from now
-Every other --NAME VALUE becomes a parameter, in the order given.`;
-
-const OWN = new Set(['server', 'key', 'secret', 'v1', 'expires', 'help']);
-
-export async function runSign(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  const { tokens } = parseArgs({ args, strict: false, allowPositionals: true, tokens: true });
-  const own: Record<string, string | boolean> = {};
-  const params: Array<[string, string]> = [];
-  let graphspec: string | undefined;
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]!;
-    if (t.kind === 'positional') {
-      if (graphspec) throw new CliError(`unexpected argument: ${t.value}`);
-      graphspec = t.value;
-    } else if (t.kind === 'option') {
-      let value: string | boolean | undefined = t.value;
-      if (value === undefined && !['v1', 'help'].includes(t.name)) {
-        const next = tokens[i + 1];
-        if (next?.kind === 'positional') {
-          value = next.value;
-          i++;
-        }
-      }
-      if (OWN.has(t.name)) own[t.name] = value ?? true;
-      else if (typeof value === 'string') params.push([t.name, value]);
-      else throw new CliError(`--${t.name} needs a value`);
+export function signCommand(catalogue: Catalogue, args: readonly string[], env: NodeJS.ProcessEnv, out: (text: string) => void, warn: (text: string) => void): Command {
+  const spec = graphOf(args);
+  const entry = spec ? catalogue.get(splitSpec(spec).graph) : undefined;
+  const cmd = new Command('sign')
+    .summary('print a processing URL, signed when a key and secret are given')
+    .argument('<graph>', 'GRAPH or GRAPH.EXT (jpg, png, webp, avif, gif, auto)')
+    .option('--server <url>', 'the service (default: IMGFLO_API_SERVER)')
+    .option('--key <key>', 'the app key (default: IMGFLO_API_KEY)')
+    .option('--secret <secret>', 'the app secret (default: IMGFLO_API_SECRET)')
+    .option('--v1', 'sign with the original imgflo MD5 token instead of v2 HMAC')
+    .option('--expires <seconds>', 'the URL expires this many seconds from now')
+    .option('--json', 'print {"url": ...}');
+  // An unknown graph is reported as such, not as unknown options.
+  if (!entry) cmd.allowUnknownOption().allowExcessArguments();
+  cmd.addHelpText('after', entry ? '' : `\nEach graph has its own parameters: "imgflo sign GRAPH --help" lists them. Graphs: ${[...catalogue.keys()].join(', ')}`);
+  const params: Array<[string, Option]> = [];
+  if (entry) {
+    for (const [port, info] of Object.entries(describeGraph(entry).inports)) {
+      const option = new Option(`--${port} <value>`, `${info.description}${info.default === null ? '' : ` (default ${String(info.default)})`}`).argParser((value: string, previous: string | undefined) => {
+        if (previous !== undefined) throw new CliError(`--${port} is given more than once`);
+        return value;
+      });
+      cmd.addOption(option);
+      params.push([port, option]);
     }
   }
-  if (own.help) return SIGN_HELP;
-  if (!graphspec) throw new CliError('which graph? (imgflo sign GRAPH[.EXT] ...)');
-  const dot = graphspec.lastIndexOf('.');
-  const expires = typeof own.expires === 'string' ? Math.floor(Date.now() / 1000) + Number(own.expires) : undefined;
-  if (expires !== undefined && !Number.isFinite(expires)) throw new CliError('--expires takes seconds');
-  return imgfloUrl({
-    server: (own.server as string | undefined) ?? env.IMGFLO_API_SERVER ?? '',
-    graph: dot > 0 ? graphspec.slice(0, dot) : graphspec,
-    ext: dot > 0 ? graphspec.slice(dot + 1) : undefined,
-    params,
-    key: (own.key as string | undefined) ?? env.IMGFLO_API_KEY,
-    secret: (own.secret as string | undefined) ?? env.IMGFLO_API_SECRET,
-    version: own.v1 ? 'v1' : 'v2',
-    expires,
+  cmd.action(async (graphspec: string, o: Record<string, string | boolean | undefined>) => {
+    const { graph, ext } = splitSpec(graphspec);
+    if (!entry) throw new CliError(`unknown graph: ${graph} (graphs: ${[...catalogue.keys()].join(', ')})`);
+    const pairs = params.flatMap(([port, option]) => {
+      const value = o[option.attributeName()];
+      return typeof value === 'string' ? [[port, value] as [string, string]] : [];
+    });
+    let expires: number | undefined;
+    if (o.expires !== undefined) {
+      const seconds = Number(o.expires);
+      if (!Number.isInteger(seconds) || seconds <= 0) throw new CliError('--expires is a whole number of seconds from now, above 0');
+      expires = Math.floor(Date.now() / 1000) + seconds;
+    }
+    try {
+      resolveRequest(entry, ext, pairs, { sizeLimitMegapixels: v.parse(SHARED_SETTINGS.IMGFLO_SIZE_LIMIT, env.IMGFLO_SIZE_LIMIT) });
+    } catch (e) {
+      if (isImgfloError(e)) throw new CliError(`the service would refuse this URL: ${e.status} ${e.reason}: ${e.message}`);
+      throw e;
+    }
+    const server = (o.server as string | undefined) ?? env.IMGFLO_API_SERVER ?? '';
+    if (!server) warn('imgflo: no --server or IMGFLO_API_SERVER: the URL is relative to the service');
+    const url = await imgfloUrl({
+      server,
+      graph,
+      ext: ext || undefined,
+      params: pairs,
+      key: (o.key as string | undefined) ?? env.IMGFLO_API_KEY,
+      secret: (o.secret as string | undefined) ?? env.IMGFLO_API_SECRET,
+      version: o.v1 ? 'v1' : 'v2',
+      expires,
+    });
+    out(o.json ? render({ url }, true) : url);
   });
+  return cmd;
 }

@@ -1,0 +1,58 @@
+/**
+ * Purging: every stored result of a graph, or of an input, removed from the cache index and from
+ * storage. The workers keep a lineage record per result, so nothing scans the bucket. Served as
+ * POST /admin/purge (bearer: the bridge token) by every backend that holds the store, so it
+ * works in every storage mode through the store the service itself is configured with.
+ */
+import { Hono } from 'hono';
+import { bearerAuth } from 'hono/bearer-auth';
+import * as v from 'valibot';
+import { errorResponse } from '../shared/error-response.ts';
+import { invalidParameter, isImgfloError } from '../shared/errors.ts';
+import type { CacheIndex, LineageQuery, ObjectStore } from '../shared/ports.ts';
+import { normalizeInput } from '../shared/request.ts';
+import { MAX_INPUT_LENGTH, MAX_NAME_LENGTH } from '../shared/reserved.ts';
+
+export const PurgeRequestSchema = v.object({
+  graph: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_NAME_LENGTH))),
+  input: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_INPUT_LENGTH))),
+  dryRun: v.optional(v.boolean(), false),
+});
+export type PurgeRequest = v.InferInput<typeof PurgeRequestSchema>;
+
+export interface PurgeResult {
+  graph?: string;
+  input?: string;
+  purged: number;
+  dryRun: boolean;
+  objects: string[];
+}
+
+export async function purge(index: CacheIndex, store: ObjectStore, o: PurgeRequest): Promise<PurgeResult> {
+  if (Boolean(o.graph) === Boolean(o.input)) throw invalidParameter('graph', 'give either a graph or an input');
+  const of: LineageQuery = o.graph ? { graph: o.graph } : { input: normalizeInput(o.input!) };
+  const results = await index.lineage(of);
+  if (!o.dryRun) {
+    for (const r of results) {
+      await index.delete(r.key);
+      await store.delete(r.objectKey);
+    }
+    await index.forgetLineage(of);
+  }
+  return { ...of, purged: results.length, dryRun: Boolean(o.dryRun), objects: results.map((r) => r.objectKey) };
+}
+
+export function purgeRoutes(deps: { index: CacheIndex; store: ObjectStore; token: string }): Hono {
+  const app = new Hono();
+  app.post('/admin/purge', bearerAuth({ token: deps.token }), async (c) => {
+    const parsed = v.safeParse(PurgeRequestSchema, await c.req.json().catch(() => null));
+    if (!parsed.success) return errorResponse(invalidParameter('purge', 'the body is {"graph": NAME} or {"input": URL}, with "dryRun": true to only list'));
+    try {
+      return c.json(await purge(deps.index, deps.store, parsed.output));
+    } catch (e) {
+      if (isImgfloError(e)) return errorResponse(e);
+      throw e;
+    }
+  });
+  return app;
+}
