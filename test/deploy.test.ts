@@ -54,6 +54,13 @@ describe('docker image', () => {
     for (const path of ['node_modules', 'dist', '.git', '.imgflo', '.config', 'test-output', '.dev.vars']) expect(ignored, path).toContain(path);
   });
 
+  it('is built on an exactly pinned Node LTS and carries the command line', () => {
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:(22|24)\.\d+\.\d+-bookworm-slim$/m);
+    expect(dockerfile.match(/^FROM .*/gm)).toEqual(['FROM ${NODE_IMAGE} AS build', 'FROM ${NODE_IMAGE}']);
+    expect(dockerfile).toMatch(/^COPY bin \.\/bin$/m);
+    expect(dockerfile).toMatch(/ln -s \/app\/bin\/imgflo\.mjs \/usr\/local\/bin\/imgflo/);
+  });
+
   it('runs as a non-root user with a health check on /ready', () => {
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/HEALTHCHECK[\s\S]*\/ready/);
@@ -66,7 +73,16 @@ describe('compose file', () => {
   const compose = parse(readFileSync(file, 'utf8'), { merge: true }) as { services: Record<string, { environment?: Record<string, string> }> };
 
   it('describes RabbitMQ, Redis, the Upstash proxy, an S3 store, a bridge and workers', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['bridge', 'minio', 'minio-init', 'rabbitmq', 'redis', 'upstash-proxy', 'worker']);
+    expect(Object.keys(compose.services).sort()).toEqual(['bridge', 'minio', 'minio-init', 'rabbitmq', 'redis', 'tunnel', 'upstash-proxy', 'worker']);
+  });
+
+  it('pins every image to a version, and tags its own with the package version', () => {
+    const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version as string;
+    for (const [name, service] of Object.entries(compose.services as Record<string, { image?: string }>)) {
+      expect(service.image, name).toMatch(/^[\w./-]+:[\w.-]*\d[\w.-]*$/);
+      expect(service.image, name).not.toMatch(/:latest$/);
+      if (service.image!.startsWith('imgflo-backend')) expect(service.image).toBe(`imgflo-backend:${version}`);
+    }
   });
 
   it.each(['bridge', 'worker', 'upstash-proxy'])('gives the %s a configuration the backend accepts', (name) => {
@@ -83,10 +99,12 @@ describe('compose file', () => {
       return;
     }
     expect(version).toMatch(/\d/);
-    execFileSync('docker-compose', ['-f', file, 'config', '-q'], {
-      env: { ...process.env, IMGFLO_BRIDGE_TOKEN: 'x'.repeat(20), UPSTASH_REDIS_REST_TOKEN: 'y'.repeat(20) },
-      stdio: 'pipe',
-    });
+    for (const profile of [[], ['--profile', 'tunnel']]) {
+      execFileSync('docker-compose', ['-f', file, ...profile, 'config', '-q'], {
+        env: { ...process.env, IMGFLO_BRIDGE_TOKEN: 'x'.repeat(20), UPSTASH_REDIS_REST_TOKEN: 'y'.repeat(20), CLOUDFLARE_TUNNEL_TOKEN: 'z'.repeat(20) },
+        stdio: 'pipe',
+      });
+    }
   });
 });
 
@@ -105,8 +123,10 @@ describe('Kubernetes manifests', () => {
     const secrets = byKind('Secret')[0]!.stringData as Record<string, string>;
     const deployments = byKind('Deployment');
     expect(deployments.map((d) => d.metadata.name).sort()).toEqual(['imgflo-bridge', 'imgflo-upstash-proxy', 'imgflo-worker']);
+    const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version as string;
     for (const d of deployments) {
       const container = d.spec.template.spec.containers[0];
+      expect(container.image, d.metadata.name).toBe(`imgflo-backend:${version}`);
       const env = { ...config, ...secrets, ...Object.fromEntries(container.env.map((e: { name: string; value: string }) => [e.name, e.value])) };
       expect(loadBackendConfig(env).role, d.metadata.name).toBe(env.IMGFLO_ROLE);
       expect(container.readinessProbe.httpGet.path).toBe('/ready');
@@ -127,6 +147,15 @@ describe('Kubernetes manifests', () => {
       const budget = budgets.find((b) => b.spec.selector.matchLabels['app.kubernetes.io/name'] === d.spec.selector.matchLabels['app.kubernetes.io/name']);
       expect(budget?.spec.maxUnavailable, d.metadata.name).toBe(1);
     }
+  });
+
+  it('let the edge reach the bridge (jobs and health only) and the index proxy over TLS', () => {
+    const ingress = byKind('Ingress')[0]!;
+    expect(ingress.spec.tls[0].hosts).toHaveLength(2);
+    const routes = ingress.spec.rules.flatMap((r: { http: { paths: Array<{ path: string; backend: { service: { name: string } } }> } }) => r.http.paths.map((p) => `${p.backend.service.name}${p.path}`));
+    expect(routes.sort()).toEqual(['imgflo-bridge/health', 'imgflo-bridge/jobs', 'imgflo-upstash-proxy/']);
+    const services = byKind('Service').map((s) => s.metadata.name);
+    for (const r of routes) expect(services).toContain(r.split('/')[0]);
   });
 
   it('scale the workers with KEDA on the real job queue names', () => {

@@ -61,7 +61,8 @@ export async function startBackend(env: Record<string, string | undefined>): Pro
     c.header('Content-Type', metrics.registry.contentType);
     return c.body(await metrics.registry.metrics());
   });
-  if (store) app.route('/', purgeRoutes({ index, store, token: config.bridgeToken }));
+  // Purging needs the store; it answers only to the bridge token (a worker given one purges too).
+  if (store && config.bridgeToken) app.route('/', purgeRoutes({ index, store, token: config.bridgeToken }));
   if (adapters.localStore) app.route('/cache', createCacheRoute(adapters.localStore));
   if (config.upstashToken) app.route('/upstash', createUpstashEndpoint(config.upstashToken, adapters.commands));
   app.notFound(() => errorResponse(notFound()));
