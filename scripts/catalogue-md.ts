@@ -1,6 +1,6 @@
 /**
- * The README's graph catalogue, written from the same metadata /graphs serves.
- *   node --import tsx scripts/catalogue-md.ts   (prints it; a test checks the README has it)
+ * The graph catalogue of docs/graphs.md, written from the same metadata /graphs serves.
+ *   node --import tsx scripts/catalogue-md.ts   (prints it; test/docs.test.ts checks docs/graphs.md has it)
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
