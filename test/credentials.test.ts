@@ -21,7 +21,7 @@ const DB_URL = redisDbUrl(12);
 const ROOT = new URL('../', import.meta.url).pathname;
 
 async function cli(...args: string[]) {
-  const { stdout } = await run(process.execPath, [`${ROOT}bin/imgflo.mjs`, 'apps', ...args], { env: { ...process.env, IMGFLO_REDIS_URL: DB_URL } });
+  const { stdout } = await run(process.execPath, [`${ROOT}bin/imgflo.mjs`, 'apps', ...args, '--json'], { env: { ...process.env, IMGFLO_REDIS_URL: DB_URL } });
   return JSON.parse(stdout);
 }
 
@@ -139,7 +139,7 @@ describe.skipIf(!ready)('credentials from the app registry', () => {
 
   it('explains itself and refuses bad input', async () => {
     const help = await run(process.execPath, [`${ROOT}bin/imgflo.mjs`, 'apps', '--help']);
-    expect(help.stdout).toMatch(/rotate KEY/);
+    expect(help.stdout).toMatch(/rotate \[options\] <key>/);
     await expect(cli('show', 'nope')).rejects.toMatchObject({ code: 1 });
     await expect(cli('set-quota', 'nope', '--quota', 'lots')).rejects.toMatchObject({ code: 1 });
   });
