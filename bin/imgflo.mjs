@@ -40,11 +40,12 @@ var package_default = {
     "cli-progress": "3.12.0",
     "color-name": "2.1.1",
     commander: "14.0.3",
-    delaunator: "5.0.1",
+    "delaunay-fast": "1.0.1",
     fbp: "1.8.0",
     hono: "4.13.19",
     ioredis: "6.0.0",
     "ipaddr.js": "2.5.0",
+    noflo: "1.5.2",
     pino: "10.4.0",
     piscina: "5.3.2",
     "prom-client": "15.1.3",
@@ -415,13 +416,14 @@ var noiseCieLch = {
 };
 var c2g = {
   name: "gegl/c2g",
-  description: "Colour to grey that keeps local contrast (a deterministic approximation of STRESS)",
+  description: "Colour to grey that keeps local contrast: STRESS, from random samples around each pixel (deterministic per URL)",
   inputs: ["input"],
   properties: {
     radius: { type: "int", description: "Neighborhood taken into account, this is the radius in pixels", default: 300, minimum: 2, maximum: 3e3 },
     samples: { type: "int", description: "Number of samples to do per iteration", default: 4, minimum: 1, maximum: 1e3 },
     iterations: { type: "int", description: "Number of iterations", default: 10, minimum: 1, maximum: 1e3 }
-  }
+  },
+  samplesPerPixel: (props) => Number(props.samples) * Number(props.iterations)
 };
 var retroCurve = {
   name: "imgfloextra/retro-curve",
@@ -430,32 +432,6 @@ var retroCurve = {
   properties: {
     preset: { type: "enum", description: "Which curve to apply", default: "prog", values: ["none", "prog", "indie", "batcave", "country"] }
   }
-};
-
-// shared/components/generate.ts
-var declaredSize = (_inputs, p) => ({ width: Number(p.width), height: Number(p.height) });
-var size = (what, def) => ({ type: "int", description: `${what} of the image`, default: def, minimum: 1, maximum: 4e3 });
-var fill = {
-  name: "canvas/fill",
-  description: "A canvas filled with one colour",
-  inputs: [],
-  properties: {
-    color: { type: "color", description: "Fill colour (CSS: #rgb, #rrggbb, #rrggbbaa, rgb(), names)", default: "#ff00ffff" },
-    width: size("Width", 600),
-    height: size("Height", 400)
-  },
-  outputSize: declaredSize
-};
-var delaunay = {
-  name: "generate/delaunay-triangles",
-  description: "A random Delaunay triangulation, the same for the same seed",
-  inputs: [],
-  properties: {
-    seed: { type: "string", description: "Any text; the same seed gives the same image", default: "" },
-    width: size("Width", 600),
-    height: size("Height", 400)
-  },
-  outputSize: declaredSize
 };
 
 // shared/components/image.ts
@@ -536,8 +512,6 @@ var COMPONENTS = {
   noiseCieLch,
   c2g,
   retroCurve,
-  fill,
-  delaunay,
   resize,
   thumbnail
 };
@@ -732,6 +706,109 @@ function coerceValue(name, value, decl) {
   return convertParam(name, String(value), decl);
 }
 
+// shared/noflo/components.ts
+var number2 = (description) => ({ description });
+var NOFLO_COMPONENTS = {
+  "canvas/Draw": {
+    description: "Draws its commands, in the order of their connections, on the canvas",
+    inports: {
+      canvas: { description: "The canvas to draw on" },
+      commands: { description: "Fills to draw", addressable: true },
+      drawevery: { description: "Draw whenever a command changes" },
+      clearevery: { description: "Clear the canvas before each drawing" }
+    },
+    outports: ["canvas"]
+  },
+  "canvas/Fill": {
+    description: "Fills shapes (paths, rectangles) with a CSS colour; arrays pair up item by item",
+    inports: {
+      items: { description: "Shapes to fill", addressable: true },
+      fillstyle: { description: "Fill colour", param: { type: "color", default: "#000000ff" } }
+    },
+    outports: ["fill"]
+  },
+  "canvas/MakePoint": { description: "A point, or points from arrays of x and y", inports: { x: number2("x"), y: number2("y") }, outports: ["point"] },
+  "canvas/MakeRectangle": {
+    description: "A rectangle from its corner and size",
+    inports: { point: { description: "Top-left corner" }, width: number2("Width"), height: number2("Height") },
+    outports: ["rectangle"]
+  },
+  "canvas/MakeRGBColor": {
+    description: "CSS rgb()/rgba() colours from channels 0\u2013255 (arrays make several)",
+    inports: { red: number2("Red"), green: number2("Green"), blue: number2("Blue"), alpha: number2("Alpha, 0\u20131") },
+    outports: ["color"]
+  },
+  "core/Split": { description: "Sends what it receives to every connection", inports: { in: { description: "Anything" } }, outports: ["out"] },
+  "objects/ExtractProperty": {
+    description: "One property of an object",
+    inports: { in: { description: "The object" }, key: { description: "The property name" } },
+    outports: ["out"]
+  },
+  "geometry/Delaunay": {
+    description: "The Delaunay triangles of points, as paths",
+    inports: { points: { description: "Points" } },
+    outports: ["paths"]
+  },
+  "math/Add": { description: "augend + addend", inports: { augend: number2("Augend"), addend: number2("Addend") }, outports: ["sum"] },
+  "md5/CalculateHash": {
+    description: "The MD5 of a text, as hex",
+    inports: { in: { description: "Text to hash", param: { type: "string", default: "" } } },
+    outports: ["hash"]
+  },
+  "seedrandom/RandomArray": {
+    description: "count numbers in [min, max) from seedrandom(seed)",
+    inports: { seed: { description: "Seed text" }, min: number2("Minimum"), max: number2("Maximum"), count: number2("How many") },
+    outports: ["numbers"]
+  },
+  "strings/SubStr": {
+    description: "limit characters of a text from index",
+    inports: { in: { description: "Text" }, index: number2("Start"), limit: number2("Length") },
+    outports: ["out"]
+  }
+};
+var CANVAS_INPORT = "canvas";
+var isNofloRuntime = (type) => type.startsWith("noflo-");
+
+// shared/graph/compile-noflo.ts
+var CANVAS_SIZE = (what, def) => ({ type: "int", description: `${what} of the canvas`, default: def, minimum: 1, maximum: 4e3 });
+var CANVAS_PROCESS = "$canvas";
+function compileNofloGraph(g, fail) {
+  const componentOf = (process2) => {
+    const proc = g.processes[process2] ?? fail(`unknown process ${process2}`);
+    return NOFLO_COMPONENTS[proc.component] ?? fail(`unknown NoFlo component ${proc.component} (${process2})`);
+  };
+  for (const c of g.connections) {
+    const tgt = componentOf(c.tgt.process);
+    if (!tgt.inports[c.tgt.port]) fail(`${c.tgt.process} has no inport ${c.tgt.port}`);
+    if (c.src && !componentOf(c.src.process).outports.includes(c.src.port)) fail(`${c.src.process} has no outport ${c.src.port}`);
+  }
+  const outNames = Object.keys(g.outports);
+  if (outNames.length !== 1 || outNames[0] !== "output") fail('needs exactly one exported outport "output"');
+  const out2 = g.outports.output;
+  if (!componentOf(out2.process).outports.includes(out2.port)) fail(`the output goes from a missing port ${out2.process}.${out2.port}`);
+  if (!g.inports[CANVAS_INPORT]) fail(`needs an exported "${CANVAS_INPORT}" inport for the canvas`);
+  const inports = {
+    width: { process: CANVAS_PROCESS, port: "width", decl: CANVAS_SIZE("Width", 600) },
+    height: { process: CANVAS_PROCESS, port: "height", decl: CANVAS_SIZE("Height", 400) }
+  };
+  for (const [name, ref] of Object.entries(g.inports)) {
+    const port = componentOf(ref.process).inports[ref.port] ?? fail(`inport ${name} goes to a missing port ${ref.process}.${ref.port}`);
+    if (name === CANVAS_INPORT) continue;
+    if (!port.param) fail(`inport ${name} (${ref.process}.${ref.port}) cannot be a URL parameter`);
+    const decl = { ...port.param, description: port.description };
+    const iip = g.connections.find((c) => !c.src && c.tgt.process === ref.process && c.tgt.port === ref.port);
+    if (iip) {
+      try {
+        decl.default = coerceValue(name, iip.data, decl);
+      } catch {
+        fail(`bad value for ${ref.process}.${ref.port}`);
+      }
+    }
+    inports[name] = { process: ref.process, port: ref.port, decl };
+  }
+  return { runtime: "noflo", steps: [], output: CANVAS_PROCESS, inports, generative: true, ignored: [], noflo: g };
+}
+
 // shared/graph/model.ts
 var GraphError = class extends Error {
   name = "GraphError";
@@ -748,6 +825,7 @@ function compileGraph(name, g) {
     if (Object.keys(g.processes).length > 0) fail("a noop graph has no processes");
     return { runtime: "noop", steps: [], output: GRAPH_INPUT, inports: {}, generative: false, ignored: [] };
   }
+  if (isNofloRuntime(runtimeName)) return compileNofloGraph(g, fail);
   if (runtimeName !== "imgflo") fail(`unsupported runtime ${runtimeName}`);
   const outNames = Object.keys(g.outports);
   if (outNames.length !== 1 || outNames[0] !== "output") fail('needs exactly one exported outport "output"');
@@ -1377,11 +1455,11 @@ function resolveInput(raw, generative) {
 
 // shared/settings.ts
 import * as v2 from "valibot";
-var number3 = (def, min) => v2.pipe(v2.optional(v2.string(), def), v2.transform(Number), v2.number(), v2.minValue(min));
+var number4 = (def, min) => v2.pipe(v2.optional(v2.string(), def), v2.transform(Number), v2.number(), v2.minValue(min));
 var integer3 = (def, min) => v2.pipe(v2.optional(v2.string(), def), v2.transform(Number), v2.number(), v2.integer(), v2.minValue(min));
 var SHARED_SETTINGS = {
   /** Megapixels allowed for width × height (the original's rule). */
-  IMGFLO_SIZE_LIMIT: number3("25", 0.01),
+  IMGFLO_SIZE_LIMIT: number4("25", 0.01),
   /** How long a GET waits for its job. */
   IMGFLO_JOB_TIMEOUT_MS: integer3("25000", 100),
   IMGFLO_S3_ENDPOINT: v2.optional(v2.pipe(v2.string(), v2.url(), v2.regex(/^https?:\/\//, "must be an http(s) URL"))),

@@ -3,11 +3,16 @@
  * real stack and compared with the original outputs by the rule written in that file.
  * Cases of graphs not in the catalogue yet are listed as todo.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../scripts/stack.ts';
+import { stress } from '../worker/runtime/components/c2g.ts';
+import { fromLinear, toLinear } from '../worker/runtime/linear-light.ts';
+import { fromSharp } from '../worker/runtime/raw-image.ts';
+import { scaleLinear } from '../worker/runtime/scale.ts';
 import { compareImages, passesParity, type Comparison } from './helpers/compare.ts';
 import { startTestStack } from './helpers/stack.ts';
 
@@ -33,6 +38,30 @@ const graphOf = (c: Case) => /^\/graph\/([^./?]+)/.exec(c.request)![1]!;
 
 /** Cases whose figures are printed but whose parity is not reached yet. */
 const PARITY_LATER = new Set<string>([]);
+
+/**
+ * Cases without a parity target in cases.json that are held to one here: retro from the
+ * original's own tables; the Delaunay triangles with the original's generator, hash and
+ * triangulation (only antialiased edges may differ; the original suite's tolerance is 20).
+ */
+const HELD_TO: Record<string, { mean: number; p99: number }> = {
+  retro_batcave: { mean: 1.0, p99: 3.0 },
+  delaunay_triangles_foobar100: { mean: 1.5, p99: 20 },
+};
+
+/** c2g is random (GEGL's differs from run to run): two seeds of ours differ by this much. */
+async function c2gSeedSpread(): Promise<Comparison> {
+  const decoded = await fromSharp(sharp(new URL('../examples/grid-toastybob.jpg', import.meta.url).pathname).autoOrient());
+  const input = fromLinear(scaleLinear(toLinear(decoded), 225, 300));
+  const params = { radius: 300, samples: 4, iterations: 10 };
+  const [a, b] = await Promise.all(['one seed', 'another seed'].map(async (seed) => {
+    const out = stress(input, params, seed);
+    return sharp(out.data, { raw: { width: out.width, height: out.height, channels: out.channels } }).jpeg({ quality: 90, chromaSubsampling: '4:4:4' }).toBuffer();
+  }));
+  const file = join(mkdtempSync(join(tmpdir(), 'imgflo-c2g-')), 'b.jpg');
+  writeFileSync(file, b!);
+  return compareImages(a!, file);
+}
 
 const FORMATS: Record<string, string> = { png: 'png', jpg: 'jpeg', gif: 'gif' };
 const expectedFormat = (c: Case) => FORMATS[c.expected.split('.').pop()!]!;
@@ -68,7 +97,7 @@ describe('regression cases of the original imgflo', () => {
       it.todo(`${c.name} (graph ${graphOf(c)} is not in the catalogue yet)`);
       continue;
     }
-    it(`${c.name}: ${c.parity && !PARITY_LATER.has(c.name) ? 'matches the original' : 'has the expected size and type'}`, async () => {
+    it(`${c.name}: ${(c.parity && !PARITY_LATER.has(c.name)) || HELD_TO[c.name] ? 'matches the original' : c.name === 'desaturate_heightonly' ? 'is as close to the original as two seeds are to each other' : 'has the expected size and type'}`, async () => {
       const requests = c.name === 'same_request_concurrently' ? 8 : 1;
       const results = await Promise.all(Array.from({ length: requests }, () => fetchResult(c)));
       expect(new Set(results.map((r) => r.location)).size).toBe(1);
@@ -88,6 +117,18 @@ describe('regression cases of the original imgflo', () => {
       if (c.parity && !PARITY_LATER.has(c.name)) {
         expect(passesParity(cmp), `mean ${cmp.mean}, p99 ${cmp.p99}`).toBe(true);
       }
+      const held = HELD_TO[c.name];
+      if (held) {
+        expect(cmp.mean, 'mean').toBeLessThanOrEqual(held.mean);
+        expect(cmp.p99, 'p99').toBeLessThanOrEqual(held.p99);
+      }
+      if (c.name === 'desaturate_heightonly') {
+        const spread = await c2gSeedSpread();
+        console.log(`[regression] desaturate_heightonly: two seeds of c2g differ by mean ${spread.mean.toFixed(3)}; the original by ${cmp.mean.toFixed(3)}`);
+        expect(cmp.mean).toBeLessThanOrEqual(spread.mean + 1);
+      }
+      // As the original wrote them: progressive, with optimised Huffman tables.
+      if (meta.format === 'jpeg') expect(meta.isProgressive, 'progressive JPEG').toBe(true);
     });
   }
 });

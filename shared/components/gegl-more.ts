@@ -138,13 +138,14 @@ export const noiseCieLch = {
 
 export const c2g = {
   name: 'gegl/c2g',
-  description: 'Colour to grey that keeps local contrast (a deterministic approximation of STRESS)',
+  description: 'Colour to grey that keeps local contrast: STRESS, from random samples around each pixel (deterministic per URL)',
   inputs: ['input'],
   properties: {
     radius: { type: 'int', description: 'Neighborhood taken into account, this is the radius in pixels', default: 300, minimum: 2, maximum: 3000 },
     samples: { type: 'int', description: 'Number of samples to do per iteration', default: 4, minimum: 1, maximum: 1000 },
     iterations: { type: 'int', description: 'Number of iterations', default: 10, minimum: 1, maximum: 1000 },
   },
+  samplesPerPixel: (props) => Number(props.samples) * Number(props.iterations),
 } as const satisfies ComponentDecl;
 
 export const retroCurve = {

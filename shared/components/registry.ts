@@ -16,7 +16,6 @@ import {
   screen,
   srcOver,
 } from './gegl-more.ts';
-import { delaunay, fill } from './generate.ts';
 import { resize, thumbnail } from './image.ts';
 import type { ComponentDecl } from './types.ts';
 
@@ -38,8 +37,6 @@ export const COMPONENTS = {
   noiseCieLch,
   c2g,
   retroCurve,
-  fill,
-  delaunay,
   resize,
   thumbnail,
 } as const satisfies Record<string, ComponentDecl>;

@@ -31,4 +31,6 @@ export interface ComponentDecl {
   properties: Readonly<Record<string, PropDecl>>;
   /** How large the output is (or at most is), known before any work; absent: as its first input. */
   outputSize?: OutputSize;
+  /** Work that grows with its properties, in samples read per output pixel (bounded before the work). */
+  samplesPerPixel?: (props: Readonly<Record<string, PropValue>>) => number;
 }

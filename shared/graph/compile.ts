@@ -6,6 +6,8 @@
 import { componentDecl, findComponent, type ComponentId } from '../components/registry.ts';
 import type { PropDecl, PropValue } from '../components/types.ts';
 import { coerceValue } from '../params.ts';
+import { isNofloRuntime } from '../noflo/components.ts';
+import { compileNofloGraph } from './compile-noflo.ts';
 import { GraphError, type GraphDefinition } from './model.ts';
 
 /** The step id that stands for the graph's exported `input`. */
@@ -26,7 +28,7 @@ export interface ExportedInport {
   decl: PropDecl;
 }
 
-export type Runtime = 'imgflo' | 'noop';
+export type Runtime = 'imgflo' | 'noop' | 'noflo';
 
 export interface CompiledGraph {
   runtime: Runtime;
@@ -37,6 +39,8 @@ export interface CompiledGraph {
   inports: Record<string, ExportedInport>;
   generative: boolean;
   ignored: string[];
+  /** A NoFlo graph, whole: it runs on the noflo package (compile-noflo.ts). */
+  noflo?: GraphDefinition;
 }
 
 export function compileGraph(name: string, g: GraphDefinition): CompiledGraph {
@@ -48,6 +52,7 @@ export function compileGraph(name: string, g: GraphDefinition): CompiledGraph {
     if (Object.keys(g.processes).length > 0) fail('a noop graph has no processes');
     return { runtime: 'noop', steps: [], output: GRAPH_INPUT, inports: {}, generative: false, ignored: [] };
   }
+  if (isNofloRuntime(runtimeName)) return compileNofloGraph(g, fail);
   if (runtimeName !== 'imgflo') fail(`unsupported runtime ${runtimeName}`);
 
   const outNames = Object.keys(g.outports);

@@ -24,7 +24,8 @@ export async function encode(pipeline: Sharp, type: ImageType, quality?: number)
   switch (type) {
     case 'jpg': {
       const q = quality ?? DEFAULT_QUALITY.jpg;
-      out = pipeline.jpeg({ quality: q, chromaSubsampling: q >= 90 ? '4:4:4' : '4:2:0' });
+      // Progressive with optimised Huffman tables, as the original wrote JPEG.
+      out = pipeline.jpeg({ quality: q, chromaSubsampling: q >= 90 ? '4:4:4' : '4:2:0', progressive: true, optimiseCoding: true });
       break;
     }
     case 'png':

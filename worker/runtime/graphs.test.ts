@@ -108,3 +108,40 @@ describe('generative graphs', () => {
     expect(Buffer.compare(a, await make('other'))).not.toBe(0);
   });
 });
+
+describe('desaturate (c2g, STRESS)', () => {
+  const flat = (colour: string) => sharp({ create: { width: 24, height: 24, channels: 3, background: colour } }).png().toBuffer();
+  /** Dark on the left, light on the right. */
+  const halves = () =>
+    sharp({ create: { width: 40, height: 20, channels: 3, background: '#202020' } })
+      .composite([{ input: { create: { width: 20, height: 20, channels: 3, background: '#d0d0d0' } }, left: 20, top: 0 }])
+      .png()
+      .toBuffer();
+
+  it('grades each pixel against its surroundings, not by its colour alone', async () => {
+    // A flat image has no contrast: any colour becomes the middle of its (empty) envelope.
+    const [red, blue] = [await run('desaturate', '&grainsize=10', await flat('#e00000')), await run('desaturate', '&grainsize=10', await flat('#0000a0'))];
+    expect(px(red, 12, 12)).toBe(px(blue, 12, 12));
+    expect(Math.abs(px(red, 12, 12) - 188)).toBeLessThanOrEqual(1);
+    const grey = [await run('customgrey', '', await flat('#e00000')), await run('customgrey', '', await flat('#0000a0'))];
+    expect(Math.abs(px(grey[0]!, 12, 12) - px(grey[1]!, 12, 12))).toBeGreaterThan(30);
+    // Next to light, dark is the bottom of its envelope; next to dark, light is the top.
+    const edge = await run('desaturate', '&grainsize=30', await halves());
+    expect(px(edge, 18, 10)).toBeLessThan(px(edge, 2, 10) - 40);
+    expect(px(edge, 21, 10)).toBeGreaterThan(px(edge, 37, 10) + 20);
+  });
+
+  it('gives one URL the same bytes every time', async () => {
+    const input = await halves();
+    expect(Buffer.compare((await run('desaturate', '', input)).data, (await run('desaturate', '', input)).data)).toBe(0);
+  });
+
+  it('refuses work over its bound before doing any', async () => {
+    const entry = catalogue.get('desaturate')!;
+    const req = resolveRequest(entry, 'png', parseQuery('?input=files%2Fx.png&samples=1000&grainsize=300'), { sizeLimitMegapixels: 25 });
+    const big = await sharp({ create: { width: 2000, height: 2000, channels: 3, background: '#888' } }).png().toBuffer();
+    const started = Date.now();
+    await expect(processImage(entry, req.params, big, 'png', { maxInputPixels: 1e8, maxFrames: 10, deadline: Date.now() + 60_000 })).rejects.toMatchObject({ status: 422, reason: 'size-limit' });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});

@@ -20,10 +20,12 @@ import type { PropValue, Size } from '../../shared/components/types.ts';
 import { ImgfloError, inputPixels, isImgfloError, outputTooLarge, processingTimeout, tooManyFrames, unsupportedInput } from '../../shared/errors.ts';
 import { ANIMATED_TYPES, type ImageType } from '../../shared/formats.ts';
 import type { GraphEntry } from '../../shared/graph/catalogue.ts';
+import { canvasSize, NOFLO_JPEG_QUALITY } from '../../shared/graph/compile-noflo.ts';
 import { GRAPH_INPUT, type CompiledGraph, type PlanStep } from '../../shared/graph/compile.ts';
 import { IMPLS, PIPELINE_STEPS } from './components/index.ts';
 import { encode, MAX_OUTPUT_SIDE, type Encoded } from './encode.ts';
 import { fromLinear, toLinear } from './linear-light.ts';
+import { runNoflo } from './noflo/run.ts';
 import { fromSharp, toSharp, type RawImage } from './raw-image.ts';
 import { scaleLinear, targetSize } from './scale.ts';
 import { screenSvg } from './svg-policy.ts';
@@ -68,8 +70,8 @@ export async function processImage(
   outtype: ImageType,
   limits: ProcessLimits,
 ): Promise<Encoded> {
-  const quality = typeof params.quality === 'number' ? params.quality : undefined;
   const { compiled } = entry;
+  const quality = typeof params.quality === 'number' ? params.quality : compiled.runtime === 'noflo' && outtype === 'jpg' ? NOFLO_JPEG_QUALITY : undefined;
   if (input === null) {
     await step('plan', limits, () => checkPlan(compiled, params, null, outtype, limits));
     const made = await step('graph', limits, () => runPlan(compiled, params, null));
@@ -149,6 +151,9 @@ async function decode(input: Uint8Array, limits: ProcessLimits, animated: boolea
  * Every intermediate image and the output, sized from the parameters before any work: each
  * within the pixel limit, the output within what the encoder can write.
  */
+/** The most samples one stochastic step may read (about 10 s of c2g on one core). */
+export const MAX_SAMPLES_PER_STEP = 1e8;
+
 export function checkPlan(
   graph: CompiledGraph,
   params: Readonly<Record<string, PropValue>>,
@@ -157,13 +162,19 @@ export function checkPlan(
   limits: Pick<ProcessLimits, 'maxInputPixels'>,
 ): Size {
   const sizes = new Map<string, Size>(input ? [[GRAPH_INPUT, input]] : []);
+  if (graph.runtime === 'noflo') sizes.set(graph.output, canvasSize(graph, params));
   const within = (s: Size) => s.width >= 1 && s.height >= 1 && s.width * s.height <= limits.maxInputPixels;
   if (input && !within(input)) throw outputTooLarge(limits.maxInputPixels);
   for (const planStep of graph.steps) {
     const ins = Object.values(planStep.inputs).map((src) => sizes.get(src)!);
     const decl = componentDecl(planStep.component);
-    const size = decl.outputSize ? decl.outputSize(ins, propsOf(graph, planStep, params)) : ins[0]!;
+    const props = propsOf(graph, planStep, params);
+    const size = decl.outputSize ? decl.outputSize(ins, props) : ins[0]!;
     if (!within(size)) throw outputTooLarge(limits.maxInputPixels);
+    const samples = decl.samplesPerPixel ? size.width * size.height * decl.samplesPerPixel(props) : 0;
+    if (samples > MAX_SAMPLES_PER_STEP) {
+      throw new ImgfloError(422, 'size-limit', `${planStep.component} would read ${samples.toExponential(2)} samples (pixels × samples × iterations), over the limit of ${MAX_SAMPLES_PER_STEP.toExponential(0)}`, { limit: MAX_SAMPLES_PER_STEP });
+    }
     sizes.set(planStep.id, size);
   }
   const out = sizes.get(graph.output)!;
@@ -174,6 +185,7 @@ export function checkPlan(
 }
 
 export async function runPlan(graph: CompiledGraph, params: Readonly<Record<string, PropValue>>, input: RawImage | null): Promise<RawImage> {
+  if (graph.runtime === 'noflo') return runNoflo(graph, params);
   const results = new Map<string, RawImage>(input ? [[GRAPH_INPUT, input]] : []);
   for (const planStep of graph.steps) {
     const inputs: Record<string, RawImage> = {};

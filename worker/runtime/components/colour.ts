@@ -1,10 +1,9 @@
 /**
- * gegl:noise-cie-lch (seeded noise in CIE LCh, deterministic per position), gegl:c2g
- * (approximated by luminance with local contrast kept), imgfloextra:retro-curve (tone curves).
+ * gegl:noise-cie-lch (seeded noise in CIE LCh, deterministic per position).
  */
 import { linearToSrgb8, toLinear } from '../linear-light.ts';
 import type { RawImage } from '../raw-image.ts';
-import { grey, LUMA } from './grey.ts';
+import { LUMA } from './grey.ts';
 import type { ComponentImpl } from './types.ts';
 
 /** A hash of (seed, x, y, k) to [0, 1): the same noise for the same pixel, every time. */
@@ -68,52 +67,3 @@ export const noiseCieLch: ComponentImpl = (inputs, props) => {
   return out;
 };
 
-export const c2g: ComponentImpl = grey;
-
-/** Tone curves per preset: control points (input → output, 0–255) for R, G, B. */
-const PRESETS: Record<string, Array<Array<[number, number]>>> = {
-  prog: [
-    [[0, 40], [128, 150], [255, 255]],
-    [[0, 20], [128, 130], [255, 245]],
-    [[0, 30], [128, 120], [255, 200]],
-  ],
-  indie: [
-    [[0, 35], [128, 140], [255, 235]],
-    [[0, 15], [128, 125], [255, 230]],
-    [[0, 25], [128, 110], [255, 205]],
-  ],
-  batcave: [
-    [[0, 10], [128, 105], [255, 220]],
-    [[0, 15], [128, 120], [255, 230]],
-    [[0, 35], [128, 140], [255, 240]],
-  ],
-  country: [
-    [[0, 45], [128, 150], [255, 250]],
-    [[0, 30], [128, 135], [255, 235]],
-    [[0, 60], [128, 125], [255, 190]],
-  ],
-};
-
-function table(points: Array<[number, number]>): Uint8Array {
-  const t = new Uint8Array(256);
-  for (let v = 0; v < 256; v++) {
-    let k = 0;
-    while (k < points.length - 2 && v > points[k + 1]![0]) k++;
-    const [x0, y0] = points[k]!;
-    const [x1, y1] = points[k + 1]!;
-    t[v] = Math.round(y0 + ((y1 - y0) * (v - x0)) / (x1 - x0));
-  }
-  return t;
-}
-
-export const retroCurve: ComponentImpl = (inputs, props) => {
-  const src = inputs.input!;
-  const curves = PRESETS[String(props.preset)];
-  if (!curves) return src;
-  const tables = curves.map(table);
-  const data = Buffer.from(src.data);
-  for (let i = 0; i < data.length; i += src.channels) {
-    for (let c = 0; c < 3; c++) data[i + c] = tables[c]![data[i + c]!]!;
-  }
-  return { ...src, data };
-};

@@ -1,11 +1,12 @@
 /** Every declared component has an implementation: the compiler checks it here. */
 import type { ComponentId } from '../../../shared/components/registry.ts';
-import { c2g, noiseCieLch, retroCurve } from './colour.ts';
+import { c2g } from './c2g.ts';
+import { noiseCieLch } from './colour.ts';
+import { retroCurve } from './retro-curve.ts';
 import { colorDodge, screen, srcOver } from './composite.ts';
 import { crop } from './crop.ts';
 import { brightnessContrast, edgeSobel, motionBlurLinear, noiseReduction } from './filters.ts';
 import { gaussianBlur } from './gaussian-blur.ts';
-import { delaunay, fill } from './generate.ts';
 import { gradientMap } from './gradient-map.ts';
 import { grey } from './grey.ts';
 import { nop } from './nop.ts';
@@ -32,8 +33,6 @@ export const IMPLS = {
   noiseCieLch,
   c2g,
   retroCurve,
-  fill,
-  delaunay,
   resize,
   thumbnail,
 } satisfies Record<ComponentId, ComponentImpl>;
