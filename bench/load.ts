@@ -11,12 +11,14 @@ export interface Measured {
   statuses: Record<string, number>;
 }
 
-/** Drives HTTP load at `url + path()` for `seconds`, `connections` at a time. */
-export async function load(url: string, path: () => string, connections: number, seconds: number, method: 'GET' | 'POST' = 'GET'): Promise<Measured> {
+/** Drives HTTP load at `url + path()` for `seconds` (or `amount` requests), `connections` at a time. */
+export async function load(url: string, path: () => string, connections: number, seconds: number, method: 'GET' | 'POST' = 'GET', amount?: number): Promise<Measured> {
   const result = await autocannon({
     url,
     connections,
     duration: seconds,
+    ...(amount !== undefined && { amount }),
+    timeout: 60,
     method,
     requests: [{ setupRequest: (req) => ({ ...req, path: path() }) }],
   });

@@ -70,6 +70,17 @@ async function until(probe: () => Promise<unknown>) {
   throw new Error('a benchmark process did not start');
 }
 
+/** The resident memory of a process and its descendants now (bytes). */
+function treeRss(pid: number): number {
+  try {
+    const own = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    return own + children.reduce((sum, child) => sum + treeRss(child), 0);
+  } catch {
+    return 0;
+  }
+}
+
 function peakRss(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
@@ -176,6 +187,27 @@ async function main() {
     processingRuns: (await sumCounter(stack.workers, 'imgflo_jobs_processed_total', { outcome: 'processed' })) - before,
   };
 
+  // Overload: a thousand connections on one cached URL; a hundred unique misses at once. Nothing
+  // may fail; past IMGFLO_MAX_URGENT_QUEUE waiting jobs the bridge would shed with 503.
+  const rssDuring = async <T>(work: () => Promise<T>) => {
+    const pids = { edge: stack.edges[0]!.child.pid!, bridge: stack.bridges[0]!.child.pid!, worker: stack.workers[0]!.child.pid! };
+    const peaks: Record<string, number> = {};
+    const sampler = setInterval(() => {
+      for (const [k, pid] of Object.entries(pids)) peaks[k] = Math.max(peaks[k] ?? 0, treeRss(pid));
+    }, 200);
+    try {
+      return { value: await work(), peakRssMB: Object.fromEntries(Object.entries(peaks).map(([k, b]) => [k, Math.round(b / 1e6)])) };
+    } finally {
+      clearInterval(sampler);
+    }
+  };
+  const cachedOverload = await rssDuring(() => load(edge, () => hitPath, 1000, smoke ? 2 : 10));
+  const missOverload = await rssDuring(() => load(edge, unique('jpg', 80), 100, 120, 'GET', smoke ? 100 : 300));
+  scenarios.overload = {
+    cachedC1000: { ...cachedOverload.value, peakRssMB: cachedOverload.peakRssMB },
+    uniqueMissesC100: { ...missOverload.value, peakRssMB: missOverload.peakRssMB },
+  } as never;
+
   // The original imgflo's stress series (reference/imgflo-server.md §8.4), mean latency.
   const cached = '/graph/gradientmap.jpg?input=files%2Fgradient-black-white.png';
   await fetch(`${edge}${cached}`, { redirect: 'manual' });
@@ -221,6 +253,7 @@ async function main() {
   console.log(`stress (p50 ms): ${JSON.stringify(series)}`);
   console.log(`memory: ${JSON.stringify(scenarios.memory)}`);
   console.log(`isolation (CPU ms per job): ${JSON.stringify(scenarios.isolation)}`);
+  console.log(`overload: ${JSON.stringify(scenarios.overload)}`);
   console.log(`wrote ${out}`);
 
   await stopProcess(bare.child);

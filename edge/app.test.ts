@@ -45,7 +45,7 @@ describe('edge, unsigned (auth off)', () => {
     expect(res.status).toBe(202);
     const location = res.headers.get('location')!;
     expect(location).toMatch(/\.webp$/);
-    for (let i = 0; i < 100 && !(await sys.store.head(objectKeyOf(location))); i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 750 && !(await sys.store.head(objectKeyOf(location))); i++) await new Promise((r) => setTimeout(r, 20));
     const stored = await sys.store.get(objectKeyOf(location));
     expect(stored?.contentType).toBe('image/webp');
     expect(await sharp(stored!.body).metadata()).toMatchObject({ width: 50, height: 10, format: 'webp' });

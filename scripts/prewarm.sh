@@ -2,7 +2,8 @@
 # Pre-warms the cache with curl: POSTs every processing URL of a file (one per line, # starts a
 # comment, paths are relative to IMGFLO_API_SERVER), N at a time, for cron jobs.
 #   IMGFLO_API_SERVER=https://img.example.com scripts/prewarm.sh [-P 4] urls.txt
-# Prints one "status url" line per URL, then a summary; exits 1 when any failed.
+# Prints one "status url" line per URL, then a summary; exits 1 when any failed. Transient
+# failures (no connection, 408, 429, 5xx) are tried twice more, a second apart.
 set -eu
 parallel=4
 if [ "${1:-}" = "-P" ]; then parallel=$2; shift 2; fi
@@ -17,7 +18,7 @@ grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$1" |
   while IFS= read -r line; do
     case $line in http://*|https://*) printf '%s\n' "$line" ;; *) printf '%s/%s\n' "$server" "${line#/}" ;; esac
   done |
-  xargs -P "$parallel" -I{} curl -s -o /dev/null -X POST --max-time 60 -w '%{http_code} %{url_effective}\n' '{}' |
+  xargs -P "$parallel" -I{} curl -s -o /dev/null -X POST --max-time 60 --retry 2 --retry-delay 1 --retry-connrefused -w '%{http_code} %{url_effective}\n' '{}' |
   tee "$results"
 
 total=$(wc -l < "$results" | tr -d ' ')

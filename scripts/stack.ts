@@ -120,7 +120,7 @@ function spawnBackend(procs: Processes, name: string, port: number, env: Env, bu
  * The edge under `wrangler dev`; with `devtools: false`, on wrangler's dev server without the
  * devtools relay (scripts/edge-dev.mjs), as the benchmark runs it.
  */
-function spawnEdge(procs: Processes, name: string, port: number, env: Env, stateDir: string, o: { inspectorPort?: number; devtools?: boolean } = {}): Proc {
+function spawnEdge(procs: Processes, name: string, port: number, env: Env, stateDir: string, o: { inspectorPort?: number; devtools?: boolean; logs?: boolean } = {}): Proc {
   // Secrets reach wrangler through an env file (0600, in a directory of its own, 0700), not the
   // command line; the directory is removed when the stack stops.
   const dir = mkdtempSync(join(tmpdir(), 'imgflo-edge-'));
@@ -128,7 +128,7 @@ function spawnEdge(procs: Processes, name: string, port: number, env: Env, state
   const envFile = join(dir, 'edge.env');
   const edgeEnv = Object.entries(env).filter(([k]) => !k.startsWith('AWS_'));
   writeFileSync(envFile, edgeEnv.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n', { mode: 0o600 });
-  const [command, args] = edgeCommand({ port, envFile, persist: stateDir, devtools: o.devtools ?? true, inspectorPort: o.inspectorPort });
+  const [command, args] = edgeCommand({ port, envFile, persist: stateDir, devtools: o.devtools ?? true, inspectorPort: o.inspectorPort, logs: o.logs });
   return Object.assign(procs.spawn(name, `http://127.0.0.1:${port}`, command, args, wranglerEnv()), { secretFiles: [envFile] });
 }
 
@@ -136,12 +136,14 @@ function spawnEdge(procs: Processes, name: string, port: number, env: Env, state
  * The command that serves a Worker on loopback: `wrangler dev`, or with `devtools: false`
  * scripts/edge-dev.mjs (wrangler's dev server without the devtools relay).
  */
-export function edgeCommand(o: { port: number; devtools: boolean; config?: string; envFile?: string; persist?: string; inspectorPort?: number }): [string, string[]] {
-  const given = [...(o.config ? ['--config', o.config] : []), ...(o.envFile ? ['--env-file', o.envFile] : [])];
+export function edgeCommand(o: { port: number; devtools: boolean; config?: string; envFile?: string; persist?: string; inspectorPort?: number; logs?: boolean }): [string, string[]] {
+  // `log` lets the edge's own JSON lines (console.log) through, with wrangler's request lines.
+  const level = o.logs ? 'log' : 'warn';
+  const given = [...(o.config ? ['--config', o.config] : []), ...(o.envFile ? ['--env-file', o.envFile] : []), '--log-level', level];
   if (!o.devtools) {
     return [process.execPath, [join(ROOT, 'scripts', 'edge-dev.mjs'), '--port', String(o.port), ...given, ...(o.persist ? ['--persist', o.persist] : [])]];
   }
-  const args = ['dev', '--ip', '127.0.0.1', '--port', String(o.port), '--show-interactive-dev-session=false', '--log-level', 'warn', ...given];
+  const args = ['dev', '--ip', '127.0.0.1', '--port', String(o.port), '--show-interactive-dev-session=false', ...given];
   if (o.persist) args.push('--persist-to', o.persist);
   if (o.inspectorPort) args.push('--inspector-port', String(o.inspectorPort));
   return [join(ROOT, 'node_modules', '.bin', 'wrangler'), args];
@@ -180,6 +182,10 @@ export interface StackOptions {
   inheritOutput?: boolean;
   /** The edge's debugger port (wrangler's default, 9229, when absent). */
   inspectorPort?: number;
+  /** false: the edge runs without wrangler dev's devtools relay (scripts/edge-dev.mjs). */
+  devtools?: boolean;
+  /** The edge's own log lines reach the output. */
+  edgeLogs?: boolean;
 }
 
 export interface Stack {
@@ -209,7 +215,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   };
   const procs = new Processes(o.inheritOutput ? 'inherit' : 'pipe');
   const backend = spawnBackend(procs, 'backend', o.backendPort, env);
-  const edge = spawnEdge(procs, 'edge', o.edgePort, env, join(env.IMGFLO_DATA_DIR!, 'wrangler-state'), { inspectorPort: o.inspectorPort });
+  const edge = spawnEdge(procs, 'edge', o.edgePort, env, join(env.IMGFLO_DATA_DIR!, 'wrangler-state'), { inspectorPort: o.inspectorPort, devtools: o.devtools, logs: o.edgeLogs });
   return started(procs, [procs.waitFor(backend, '/health', 30_000), procs.waitFor(edge, '/version', 60_000)], {
     edgeUrl,
     backendUrl,

@@ -8,6 +8,10 @@ const stack = await startStack({
   backendPort,
   dataDir: process.env.IMGFLO_DATA_DIR ?? '.imgflo',
   inheritOutput: true,
+  // Cheaper than wrangler dev (no devtools relay: about 10 ms of CPU less per miss), and the
+  // edge's log lines still reach the terminal.
+  devtools: false,
+  edgeLogs: true,
 });
 console.log(`
 imgflo is running

@@ -79,7 +79,8 @@ describe('command line tools', () => {
     expect(lines.at(-1)).toMatch(/^50 URLs in [\d.]+ s: 50 ready, 0 failed$/);
     // prewarm waited for each result: every one is in the cache now.
     for (const u of urls) expect((await fetch(`${stack.edgeUrl}${u}`, { method: 'HEAD', redirect: 'manual' })).status, u).toBe(301);
-    const sh = await run('sh', [`${ROOT}scripts/prewarm.sh`, '-P', '6', list], { env });
+    const sh = (await run('sh', [`${ROOT}scripts/prewarm.sh`, '-P', '6', list], { env }).catch((e: unknown) => e)) as { stdout: string; code?: number };
+    expect(sh.code, sh.stdout).toBeUndefined();
     const shLines = sh.stdout.trim().split('\n');
     expect(shLines.filter((l) => /^301 http/.test(l))).toHaveLength(50);
     expect(shLines.at(-1)).toMatch(/^50 URLs: 301 ×50; 0 failed$/);

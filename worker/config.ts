@@ -51,6 +51,7 @@ const EnvSchema = v.object({
   IMGFLO_PROCESSING_TIMEOUT_MS: int(20_000, 100),
   IMGFLO_MAX_FRAMES: int(200, 1),
   IMGFLO_FAILURE_TTL: int(60, 1),
+  IMGFLO_MAX_URGENT_QUEUE: int(100, 1),
   IMGFLO_LOG_LEVEL: v.optional(v.picklist(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
 });
 
@@ -113,6 +114,7 @@ export function loadBackendConfig(env: Record<string, string | undefined>) {
     processingTimeoutMs: e.IMGFLO_PROCESSING_TIMEOUT_MS,
     maxFrames: e.IMGFLO_MAX_FRAMES,
     failureTtlSeconds: e.IMGFLO_FAILURE_TTL,
+    maxUrgentQueue: e.IMGFLO_MAX_URGENT_QUEUE,
     sizeLimitMegapixels: e.IMGFLO_SIZE_LIMIT,
     logLevel: e.IMGFLO_LOG_LEVEL,
   };

@@ -20,6 +20,11 @@ export function createMetrics(queueDepth?: (urgency: 'urgent' | 'background') =>
       labelNames: ['urgency'] as const,
       registers: [registry],
     }),
+    shed: new Counter({
+      name: 'imgflo_jobs_shed_total',
+      help: 'Urgent job requests refused with 503 because the urgent queue was over IMGFLO_MAX_URGENT_QUEUE',
+      registers: [registry],
+    }),
     coalesced: new Counter({
       name: 'imgflo_coalesced_requests_total',
       help: 'Job requests that joined a job already in flight for the same cache key',

@@ -203,3 +203,25 @@ describe('bridge', () => {
     expect(await index.claimHolder('b'.repeat(40))).toBeNull();
   });
 });
+
+describe('load shedding', () => {
+  it('refuses new urgent work with 503 and Retry-After while the urgent queue is over its limit, and nothing else', async () => {
+    const queue = new FlakyQueue();
+    const kv = new MemoryKv();
+    const metrics = createMetrics();
+    const bridge = new Bridge({ queue, index: new MemoryCacheIndex(kv), apps: new MemoryAppRegistry(kv), clock: systemClock, metrics, log: createLogger('silent'), objectPrefix: 'p', jobTimeoutMs: 60_000, maxUrgentQueue: 2 });
+    // Nothing consumes: three urgent jobs wait (their requests keep waiting too).
+    const keys = ['1', '2', '3'].map((c) => c.repeat(40));
+    for (const key of keys) void bridge.submit(request({ key })).catch(() => undefined);
+    for (let i = 0; i < 50 && (await queue.depth('urgent')) < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 300));
+    await expect(bridge.submit(request({ key: '4'.repeat(40) }))).rejects.toMatchObject({ status: 503, reason: 'unavailable', extra: { retryAfter: 2 } });
+    expect(await metrics.registry.getSingleMetricAsString('imgflo_jobs_shed_total')).toMatch(/imgflo_jobs_shed_total 1$/m);
+    // Pre-warming is not shed, nor is a request that joins work already waiting.
+    expect(await bridge.submit(request({ key: '5'.repeat(40), urgency: 'background' }))).toMatchObject({ status: 202 });
+    const joined = bridge.submit(request({ key: keys[0]! })).catch((e: unknown) => e);
+    joined.catch(() => undefined);
+    expect(await Promise.race([joined, new Promise((r) => setTimeout(() => r('still waiting'), 200))])).toBe('still waiting');
+    bridge.close();
+  });
+});

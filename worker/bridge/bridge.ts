@@ -37,6 +37,11 @@ export interface BridgeOptions {
   jobTimeoutMs: number;
   /** How long an in-flight marker lives without being renewed (default 6 s, at most the job timeout). */
   leaseMs?: number;
+  /**
+   * Load shedding: new urgent work is refused (503, Retry-After) while more urgent jobs than
+   * this wait in the queue; joining work in flight and background jobs are not. Default: none.
+   */
+  maxUrgentQueue?: number;
   /** Hears every state a key's job enters (tests, debugging). */
   onTransition?: (key: string, state: JobState) => void;
 }
@@ -63,15 +68,33 @@ interface Pending {
 }
 
 const IN_FLIGHT_LEASE_MS = 6000;
+const DEPTH_SAMPLE_MS = 250;
+/** What a shed request is told to wait before it tries again. */
+const SHED_RETRY_AFTER_S = 2;
 
 export class Bridge {
   private readonly pending = new Map<string, Pending>();
   private readonly stopListening: () => void;
   private readonly leaseMs: number;
 
+  /** The urgent queue's depth, sampled every DEPTH_SAMPLE_MS (a broker round trip each). */
+  private urgentDepth = 0;
+  private readonly depthTimer: ReturnType<typeof setInterval> | null = null;
+
   constructor(private readonly o: BridgeOptions) {
     this.leaseMs = Math.min(o.leaseMs ?? IN_FLIGHT_LEASE_MS, o.jobTimeoutMs);
     this.stopListening = o.queue.onResult((r) => this.settle(r));
+    if (o.maxUrgentQueue !== undefined) {
+      const sample = () => o.queue.depth('urgent').then((d) => (this.urgentDepth = d), () => undefined);
+      void sample();
+      this.depthTimer = setInterval(sample, DEPTH_SAMPLE_MS);
+      this.depthTimer.unref?.();
+    }
+  }
+
+  /** Whether new urgent work would only wait behind more than the queue should hold. */
+  private overloaded(req: JobRequest): boolean {
+    return req.urgency === 'urgent' && this.o.maxUrgentQueue !== undefined && this.urgentDepth > this.o.maxUrgentQueue;
   }
 
   get inFlight(): number {
@@ -87,6 +110,10 @@ export class Bridge {
       // An urgent request never waits behind a background job: it gets an urgent one.
       if (req.urgency === 'urgent' && !p.published.has('urgent')) await this.publish(req, objectKey, p);
     } else {
+      if (this.overloaded(req)) {
+        this.o.metrics.shed.inc();
+        throw unavailable(`Overloaded: more than ${this.o.maxUrgentQueue} urgent jobs are waiting; retry later`, SHED_RETRY_AFTER_S);
+      }
       await this.checkQuota(req);
       p = this.track(req.key);
       if (await this.claim(req.key, req.urgency)) {
@@ -240,6 +267,7 @@ export class Bridge {
 
   close(): void {
     this.stopListening();
+    if (this.depthTimer) clearInterval(this.depthTimer);
     for (const p of [...this.pending.values()]) this.end(p, 'given-up');
   }
 }

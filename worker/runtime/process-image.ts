@@ -25,7 +25,6 @@ import { GRAPH_INPUT, type CompiledGraph, type PlanStep } from '../../shared/gra
 import { IMPLS, PIPELINE_STEPS } from './components/index.ts';
 import { encode, MAX_OUTPUT_SIDE, type Encoded } from './encode.ts';
 import { fromLinear, toLinear } from './linear-light.ts';
-import { runNoflo } from './noflo/run.ts';
 import { fromSharp, toSharp, type RawImage } from './raw-image.ts';
 import { scaleLinear, targetSize } from './scale.ts';
 import { screenSvg } from './svg-policy.ts';
@@ -185,7 +184,8 @@ export function checkPlan(
 }
 
 export async function runPlan(graph: CompiledGraph, params: Readonly<Record<string, PropValue>>, input: RawImage | null): Promise<RawImage> {
-  if (graph.runtime === 'noflo') return runNoflo(graph, params);
+  // Loaded on first use: a thread that never runs a NoFlo graph never loads noflo.
+  if (graph.runtime === 'noflo') return (await import('./noflo/run.ts')).runNoflo(graph, params);
   const results = new Map<string, RawImage>(input ? [[GRAPH_INPUT, input]] : []);
   for (const planStep of graph.steps) {
     const inputs: Record<string, RawImage> = {};
