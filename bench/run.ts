@@ -86,6 +86,9 @@ function peakRss(pid: number): number {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
 }
 
+/** Raw sharp encodes as the service does (progressive JPEG with optimised tables): the same operation. */
+const SAME_ENCODING: Record<string, object> = { jpeg: { progressive: true, optimiseCoding: true }, webp: {} };
+
 async function main() {
   // The backend runs as its container does: the bundle of `npm run build:backend`.
   execFileSync('npm', ['run', '--silent', 'build:backend'], { cwd: ROOT, stdio: 'inherit' });
@@ -149,7 +152,7 @@ async function main() {
     const m = await alternate(
       {
         imgflo: counting(parts, oursCpu, () => load(edge, unique(ext, q), CONCURRENCY, slice)),
-        rawSharp: counting({ sharp: { pids: [process.pid] } }, rawCpu, () => inProcess(() => sharp(photo).resize({ width: 800 }).toFormat(enc, { quality: q }).toBuffer(), CONCURRENCY, slice)),
+        rawSharp: counting({ sharp: { pids: [process.pid] } }, rawCpu, () => inProcess(() => sharp(photo).resize({ width: 800 }).toFormat(enc, { quality: q, ...SAME_ENCODING[enc] }).toBuffer(), CONCURRENCY, slice)),
         ipx: () => load(`http://127.0.0.1:${ipxPort}`, () => `/w_800,q_${q},f_${enc}/photo.jpg`, CONCURRENCY, slice),
       },
       ROUNDS,
