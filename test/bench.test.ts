@@ -34,6 +34,12 @@ describe.skipIf(!ready)('npm run bench -- --smoke', () => {
     expect(r.scenarios.coalescing.processingRuns).toBeGreaterThanOrEqual(1);
     expect(Object.values(r.scenarios.stress).every((v) => typeof v === 'number')).toBe(true);
     expect(r.scenarios.memory.workerPeakRssMB).toBeGreaterThan(0);
+    // Overload: both bursts ran, and nothing failed.
+    for (const burst of [r.scenarios.overload.cachedC1000, r.scenarios.overload.uniqueMissesC100]) {
+      expect(burst.requests, 'overload').toBeGreaterThan(0);
+      expect(burst.errors, 'overload errors').toBe(0);
+      expect(burst.peakRssMB.worker, 'overload memory sampled').toBeGreaterThan(0);
+    }
     for (const ext of ['jpg', 'webp']) {
       expect(r.scenarios.isolation[ext].cpuMsInThisThread, `${ext} isolation`).toBeGreaterThan(0);
       expect(r.scenarios.isolation[ext].cpuMsInProcessingThread, `${ext} isolation`).toBeGreaterThan(0);

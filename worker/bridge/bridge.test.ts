@@ -225,3 +225,43 @@ describe('load shedding', () => {
     bridge.close();
   });
 });
+
+describe('coalescing while the claim is in flight', () => {
+  it('publishes one job for requests that arrive before the first has claimed the key', async () => {
+    class SlowClaimIndex extends MemoryCacheIndex {
+      override async claim(...args: Parameters<MemoryCacheIndex['claim']>) {
+        await new Promise((r) => setTimeout(r, 50));
+        return super.claim(...args);
+      }
+    }
+    class CountingQueue extends FlakyQueue {
+      published: Job[] = [];
+      override async publish(job: Job, options?: { delayMs?: number }): Promise<void> {
+        this.published.push(job);
+        return super.publish(job, options);
+      }
+    }
+    const queue = new CountingQueue();
+    const kv = new MemoryKv();
+    const bridge = new Bridge({ queue, index: new SlowClaimIndex(kv), apps: new MemoryAppRegistry(kv), clock: systemClock, metrics: createMetrics(), log: createLogger('silent'), objectPrefix: 'p', jobTimeoutMs: 5000 });
+    const deliveries: Delivery[] = [];
+    await queue.consume(['urgent', 'background'], 100, async (d) => void deliveries.push(d));
+    const answers = Promise.all(Array.from({ length: 20 }, () => bridge.submit(request())));
+    await until(() => deliveries.length === 1);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(queue.published).toHaveLength(1);
+    await queue.publishResult(done(deliveries[0]!.job));
+    expect((await answers).every((a) => a.status === 200)).toBe(true);
+    // A background job claimed first is still overtaken by one urgent job, not more.
+    const key = 'c'.repeat(40);
+    const first = bridge.submit(request({ key, urgency: 'background' }));
+    const urgent = Promise.all(Array.from({ length: 5 }, () => bridge.submit(request({ key }))));
+    await first;
+    await until(() => deliveries.length === 3);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(queue.published.filter((j) => j.key === key).map((j) => j.urgency).sort()).toEqual(['background', 'urgent']);
+    await queue.publishResult(done(deliveries.find((d) => d.job.key === key && d.job.urgency === 'urgent')!.job));
+    expect((await urgent).every((a) => a.status === 200)).toBe(true);
+    bridge.close();
+  });
+});

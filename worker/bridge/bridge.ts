@@ -20,7 +20,7 @@
  */
 import { objectKeyFor } from '../../shared/cache-key.ts';
 import { monthOf } from '../../shared/apps.ts';
-import { ImgfloError, quotaExceeded, timeout, unavailable, type ErrorBody } from '../../shared/errors.ts';
+import { ImgfloError, isImgfloError, quotaExceeded, timeout, unavailable, type ErrorBody } from '../../shared/errors.ts';
 import type { Job, JobRequest, JobResult, Urgency } from '../../shared/job.ts';
 import type { AppRegistry, CacheIndex, Clock, JobQueue } from '../../shared/ports.ts';
 import type { Logger } from '../log.ts';
@@ -65,6 +65,8 @@ interface Pending {
   timer: ReturnType<typeof setInterval> | null;
   /** When it is given up without a result: two job timeouts after the last request. */
   expiry: ReturnType<typeof setTimeout>;
+  /** The first request's claim and publish (or join); later requests wait for it. */
+  settling: Promise<void>;
 }
 
 const IN_FLIGHT_LEASE_MS = 6000;
@@ -107,22 +109,35 @@ export class Bridge {
     if (p) {
       this.o.metrics.coalesced.inc();
       this.extend(p);
+      // The first request's claim and publish (or join) first: until then nothing is published,
+      // and publishing here too would run the job twice.
+      await p.settling.catch(() => undefined);
       // An urgent request never waits behind a background job: it gets an urgent one.
-      if (req.urgency === 'urgent' && !p.published.has('urgent')) await this.publish(req, objectKey, p);
+      if (req.urgency === 'urgent' && !p.published.has('urgent') && this.pending.get(req.key) === p) await this.publish(req, objectKey, p);
     } else {
       if (this.overloaded(req)) {
         this.o.metrics.shed.inc();
         throw unavailable(`Overloaded: more than ${this.o.maxUrgentQueue} urgent jobs are waiting; retry later`, SHED_RETRY_AFTER_S);
       }
-      await this.checkQuota(req);
-      p = this.track(req.key);
-      if (await this.claim(req.key, req.urgency)) {
-        p.owner = true;
-        this.enter(p, 'claimed');
-        await this.publish(req, objectKey, p);
-      } else {
-        await this.join(req, objectKey, p);
-      }
+      // Tracked before the first await: requests for the key that come meanwhile join this one.
+      const tracked = (p = this.track(req.key));
+      tracked.settling = (async () => {
+        try {
+          await this.checkQuota(req);
+        } catch (e) {
+          if (isImgfloError(e)) tracked.resolve({ v: 1, id: 'quota', key: req.key, ok: false, error: e.toBody(), retryable: false });
+          this.end(tracked, 'failed');
+          throw e;
+        }
+        if (await this.claim(req.key, req.urgency)) {
+          tracked.owner = true;
+          this.enter(tracked, 'claimed');
+          await this.publish(req, objectKey, tracked);
+        } else {
+          await this.join(req, objectKey, tracked);
+        }
+      })();
+      await tracked.settling;
     }
     if (req.urgency === 'background') return { status: 202, objectKey };
     return this.wait(p);
@@ -192,7 +207,7 @@ export class Bridge {
   private track(key: string): Pending {
     let resolve!: (r: JobResult) => void;
     const result = new Promise<JobResult>((r) => (resolve = r));
-    const p: Pending = { key, state: 'claimed', owner: false, published: new Set(), result, resolve, timer: null, expiry: undefined as never };
+    const p: Pending = { key, state: 'claimed', owner: false, published: new Set(), result, resolve, timer: null, expiry: undefined as never, settling: Promise.resolve() };
     this.pending.set(key, p);
     this.extend(p);
     return p;
