@@ -631,6 +631,13 @@ var ImgfloError = class _ImgfloError extends Error {
     const { error, code, reason, ...extra } = body;
     return new _ImgfloError(code, reason, error, extra, retryable);
   }
+  /** The error as the cache index remembers a failure (CacheIndex.rememberFailure), and back. */
+  toRemembered() {
+    return JSON.stringify(this.toBody());
+  }
+  static fromRemembered(text2) {
+    return _ImgfloError.fromBody(JSON.parse(text2));
+  }
 };
 var isImgfloError = (e) => e instanceof ImgfloError;
 var sizeLimit = (limitMegapixels) => new ImgfloError(

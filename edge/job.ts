@@ -5,7 +5,7 @@
  */
 import type { Context } from 'hono';
 import { cacheKey } from '../shared/cache-key.ts';
-import { forbidden, ImgfloError, notCached, rateLimited, type ErrorBody } from '../shared/errors.ts';
+import { forbidden, ImgfloError, notCached, rateLimited } from '../shared/errors.ts';
 import type { GraphEntry } from '../shared/graph/catalogue.ts';
 import { jobRequestOf, resolveRequest } from '../shared/request.ts';
 import type { App } from './config.ts';
@@ -72,7 +72,7 @@ export function jobAnswerer(deps: EdgeDeps) {
       // A job that failed moments ago says so (the status; GET gives the body): a pre-warm
       // script polling HEAD learns the outcome instead of waiting for a 301 that never comes.
       const failed = await deps.index.failure(key).catch(() => null);
-      if (failed) throw ImgfloError.fromBody(JSON.parse(failed) as ErrorBody);
+      if (failed) throw ImgfloError.fromRemembered(failed);
       throw notCached();
     }
     if (!req.nocache) {

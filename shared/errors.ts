@@ -53,6 +53,15 @@ export class ImgfloError extends Error {
     const { error, code, reason, ...extra } = body;
     return new ImgfloError(code, reason, error, extra, retryable);
   }
+
+  /** The error as the cache index remembers a failure (CacheIndex.rememberFailure), and back. */
+  toRemembered(): string {
+    return JSON.stringify(this.toBody());
+  }
+
+  static fromRemembered(text: string): ImgfloError {
+    return ImgfloError.fromBody(JSON.parse(text) as ErrorBody);
+  }
 }
 
 export const isImgfloError = (e: unknown): e is ImgfloError => e instanceof ImgfloError;

@@ -102,7 +102,7 @@ export async function handleJob(job: Job, deps: ConsumerDeps, deadline?: number,
   } catch (e) {
     if (isImgfloError(e)) {
       if (REMEMBERED.has(e.reason) && !e.retryable) {
-        await softly(deps, 'failure record', deps.index.rememberFailure(job.key, JSON.stringify(e.toBody()), deps.failureTtlSeconds), undefined);
+        await softly(deps, 'failure record', deps.index.rememberFailure(job.key, e.toRemembered(), deps.failureTtlSeconds), undefined);
       }
       return { v: 1, id: job.id, key: job.key, ok: false, error: e.toBody(), retryable: e.retryable };
     }
@@ -174,7 +174,7 @@ async function alreadyDone(job: Job, deps: ConsumerDeps): Promise<boolean> {
     return true;
   }
   // Failed moments ago: the same work would fail the same way.
-  if (failed !== null) throw ImgfloError.fromBody(JSON.parse(failed) as ErrorBody);
+  if (failed !== null) throw ImgfloError.fromRemembered(failed);
   if ((await stored) !== null) {
     await softly(deps, 'write', deps.index.set(job.key, job.objectKey, deps.cacheTtlSeconds), undefined);
     deps.metrics.cacheLookups.inc({ result: 'reindexed' });

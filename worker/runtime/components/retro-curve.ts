@@ -9,16 +9,22 @@ import type { RawImage } from '../raw-image.ts';
 import CURVES from './retro-curves.json' with { type: 'json' };
 import type { ComponentImpl } from './types.ts';
 
-const TABLES = CURVES.tables as Record<string, number[]>;
-const PRESETS = CURVES.presets as Record<string, string>;
+/** Each preset's R, G, B and shared second curve, as 0–255 lookup tables, made once. */
+const PRESETS: ReadonlyMap<string, { name: string; curves: Uint8Array[] }> = new Map(
+  Object.entries(CURVES.presets as Record<string, string>).map(([preset, name]) => [
+    preset,
+    { name, curves: ['R', 'G', 'B', 'A'].map((c) => Uint8Array.from((CURVES.tables as Record<string, number[]>)[`${name}_${c}`]!.slice(0, 256))) },
+  ]),
+);
 
 const clamp8 = (v: number) => (v < 0 ? 0 : v > 255 ? 255 : v);
 
 export const retroCurve: ComponentImpl = (inputs, props) => {
   const src = inputs.input!;
-  const name = PRESETS[String(props.preset)];
-  if (!name) return src;
-  const [r, g, b, a] = ['R', 'G', 'B', 'A'].map((c) => Uint8Array.from(TABLES[`${name}_${c}`]!.slice(0, 256)));
+  const preset = PRESETS.get(String(props.preset));
+  if (!preset) return src;
+  const { name } = preset;
+  const [r, g, b, a] = preset.curves;
   const data = Buffer.from(src.data);
   const out: RawImage = { ...src, data };
   for (let i = 0; i < data.length; i += src.channels) {

@@ -7,7 +7,7 @@
 import * as noflo from 'noflo';
 import { parseColor } from '../../../shared/color.ts';
 import type { PropValue } from '../../../shared/components/types.ts';
-import { canvasSize } from '../../../shared/graph/compile-noflo.ts';
+import { CANVAS_PROCESS, canvasSize } from '../../../shared/graph/compile-noflo.ts';
 import type { CompiledGraph } from '../../../shared/graph/compile.ts';
 import { CANVAS_INPORT } from '../../../shared/noflo/components.ts';
 import type { RawImage } from '../raw-image.ts';
@@ -37,17 +37,10 @@ function valueFor(type: string, value: PropValue): unknown {
 }
 
 export async function runNoflo(graph: CompiledGraph, params: Readonly<Record<string, PropValue>>): Promise<RawImage> {
-  const definition = graph.noflo!;
-  const json = {
-    processes: definition.processes,
-    connections: definition.connections,
-    inports: definition.inports,
-    outports: definition.outports,
-  };
-  const instance = await noflo.graph.loadJSON(json as never);
+  const instance = await noflo.graph.loadJSON(graph.noflo!);
   const inputs: Record<string, unknown> = { [CANVAS_INPORT]: canvasSize(graph, params) };
   for (const [name, port] of Object.entries(graph.inports)) {
-    if (name === 'width' || name === 'height') continue;
+    if (port.process === CANVAS_PROCESS) continue;
     inputs[name] = valueFor(port.decl.type, params[name] ?? port.decl.default);
   }
   const run = noflo.asPromise(instance, { loader: componentLoader(), name: 'imgflo' });
