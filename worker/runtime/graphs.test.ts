@@ -136,6 +136,13 @@ describe('desaturate (c2g, STRESS)', () => {
     expect(Buffer.compare((await run('desaturate', '', input)).data, (await run('desaturate', '', input)).data)).toBe(0);
   });
 
+  it('finishes on an image far smaller than its radius, even a transparent one', async () => {
+    // Unbounded redraws made this take minutes; it must finish within the test's timeout.
+    const strip = await sharp({ create: { width: 20, height: 1, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
+    const out = await run('desaturate', '&grainsize=3000&samples=1000', strip);
+    expect([out.width, out.height]).toEqual([20, 1]);
+  });
+
   it('refuses work over its bound before doing any', async () => {
     const entry = catalogue.get('desaturate')!;
     const req = resolveRequest(entry, 'png', parseQuery('?input=files%2Fx.png&samples=1000&grainsize=300'), { sizeLimitMegapixels: 25 });

@@ -7,7 +7,8 @@
  * formula of GEGL's c2g when the original ran; today's GEGL calls it enhance-shadows). GEGL's
  * random radii change from run to run; here they come from a seed made from the input's bytes
  * and the parameters (or the one given), so one URL always gives the same bytes.
- * The cost is samples × iterations per pixel: shared/components bound it before the work.
+ * The cost is samples × iterations per pixel (at most ATTEMPTS draws each): shared/components
+ * bound it before the work, and the processing deadline bounds the rest.
  */
 import { createHash } from 'node:crypto';
 import seedrandom from 'seedrandom';
@@ -18,6 +19,8 @@ import type { ComponentImpl } from './types.ts';
 const ANGLES = 95273; // table sizes are primes, so angle and radius rarely repeat together
 const RADII = 29537;
 const RGAMMA = 2;
+/** The most draws one sample may take (outside the image, or transparent). */
+const ATTEMPTS = 64;
 const GOLDEN_ANGLE = Math.PI * (3 - Math.sqrt(5));
 
 const COS = new Float32Array(ANGLES);
@@ -69,7 +72,10 @@ export function stress(src: RawImage, { radius, samples, iterations }: { radius:
         min[2] = max[2] = b0;
         for (let s = 0; s < samples; s++) {
           let retries = samples;
-          for (;;) {
+          // GEGL draws again without end while a sample falls outside the image; a radius far
+          // larger than a tiny image would then never finish. After ATTEMPTS draws the sample is
+          // skipped (on the images of the regression cases no sample needs that many).
+          for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
             const rmag = radii[radiusNo]! * radius;
             const u = Math.trunc(x + rmag * COS[angleNo]!);
             const v = Math.trunc(y + rmag * SIN[angleNo]!);
