@@ -43,6 +43,11 @@ class Processes {
       const tag = (d: Buffer) => (this.out += d.toString().replace(/^(?=.)/gm, `[${name}] `));
       child.stdout?.on('data', tag);
       child.stderr?.on('data', tag);
+      // A process that ends by itself (not killed, not stopped) says so, with its last output.
+      child.once('exit', (code, signal) => {
+        if (child.killed || this.mode !== 'pipe') return;
+        process.stderr.write(`[${name}] exited by itself (${signal ?? code}); its last output:\n${this.out.slice(-6000)}\n`);
+      });
       return child;
     };
     const proc: Proc = { name, url, child: start(), respawn: () => void (proc.child = start()) };
@@ -50,17 +55,17 @@ class Processes {
     return proc;
   }
 
-  async waitFor(proc: Proc, path: string, ms: number): Promise<void> {
+  /** Waits until the process answers `path` (with 200 when `ok`: not merely something on its port). */
+  async waitFor(proc: Proc, path: string, ms: number, ok = false): Promise<void> {
     const end = Date.now() + ms;
     while (Date.now() < end) {
       if (proc.child.exitCode !== null) throw new Error(`${proc.name} exited (${proc.child.exitCode}):\n${this.out}`);
       try {
         const res = await fetch(`${proc.url}${path}`, { signal: AbortSignal.timeout(1000) });
         await res.body?.cancel();
-        return;
-      } catch {
-        await new Promise((r) => setTimeout(r, 150));
-      }
+        if (!ok || res.status === 200) return;
+      } catch {}
+      await new Promise((r) => setTimeout(r, 150));
     }
     throw new Error(`${proc.name} did not answer within ${ms} ms:\n${this.out}`);
   }
@@ -216,7 +221,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   const procs = new Processes(o.inheritOutput ? 'inherit' : 'pipe');
   const backend = spawnBackend(procs, 'backend', o.backendPort, env);
   const edge = spawnEdge(procs, 'edge', o.edgePort, env, join(env.IMGFLO_DATA_DIR!, 'wrangler-state'), { inspectorPort: o.inspectorPort, devtools: o.devtools, logs: o.edgeLogs });
-  return started(procs, [procs.waitFor(backend, '/health', 30_000), procs.waitFor(edge, '/version', 60_000)], {
+  return started(procs, [procs.waitFor(backend, '/health', 30_000), procs.waitFor(edge, '/version', 60_000, true)], {
     edgeUrl,
     backendUrl,
     edge,
@@ -289,6 +294,6 @@ export async function startDistributedStack(o: DistributedOptions): Promise<Dist
     edges.push(spawnEdge(procs, `edge-${i}`, edgePort, edgeEnv, join(dataDir, `edge-${i}`), { devtools, ...(devtools && { inspectorPort: await o.ports() }) }));
   }
   const waits = [proxy, ...workers, ...bridges].map((p) => procs.waitFor(p, '/health', 30_000));
-  waits.push(...edges.map((p) => procs.waitFor(p, '/version', 90_000)));
+  waits.push(...edges.map((p) => procs.waitFor(p, '/version', 90_000, true)));
   return started(procs, waits, { edges, bridges, workers, proxy, env, output: () => procs.output(), stop: () => procs.stopAll() });
 }
