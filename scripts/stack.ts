@@ -110,8 +110,8 @@ function serviceSettings(env: Record<string, string | undefined>): Env {
 }
 
 /** A backend process: from the TypeScript sources, or from the bundle of `npm run build:backend` (as the image runs it). */
-function spawnBackend(procs: Processes, name: string, port: number, env: Env, bundle = false): Proc {
-  return procs.spawn(name, `http://127.0.0.1:${port}`, process.execPath, bundle ? ['dist/main.mjs'] : ['--import', 'tsx', 'worker/main.ts'], {
+function spawnBackend(procs: Processes, name: string, port: number, env: Env, bundle = false, nodeArgs: string[] = []): Proc {
+  return procs.spawn(name, `http://127.0.0.1:${port}`, process.execPath, [...nodeArgs, ...(bundle ? ['dist/main.mjs'] : ['--import', 'tsx', 'worker/main.ts'])], {
     ...process.env,
     // glibc's allocator fragments under sharp's threads; few arenas keep RSS flat (as the image does).
     MALLOC_ARENA_MAX: '2',
@@ -247,6 +247,8 @@ export interface DistributedOptions {
   bundle?: boolean;
   /** Settings of worker i (from 1) on top of the others', e.g. another graphs folder. */
   workerEnv?: (i: number) => Env;
+  /** Node's own options for the workers (e.g. the CPU profiler's). */
+  workerNodeArgs?: string[];
 }
 
 export interface DistributedStack {
@@ -283,7 +285,7 @@ export async function startDistributedStack(o: DistributedOptions): Promise<Dist
   const workers: Proc[] = [];
   const edges: Proc[] = [];
   for (let i = 1; i <= o.workers; i++) {
-    workers.push(spawnBackend(procs, `worker-${i}`, await o.ports(), { ...env, ...o.workerEnv?.(i), IMGFLO_ROLE: 'worker' }, o.bundle));
+    workers.push(spawnBackend(procs, `worker-${i}`, await o.ports(), { ...env, ...o.workerEnv?.(i), IMGFLO_ROLE: 'worker' }, o.bundle, o.workerNodeArgs));
   }
   for (let i = 1; i <= o.bridges; i++) {
     const bridge = spawnBackend(procs, `bridge-${i}`, await o.ports(), { ...env, IMGFLO_ROLE: 'bridge' }, o.bundle);
