@@ -7,16 +7,16 @@
  * by function, and writes the profiles to bench/profiles/.
  *   npm run bench:profile [-- --seconds 20 --format jpg]
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import sharp from 'sharp';
 import { startDistributedStack, stopProcess, ROOT } from '../scripts/stack.ts';
 import { amqpVhostUrl, freshRedisDb } from '../test/helpers/services.ts';
 import { freePort } from '../test/helpers/stack.ts';
 import { cpuByGroup } from './cpu.ts';
+import { makePhoto, startS3rver } from './fixtures.ts';
 import { load } from './load.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, format: { type: 'string', default: 'jpg' } } });
@@ -95,16 +95,12 @@ async function main() {
   mkdirSync(OUT, { recursive: true });
   const examples = mkdtempSync(join(tmpdir(), 'imgflo-profile-'));
   for (const f of readdirSync(join(ROOT, 'examples'))) copyFileSync(join(ROOT, 'examples', f), join(examples, f));
-  const noise = Buffer.alloc(400 * 300 * 3).map((_, i) => ((i * 2654435761) >>> 24) & 0xff);
-  const base = await sharp(noise, { raw: { width: 400, height: 300, channels: 3 } }).resize(4000, 3000).blur(2).toBuffer();
-  writeFileSync(join(examples, 'photo.jpg'), await sharp(base, { raw: { width: 4000, height: 3000, channels: 3 } }).jpeg({ quality: 90 }).toBuffer());
-  const s3Port = await freePort();
-  const s3 = spawn(process.execPath, [join(ROOT, 'node_modules/s3rver/bin/s3rver.js'), '-d', mkdtempSync(join(tmpdir(), 'imgflo-profile-s3-')), '-a', '127.0.0.1', '-p', String(s3Port), '--silent', '--configure-bucket', 'imgflo-bench'], { stdio: 'ignore' });
-  await new Promise((r) => setTimeout(r, 1500));
+  await makePhoto(examples);
+  const { child: s3, endpoint: s3Endpoint } = await startS3rver('imgflo-bench');
   const stack = await startDistributedStack({
     redisUrl: await freshRedisDb(10),
     amqpUrl: amqpVhostUrl('imgflo-bench', { fresh: true }),
-    s3: { endpoint: `http://127.0.0.1:${s3Port}`, bucket: 'imgflo-bench', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    s3: { endpoint: s3Endpoint, bucket: 'imgflo-bench', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     bridges: 1,
     workers: 1,
     ports: freePort,

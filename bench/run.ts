@@ -20,6 +20,7 @@ import { sumCounter } from '../test/helpers/distributed.ts';
 import { amqpVhostUrl, freshRedisDb } from '../test/helpers/services.ts';
 import { freePort } from '../test/helpers/stack.ts';
 import { measureCpu, type Group } from './cpu.ts';
+import { makePhoto, startS3rver, until } from './fixtures.ts';
 import { measureIsolation, type IsolationCost } from './isolation.ts';
 import { alternate, inProcess, load, type Measured } from './load.ts';
 
@@ -38,15 +39,6 @@ const out = values.out ?? join(ROOT, 'bench', 'results.json');
 
 sharp.cache(false);
 
-async function makePhoto(dir: string) {
-  // A photo-like 4000×3000 JPEG: blurred noise over a gradient.
-  const noise = Buffer.alloc(400 * 300 * 3).map((_, i) => ((i * 2654435761) >>> 24) & 0xff);
-  const base = await sharp(noise, { raw: { width: 400, height: 300, channels: 3 } }).resize(4000, 3000).blur(2).toBuffer();
-  const photo = await sharp(base, { raw: { width: 4000, height: 3000, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
-  writeFileSync(join(dir, 'photo.jpg'), photo);
-  return photo;
-}
-
 /** A worker that only redirects, on the dev server the edge runs on; optionally with static assets. */
 async function startBare(withAssets: boolean) {
   const dir = mkdtempSync(join(tmpdir(), 'imgflo-bare-'));
@@ -59,15 +51,6 @@ async function startBare(withAssets: boolean) {
   const url = `http://127.0.0.1:${port}`;
   await until(() => fetch(url, { redirect: 'manual' }));
   return { child, url };
-}
-
-/** Waits (up to 30 s) until `probe` resolves. */
-async function until(probe: () => Promise<unknown>) {
-  for (let i = 0; i < 300; i++) {
-    if (await probe().then(() => true, () => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('a benchmark process did not start');
 }
 
 /** The resident memory of a process and its descendants now (bytes). */
@@ -95,11 +78,7 @@ async function main() {
   const examples = mkdtempSync(join(tmpdir(), 'imgflo-bench-'));
   for (const f of readdirSync(join(ROOT, 'examples'))) copyFileSync(join(ROOT, 'examples', f), join(examples, f));
   const photo = await makePhoto(examples);
-  // s3rver in a process of its own, as S3 would be: its CPU is not the load generator's.
-  const s3Port = await freePort();
-  const s3 = spawn(process.execPath, [join(ROOT, 'node_modules/s3rver/bin/s3rver.js'), '-d', mkdtempSync(join(tmpdir(), 'imgflo-bench-s3-')), '-a', '127.0.0.1', '-p', String(s3Port), '--silent', '--configure-bucket', 'imgflo-bench'], { stdio: 'ignore' });
-  const s3Endpoint = `http://127.0.0.1:${s3Port}`;
-  await until(() => fetch(s3Endpoint, { method: 'HEAD' }));
+  const { child: s3, endpoint: s3Endpoint } = await startS3rver('imgflo-bench');
   const stack = await startDistributedStack({
     redisUrl: await freshRedisDb(10),
     amqpUrl: amqpVhostUrl('imgflo-bench', { fresh: true }),
