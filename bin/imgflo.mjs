@@ -27,7 +27,8 @@ var package_default = {
     typecheck: "node --import tsx scripts/build-edge.ts && tsc -p tsconfig.json && tsc -p shared/tsconfig.json && tsc -p tsconfig.workerd.json",
     "build:backend": "esbuild worker/main.ts worker/runtime/thread.ts --bundle --platform=node --format=esm --target=node20 --packages=external --outdir=dist --entry-names=[name] --out-extension:.js=.mjs --log-level=warning",
     "build:cli": 'esbuild worker/cli/main.ts --bundle --platform=node --format=esm --target=node20 --packages=external --outfile=bin/imgflo.mjs --banner:js="#!/usr/bin/env node" --log-level=warning',
-    bench: "node --import tsx bench/run.ts"
+    bench: "node --import tsx bench/run.ts",
+    "bench:profile": "node --import tsx bench/profile.ts"
   },
   dependencies: {
     "@aws-sdk/client-s3": "3.1175.0",
@@ -85,9 +86,10 @@ var package_default = {
 import { Redis } from "ioredis";
 
 // shared/hash.ts
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 async function sha256Hex(text2) {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text2));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return bytesToHex(sha256(utf8ToBytes(text2)));
 }
 function canonicalJson(value) {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
@@ -1232,7 +1234,7 @@ import * as v3 from "valibot";
 
 // shared/tokens.ts
 import { md5 } from "@noble/hashes/legacy.js";
-import { bytesToHex } from "@noble/hashes/utils.js";
+import { bytesToHex as bytesToHex2 } from "@noble/hashes/utils.js";
 var encoder = new TextEncoder();
 function base64url(bytes) {
   let bin = "";
@@ -1254,7 +1256,7 @@ async function tokenV2(secret, graphspec, search) {
   return base64url(new Uint8Array(mac));
 }
 function tokenV1(secret, graphspec, search) {
-  return bytesToHex(md5(encoder.encode(graphspec + search + secret)));
+  return bytesToHex2(md5(encoder.encode(graphspec + search + secret)));
 }
 
 // shared/url.ts
