@@ -59,7 +59,9 @@ describe('processing in threads', () => {
     console.log(`[isolation] motion blur 25 MP: ended after ${took} ms (deadline ${TIMEOUT_MS} ms), worst event-loop lag ${lag.toFixed(1)} ms`);
     expect(outcome).toMatchObject({ status: 'rejected', reason: { status: 422, reason: 'processing-timeout' } });
     expect(took).toBeLessThan(TIMEOUT_MS + 1000);
-    expect(lag).toBeLessThan(100);
+    // Work on this thread would hold it for the whole deadline; a busy 2-core machine running other
+    // test files beside this one delays a tick by a few hundred milliseconds at worst.
+    expect(lag).toBeLessThan(TIMEOUT_MS / 4);
   });
 
   it('stops a Gaussian blur of the largest input at the deadline too, and the next job runs normally', async () => {
