@@ -1,15 +1,15 @@
 /**
  * Answers one processing request once its graph and its client are known: rate limit →
- * parameters → cache key → index: hit 301 / miss → bridge. The processing URLs and the page's
- * fixed examples both end here.
+ * parameters → cache key (both kept per distinct request) → index: hit 301 / miss → bridge. The
+ * processing URLs and the page's fixed examples both end here.
  */
 import type { Context } from 'hono';
-import { cacheKey } from '../shared/cache-key.ts';
 import { forbidden, ImgfloError, notCached, rateLimited } from '../shared/errors.ts';
 import type { GraphEntry } from '../shared/graph/catalogue.ts';
-import { jobRequestOf, resolveRequest } from '../shared/request.ts';
+import { jobRequestOf } from '../shared/request.ts';
 import type { App } from './config.ts';
 import type { AppEnv, EdgeDeps } from './context.ts';
+import { memoizedResolver } from './request-memo.ts';
 
 export interface JobAsked {
   entry: GraphEntry;
@@ -22,6 +22,7 @@ export interface JobAsked {
 
 export function jobAnswerer(deps: EdgeDeps) {
   const { config } = deps;
+  const resolve = memoizedResolver(10_000);
 
   const locationOf = (objectKey: string) =>
     deps.presign ? deps.presign(objectKey) : Promise.resolve(`${config.publicBaseUrl}/${objectKey}`);
@@ -59,12 +60,11 @@ export function jobAnswerer(deps: EdgeDeps) {
       const verdict = await deps.rateLimit(who);
       if (!verdict.ok) throw rateLimited(verdict.retryAfterSeconds);
     }
-    const req = resolveRequest(entry, ext, pairs, { sizeLimitMegapixels: config.sizeLimitMegapixels, accept: c.req.header('accept') });
+    const { req, key } = await resolve(entry, ext, pairs, { sizeLimitMegapixels: config.sizeLimitMegapixels, accept: c.req.header('accept') });
     // The redirect of an `auto` URL depends on the Accept header (through one of three variants).
     if (ext === 'auto') c.header('Vary', 'Accept');
     if (req.exp !== null && deps.now() > req.exp * 1000) throw forbidden();
     if (req.nocache && config.authRequired && !client?.admin) throw forbidden();
-    const key = await cacheKey(req, entry.digest);
 
     if (method === 'HEAD') {
       const hit = await lookup(key, requestId);

@@ -1,0 +1,33 @@
+/**
+ * Each distinct request's resolution — its parameters checked and typed, its cache key — kept
+ * in the isolate, so that a repeated URL (every hit) skips parsing and hashing. A resolution is
+ * a pure function of the graph's version, the extension, the query's pairs and, for `auto`, the
+ * negotiated type: an entry never goes stale. Past `max` entries the oldest goes. A request
+ * that fails to resolve is not kept (it throws each time).
+ */
+import { cacheKey } from '../shared/cache-key.ts';
+import type { GraphEntry } from '../shared/graph/catalogue.ts';
+import { resolveOutputType, resolveRequest, type RequestLimits, type ResolvedRequest } from '../shared/request.ts';
+
+export interface Resolved {
+  readonly req: ResolvedRequest;
+  readonly key: string;
+}
+
+export type Resolver = (entry: GraphEntry, ext: string, pairs: ReadonlyArray<readonly [string, string]>, limits: RequestLimits) => Promise<Resolved>;
+
+export function memoizedResolver(max: number): Resolver {
+  const memo = new Map<string, Resolved>();
+  return async (entry, ext, pairs, limits) => {
+    // Two Accept headers that choose the same type share an entry.
+    const negotiated = ext === 'auto' ? resolveOutputType(entry, ext, limits.accept) : null;
+    const id = JSON.stringify([entry.name, entry.digest, ext, negotiated, limits.sizeLimitMegapixels, pairs]);
+    const known = memo.get(id);
+    if (known) return known;
+    const req = resolveRequest(entry, ext, pairs, limits);
+    const resolved: Resolved = Object.freeze({ req, key: await cacheKey(req, entry.digest) });
+    if (memo.size >= max) memo.delete(memo.keys().next().value!);
+    memo.set(id, resolved);
+    return resolved;
+  };
+}
