@@ -1,31 +1,35 @@
 /**
- * `npm run bench:profile`: where the worker's CPU goes in the shared run. The same topology as
- * the benchmark (edge, bridge, worker from the bundle, RabbitMQ, s3rver, Redis), the worker
- * under V8's CPU profiler (every thread), the JPEG miss driven at the benchmark's concurrency.
- * It prints, per miss, the worker's CPU from /proc (all threads, libvips included) and the
- * profiled JavaScript time of its serving thread and of its processing threads, by package and
- * by function, and writes the profiles to bench/profiles/.
- *   npm run bench:profile [-- --seconds 20 --format jpg]
+ * `npm run bench:profile`: where the CPU goes in the shared run. The same topology as the
+ * benchmark (edge, bridge, worker from the bundle, RabbitMQ, s3rver, Redis).
+ * - `--part worker` (default): the worker under V8's CPU profiler (every thread), the JPEG miss
+ *   driven at the benchmark's concurrency. Per miss: the worker's CPU from /proc (all threads,
+ *   libvips included) and the profiled JavaScript time of its serving thread and of its
+ *   processing threads, by package and by function.
+ * - `--part edge`: the edge's isolate profiled through workerd's inspector (under `wrangler
+ *   dev`) while the hit path is driven at the benchmark's 8 connections; per hit, by function.
+ *   The profiler slows the isolate: read shares, not absolute times.
+ * Profiles are written to bench/profiles/.
+ *   npm run bench:profile [-- --part worker|edge --seconds 20 --format jpg]
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startDistributedStack, stopProcess, ROOT } from '../scripts/stack.ts';
+import { startDistributedStack, stopProcess, ROOT, type DistributedStack } from '../scripts/stack.ts';
 import { amqpVhostUrl, freshRedisDb } from '../test/helpers/services.ts';
 import { freePort } from '../test/helpers/stack.ts';
 import { cpuByGroup } from './cpu.ts';
 import { makePhoto, startS3rver } from './fixtures.ts';
 import { load } from './load.ts';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, format: { type: 'string', default: 'jpg' } } });
+const { values } = parseArgs({ options: { part: { type: 'string', default: 'worker' }, seconds: { type: 'string', default: '20' }, format: { type: 'string', default: 'jpg' } } });
 const SECONDS = Number(values.seconds);
 const OUT = join(ROOT, 'bench', 'profiles');
 
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string };
+  callFrame: { functionName: string; url: string; lineNumber: number };
   children?: number[];
 }
 interface CpuProfile {
@@ -42,7 +46,7 @@ function origin(frame: ProfileNode['callFrame']): string {
   if (frame.url.includes('/dist/')) return 'imgflo';
   if (frame.url.startsWith('node:')) return 'node';
   if (!frame.url) return `(${frame.functionName.replace(/[()]/g, '') || 'native'})`;
-  return frame.url;
+  return frame.url.split('/').pop()!;
 }
 
 /** The machine's monotonic clock in microseconds: the clock of V8's profile timestamps (Linux). */
@@ -66,6 +70,8 @@ function selfTimes(profile: CpuProfile, from: number, to: number) {
   };
   const byOrigin: Record<string, number> = {};
   const byFunction: Record<string, number> = {};
+  const inclusive: Record<string, number> = {};
+  const name = (frame: ProfileNode['callFrame']) => `${frame.functionName || '(anonymous)'} ${origin(frame)}${frame.url ? `:${frame.lineNumber + 1}` : ''}`;
   let at = profile.startTime;
   profile.samples.forEach((id, i) => {
     at += profile.timeDeltas[i] ?? 0;
@@ -76,20 +82,99 @@ function selfTimes(profile: CpuProfile, from: number, to: number) {
     const ms = (profile.timeDeltas[i] ?? 0) / 1000;
     const where = owner(id);
     byOrigin[where] = (byOrigin[where] ?? 0) + ms;
-    const fn = `${frame.functionName || '(anonymous)'} ${origin(frame)}`;
-    byFunction[fn] = (byFunction[fn] ?? 0) + ms;
+    byFunction[name(frame)] = (byFunction[name(frame)] ?? 0) + ms;
+    const seen = new Set<string>();
+    for (let up: number | undefined = id; up !== undefined; up = parent.get(up)) seen.add(name(byId.get(up)!.callFrame));
+    for (const fn of seen) inclusive[fn] = (inclusive[fn] ?? 0) + ms;
   });
-  return { byOrigin, byFunction };
+  return { byOrigin, byFunction, inclusive };
 }
 
-const top = (record: Record<string, number>, n: number, per: number) =>
+const top = (record: Record<string, number>, n: number, per: number, unit: string) =>
   Object.entries(record)
     .sort((a, b) => b[1] - a[1])
     .slice(0, n)
-    .map(([k, ms]) => `  ${(ms / per).toFixed(2).padStart(7)} ms  ${k}`)
+    .map(([k, ms]) => `  ${(ms / per).toFixed(2).padStart(7)} ${unit}  ${k}`)
     .join('\n');
 
+/** A DevTools-protocol session with the edge's isolate, through wrangler's inspector proxy. */
+async function inspect(inspectorUrl: string) {
+  const [target] = (await (await fetch(`${inspectorUrl}/json`)).json()) as Array<{ webSocketDebuggerUrl: string }>;
+  // Node 20 has WebSocket behind --experimental-websocket (the npm script sets it); the proxy
+  // wants an Origin it trusts.
+  const Socket = (globalThis as unknown as { WebSocket: new (url: string, init: object) => { send(d: string): void; close(): void; addEventListener(e: string, f: (ev: { data?: unknown }) => void): void } }).WebSocket;
+  const ws = new Socket(target!.webSocketDebuggerUrl, { headers: { Origin: 'http://localhost' } });
+  await new Promise((resolve, reject) => {
+    ws.addEventListener('open', resolve);
+    ws.addEventListener('error', reject);
+  });
+  const pending = new Map<number, (result: unknown) => void>();
+  ws.addEventListener('message', (e) => {
+    const m = JSON.parse(String(e.data)) as { id?: number; result?: unknown };
+    if (m.id !== undefined) pending.get(m.id)?.(m.result);
+  });
+  let id = 0;
+  const send = <T>(method: string, params = {}) =>
+    new Promise<T>((resolve) => {
+      pending.set(++id, resolve as (r: unknown) => void);
+      ws.send(JSON.stringify({ id, method, params }));
+    });
+  return { send, close: () => ws.close() };
+}
+
+/** The worker's threads, from the profiles Node writes at exit, over the measured misses. */
+async function profileWorker(stack: DistributedStack) {
+  const worker = stack.workers[0]!;
+  const edge = stack.edges[0]!.url;
+  let n = 0;
+  const path = () => `/graph/passthrough.${values.format}?input=files%2Fphoto.jpg&width=800&quality=80&ignored=p${Date.now()}-${n++}`;
+  await load(edge, path, 2, 3); // warm-up, left out of every figure
+  const from = monotonicUs();
+  const before = cpuByGroup({ worker: { trees: [worker.child.pid!] } }).worker!;
+  const measured = await load(edge, path, 2, SECONDS);
+  const workerCpu = cpuByGroup({ worker: { trees: [worker.child.pid!] } }).worker! - before;
+  const to = monotonicUs();
+  const peakRssMB = Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${worker.child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
+  await stopProcess(worker.child);
+
+  const misses = measured.requests;
+  const summary: Record<string, unknown> = { misses, workerCpuMsPerMiss: workerCpu / misses, peakRssMB, threads: {} };
+  console.log(`${misses} ${values.format} misses at concurrency 2 in ${SECONDS} s; worker CPU (all threads, /proc) ${(workerCpu / misses).toFixed(1)} ms per miss; worker peak RSS ${peakRssMB} MB`);
+  for (const file of readdirSync(OUT).filter((f) => f.endsWith('.cpuprofile'))) {
+    const profile = JSON.parse(readFileSync(join(OUT, file), 'utf8')) as CpuProfile;
+    (summary.threads as Record<string, unknown>)[file] = report(file, selfTimes(profile, from, to), misses, 'miss', 'ms');
+  }
+  return summary;
+}
+
+/** The edge's isolate, profiled through its inspector while the hit path is driven. */
+async function profileEdge(stack: DistributedStack) {
+  const edge = stack.edges[0]!;
+  const hitPath = '/graph/passthrough.jpg?input=files%2Fgridbear.jpg&width=64';
+  await fetch(`${edge.url}${hitPath}`, { redirect: 'manual' });
+  await load(edge.url, () => hitPath, 8, 3); // warm-up
+  const session = await inspect(edge.inspectorUrl!);
+  await session.send('Profiler.enable');
+  await session.send('Profiler.start');
+  const measured = await load(edge.url, () => hitPath, 8, SECONDS);
+  const { profile } = await session.send<{ profile: CpuProfile }>('Profiler.stop');
+  session.close();
+  writeFileSync(join(OUT, 'edge.cpuprofile'), JSON.stringify(profile));
+  console.log(`${measured.requests} hits at 8 connections in ${SECONDS} s (${measured.throughput.toFixed(0)} req/s under the profiler)`);
+  return { hits: measured.requests, edge: report('edge isolate', selfTimes(profile, -Infinity, Infinity), measured.requests, 'hit', 'µs') };
+}
+
+/** Prints one profile's figures per request, and returns them for the summary. */
+function report(what: string, t: ReturnType<typeof selfTimes>, requests: number, per: string, unit: 'ms' | 'µs') {
+  const scale = unit === 'ms' ? requests : requests / 1000;
+  const total = Object.values(t.byOrigin).reduce((a, b) => a + b, 0);
+  console.log(`\n${what}: ${(total / scale).toFixed(2)} ${unit} of JavaScript and V8 per ${per} (idle left out)\n${top(t.byOrigin, 12, scale, unit)}`);
+  console.log(` by function, self:\n${top(t.byFunction, 15, scale, unit)}\n by function, inclusive:\n${top(t.inclusive, 20, scale, unit)}`);
+  return { perRequest: total / scale, unit, byOrigin: Object.fromEntries(Object.entries(t.byOrigin).map(([k, v]) => [k, v / scale])) };
+}
+
 async function main() {
+  const edgePart = values.part === 'edge';
   execFileSync('npm', ['run', '--silent', 'build:backend'], { cwd: ROOT, stdio: 'inherit' });
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
@@ -105,38 +190,19 @@ async function main() {
     workers: 1,
     ports: freePort,
     quiet: true,
-    edgeDevtools: false,
+    // The edge's profile needs wrangler dev's inspector; the worker's, Node's profiler.
+    edgeDevtools: edgePart,
     bundle: true,
     env: { IMGFLO_EXAMPLES_DIR: examples, IMGFLO_S3_PREFIX: `profile-${Date.now()}`, IMGFLO_WORKER_CONCURRENCY: '2', IMGFLO_LOG_LEVEL: 'error', IMGFLO_LOG_HITS: '0' },
-    workerNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${OUT}`],
+    ...(!edgePart && { workerNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${OUT}`] }),
   });
-  const worker = stack.workers[0]!;
-  const edge = stack.edges[0]!.url;
-  let n = 0;
-  const path = () => `/graph/passthrough.${values.format}?input=files%2Fphoto.jpg&width=800&quality=80&ignored=p${Date.now()}-${n++}`;
-  await load(edge, path, 2, 3); // warm-up, left out of every figure
-  const from = monotonicUs();
-  const before = cpuByGroup({ worker: { trees: [worker.child.pid!] } }).worker!;
-  const measured = await load(edge, path, 2, SECONDS);
-  const workerCpu = cpuByGroup({ worker: { trees: [worker.child.pid!] } }).worker! - before;
-  const to = monotonicUs();
-  const peakRssMB = Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${worker.child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
-  await stopProcess(worker.child);
-  await stack.stop();
-  await stopProcess(s3);
-
-  const misses = measured.requests;
-  const files = readdirSync(OUT).filter((f) => f.endsWith('.cpuprofile'));
-  const summary: Record<string, unknown> = { misses, workerCpuMsPerMiss: workerCpu / misses, peakRssMB, threads: {} };
-  console.log(`${misses} ${values.format} misses at concurrency 2 in ${SECONDS} s; worker CPU (all threads, /proc) ${(workerCpu / misses).toFixed(1)} ms per miss; worker peak RSS ${peakRssMB} MB`);
-  for (const file of files) {
-    const profile = JSON.parse(readFileSync(join(OUT, file), 'utf8')) as CpuProfile;
-    const { byOrigin, byFunction } = selfTimes(profile, from, to);
-    const total = Object.values(byOrigin).reduce((a, b) => a + b, 0);
-    (summary.threads as Record<string, unknown>)[file] = { msPerMiss: total / misses, byOrigin: Object.fromEntries(Object.entries(byOrigin).map(([k, v]) => [k, v / misses])) };
-    console.log(`\n${file}: ${(total / misses).toFixed(2)} ms of JavaScript and V8 per miss (idle left out)\n${top(byOrigin, 12, misses)}\n by function:\n${top(byFunction, 15, misses)}`);
+  try {
+    const summary = await (edgePart ? profileEdge : profileWorker)(stack);
+    writeFileSync(join(OUT, 'summary.json'), JSON.stringify(summary, null, 2));
+  } finally {
+    await stack.stop();
+    await stopProcess(s3);
   }
-  writeFileSync(join(OUT, 'summary.json'), JSON.stringify(summary, null, 2));
 }
 
 await main();

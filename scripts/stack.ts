@@ -24,6 +24,8 @@ export interface Proc {
   respawn(): void;
   /** Files written for it that hold secrets (removed at stop). */
   secretFiles?: string[];
+  /** An edge under `wrangler dev`: its debugger's address (DevTools protocol). */
+  inspectorUrl?: string;
 }
 
 class Processes {
@@ -134,7 +136,10 @@ function spawnEdge(procs: Processes, name: string, port: number, env: Env, state
   const edgeEnv = Object.entries(env).filter(([k]) => !k.startsWith('AWS_'));
   writeFileSync(envFile, edgeEnv.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n', { mode: 0o600 });
   const [command, args] = edgeCommand({ port, envFile, persist: stateDir, devtools: o.devtools ?? true, inspectorPort: o.inspectorPort, logs: o.logs });
-  return Object.assign(procs.spawn(name, `http://127.0.0.1:${port}`, command, args, wranglerEnv()), { secretFiles: [envFile] });
+  return Object.assign(procs.spawn(name, `http://127.0.0.1:${port}`, command, args, wranglerEnv()), {
+    secretFiles: [envFile],
+    ...(o.inspectorPort && (o.devtools ?? true) && { inspectorUrl: `http://127.0.0.1:${o.inspectorPort}` }),
+  });
 }
 
 /**
