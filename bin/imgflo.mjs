@@ -28,7 +28,7 @@ var package_default = {
     "build:backend": "esbuild worker/main.ts worker/runtime/thread.ts --bundle --platform=node --format=esm --target=node20 --packages=external --outdir=dist --entry-names=[name] --out-extension:.js=.mjs --log-level=warning",
     "build:cli": 'esbuild worker/cli/main.ts --bundle --platform=node --format=esm --target=node20 --packages=external --outfile=bin/imgflo.mjs --banner:js="#!/usr/bin/env node" --log-level=warning',
     bench: "node --import tsx bench/run.ts",
-    "bench:profile": "node --import tsx bench/profile.ts"
+    "bench:profile": "node --experimental-websocket --import tsx bench/profile.ts"
   },
   dependencies: {
     "@aws-sdk/client-s3": "3.1175.0",
