@@ -1,86 +1,10 @@
 #!/usr/bin/env node
 
 // worker/cli/main.ts
-import { existsSync, realpathSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { dirname, join as join2 } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command as Command2, CommanderError, Option as Option2 } from "commander";
-
-// package.json
-var package_default = {
-  name: "imgflo",
-  version: "0.1.0",
-  private: true,
-  type: "module",
-  description: "Image processing service: a URL names a graph, an input and parameters; the result is stored and redirected to.",
-  engines: {
-    node: ">=20.19"
-  },
-  bin: {
-    imgflo: "bin/imgflo.mjs"
-  },
-  scripts: {
-    prestart: "node --import tsx scripts/build-edge.ts",
-    start: "tsx scripts/start.ts",
-    pretest: "node --import tsx scripts/build-edge.ts",
-    test: "vitest run",
-    typecheck: "node --import tsx scripts/build-edge.ts && tsc -p tsconfig.json && tsc -p shared/tsconfig.json && tsc -p tsconfig.workerd.json",
-    "build:backend": "esbuild worker/main.ts worker/runtime/thread.ts --bundle --platform=node --format=esm --target=node20 --packages=external --outdir=dist --entry-names=[name] --out-extension:.js=.mjs --log-level=warning",
-    "build:cli": 'esbuild worker/cli/main.ts --bundle --platform=node --format=esm --target=node20 --packages=external --outfile=bin/imgflo.mjs --banner:js="#!/usr/bin/env node" --log-level=warning',
-    bench: "node --import tsx bench/run.ts",
-    "bench:profile": "node --experimental-websocket --import tsx bench/profile.ts"
-  },
-  dependencies: {
-    "@aws-sdk/client-s3": "3.1175.0",
-    "@aws-sdk/s3-request-presigner": "3.1169.0",
-    "@hono/node-server": "2.1.9",
-    "@noble/hashes": "2.4.0",
-    "@upstash/ratelimit": "2.2.0",
-    "@upstash/redis": "1.39.0",
-    amqplib: "2.3.1",
-    "cli-progress": "3.12.0",
-    "color-name": "2.1.1",
-    commander: "14.0.3",
-    "delaunay-fast": "1.0.1",
-    fbp: "1.8.0",
-    hono: "4.13.19",
-    ioredis: "6.0.0",
-    "ipaddr.js": "2.5.0",
-    noflo: "1.5.2",
-    pino: "10.4.0",
-    piscina: "5.3.2",
-    "prom-client": "15.1.3",
-    saxes: "6.0.0",
-    seedrandom: "3.0.5",
-    sharp: "0.35.5",
-    valibot: "1.5.0"
-  },
-  devDependencies: {
-    "@cloudflare/vitest-pool-workers": "0.15.1",
-    "@cloudflare/workers-types": "4.20260702.1",
-    "@types/autocannon": "7.12.7",
-    "@types/cli-progress": "3.11.6",
-    "@types/node": "20.19.43",
-    "@types/seedrandom": "3.0.8",
-    autocannon: "9.0.0",
-    esbuild: "0.27.3",
-    ipx: "3.1.1",
-    miniflare: "4.20260426.0",
-    "playwright-core": "1.64.1",
-    s3rver: "3.7.1",
-    tsx: "4.23.15",
-    typescript: "5.9.3",
-    vite: "8.3.8",
-    vitest: "4.1.12",
-    wrangler: "4.86.0",
-    yaml: "2.9.1"
-  },
-  allowScripts: {
-    esbuild: true,
-    sharp: true,
-    workerd: true
-  }
-};
 
 // worker/adapters/redis.ts
 import { Redis } from "ioredis";
@@ -1553,11 +1477,16 @@ var out = (text2) => process.stdout.write(`${text2}
 `);
 var err = (text2) => process.stderr.write(`${text2}
 `);
-function graphsDir() {
-  if (env.IMGFLO_GRAPHS_DIR) return env.IMGFLO_GRAPHS_DIR;
+function packageDir() {
   let dir = dirname(realpathSync(fileURLToPath(import.meta.url)));
   while (dirname(dir) !== dir && !existsSync(join2(dir, "package.json"))) dir = dirname(dir);
-  return join2(dir, "graphs");
+  return dir;
+}
+function graphsDir() {
+  return env.IMGFLO_GRAPHS_DIR || join2(packageDir(), "graphs");
+}
+function packageVersion() {
+  return JSON.parse(readFileSync(join2(packageDir(), "package.json"), "utf8")).version;
 }
 function positiveInt(name, max) {
   return (value) => {
@@ -1581,7 +1510,7 @@ async function withRegistry(url2, use) {
   }
 }
 function program(args, catalogueOf2) {
-  const root = new Command2("imgflo").description("The imgflo command line: sign processing URLs, pre-warm and purge results, manage apps.").version(package_default.version, "-V, --version").showSuggestionAfterError().configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
+  const root = new Command2("imgflo").description("The imgflo command line: sign processing URLs, pre-warm and purge results, manage apps.").version(packageVersion(), "-V, --version").showSuggestionAfterError().configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
   root.command("prewarm").summary("POST a list of processing URLs and wait until each result is ready").argument("<file>", "one URL per line (# comments; paths relative to --server); - for stdin").option("-c, --concurrency <n>", "URLs at a time", positiveInt("--concurrency", 256), 4).option("--wait <seconds>", "how long to wait for each result", positiveInt("--wait", 86400), 300).option("--server <url>", "the service, for paths (default: IMGFLO_API_SERVER)").option("--json", "print the outcome of every URL as JSON").action(async (file, o) => {
     const started = Date.now();
     const urls = await readList(file, o.server ?? env.IMGFLO_API_SERVER ?? "http://127.0.0.1:8787");

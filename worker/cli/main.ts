@@ -2,11 +2,10 @@
  * The `imgflo` command line: sign, prewarm, purge, apps. Built into bin/imgflo.mjs
  * (`npm run build:cli`), which runs on a production install. Errors are one line, no stack.
  */
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
-import pkg from '../../package.json' with { type: 'json' };
 import type { Catalogue } from '../../shared/graph/catalogue.ts';
 import { connectRedis, createRedis, RedisAppRegistry } from '../adapters/redis.ts';
 import { loadCatalogue } from '../catalogue.ts';
@@ -20,12 +19,21 @@ const env = process.env;
 const out = (text: string) => process.stdout.write(`${text}\n`);
 const err = (text: string) => process.stderr.write(`${text}\n`);
 
-/** The package's graphs (or IMGFLO_GRAPHS_DIR): the catalogue `sign` checks against. */
-function graphsDir(): string {
-  if (env.IMGFLO_GRAPHS_DIR) return env.IMGFLO_GRAPHS_DIR;
+/** The package's folder: the nearest above this file (bundled in bin/ or not) with a package.json. */
+function packageDir(): string {
   let dir = dirname(realpathSync(fileURLToPath(import.meta.url)));
   while (dirname(dir) !== dir && !existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  return join(dir, 'graphs');
+  return dir;
+}
+
+/** The package's graphs (or IMGFLO_GRAPHS_DIR): the catalogue `sign` checks against. */
+function graphsDir(): string {
+  return env.IMGFLO_GRAPHS_DIR || join(packageDir(), 'graphs');
+}
+
+/** Read where it is, not bundled: bin/imgflo.mjs holds no copy of package.json to go stale. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(packageDir(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 function positiveInt(name: string, max: number) {
@@ -55,7 +63,7 @@ async function withRegistry<T>(url: string | undefined, use: (registry: RedisApp
 function program(args: readonly string[], catalogueOf: () => Promise<Catalogue>): Promise<Command> {
   const root = new Command('imgflo')
     .description('The imgflo command line: sign processing URLs, pre-warm and purge results, manage apps.')
-    .version(pkg.version, '-V, --version')
+    .version(packageVersion(), '-V, --version')
     .showSuggestionAfterError()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
 
