@@ -22,7 +22,7 @@ export interface JobAsked {
 
 export function jobAnswerer(deps: EdgeDeps) {
   const { config } = deps;
-  const resolve = memoizedResolver(10_000);
+  const resolve = memoizedResolver(5000);
 
   const locationOf = (objectKey: string) =>
     deps.presign ? deps.presign(objectKey) : Promise.resolve(`${config.publicBaseUrl}/${objectKey}`);

@@ -3,7 +3,7 @@ import { cacheKey } from '../shared/cache-key.ts';
 import { catalogueOf } from '../shared/graph/catalogue.ts';
 import { resolveRequest } from '../shared/request.ts';
 import { GRAPHS } from './graphs.generated.ts';
-import { memoizedResolver } from './request-memo.ts';
+import { LONGEST, memoizedResolver } from './request-memo.ts';
 
 const catalogue = await catalogueOf(GRAPHS);
 const passthrough = catalogue.get('passthrough')!;
@@ -44,5 +44,14 @@ describe('the edge memo of request resolutions', () => {
     const again = await resolve(passthrough, 'png', pairs('1'), limits);
     expect(again).not.toBe(first);
     expect(again).toEqual(first);
+  });
+
+  it('does not keep a request longer than it may hold', async () => {
+    const resolve = memoizedResolver(10);
+    const long = [['input', `https://example.com/${'a'.repeat(LONGEST)}.jpg`]] as const;
+    const once = await resolve(passthrough, 'png', long, limits);
+    const twice = await resolve(passthrough, 'png', long, limits);
+    expect(twice).not.toBe(once);
+    expect(twice.key).toBe(once.key);
   });
 });

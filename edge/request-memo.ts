@@ -3,7 +3,8 @@
  * in the isolate, so that a repeated URL (every hit) skips parsing and hashing. A resolution is
  * a pure function of the graph's version, the extension, the query's pairs and, for `auto`, the
  * negotiated type: an entry never goes stale. Past `max` entries the oldest goes. A request
- * that fails to resolve is not kept (it throws each time).
+ * that fails to resolve is not kept (it throws each time), nor one longer than `LONGEST`: the
+ * memo's memory stays a few MB in an isolate of 128 MB however long the URLs a client sends.
  */
 import { cacheKey } from '../shared/cache-key.ts';
 import type { GraphEntry } from '../shared/graph/catalogue.ts';
@@ -16,6 +17,9 @@ export interface Resolved {
 
 export type Resolver = (entry: GraphEntry, ext: string, pairs: ReadonlyArray<readonly [string, string]>, limits: RequestLimits) => Promise<Resolved>;
 
+/** The longest request (its identity, about its query's length) that is kept. */
+export const LONGEST = 1024;
+
 export function memoizedResolver(max: number): Resolver {
   const memo = new Map<string, Resolved>();
   return async (entry, ext, pairs, limits) => {
@@ -26,6 +30,7 @@ export function memoizedResolver(max: number): Resolver {
     if (known) return known;
     const req = resolveRequest(entry, ext, pairs, limits);
     const resolved: Resolved = Object.freeze({ req, key: await cacheKey(req, entry.digest) });
+    if (id.length > LONGEST) return resolved;
     if (memo.size >= max) memo.delete(memo.keys().next().value!);
     memo.set(id, resolved);
     return resolved;
