@@ -1,10 +1,14 @@
-/** What the benchmark and the profiler both start: the photo of the miss path, and s3rver. */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+/**
+ * What the benchmark and the profiler both start: the topology of a miss (the production bundle,
+ * the bundled examples and a photo, s3rver, the distributed stack), and how they read memory.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { ROOT } from '../scripts/stack.ts';
+import { startDistributedStack, ROOT, type DistributedStack } from '../scripts/stack.ts';
+import { amqpVhostUrl, freshRedisDb } from '../test/helpers/services.ts';
 import { freePort } from '../test/helpers/stack.ts';
 
 /** A photo-like 4000×3000 JPEG (blurred noise over a gradient), written to `dir/photo.jpg`. */
@@ -32,4 +36,45 @@ export async function startS3rver(bucket: string): Promise<{ child: ChildProcess
   const endpoint = `http://127.0.0.1:${port}`;
   await until(() => fetch(endpoint, { method: 'HEAD' }));
   return { child, endpoint };
+}
+
+/** The peak resident memory of a process so far (bytes). */
+export function peakRss(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+export interface Topology {
+  stack: DistributedStack;
+  s3: ChildProcess;
+  /** The examples' folder the worker reads `files/…` from (ipx serves it too). */
+  examples: string;
+  /** The 4000×3000 JPEG the miss path reads, as `files/photo.jpg`. */
+  photo: Buffer;
+}
+
+/**
+ * The real topology on this machine: the backend from its bundle (as its container runs it), the
+ * examples and the photo, s3rver, one edge, one bridge and one worker on Redis and RabbitMQ.
+ */
+export async function startTopology(o: { prefix: string; edgeDevtools: boolean; concurrency: number; logHits: boolean; workerNodeArgs?: string[] }): Promise<Topology> {
+  execFileSync('npm', ['run', '--silent', 'build:backend'], { cwd: ROOT, stdio: 'inherit' });
+  const examples = mkdtempSync(join(tmpdir(), `imgflo-${o.prefix}-`));
+  for (const f of readdirSync(join(ROOT, 'examples'))) copyFileSync(join(ROOT, 'examples', f), join(examples, f));
+  const photo = await makePhoto(examples);
+  const { child: s3, endpoint } = await startS3rver('imgflo-bench');
+  const stack = await startDistributedStack({
+    redisUrl: await freshRedisDb(10),
+    amqpUrl: amqpVhostUrl('imgflo-bench', { fresh: true }),
+    s3: { endpoint, bucket: 'imgflo-bench', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    bridges: 1,
+    workers: 1,
+    ports: freePort,
+    quiet: true,
+    edgeDevtools: o.edgeDevtools,
+    bundle: true,
+    env: { IMGFLO_EXAMPLES_DIR: examples, IMGFLO_S3_PREFIX: `${o.prefix}-${Date.now()}`, IMGFLO_WORKER_CONCURRENCY: String(o.concurrency), IMGFLO_LOG_LEVEL: 'error', IMGFLO_LOG_HITS: o.logHits ? '1' : '0' },
+    ...(o.workerNodeArgs && { workerNodeArgs: o.workerNodeArgs }),
+  });
+  return { stack, s3, examples, photo };
 }

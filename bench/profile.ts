@@ -11,16 +11,12 @@
  * Profiles are written to bench/profiles/.
  *   npm run bench:profile [-- --part worker|edge --seconds 20 --format jpg]
  */
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startDistributedStack, stopProcess, ROOT, type DistributedStack } from '../scripts/stack.ts';
-import { amqpVhostUrl, freshRedisDb } from '../test/helpers/services.ts';
-import { freePort } from '../test/helpers/stack.ts';
+import { stopProcess, ROOT, type DistributedStack } from '../scripts/stack.ts';
 import { cpuByGroup } from './cpu.ts';
-import { makePhoto, startS3rver } from './fixtures.ts';
+import { peakRss, startTopology } from './fixtures.ts';
 import { load } from './load.ts';
 
 const { values } = parseArgs({ options: { part: { type: 'string', default: 'worker' }, seconds: { type: 'string', default: '20' }, format: { type: 'string', default: 'jpg' } } });
@@ -134,7 +130,7 @@ async function profileWorker(stack: DistributedStack) {
   const measured = await load(edge, path, 2, SECONDS);
   const workerCpu = cpuByGroup({ worker: { trees: [worker.child.pid!] } }).worker! - before;
   const to = monotonicUs();
-  const peakRssMB = Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${worker.child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
+  const peakRssMB = Math.round(peakRss(worker.child.pid!) / 2 ** 20);
   await stopProcess(worker.child);
 
   const misses = measured.requests;
@@ -175,25 +171,14 @@ function report(what: string, t: ReturnType<typeof selfTimes>, requests: number,
 
 async function main() {
   const edgePart = values.part === 'edge';
-  execFileSync('npm', ['run', '--silent', 'build:backend'], { cwd: ROOT, stdio: 'inherit' });
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
-  const examples = mkdtempSync(join(tmpdir(), 'imgflo-profile-'));
-  for (const f of readdirSync(join(ROOT, 'examples'))) copyFileSync(join(ROOT, 'examples', f), join(examples, f));
-  await makePhoto(examples);
-  const { child: s3, endpoint: s3Endpoint } = await startS3rver('imgflo-bench');
-  const stack = await startDistributedStack({
-    redisUrl: await freshRedisDb(10),
-    amqpUrl: amqpVhostUrl('imgflo-bench', { fresh: true }),
-    s3: { endpoint: s3Endpoint, bucket: 'imgflo-bench', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    bridges: 1,
-    workers: 1,
-    ports: freePort,
-    quiet: true,
+  const { stack, s3 } = await startTopology({
+    prefix: 'profile',
     // The edge's profile needs wrangler dev's inspector; the worker's, Node's profiler.
     edgeDevtools: edgePart,
-    bundle: true,
-    env: { IMGFLO_EXAMPLES_DIR: examples, IMGFLO_S3_PREFIX: `profile-${Date.now()}`, IMGFLO_WORKER_CONCURRENCY: '2', IMGFLO_LOG_LEVEL: 'error', IMGFLO_LOG_HITS: '0' },
+    concurrency: 2,
+    logHits: false,
     ...(!edgePart && { workerNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${OUT}`] }),
   });
   try {

@@ -9,18 +9,17 @@
  *   npm run bench -- --devtools   (edges under the `wrangler dev` command, devtools relay and all)
  *   npm run bench -- --log-hits   (an access line for every hit too)
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { edgeCommand, startDistributedStack, stopProcess, wranglerEnv, ROOT } from '../scripts/stack.ts';
+import { edgeCommand, stopProcess, wranglerEnv, ROOT } from '../scripts/stack.ts';
 import { sumCounter } from '../test/helpers/distributed.ts';
-import { amqpVhostUrl, freshRedisDb } from '../test/helpers/services.ts';
 import { freePort } from '../test/helpers/stack.ts';
 import { measureCpu, type Group } from './cpu.ts';
-import { makePhoto, startS3rver, until } from './fixtures.ts';
+import { peakRss, startTopology, until } from './fixtures.ts';
 import { measureIsolation, type IsolationCost } from './isolation.ts';
 import { alternate, inProcess, load, type Measured } from './load.ts';
 
@@ -64,33 +63,11 @@ function treeRss(pid: number): number {
   }
 }
 
-function peakRss(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
-}
-
 /** Raw sharp encodes as the service does (progressive JPEG with optimised tables): the same operation. */
 const SAME_ENCODING: Record<string, object> = { jpeg: { progressive: true, optimiseCoding: true }, webp: {} };
 
 async function main() {
-  // The backend runs as its container does: the bundle of `npm run build:backend`.
-  execFileSync('npm', ['run', '--silent', 'build:backend'], { cwd: ROOT, stdio: 'inherit' });
-  const examples = mkdtempSync(join(tmpdir(), 'imgflo-bench-'));
-  for (const f of readdirSync(join(ROOT, 'examples'))) copyFileSync(join(ROOT, 'examples', f), join(examples, f));
-  const photo = await makePhoto(examples);
-  const { child: s3, endpoint: s3Endpoint } = await startS3rver('imgflo-bench');
-  const stack = await startDistributedStack({
-    redisUrl: await freshRedisDb(10),
-    amqpUrl: amqpVhostUrl('imgflo-bench', { fresh: true }),
-    s3: { endpoint: s3Endpoint, bucket: 'imgflo-bench', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    bridges: 1,
-    workers: 1,
-    ports: freePort,
-    quiet: true,
-    edgeDevtools: DEVTOOLS,
-    bundle: true,
-    env: { IMGFLO_EXAMPLES_DIR: examples, IMGFLO_S3_PREFIX: `run-${Date.now()}`, IMGFLO_WORKER_CONCURRENCY: String(CONCURRENCY), IMGFLO_LOG_LEVEL: 'error', IMGFLO_LOG_HITS: LOG_HITS ? '1' : '0' },
-  });
+  const { stack, s3, examples, photo } = await startTopology({ prefix: 'run', edgeDevtools: DEVTOOLS, concurrency: CONCURRENCY, logHits: LOG_HITS });
   const edge = stack.edges[0]!.url;
   const ipxPort = await freePort();
   const ipx = spawn(process.execPath, [join(ROOT, 'node_modules/ipx/bin/ipx.mjs'), 'serve', '--dir', examples, '--host', '127.0.0.1', '--port', String(ipxPort)], { stdio: 'ignore' });
