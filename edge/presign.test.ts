@@ -1,8 +1,8 @@
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { inProcessSystem } from '../test/helpers/in-process.ts';
 import { S3_ENDPOINT, s3Available } from '../test/helpers/services.ts';
-import { createS3Client, S3ObjectStore } from '../worker/adapters/s3.ts';
+import { S3ObjectStore } from '../worker/adapters/s3.ts';
 import { parseEdgeConfig } from './config.ts';
 import { s3Presigner } from './presign.ts';
 
@@ -11,10 +11,10 @@ const settings = { bucket: 'imgflo-test', region: 'us-east-1', endpoint: S3_ENDP
 
 describe.skipIf(!available)('presigned result URLs', () => {
   it('answers 302 to a short-lived presigned URL that fetches the stored result', async () => {
-    const client = createS3Client(settings);
+    const client = new S3Client({ region: settings.region, endpoint: S3_ENDPOINT, forcePathStyle: true, credentials: settings });
     await client.send(new CreateBucketCommand({ Bucket: settings.bucket })).catch(() => {});
     const sys = await inProcessSystem({
-      store: new S3ObjectStore(client, settings.bucket),
+      store: new S3ObjectStore(settings),
       presign: s3Presigner({ ...settings, expiresSeconds: 600 }),
       
     });

@@ -19,7 +19,7 @@ import type { Logger } from '../log.ts';
 import { LocalDiskObjectStore } from '../storage/local-disk.ts';
 import { AmqpJobQueue } from './amqp/job-queue.ts';
 import { createRedis, RedisAppRegistry, RedisCacheIndex, redisCommandRunner } from './redis.ts';
-import { createS3Client, S3ObjectStore } from './s3.ts';
+import { S3ObjectStore } from './s3.ts';
 
 export interface Adapters {
   index: CacheIndex;
@@ -80,7 +80,7 @@ export function createAdapters(config: BackendConfig, log: Logger, uses: Uses): 
   let store: ObjectStore | null = null;
   let localStore: LocalDiskObjectStore | null = null;
   if (uses.store && config.s3) {
-    const s3 = (store = new S3ObjectStore(createS3Client(config.s3), config.s3.bucket));
+    const s3 = (store = new S3ObjectStore(config.s3));
     checks.storage = () => s3.head('.ready');
   } else if (uses.store) {
     store = localStore = new LocalDiskObjectStore(join(config.dataDir, 'objects'));
