@@ -35,6 +35,8 @@ var AppRecordSchema = v.object({
   admin: v.boolean(),
   /** null: unlimited; 0: cached results only; N: at most N processed images a calendar month. */
   processingQuota: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  /** The input processed instead of one that cannot be fetched or decoded, unless the URL names its own. */
+  fallback: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(4096))), null),
   createdAt: v.string(),
   updatedAt: v.string()
 });
@@ -155,7 +157,14 @@ var QUALITY_PARAM = {
   minimum: 1,
   maximum: 100
 };
-var CONTROL_PARAMS = ["input", "_nocache", "_exp", "debug"];
+var DPR_PARAM = {
+  type: "number",
+  description: "Device pixel ratio, 1\u20134: multiplies width and height (the result is the same as the multiplied sizes)",
+  default: 1,
+  minimum: 1,
+  maximum: 4
+};
+var CONTROL_PARAMS = ["input", "_nocache", "_exp", "debug", "fallback"];
 
 // shared/components/gegl.ts
 var COORD = 1e6;
@@ -892,6 +901,7 @@ function describeGraph(entry) {
       for (const [name, decl] of Object.entries(SCALE_PARAMS)) inports[name] = { ...decl, default: null };
     }
     inports.quality = { ...QUALITY_PARAM, default: null };
+    inports.dpr = { ...DPR_PARAM };
   } else {
     inports.input = { type: "uri", description: "Input image: an http(s) URL or files/<name>", default: null };
   }
@@ -982,6 +992,217 @@ async function loadCatalogue(dir) {
 // worker/cli/apps.ts
 import { randomBytes } from "node:crypto";
 
+// shared/url.ts
+var GRAPH_NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
+function parseProcessingPath(pathname, prefix = "/graph/") {
+  if (!pathname.startsWith(prefix)) return null;
+  const segments = pathname.slice(prefix.length).split("/");
+  if (segments.length !== 1 && segments.length !== 3) return null;
+  if (segments.some((s) => s === "")) return null;
+  const graphspec = segments[segments.length - 1];
+  const dot = graphspec.lastIndexOf(".");
+  const graph = dot > 0 ? graphspec.slice(0, dot) : graphspec;
+  const ext = dot > 0 ? graphspec.slice(dot + 1) : "";
+  if (!GRAPH_NAME.test(graph)) return null;
+  return {
+    apikey: segments.length === 3 ? decodeSegment(segments[0]) : null,
+    token: segments.length === 3 ? segments[1] : null,
+    graphspec,
+    graph,
+    ext
+  };
+}
+function decodeSegment(s) {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+function rawSearch(url2) {
+  const q = url2.indexOf("?");
+  if (q < 0) return "";
+  const hash = url2.indexOf("#", q);
+  return hash < 0 ? url2.slice(q) : url2.slice(q, hash);
+}
+function parseQuery(search) {
+  const body = search.startsWith("?") ? search.slice(1) : search;
+  const pairs = [];
+  for (const piece of body.split("&")) {
+    if (piece === "") continue;
+    const eq = piece.indexOf("=");
+    const rawName = eq < 0 ? piece : piece.slice(0, eq);
+    const rawValue = eq < 0 ? "" : piece.slice(eq + 1);
+    pairs.push([decodeComponent(rawName, rawName), decodeComponent(rawValue, rawName)]);
+  }
+  return pairs;
+}
+function decodeComponent(s, parameter) {
+  try {
+    return decodeURIComponent(s.replaceAll("+", " "));
+  } catch {
+    throw invalidParameter(parameter.slice(0, 64), "bad percent-encoding");
+  }
+}
+function formatQuery(pairs) {
+  if (pairs.length === 0) return "";
+  return "?" + pairs.map(([k, v4]) => `${encodeURIComponent(k)}=${encodeURIComponent(v4)}`).join("&");
+}
+function formatProcessingPath(parts) {
+  const graphspec = parts.ext ? `${parts.graph}.${parts.ext}` : parts.graph;
+  const auth = parts.apikey && parts.token ? `${encodeURIComponent(parts.apikey)}/${parts.token}/` : "";
+  return `/graph/${auth}${graphspec}${parts.search ?? ""}`;
+}
+
+// shared/chain.ts
+var MAX_CHAIN_DEPTH = 3;
+var isChained = (input) => input.startsWith("graph/");
+function parseChained(input) {
+  const q = input.indexOf("?");
+  const path = parseProcessingPath(`/${q < 0 ? input : input.slice(0, q)}`);
+  if (!path) throw invalidParameter("input", "not a graph/<graph>?<query> URL");
+  return { path, pairs: parseQuery(rawSearch(input)) };
+}
+function checkChainDepth(input) {
+  let current = input;
+  for (let depth = 0; current !== void 0 && isChained(current); depth++) {
+    if (depth >= MAX_CHAIN_DEPTH) throw invalidParameter("input", `chained more than ${MAX_CHAIN_DEPTH} levels deep`);
+    current = parseChained(current).pairs.find(([name]) => name === "input")?.[1];
+  }
+}
+
+// shared/request.ts
+function resolveOutputType(entry, ext, accept) {
+  if (ext === "" && entry.compiled.runtime === "noop") return null;
+  if (ext === "auto" && entry.compiled.runtime !== "noop") return negotiateType(accept);
+  const type = ext === "" ? "jpg" : normalizeExtension(ext);
+  if (type === null || !entry.formats.includes(type)) {
+    const supported = entry.formats.flatMap((f) => f === "jpg" ? ["jpg", "jpeg"] : [f]);
+    if (entry.compiled.runtime !== "noop") supported.push("auto");
+    throw unsupportedType(ext, supported);
+  }
+  return type;
+}
+function resolveRequest(entry, ext, pairs, limits) {
+  const outtype = resolveOutputType(entry, ext, limits.accept);
+  const given = /* @__PURE__ */ new Map();
+  for (const [name, value] of pairs) {
+    if (name.length > MAX_NAME_LENGTH) throw invalidParameter(name.slice(0, MAX_NAME_LENGTH), `name longer than ${MAX_NAME_LENGTH} characters`);
+    if (given.has(name)) throw invalidParameter(name, "given more than once");
+    given.set(name, value);
+  }
+  const { compiled } = entry;
+  const processing = compiled.runtime !== "noop";
+  const allowed = /* @__PURE__ */ new Set([...CONTROL_PARAMS, ...Object.keys(compiled.inports)]);
+  if (processing) for (const n of [...Object.keys(SCALE_PARAMS), "quality", "dpr"]) allowed.add(n);
+  const unknown = [...given.keys()].filter((n) => !allowed.has(n)).sort();
+  if (unknown.length > 0) {
+    const inports = [...allowed].filter((n) => !CONTROL_PARAMS.includes(n) || n === "input");
+    throw unknownParameter(unknown, inports.sort());
+  }
+  const params = {};
+  const ownSize = "width" in compiled.inports || "height" in compiled.inports;
+  const dpr = processing ? resolveDpr(given.get("dpr")) : 1;
+  if (processing) {
+    if (!ownSize) resolveScale(given, limits, params, dpr);
+    const q = given.get("quality");
+    if (q !== void 0) params.quality = convertParam("quality", q, QUALITY_PARAM);
+  }
+  for (const [name, inport] of Object.entries(compiled.inports)) {
+    const raw = given.get(name);
+    params[name] = raw === void 0 ? inport.decl.default : convertParam(name, raw, inport.decl);
+  }
+  if (ownSize && dpr !== 1) {
+    for (const side2 of ["width", "height"]) {
+      const decl = compiled.inports[side2]?.decl;
+      if (decl && given.has(side2)) params[side2] = convertParam(side2, String(Math.round(Number(params[side2]) * dpr)), decl);
+    }
+  }
+  if (ownSize) checkSize(Number(params.width) || void 0, Number(params.height) || void 0, limits);
+  const input = resolveInput(given.get("input"), compiled.generative);
+  const fallback = resolveFallback(given.get("fallback"), compiled.generative);
+  const expRaw = given.get("_exp");
+  let exp = null;
+  if (expRaw !== void 0) {
+    if (!/^\d{1,12}$/.test(expRaw)) throw invalidParameter("_exp", "expected unix seconds");
+    exp = Number(expRaw);
+  }
+  return {
+    graph: entry.name,
+    outtype,
+    input,
+    params,
+    nocache: given.get("_nocache") === "true",
+    exp,
+    debug: (given.get("debug") ?? "") !== "",
+    fallback
+  };
+}
+function resolveDpr(raw) {
+  if (raw === void 0) return 1;
+  return Math.round(Number(convertParam("dpr", raw, DPR_PARAM)) * 100) / 100;
+}
+function resolveScale(given, limits, params, dpr) {
+  const dims = {};
+  for (const name of ["width", "height"]) {
+    const raw = given.get(name);
+    if (raw === void 0) continue;
+    if (raw.length > MAX_VALUE_LENGTH.int) throw invalidParameter(name, `longer than ${MAX_VALUE_LENGTH.int} characters`);
+    const n = scanNumber(raw.trim());
+    if (n === null || !Number.isInteger(n) || n < 1 || raw.includes(".") || /[eE-]/.test(raw)) {
+      throw invalidParameter(name, "expected a positive integer");
+    }
+    dims[name] = Math.round(n * dpr);
+  }
+  if (dims.width === void 0 && dims.height === void 0) return;
+  checkSize(dims.width, dims.height, limits);
+  Object.assign(params, dims);
+}
+function checkSize(width, height, limits) {
+  if (width === void 0 && height === void 0) return;
+  const limit = limits.sizeLimitMegapixels * 1e6;
+  const dimLimit = Math.sqrt(limit) - 1;
+  const w = width ?? dimLimit;
+  const h = height ?? dimLimit;
+  if (!(w * h < limit) || w > MAX_DIMENSION || h > MAX_DIMENSION) throw sizeLimit(limits.sizeLimitMegapixels);
+}
+function resolveFallback(raw, generative = false) {
+  if (raw === void 0 || raw === null || raw === "") return null;
+  if (generative) throw invalidParameter("fallback", "this graph takes no input");
+  if (isChained(raw.replace(/^\//, ""))) throw invalidParameter("fallback", "expected files/<name> or an http(s) URL");
+  try {
+    return resolveInput(raw, false);
+  } catch (e) {
+    throw invalidParameter("fallback", e instanceof Error ? e.message : "expected files/<name> or an http(s) URL");
+  }
+}
+var EXAMPLE_FILE = /^files\/[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+function resolveInput(raw, generative) {
+  if (raw === void 0 || raw === "") {
+    if (generative) return null;
+    throw invalidParameter("input", "an input image is required");
+  }
+  if (raw.length > MAX_INPUT_LENGTH) throw invalidParameter("input", `longer than ${MAX_INPUT_LENGTH} characters`);
+  if (generative) throw invalidParameter("input", "this graph takes no input");
+  const value = raw.startsWith("/") ? raw.slice(1) : raw;
+  if (EXAMPLE_FILE.test(value)) return value;
+  if (isChained(value)) {
+    checkChainDepth(value);
+    return value;
+  }
+  let url2;
+  try {
+    url2 = new URL(value);
+  } catch {
+    throw inputFetchFailed(raw, "not an http(s) URL, files/<name> or graph/... URL");
+  }
+  if (url2.protocol !== "http:" && url2.protocol !== "https:") {
+    throw inputFetchFailed(raw, `scheme ${url2.protocol} is not allowed`);
+  }
+  url2.hash = "";
+  return url2.href;
+}
+
 // worker/cli/output.ts
 var CliError = class extends Error {
 };
@@ -1012,6 +1233,14 @@ function quotaOf(value) {
   if (!/^\d+$/.test(value)) throw new CliError('the quota is a whole number or "unlimited"');
   return Number(value);
 }
+function fallbackOf(value) {
+  if (value === "none") return null;
+  try {
+    return resolveFallback(value);
+  } catch (e) {
+    throw new CliError(isImgfloError(e) ? e.message : String(e));
+  }
+}
 async function runApps(registry, cmd, now = () => /* @__PURE__ */ new Date()) {
   const stamp = () => now().toISOString();
   const save = async (app) => {
@@ -1029,6 +1258,7 @@ async function runApps(registry, cmd, now = () => /* @__PURE__ */ new Date()) {
         enabled: true,
         admin: cmd.admin ?? false,
         processingQuota: cmd.quota === void 0 ? null : quotaOf(cmd.quota),
+        fallback: cmd.fallback === void 0 ? null : fallbackOf(cmd.fallback),
         createdAt: stamp(),
         updatedAt: stamp()
       };
@@ -1056,6 +1286,10 @@ async function runApps(registry, cmd, now = () => /* @__PURE__ */ new Date()) {
     case "set-quota": {
       if (cmd.quota === void 0) throw new CliError('--quota is needed (a number or "unlimited")');
       return publicView(await save({ ...await existing(registry, cmd.key), processingQuota: quotaOf(cmd.quota) }));
+    }
+    case "set-fallback": {
+      if (cmd.fallback === void 0) throw new CliError('--fallback is needed (files/<name>, an http(s) URL, or "none")');
+      return publicView(await save({ ...await existing(registry, cmd.key), fallback: fallbackOf(cmd.fallback) }));
     }
     default:
       throw new CliError(`unknown apps command: ${cmd.action}`);
@@ -1183,68 +1417,6 @@ function tokenV1(secret, graphspec, search) {
   return bytesToHex2(md5(encoder.encode(graphspec + search + secret)));
 }
 
-// shared/url.ts
-var GRAPH_NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
-function parseProcessingPath(pathname, prefix = "/graph/") {
-  if (!pathname.startsWith(prefix)) return null;
-  const segments = pathname.slice(prefix.length).split("/");
-  if (segments.length !== 1 && segments.length !== 3) return null;
-  if (segments.some((s) => s === "")) return null;
-  const graphspec = segments[segments.length - 1];
-  const dot = graphspec.lastIndexOf(".");
-  const graph = dot > 0 ? graphspec.slice(0, dot) : graphspec;
-  const ext = dot > 0 ? graphspec.slice(dot + 1) : "";
-  if (!GRAPH_NAME.test(graph)) return null;
-  return {
-    apikey: segments.length === 3 ? decodeSegment(segments[0]) : null,
-    token: segments.length === 3 ? segments[1] : null,
-    graphspec,
-    graph,
-    ext
-  };
-}
-function decodeSegment(s) {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
-function rawSearch(url2) {
-  const q = url2.indexOf("?");
-  if (q < 0) return "";
-  const hash = url2.indexOf("#", q);
-  return hash < 0 ? url2.slice(q) : url2.slice(q, hash);
-}
-function parseQuery(search) {
-  const body = search.startsWith("?") ? search.slice(1) : search;
-  const pairs = [];
-  for (const piece of body.split("&")) {
-    if (piece === "") continue;
-    const eq = piece.indexOf("=");
-    const rawName = eq < 0 ? piece : piece.slice(0, eq);
-    const rawValue = eq < 0 ? "" : piece.slice(eq + 1);
-    pairs.push([decodeComponent(rawName, rawName), decodeComponent(rawValue, rawName)]);
-  }
-  return pairs;
-}
-function decodeComponent(s, parameter) {
-  try {
-    return decodeURIComponent(s.replaceAll("+", " "));
-  } catch {
-    throw invalidParameter(parameter.slice(0, 64), "bad percent-encoding");
-  }
-}
-function formatQuery(pairs) {
-  if (pairs.length === 0) return "";
-  return "?" + pairs.map(([k, v4]) => `${encodeURIComponent(k)}=${encodeURIComponent(v4)}`).join("&");
-}
-function formatProcessingPath(parts) {
-  const graphspec = parts.ext ? `${parts.graph}.${parts.ext}` : parts.graph;
-  const auth = parts.apikey && parts.token ? `${encodeURIComponent(parts.apikey)}/${parts.token}/` : "";
-  return `/graph/${auth}${graphspec}${parts.search ?? ""}`;
-}
-
 // shared/client.ts
 async function imgfloUrl(o) {
   const entries = Array.isArray(o.params) ? [...o.params] : Object.entries(o.params ?? {});
@@ -1258,132 +1430,6 @@ async function imgfloUrl(o) {
   }
   const path = formatProcessingPath({ graph: o.graph, ext: o.ext, apikey: o.key ?? null, token, search });
   return `${(o.server ?? "").replace(/\/+$/, "")}${path}`;
-}
-
-// shared/chain.ts
-var MAX_CHAIN_DEPTH = 3;
-var isChained = (input) => input.startsWith("graph/");
-function parseChained(input) {
-  const q = input.indexOf("?");
-  const path = parseProcessingPath(`/${q < 0 ? input : input.slice(0, q)}`);
-  if (!path) throw invalidParameter("input", "not a graph/<graph>?<query> URL");
-  return { path, pairs: parseQuery(rawSearch(input)) };
-}
-function checkChainDepth(input) {
-  let current = input;
-  for (let depth = 0; current !== void 0 && isChained(current); depth++) {
-    if (depth >= MAX_CHAIN_DEPTH) throw invalidParameter("input", `chained more than ${MAX_CHAIN_DEPTH} levels deep`);
-    current = parseChained(current).pairs.find(([name]) => name === "input")?.[1];
-  }
-}
-
-// shared/request.ts
-function resolveOutputType(entry, ext, accept) {
-  if (ext === "" && entry.compiled.runtime === "noop") return null;
-  if (ext === "auto" && entry.compiled.runtime !== "noop") return negotiateType(accept);
-  const type = ext === "" ? "jpg" : normalizeExtension(ext);
-  if (type === null || !entry.formats.includes(type)) {
-    const supported = entry.formats.flatMap((f) => f === "jpg" ? ["jpg", "jpeg"] : [f]);
-    if (entry.compiled.runtime !== "noop") supported.push("auto");
-    throw unsupportedType(ext, supported);
-  }
-  return type;
-}
-function resolveRequest(entry, ext, pairs, limits) {
-  const outtype = resolveOutputType(entry, ext, limits.accept);
-  const given = /* @__PURE__ */ new Map();
-  for (const [name, value] of pairs) {
-    if (name.length > MAX_NAME_LENGTH) throw invalidParameter(name.slice(0, MAX_NAME_LENGTH), `name longer than ${MAX_NAME_LENGTH} characters`);
-    if (given.has(name)) throw invalidParameter(name, "given more than once");
-    given.set(name, value);
-  }
-  const { compiled } = entry;
-  const processing = compiled.runtime !== "noop";
-  const allowed = /* @__PURE__ */ new Set([...CONTROL_PARAMS, ...Object.keys(compiled.inports)]);
-  if (processing) for (const n of [...Object.keys(SCALE_PARAMS), "quality"]) allowed.add(n);
-  const unknown = [...given.keys()].filter((n) => !allowed.has(n)).sort();
-  if (unknown.length > 0) {
-    const inports = [...allowed].filter((n) => !CONTROL_PARAMS.includes(n) || n === "input");
-    throw unknownParameter(unknown, inports.sort());
-  }
-  const params = {};
-  const ownSize = "width" in compiled.inports || "height" in compiled.inports;
-  if (processing) {
-    if (!ownSize) resolveScale(given, limits, params);
-    const q = given.get("quality");
-    if (q !== void 0) params.quality = convertParam("quality", q, QUALITY_PARAM);
-  }
-  for (const [name, inport] of Object.entries(compiled.inports)) {
-    const raw = given.get(name);
-    params[name] = raw === void 0 ? inport.decl.default : convertParam(name, raw, inport.decl);
-  }
-  if (ownSize) checkSize(Number(params.width) || void 0, Number(params.height) || void 0, limits);
-  const input = resolveInput(given.get("input"), compiled.generative);
-  const expRaw = given.get("_exp");
-  let exp = null;
-  if (expRaw !== void 0) {
-    if (!/^\d{1,12}$/.test(expRaw)) throw invalidParameter("_exp", "expected unix seconds");
-    exp = Number(expRaw);
-  }
-  return {
-    graph: entry.name,
-    outtype,
-    input,
-    params,
-    nocache: given.get("_nocache") === "true",
-    exp,
-    debug: (given.get("debug") ?? "") !== ""
-  };
-}
-function resolveScale(given, limits, params) {
-  const dims = {};
-  for (const name of ["width", "height"]) {
-    const raw = given.get(name);
-    if (raw === void 0) continue;
-    if (raw.length > MAX_VALUE_LENGTH.int) throw invalidParameter(name, `longer than ${MAX_VALUE_LENGTH.int} characters`);
-    const n = scanNumber(raw.trim());
-    if (n === null || !Number.isInteger(n) || n < 1 || raw.includes(".") || /[eE-]/.test(raw)) {
-      throw invalidParameter(name, "expected a positive integer");
-    }
-    dims[name] = n;
-  }
-  if (dims.width === void 0 && dims.height === void 0) return;
-  checkSize(dims.width, dims.height, limits);
-  Object.assign(params, dims);
-}
-function checkSize(width, height, limits) {
-  if (width === void 0 && height === void 0) return;
-  const limit = limits.sizeLimitMegapixels * 1e6;
-  const dimLimit = Math.sqrt(limit) - 1;
-  const w = width ?? dimLimit;
-  const h = height ?? dimLimit;
-  if (!(w * h < limit) || w > MAX_DIMENSION || h > MAX_DIMENSION) throw sizeLimit(limits.sizeLimitMegapixels);
-}
-var EXAMPLE_FILE = /^files\/[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
-function resolveInput(raw, generative) {
-  if (raw === void 0 || raw === "") {
-    if (generative) return null;
-    throw invalidParameter("input", "an input image is required");
-  }
-  if (raw.length > MAX_INPUT_LENGTH) throw invalidParameter("input", `longer than ${MAX_INPUT_LENGTH} characters`);
-  if (generative) throw invalidParameter("input", "this graph takes no input");
-  const value = raw.startsWith("/") ? raw.slice(1) : raw;
-  if (EXAMPLE_FILE.test(value)) return value;
-  if (isChained(value)) {
-    checkChainDepth(value);
-    return value;
-  }
-  let url2;
-  try {
-    url2 = new URL(value);
-  } catch {
-    throw inputFetchFailed(raw, "not an http(s) URL, files/<name> or graph/... URL");
-  }
-  if (url2.protocol !== "http:" && url2.protocol !== "https:") {
-    throw inputFetchFailed(raw, `scheme ${url2.protocol} is not allowed`);
-  }
-  url2.hash = "";
-  return url2.href;
 }
 
 // shared/settings.ts
@@ -1532,7 +1578,7 @@ function program(args, catalogueOf2) {
     c.action(async (...given) => {
       const key = withKey ? given[0] : void 0;
       const o = given[withKey ? 1 : 0];
-      const result = await withRegistry(o.redis ?? env.IMGFLO_REDIS_URL, (registry) => runApps(registry, { action: name, key, label: o.label, owner: o.owner, admin: o.admin, quota: o.quota }));
+      const result = await withRegistry(o.redis ?? env.IMGFLO_REDIS_URL, (registry) => runApps(registry, { action: name, key, label: o.label, owner: o.owner, admin: o.admin, quota: o.quota, fallback: o.fallback }));
       out(render(result, Boolean(o.json)));
     });
   };
@@ -1540,7 +1586,7 @@ function program(args, catalogueOf2) {
     "add",
     "make an app; prints its key and secret (the secret only this once)",
     false,
-    (c) => c.option("--label <text>", "what the app is").option("--owner <email>", "who to ask about it").option("--admin", "may use _nocache").option("--quota <n>", 'processed images a month, or "unlimited"')
+    (c) => c.option("--label <text>", "what the app is").option("--owner <email>", "who to ask about it").option("--admin", "may use _nocache").option("--quota <n>", 'processed images a month, or "unlimited"').option("--fallback <input>", "files/<name> or a URL processed instead of an input that fails")
   );
   appAction("list", "every app, without secrets", false);
   appAction("show", "one app, without secrets", true);
@@ -1549,6 +1595,7 @@ function program(args, catalogueOf2) {
   appAction("rotate", "add a new secret (printed once); the old ones stay valid", true);
   appAction("retire-secret", "keep only the newest secret", true);
   appAction("set-quota", "processed images a calendar month (0: cached results only)", true, (c) => c.requiredOption("--quota <n>", 'a number, or "unlimited"'));
+  appAction("set-fallback", "the input processed instead of one that cannot be fetched or decoded", true, (c) => c.requiredOption("--fallback <input>", 'files/<name>, an http(s) URL, or "none"'));
   return (async () => {
     if (args[0] === "sign" || args[0] === "help" && args[1] === "sign") root.addCommand(signCommand(await catalogueOf2(), args.slice(1), env, out, err));
     else root.command("sign").summary("print a processing URL, signed when a key and secret are given").allowUnknownOption().allowExcessArguments();

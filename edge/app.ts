@@ -1,5 +1,6 @@
 /** The edge: createApp(deps) mounts the routes; errors become the JSON bodies of SPEC §3.2. */
 import { Hono } from 'hono';
+import { cors } from 'hono/cors';
 import { internal, isImgfloError, notFound, queryTooLong } from '../shared/errors.ts';
 import { errorResponse } from '../shared/error-response.ts';
 import { MAX_QUERY_LENGTH } from '../shared/reserved.ts';
@@ -32,6 +33,17 @@ export function createApp(deps: EdgeDeps): Hono<AppEnv> {
     const url = rawPath(c.req.url) + rawSearch(c.req.url);
     deps.log({ msg: 'request', requestId: c.get('requestId'), method: c.req.method, url: redactToken(url).slice(0, 2048), status: c.res.status, ms: Date.now() - started });
   });
+
+  // Pages may call the JSON routes and load processing URLs from script (fetch, canvas).
+  if (deps.config.corsOrigins) {
+    const allow = cors({
+      origin: deps.config.corsOrigins,
+      allowMethods: ['GET', 'HEAD', 'POST'],
+      exposeHeaders: ['Location', 'Retry-After', 'X-Request-Id', 'X-Imgflo-Error'],
+      maxAge: 86400,
+    });
+    for (const path of ['/graph/*', '/graphs', '/graphs/*']) app.use(path, allow);
+  }
 
   app.route('/graph', processingRoutes(deps));
   app.route('/graphs', catalogueRoutes(deps));

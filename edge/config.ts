@@ -39,6 +39,10 @@ const BindingsSchema = v.object({
   IMGFLO_EDGE_MEMO_SECONDS: v.pipe(v.optional(v.string(), '60'), v.transform(Number), v.number(), v.integer(), v.minValue(0), v.maxValue(3600)),
   IMGFLO_RATE_LIMIT: v.optional(v.pipe(v.string(), v.regex(/^\d+\/\d+(ms|s|m|h)$/, 'must look like 600/60s'))),
   IMGFLO_STORAGE_URL_MODE: v.optional(v.picklist(['public', 'presigned']), 'public'),
+  IMGFLO_CORS_ORIGINS: v.pipe(
+    v.optional(v.string(), '*'),
+    v.regex(/^(\*|none|https?:\/\/[^\s,/]+(,https?:\/\/[^\s,/]+)*)$/, 'must be *, none, or origins like https://a.example,https://b.example'),
+  ),
   IMGFLO_PRESIGN_EXPIRES: v.pipe(v.optional(v.string(), '3600'), v.transform(Number), v.number(), v.integer(), v.minValue(60), v.maxValue(604800)),
   ...SHARED_SETTINGS,
 });
@@ -74,10 +78,10 @@ export function parseEdgeConfig(bindings: Record<string, unknown>) {
   }
   const apps = new Map<string, App>();
   if (e.IMGFLO_API_KEY || e.IMGFLO_API_SECRET) {
-    apps.set(e.IMGFLO_API_KEY ?? '', { key: e.IMGFLO_API_KEY ?? '', secrets: [e.IMGFLO_API_SECRET ?? ''], admin: false, enabled: true, processingQuota: null });
+    apps.set(e.IMGFLO_API_KEY ?? '', { key: e.IMGFLO_API_KEY ?? '', secrets: [e.IMGFLO_API_SECRET ?? ''], admin: false, enabled: true, processingQuota: null, fallback: null });
   }
   if (e.IMGFLO_ADMIN_KEY || e.IMGFLO_ADMIN_SECRET) {
-    apps.set(e.IMGFLO_ADMIN_KEY ?? '', { key: e.IMGFLO_ADMIN_KEY ?? '', secrets: [e.IMGFLO_ADMIN_SECRET ?? ''], admin: true, enabled: true, processingQuota: null });
+    apps.set(e.IMGFLO_ADMIN_KEY ?? '', { key: e.IMGFLO_ADMIN_KEY ?? '', secrets: [e.IMGFLO_ADMIN_SECRET ?? ''], admin: true, enabled: true, processingQuota: null, fallback: null });
   }
   return {
     apps,
@@ -95,12 +99,14 @@ export function parseEdgeConfig(bindings: Record<string, unknown>) {
     sizeLimitMegapixels: e.IMGFLO_SIZE_LIMIT,
     jobTimeoutMs: e.IMGFLO_JOB_TIMEOUT_MS,
     commit: e.IMGFLO_COMMIT,
+    /** '*', the origins allowed, or null for no CORS headers. */
+    corsOrigins: e.IMGFLO_CORS_ORIGINS === 'none' ? null : e.IMGFLO_CORS_ORIGINS === '*' ? '*' : e.IMGFLO_CORS_ORIGINS.split(','),
     presign,
   };
 }
 
 /** A client application: its key, the secrets its tokens may be made with, its rights. */
-export type App = Pick<AppRecord, 'key' | 'secrets' | 'admin' | 'enabled' | 'processingQuota'>;
+export type App = Pick<AppRecord, 'key' | 'secrets' | 'admin' | 'enabled' | 'processingQuota'> & { fallback?: string | null };
 
 /** `600/60s` → 600 requests per sliding window of 60 seconds. */
 function parseRate(spec: string): { requests: number; window: `${number} ${'ms' | 's' | 'm' | 'h'}` } {

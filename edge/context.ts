@@ -1,4 +1,5 @@
 /** What every edge route can reach: the dependencies built once per isolate, the request id. */
+import type { ErrorReason } from '../shared/errors.ts';
 import type { Catalogue } from '../shared/graph/catalogue.ts';
 import type { CacheIndex } from '../shared/ports.ts';
 import type { BridgeClient } from './bridge-client.ts';
@@ -23,5 +24,8 @@ export interface EdgeDeps {
   log(line: Record<string, unknown>): void;
 }
 
-/** `hit`: the request was answered from the cache index. */
-export type AppEnv = { Variables: { requestId: string; hit?: boolean } };
+/**
+ * `hit`: the request was answered from the cache index. `fallbackFor`: the answer is the
+ * processing of the fallback input, standing in for an input that failed for this reason.
+ */
+export type AppEnv = { Variables: { requestId: string; hit?: boolean; fallbackFor?: ErrorReason } };

@@ -28,6 +28,15 @@ describe('the Workers entry in workerd', () => {
     expect(await res.json()).toMatchObject({ reason: 'unknown-parameter', unknown: ['skeke'] });
   });
 
+  it('answers CORS on /graphs and processing URLs, errors included, and checks dpr against the size limit', async () => {
+    const origin = { headers: { Origin: 'https://site.example' } };
+    expect((await exports.default.fetch('http://edge.test/graphs', origin)).headers.get('access-control-allow-origin')).toBe('*');
+    const res = await exports.default.fetch('http://edge.test/graph/passthrough?input=files%2Fgridbear.jpg&width=4000&height=4000&dpr=4', origin);
+    expect(res.status).toBe(422);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(await res.json()).toMatchObject({ reason: 'size-limit' });
+  });
+
   it('answers 500 without details when a binding is invalid, and logs which ones', async () => {
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     const res = await worker.fetch(new Request('http://edge.test/version'), { IMGFLO_BRIDGE_URL: 'not a url' }, {});

@@ -4,7 +4,7 @@
  * processing URLs and the page's fixed examples both end here.
  */
 import type { Context } from 'hono';
-import { forbidden, ImgfloError, notCached, rateLimited } from '../shared/errors.ts';
+import { forbidden, ImgfloError, isImgfloError, notCached, rateLimited, type ErrorReason } from '../shared/errors.ts';
 import type { GraphEntry } from '../shared/graph/catalogue.ts';
 import { jobRequestOf } from '../shared/request.ts';
 import type { App } from './config.ts';
@@ -20,6 +20,9 @@ export interface JobAsked {
   client: App | null;
 }
 
+/** The failures of the input itself, which a fallback input answers instead. */
+const INPUT_FAILURES: ReadonlySet<ErrorReason> = new Set(['input-fetch-failed', 'input-too-large', 'unsupported-input', 'input-pixels']);
+
 export function jobAnswerer(deps: EdgeDeps) {
   const { config } = deps;
   const resolve = memoizedResolver(5000);
@@ -29,6 +32,12 @@ export function jobAnswerer(deps: EdgeDeps) {
 
   const redirect = async (c: Context<AppEnv>, objectKey: string) => {
     c.header('Location', await locationOf(objectKey));
+    if (c.get('fallbackFor')) {
+      // Stands in for an input that may yet appear: temporary, and said why.
+      c.header('X-Imgflo-Error', c.get('fallbackFor'));
+      c.header('Cache-Control', 'public, max-age=60');
+      return c.body(null, 302);
+    }
     if (deps.presign) {
       // A presigned URL expires: the redirect to it may be kept only briefly, and privately.
       c.header('Cache-Control', `private, max-age=${Math.min(300, Math.floor((config.presign?.expiresSeconds ?? 600) / 2))}`);
@@ -52,7 +61,7 @@ export function jobAnswerer(deps: EdgeDeps) {
     }
   };
 
-  return async (c: Context<AppEnv>, { entry, ext, pairs, client }: JobAsked): Promise<Response> => {
+  const answer = async (c: Context<AppEnv>, { entry, ext, pairs, client }: JobAsked): Promise<Response> => {
     const method = c.req.method;
     const requestId = c.get('requestId');
     if (deps.rateLimit) {
@@ -95,5 +104,31 @@ export function jobAnswerer(deps: EdgeDeps) {
       return c.json({ queued: true, location }, 202);
     }
     return redirect(c, answer.objectKey);
+  };
+
+  /**
+   * The request's answer; when its input cannot be fetched or decoded and a fallback is named
+   * (`fallback=`, else the app's), the answer of the same processing of the fallback, as a 302
+   * with `X-Imgflo-Error`. The failure itself is logged, counted and remembered as ever.
+   */
+  return async (c: Context<AppEnv>, asked: JobAsked): Promise<Response> => {
+    try {
+      return await answer(c, asked);
+    } catch (e) {
+      const named = asked.pairs.find(([n]) => n === 'fallback')?.[1];
+      const fallback = named ?? asked.client?.fallback ?? null;
+      if (!fallback || !isImgfloError(e) || !INPUT_FAILURES.has(e.reason)) throw e;
+      const requestId = c.get('requestId');
+      deps.log({ msg: 'input failed; answering the fallback', level: 'warn', requestId, reason: e.reason });
+      const pairs = [...asked.pairs.filter(([n]) => n !== 'input' && n !== 'fallback'), ['input', fallback] as const];
+      c.set('fallbackFor', e.reason);
+      try {
+        return await answer(c, { ...asked, pairs });
+      } catch (inner) {
+        deps.log({ msg: 'the fallback failed too', level: 'warn', requestId, error: String(inner) });
+        c.set('fallbackFor', undefined);
+        throw e;
+      }
+    }
   };
 }

@@ -8,7 +8,7 @@ import { describeGraph, type Catalogue } from '../shared/graph/catalogue.ts';
 import { loadCatalogue } from '../worker/catalogue.ts';
 import { ROOT } from './stack.ts';
 
-const RESERVED = new Set(['input', 'width', 'height', 'quality']);
+const RESERVED = new Set(['input', 'width', 'height', 'quality', 'dpr']);
 
 export function catalogueMarkdown(catalogue: Catalogue): string {
   const lines: string[] = [];

@@ -14,6 +14,8 @@ export const AppRecordSchema = v.object({
   admin: v.boolean(),
   /** null: unlimited; 0: cached results only; N: at most N processed images a calendar month. */
   processingQuota: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  /** The input processed instead of one that cannot be fetched or decoded, unless the URL names its own. */
+  fallback: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(4096))), null),
   createdAt: v.string(),
   updatedAt: v.string(),
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { imgfloSrcset, imgfloUrl } from './client.ts';
+import { imgfloDensitySrcset, imgfloSizes, imgfloSrcset, imgfloUrl } from './client.ts';
 
 const example = {
   graph: 'crop',
@@ -31,5 +31,18 @@ describe('the JS client', () => {
     expect(parts[0]).toMatch(/^\/graph\/k\/[A-Za-z0-9_-]{43}\/resize\.jpg\?input=files%2Fa\.jpg&width=200&height=150 200w$/);
     expect(parts[1]).toMatch(/&width=800&height=600 800w$/);
     expect(parts[0]!.split('/')[3]).not.toBe(parts[1]!.split('/')[3]);
+  });
+  it('makes a density srcset with dpr, replacing any dpr given, each URL signed', async () => {
+    const srcset = await imgfloDensitySrcset({ graph: 'passthrough', params: { input: 'files/a.jpg', width: 300, dpr: 3 } }, [1, 2, 3.5]);
+    expect(srcset).toBe(
+      '/graph/passthrough?input=files%2Fa.jpg&width=300 1x, /graph/passthrough?input=files%2Fa.jpg&width=300&dpr=2 2x, /graph/passthrough?input=files%2Fa.jpg&width=300&dpr=3.5 3.5x',
+    );
+    const signed = (await imgfloDensitySrcset({ ...example, key: 'k', secret: 's' })).split(', ');
+    expect(signed.map((p) => p.split(' ')[1])).toEqual(['1x', '2x']);
+    expect(signed[0]!.split('/')[3]).not.toBe(signed[1]!.split('/')[3]);
+  });
+  it('writes a sizes attribute from media conditions and a default', () => {
+    expect(imgfloSizes([['(max-width: 600px)', '100vw'], ['(max-width: 1200px)', '50vw']], '600px')).toBe('(max-width: 600px) 100vw, (max-width: 1200px) 50vw, 600px');
+    expect(imgfloSizes([], '100vw')).toBe('100vw');
   });
 });

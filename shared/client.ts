@@ -6,6 +6,8 @@
  *   await imgfloUrl({ server: 'https://img.example.com', graph: 'crop', params: { input: 'files/a.jpg', x: 10 },
  *                     key: 'my-key', secret: 'my-secret' });
  *   await imgfloSrcset({ graph: 'resize', params: { input: 'files/a.jpg', width: 400, height: 300 } }, [400, 800]);
+ *   await imgfloDensitySrcset({ graph: 'resize', params: { input: 'files/a.jpg', width: 400 } }, [1, 2]);
+ *   imgfloSizes([['(max-width: 600px)', '100vw']], '600px');   // '(max-width: 600px) 100vw, 600px'
  */
 import { tokenV1, tokenV2 } from './tokens.ts';
 import { formatProcessingPath, formatQuery } from './url.ts';
@@ -55,4 +57,21 @@ export async function imgfloSrcset(o: UrlOptions, widths: readonly number[]): Pr
     return imgfloUrl({ ...o, params: scaled }).then((url) => `${url} ${w}w`);
   });
   return (await Promise.all(urls)).join(', ');
+}
+
+/**
+ * An `<img srcset>` value of pixel densities (x descriptors): the same URL with `dpr` at each
+ * density, so the service multiplies the width and height it is given.
+ */
+export async function imgfloDensitySrcset(o: UrlOptions, densities: readonly number[] = [1, 2]): Promise<string> {
+  const entries = (Array.isArray(o.params) ? [...o.params] : Object.entries(o.params ?? {})).filter(([k]) => k !== 'dpr');
+  const urls = densities.map((d) =>
+    imgfloUrl({ ...o, params: d === 1 ? entries : [...entries, ['dpr', d]] }).then((url) => `${url} ${d}x`),
+  );
+  return (await Promise.all(urls)).join(', ');
+}
+
+/** An `<img sizes>` value: each media condition with the slot width it gives, then the default. */
+export function imgfloSizes(rules: ReadonlyArray<readonly [media: string, size: string]>, otherwise: string): string {
+  return [...rules.map(([media, size]) => `${media} ${size}`), otherwise].join(', ');
 }

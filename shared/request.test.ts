@@ -67,6 +67,19 @@ describe('resolving a processing request', () => {
     );
     expect(resolve('passthrough', '', '?input=files%2Fa.jpg&height=5000').params.height).toBe(5000);
   });
+  it('multiplies width and height by dpr, clamped to 1–4, before the size limit', () => {
+    expect(resolve('passthrough', '', '?input=files%2Fa.jpg&width=300&dpr=2').params).toMatchObject({ width: 600 });
+    expect(resolve('passthrough', '', '?input=files%2Fa.jpg&width=301&height=200&dpr=1.5').params).toMatchObject({ width: 452, height: 300 });
+    expect(resolve('passthrough', '', '?input=files%2Fa.jpg&width=300&dpr=9').params.width).toBe(1200);
+    expect(resolve('passthrough', '', '?input=files%2Fa.jpg&width=300&dpr=0.5').params.width).toBe(300);
+    expect(resolve('passthrough', '', '?input=files%2Fa.jpg&dpr=2').params.width).toBeUndefined();
+    // 3000 alone passes the 25 MP limit; 3000 × 3 does not.
+    expect(() => resolve('passthrough', '', '?input=files%2Fa.jpg&height=3000&dpr=3')).toThrowError(expect.objectContaining({ status: 422, reason: 'size-limit' }));
+    expect(() => resolve('passthrough', '', '?input=files%2Fa.jpg&width=30&dpr=two')).toThrowError(expect.objectContaining({ status: 422, extra: { parameter: 'dpr' } }));
+    // A graph with its own size (the canvas) gets its sizes multiplied, within their own range.
+    expect(resolve('canvas', '', '?width=300&height=200&dpr=2').params).toMatchObject({ width: 600, height: 400 });
+    expect(() => resolve('noop', '', '?input=files%2Fa.jpg&dpr=2')).toThrowError(expect.objectContaining({ reason: 'unknown-parameter' }));
+  });
   it('answers 422 for a repeated parameter and for a missing input', () => {
     expect(() => resolve('crop', '', '?input=files%2Fa.jpg&x=1&x=2')).toThrowError(expect.objectContaining({ status: 422 }));
     expect(() => resolve('crop', '', '?x=1')).toThrowError(expect.objectContaining({ status: 422, reason: 'invalid-parameter' }));
@@ -90,6 +103,10 @@ describe('the cache key', () => {
     expect(await key('crop', 'png', '?y=230&x=200&input=files/grid-toastybob.jpg')).toBe(base);
     expect(await key('crop', 'png', '?input=files%2Fgrid-toastybob.jpg&x=200.0&y=230&cropwidth=10')).toBe(base);
     expect(await key('crop', 'png', '?input=files%2Fgrid-toastybob.jpg&x=200&y=230&_nocache=true&debug=1&_exp=1')).toBe(base);
+  });
+  it('shares one entry between a size times dpr and the multiplied size', async () => {
+    expect(await key('passthrough', '', '?input=files%2Fa.jpg&width=300&dpr=2')).toBe(await key('passthrough', '', '?input=files%2Fa.jpg&width=600'));
+    expect(await key('passthrough', '', '?input=files%2Fa.jpg&dpr=2')).toBe(await key('passthrough', '', '?input=files%2Fa.jpg'));
   });
   it('shares one entry for values that clamp to the same number', async () => {
     expect(await key('gaussianblur', '', '?input=files%2Fa.jpg&std-dev-x=1e9')).toBe(

@@ -16,7 +16,7 @@ import { negotiateType, normalizeExtension, type ImageType } from './formats.ts'
 import type { GraphEntry } from './graph/catalogue.ts';
 import type { JobRequest, Urgency } from './job.ts';
 import { convertParam, MAX_VALUE_LENGTH } from './params.ts';
-import { CONTROL_PARAMS, MAX_DIMENSION, MAX_INPUT_LENGTH, MAX_NAME_LENGTH, QUALITY_PARAM, SCALE_PARAMS } from './reserved.ts';
+import { CONTROL_PARAMS, DPR_PARAM, MAX_DIMENSION, MAX_INPUT_LENGTH, MAX_NAME_LENGTH, QUALITY_PARAM, SCALE_PARAMS } from './reserved.ts';
 import { scanNumber } from './scan.ts';
 
 export interface ResolvedRequest {
@@ -28,6 +28,8 @@ export interface ResolvedRequest {
   nocache: boolean;
   exp: number | null;
   debug: boolean;
+  /** The input to process instead when this one cannot be fetched or decoded (not in the key). */
+  fallback: string | null;
 }
 
 export interface RequestLimits {
@@ -65,7 +67,7 @@ export function resolveRequest(
   const { compiled } = entry;
   const processing = compiled.runtime !== 'noop';
   const allowed = new Set<string>([...CONTROL_PARAMS, ...Object.keys(compiled.inports)]);
-  if (processing) for (const n of [...Object.keys(SCALE_PARAMS), 'quality']) allowed.add(n);
+  if (processing) for (const n of [...Object.keys(SCALE_PARAMS), 'quality', 'dpr']) allowed.add(n);
   const unknown = [...given.keys()].filter((n) => !allowed.has(n)).sort();
   if (unknown.length > 0) {
     const inports = [...allowed].filter((n) => !CONTROL_PARAMS.includes(n as never) || n === 'input');
@@ -75,8 +77,9 @@ export function resolveRequest(
   const params: Record<string, PropValue> = {};
   // A graph that exports its own width/height (canvas, ...) receives them instead.
   const ownSize = 'width' in compiled.inports || 'height' in compiled.inports;
+  const dpr = processing ? resolveDpr(given.get('dpr')) : 1;
   if (processing) {
-    if (!ownSize) resolveScale(given, limits, params);
+    if (!ownSize) resolveScale(given, limits, params, dpr);
     const q = given.get('quality');
     if (q !== undefined) params.quality = convertParam('quality', q, QUALITY_PARAM);
   }
@@ -84,9 +87,16 @@ export function resolveRequest(
     const raw = given.get(name);
     params[name] = raw === undefined ? inport.decl.default : convertParam(name, raw, inport.decl);
   }
+  if (ownSize && dpr !== 1) {
+    for (const side of ['width', 'height'] as const) {
+      const decl = compiled.inports[side]?.decl;
+      if (decl && given.has(side)) params[side] = convertParam(side, String(Math.round(Number(params[side]) * dpr)), decl);
+    }
+  }
   if (ownSize) checkSize(Number(params.width) || undefined, Number(params.height) || undefined, limits);
 
   const input = resolveInput(given.get('input'), compiled.generative);
+  const fallback = resolveFallback(given.get('fallback'), compiled.generative);
   const expRaw = given.get('_exp');
   let exp: number | null = null;
   if (expRaw !== undefined) {
@@ -101,6 +111,7 @@ export function resolveRequest(
     nocache: given.get('_nocache') === 'true',
     exp,
     debug: (given.get('debug') ?? '') !== '',
+    fallback,
   };
 }
 
@@ -130,8 +141,14 @@ export function jobRequestOf(
   };
 }
 
+/** `dpr`: a number clamped to 1–4 like any parameter (1 when absent); two decimals matter. */
+function resolveDpr(raw: string | undefined): number {
+  if (raw === undefined) return 1;
+  return Math.round(Number(convertParam('dpr', raw, DPR_PARAM)) * 100) / 100;
+}
+
 /** The original's rule: width×height < limit·10⁶, a missing side counting as √limit − 1. */
-function resolveScale(given: Map<string, string>, limits: RequestLimits, params: Record<string, PropValue>) {
+function resolveScale(given: Map<string, string>, limits: RequestLimits, params: Record<string, PropValue>, dpr: number) {
   const dims: Record<string, number> = {};
   for (const name of ['width', 'height'] as const) {
     const raw = given.get(name);
@@ -141,7 +158,7 @@ function resolveScale(given: Map<string, string>, limits: RequestLimits, params:
     if (n === null || !Number.isInteger(n) || n < 1 || raw.includes('.') || /[eE-]/.test(raw)) {
       throw invalidParameter(name, 'expected a positive integer');
     }
-    dims[name] = n;
+    dims[name] = Math.round(n * dpr);
   }
   if (dims.width === undefined && dims.height === undefined) return;
   checkSize(dims.width, dims.height, limits);
@@ -155,6 +172,18 @@ function checkSize(width: number | undefined, height: number | undefined, limits
   const w = width ?? dimLimit;
   const h = height ?? dimLimit;
   if (!(w * h < limit) || w > MAX_DIMENSION || h > MAX_DIMENSION) throw sizeLimit(limits.sizeLimitMegapixels);
+}
+
+/** `fallback`: `files/<name>` or an http(s) URL, under the rules of `input`. */
+export function resolveFallback(raw: string | undefined | null, generative = false): string | null {
+  if (raw === undefined || raw === null || raw === '') return null;
+  if (generative) throw invalidParameter('fallback', 'this graph takes no input');
+  if (isChained(raw.replace(/^\//, ''))) throw invalidParameter('fallback', 'expected files/<name> or an http(s) URL');
+  try {
+    return resolveInput(raw, false);
+  } catch (e) {
+    throw invalidParameter('fallback', e instanceof Error ? e.message : 'expected files/<name> or an http(s) URL');
+  }
 }
 
 const EXAMPLE_FILE = /^files\/[A-Za-z0-9_][A-Za-z0-9_.-]*$/;

@@ -37,6 +37,15 @@ export const QUALITY_PARAM = {
   maximum: 100,
 } as const satisfies PropDecl;
 
+/** Device pixel ratio: multiplies `width`/`height` (before the size limit applies); not in the key itself. */
+export const DPR_PARAM = {
+  type: 'number',
+  description: 'Device pixel ratio, 1–4: multiplies width and height (the result is the same as the multiplied sizes)',
+  default: 1,
+  minimum: 1,
+  maximum: 4,
+} as const satisfies PropDecl;
+
 /**
  * jpg keeps the original imgflo's encoder settings (quality 90, no chroma subsampling), so that
  * existing URLs give the same images: with 85 the crop_default_jpeg regression case misses
@@ -45,4 +54,4 @@ export const QUALITY_PARAM = {
 export const DEFAULT_QUALITY = { jpg: 90, webp: 80, avif: 60 } as const;
 
 /** Names that never reach a graph and never name an inport. */
-export const CONTROL_PARAMS = ['input', '_nocache', '_exp', 'debug'] as const;
+export const CONTROL_PARAMS = ['input', '_nocache', '_exp', 'debug', 'fallback'] as const;

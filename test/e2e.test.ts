@@ -98,6 +98,25 @@ describe('end to end, unsigned', () => {
     expect(body.error).toMatch(/404/);
   });
 
+  it('answers a missing input with fallback= by a 302 to the same processing of the fallback, naming the error', async () => {
+    const url = `${stack.edgeUrl}/graph/passthrough.png?input=files%2F__nonexisting_image___.jpg&width=50&fallback=files%2Fgridbear.jpg`;
+    const res = await get(url, { headers: { Origin: 'https://site.example' } });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('x-imgflo-error')).toBe('input-fetch-failed');
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    const direct = await get(`${stack.edgeUrl}/graph/passthrough.png?input=files%2Fgridbear.jpg&width=50`);
+    expect([direct.status, direct.headers.get('location')]).toEqual([301, res.headers.get('location')]);
+    const image = await sharp(Buffer.from(await (await fetch(res.headers.get('location')!)).arrayBuffer())).metadata();
+    expect([image.format, image.width]).toEqual(['png', 50]);
+  });
+
+  it('gives a 600-px-wide result for width=300&dpr=2', async () => {
+    const res = await get(`${stack.edgeUrl}/graph/passthrough.webp?input=files%2Fgridbear.jpg&width=300&dpr=2`);
+    expect(res.status).toBe(301);
+    const image = await sharp(Buffer.from(await (await fetch(res.headers.get('location')!)).arrayBuffer())).metadata();
+    expect([image.format, image.width]).toEqual(['webp', 600]);
+  });
+
   it('lists the original graphs with every inport typed', async () => {
     const res = await get(`${stack.edgeUrl}/graphs`);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);

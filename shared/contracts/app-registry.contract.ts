@@ -10,6 +10,7 @@ export const makeApp = (overrides: Partial<AppRecord> = {}): AppRecord => ({
   owner: 'owner@example.com',
   enabled: true,
   admin: false,
+  fallback: null,
   processingQuota: null,
   createdAt: '2026-11-01T00:00:00.000Z',
   updatedAt: '2026-11-01T00:00:00.000Z',

@@ -5,7 +5,7 @@
 import type { PropValue } from '../components/types.ts';
 import { PROCESSED_TYPES, IMAGE_TYPES, type ImageType } from '../formats.ts';
 import { canonicalJson, sha256Hex } from '../hash.ts';
-import { QUALITY_PARAM, SCALE_PARAMS } from '../reserved.ts';
+import { DPR_PARAM, QUALITY_PARAM, SCALE_PARAMS } from '../reserved.ts';
 import { compileGraph, type CompiledGraph } from './compile.ts';
 import { ORIGINAL_DESCRIPTIONS } from './descriptions.ts';
 import { GraphError, type GraphDefinition } from './model.ts';
@@ -80,6 +80,7 @@ export function describeGraph(entry: GraphEntry): PublicGraph {
       for (const [name, decl] of Object.entries(SCALE_PARAMS)) inports[name] = { ...decl, default: null };
     }
     inports.quality = { ...QUALITY_PARAM, default: null };
+    inports.dpr = { ...DPR_PARAM };
   } else {
     inports.input = { type: 'uri', description: 'Input image: an http(s) URL or files/<name>', default: null };
   }

@@ -4,6 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AppRecord } from '../../shared/apps.ts';
+import { isImgfloError } from '../../shared/errors.ts';
+import { resolveFallback } from '../../shared/request.ts';
 import type { AppRegistry } from '../../shared/ports.ts';
 import { CliError } from './output.ts';
 
@@ -29,6 +31,16 @@ function quotaOf(value: string): number | null {
   return Number(value);
 }
 
+/** `files/<name>` or an http(s) URL, checked as the edge checks `fallback=`; `none` for none. */
+function fallbackOf(value: string): string | null {
+  if (value === 'none') return null;
+  try {
+    return resolveFallback(value);
+  } catch (e) {
+    throw new CliError(isImgfloError(e) ? e.message : String(e));
+  }
+}
+
 export interface AppsCommand {
   action: string;
   key?: string;
@@ -36,6 +48,7 @@ export interface AppsCommand {
   owner?: string;
   admin?: boolean;
   quota?: string;
+  fallback?: string;
 }
 
 export async function runApps(registry: AppRegistry, cmd: AppsCommand, now = () => new Date()): Promise<unknown> {
@@ -55,6 +68,7 @@ export async function runApps(registry: AppRegistry, cmd: AppsCommand, now = () 
         enabled: true,
         admin: cmd.admin ?? false,
         processingQuota: cmd.quota === undefined ? null : quotaOf(cmd.quota),
+        fallback: cmd.fallback === undefined ? null : fallbackOf(cmd.fallback),
         createdAt: stamp(),
         updatedAt: stamp(),
       };
@@ -82,6 +96,10 @@ export async function runApps(registry: AppRegistry, cmd: AppsCommand, now = () 
     case 'set-quota': {
       if (cmd.quota === undefined) throw new CliError('--quota is needed (a number or "unlimited")');
       return publicView(await save({ ...(await existing(registry, cmd.key)), processingQuota: quotaOf(cmd.quota) }));
+    }
+    case 'set-fallback': {
+      if (cmd.fallback === undefined) throw new CliError('--fallback is needed (files/<name>, an http(s) URL, or "none")');
+      return publicView(await save({ ...(await existing(registry, cmd.key)), fallback: fallbackOf(cmd.fallback) }));
     }
     default:
       throw new CliError(`unknown apps command: ${cmd.action}`);

@@ -106,13 +106,13 @@ function program(args: readonly string[], catalogueOf: () => Promise<Catalogue>)
     options(c).option('--redis <url>', 'the registry (default: IMGFLO_REDIS_URL)').option('--json', 'print JSON');
     c.action(async (...given: unknown[]) => {
       const key = withKey ? (given[0] as string) : undefined;
-      const o = given[withKey ? 1 : 0] as { label?: string; owner?: string; admin?: boolean; quota?: string; redis?: string; json?: boolean };
-      const result = await withRegistry(o.redis ?? env.IMGFLO_REDIS_URL, (registry) => runApps(registry, { action: name, key, label: o.label, owner: o.owner, admin: o.admin, quota: o.quota }));
+      const o = given[withKey ? 1 : 0] as { label?: string; owner?: string; admin?: boolean; quota?: string; fallback?: string; redis?: string; json?: boolean };
+      const result = await withRegistry(o.redis ?? env.IMGFLO_REDIS_URL, (registry) => runApps(registry, { action: name, key, label: o.label, owner: o.owner, admin: o.admin, quota: o.quota, fallback: o.fallback }));
       out(render(result, Boolean(o.json)));
     });
   };
   appAction('add', 'make an app; prints its key and secret (the secret only this once)', false, (c) =>
-    c.option('--label <text>', 'what the app is').option('--owner <email>', 'who to ask about it').option('--admin', 'may use _nocache').option('--quota <n>', 'processed images a month, or "unlimited"'),
+    c.option('--label <text>', 'what the app is').option('--owner <email>', 'who to ask about it').option('--admin', 'may use _nocache').option('--quota <n>', 'processed images a month, or "unlimited"').option('--fallback <input>', 'files/<name> or a URL processed instead of an input that fails'),
   );
   appAction('list', 'every app, without secrets', false);
   appAction('show', 'one app, without secrets', true);
@@ -121,6 +121,7 @@ function program(args: readonly string[], catalogueOf: () => Promise<Catalogue>)
   appAction('rotate', 'add a new secret (printed once); the old ones stay valid', true);
   appAction('retire-secret', 'keep only the newest secret', true);
   appAction('set-quota', 'processed images a calendar month (0: cached results only)', true, (c) => c.requiredOption('--quota <n>', 'a number, or "unlimited"'));
+  appAction('set-fallback', 'the input processed instead of one that cannot be fetched or decoded', true, (c) => c.requiredOption('--fallback <input>', 'files/<name>, an http(s) URL, or "none"'));
 
   // sign's options are the graph's own parameters, so the command is made for the graph named.
   return (async () => {
