@@ -1,11 +1,11 @@
 /** The edge: createApp(deps) mounts the routes; errors become the JSON bodies of SPEC §3.2. */
 import { Hono } from 'hono';
-import { cors } from 'hono/cors';
 import { internal, isImgfloError, notFound, queryTooLong } from '../shared/errors.ts';
 import { errorResponse } from '../shared/error-response.ts';
 import { MAX_QUERY_LENGTH } from '../shared/reserved.ts';
 import { rawPath, rawSearch, redactToken } from '../shared/url.ts';
 import type { AppEnv, EdgeDeps } from './context.ts';
+import { corsFor } from './cors.ts';
 import { catalogueRoutes } from './routes/catalogue.ts';
 import { exampleRoutes } from './routes/examples.ts';
 import { fileRoutes } from './routes/files.ts';
@@ -36,12 +36,7 @@ export function createApp(deps: EdgeDeps): Hono<AppEnv> {
 
   // Pages may call the JSON routes and load processing URLs from script (fetch, canvas).
   if (deps.config.corsOrigins) {
-    const allow = cors({
-      origin: deps.config.corsOrigins,
-      allowMethods: ['GET', 'HEAD', 'POST'],
-      exposeHeaders: ['Location', 'Retry-After', 'X-Request-Id', 'X-Imgflo-Error'],
-      maxAge: 86400,
-    });
+    const allow = corsFor(deps.config.corsOrigins);
     for (const path of ['/graph/*', '/graphs', '/graphs/*']) app.use(path, allow);
   }
 

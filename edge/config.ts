@@ -100,7 +100,7 @@ export function parseEdgeConfig(bindings: Record<string, unknown>) {
     jobTimeoutMs: e.IMGFLO_JOB_TIMEOUT_MS,
     commit: e.IMGFLO_COMMIT,
     /** '*', the origins allowed, or null for no CORS headers. */
-    corsOrigins: e.IMGFLO_CORS_ORIGINS === 'none' ? null : e.IMGFLO_CORS_ORIGINS === '*' ? '*' : e.IMGFLO_CORS_ORIGINS.split(','),
+    corsOrigins: e.IMGFLO_CORS_ORIGINS === 'none' ? null : e.IMGFLO_CORS_ORIGINS === '*' ? ('*' as const) : e.IMGFLO_CORS_ORIGINS.split(','),
     presign,
   };
 }
