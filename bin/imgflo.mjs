@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 
 // worker/cli/main.ts
-import { existsSync, readFileSync, realpathSync } from "node:fs";
-import { dirname, join as join2 } from "node:path";
+import { existsSync as existsSync2, readFileSync, realpathSync } from "node:fs";
+import { dirname as dirname2, join as join2 } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command as Command2, CommanderError, Option as Option2 } from "commander";
 
@@ -18,27 +18,139 @@ async function sha256Hex(text2) {
 function canonicalJson(value) {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value).filter(([, v4]) => v4 !== void 0).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
-    return `{${entries.map(([k, v4]) => `${JSON.stringify(k)}:${canonicalJson(v4)}`).join(",")}}`;
+    const entries = Object.entries(value).filter(([, v6]) => v6 !== void 0).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
+    return `{${entries.map(([k, v6]) => `${JSON.stringify(k)}:${canonicalJson(v6)}`).join(",")}}`;
   }
   return JSON.stringify(value);
 }
 
 // shared/apps.ts
+import * as v2 from "valibot";
+
+// shared/presets.ts
 import * as v from "valibot";
-var AppRecordSchema = v.object({
-  key: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
-  secrets: v.array(v.pipe(v.string(), v.minLength(1))),
-  label: v.string(),
-  owner: v.string(),
-  enabled: v.boolean(),
-  admin: v.boolean(),
+
+// shared/errors.ts
+var ImgfloError = class _ImgfloError extends Error {
+  constructor(status, reason, message, extra = {}, retryable = false) {
+    super(message);
+    this.status = status;
+    this.reason = reason;
+    this.extra = extra;
+    this.retryable = retryable;
+  }
+  name = "ImgfloError";
+  toBody() {
+    return { error: this.message, code: this.status, reason: this.reason, ...this.extra };
+  }
+  /** Rebuilds an error from a body that crossed a process boundary. */
+  static fromBody(body, retryable = false) {
+    const { error, code, reason, ...extra } = body;
+    return new _ImgfloError(code, reason, error, extra, retryable);
+  }
+  /** The error as the cache index remembers a failure (CacheIndex.rememberFailure), and back. */
+  toRemembered() {
+    return JSON.stringify(this.toBody());
+  }
+  static fromRemembered(text2) {
+    return _ImgfloError.fromBody(JSON.parse(text2));
+  }
+};
+var isImgfloError = (e) => e instanceof ImgfloError;
+var sizeLimit = (limitMegapixels) => new ImgfloError(
+  422,
+  "size-limit",
+  `Requested width x height is over the limit of ${limitMegapixels} megapixels`,
+  { limit: limitMegapixels }
+);
+var invalidParameter = (parameter, detail) => new ImgfloError(422, "invalid-parameter", `Invalid value for ${parameter}: ${detail}`, {
+  parameter
+});
+var unsupportedType = (type, supported) => new ImgfloError(449, "unsupported-type", `Unsupported output type: ${type}`, { supported });
+var unknownParameter = (unknown, inports) => new ImgfloError(449, "unknown-parameter", `Unknown parameter: ${unknown.join(", ")}`, {
+  unknown,
+  inports
+});
+var inputFetchFailed = (input, detail) => new ImgfloError(504, "input-fetch-failed", `Failed to fetch input ${input}: ${detail}`, {
+  input
+});
+
+// shared/reserved.ts
+var MAX_DIMENSION = 16383;
+var MAX_INPUT_LENGTH = 4096;
+var MAX_NAME_LENGTH = 64;
+var SCALE_PARAMS = {
+  width: {
+    type: "int",
+    description: "Scale the input to this width before processing (keeps the aspect ratio alone)",
+    default: 0,
+    minimum: 1,
+    maximum: MAX_DIMENSION
+  },
+  height: {
+    type: "int",
+    description: "Scale the input to this height before processing (keeps the aspect ratio alone)",
+    default: 0,
+    minimum: 1,
+    maximum: MAX_DIMENSION
+  }
+};
+var QUALITY_PARAM = {
+  type: "int",
+  description: "Encoder quality (defaults: jpg 90, webp 80, avif 60)",
+  default: 0,
+  minimum: 1,
+  maximum: 100
+};
+var DPR_PARAM = {
+  type: "number",
+  description: "Device pixel ratio, 1\u20134: multiplies width and height (the result is the same as the multiplied sizes)",
+  default: 1,
+  minimum: 1,
+  maximum: 4
+};
+var CONTROL_PARAMS = ["input", "_nocache", "_exp", "debug", "fallback"];
+
+// shared/presets.ts
+var NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+var NOT_IN_PRESETS = /* @__PURE__ */ new Set(["input", "preset", "_nocache", "_exp", "debug"]);
+var PresetSchema = v.object({
+  description: v.optional(v.pipe(v.string(), v.maxLength(200)), ""),
+  params: v.pipe(
+    v.record(
+      v.pipe(v.string(), v.maxLength(MAX_NAME_LENGTH), v.check((n) => !NOT_IN_PRESETS.has(n), "a preset may not set input, preset, _nocache, _exp or debug")),
+      v.union([v.pipe(v.string(), v.maxLength(4096)), v.number(), v.boolean()])
+    ),
+    v.check((p) => Object.keys(p).length <= 64, "at most 64 parameters")
+  )
+});
+var PresetSetSchema = v.pipe(
+  v.record(v.pipe(v.string(), v.regex(NAME, "a preset name is letters, digits, _ and -, at most 64")), PresetSchema),
+  v.check((s) => Object.keys(s).length <= 100, "at most 100 presets a graph")
+);
+var PresetTableSchema = v.record(v.string(), PresetSetSchema);
+function parsePresetFile(filename, text2) {
+  const r = v.safeParse(PresetSetSchema, JSON.parse(text2));
+  if (!r.success) throw new Error(`${filename}: ${r.issues.map((i) => `${v.getDotPath(i) ?? ""} ${i.message}`.trim()).join("; ")}`);
+  return r.output;
+}
+
+// shared/apps.ts
+var AppRecordSchema = v2.object({
+  key: v2.pipe(v2.string(), v2.minLength(1), v2.maxLength(128)),
+  secrets: v2.array(v2.pipe(v2.string(), v2.minLength(1))),
+  label: v2.string(),
+  owner: v2.string(),
+  enabled: v2.boolean(),
+  admin: v2.boolean(),
   /** null: unlimited; 0: cached results only; N: at most N processed images a calendar month. */
-  processingQuota: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  processingQuota: v2.nullable(v2.pipe(v2.number(), v2.integer(), v2.minValue(0))),
   /** The input processed instead of one that cannot be fetched or decoded, unless the URL names its own. */
-  fallback: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(4096))), null),
-  createdAt: v.string(),
-  updatedAt: v.string()
+  fallback: v2.optional(v2.nullable(v2.pipe(v2.string(), v2.maxLength(4096))), null),
+  /** The app's own presets by graph and name; they win over the service's of the same name. */
+  presets: v2.optional(PresetTableSchema, {}),
+  createdAt: v2.string(),
+  updatedAt: v2.string()
 });
 var appKey = (key) => `imgflo:app:${key}`;
 var APPS_SET = "imgflo:apps";
@@ -46,7 +158,7 @@ var quotaKey = (key, month) => `imgflo:quota:${key}:${month}`;
 function decodeApp(json) {
   if (json === null) return null;
   try {
-    const r = v.safeParse(AppRecordSchema, JSON.parse(json));
+    const r = v2.safeParse(AppRecordSchema, JSON.parse(json));
     return r.success ? r.output : null;
   } catch {
     return null;
@@ -104,8 +216,9 @@ var RedisAppRegistry = class {
 };
 
 // worker/catalogue.ts
+import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 // shared/formats.ts
 var IMAGE_TYPES = ["jpg", "png", "webp", "gif", "avif"];
@@ -129,42 +242,6 @@ function normalizeExtension(ext) {
   if (ext === "jpeg") return "jpg";
   return IMAGE_TYPES.includes(ext) ? ext : null;
 }
-
-// shared/reserved.ts
-var MAX_DIMENSION = 16383;
-var MAX_INPUT_LENGTH = 4096;
-var MAX_NAME_LENGTH = 64;
-var SCALE_PARAMS = {
-  width: {
-    type: "int",
-    description: "Scale the input to this width before processing (keeps the aspect ratio alone)",
-    default: 0,
-    minimum: 1,
-    maximum: MAX_DIMENSION
-  },
-  height: {
-    type: "int",
-    description: "Scale the input to this height before processing (keeps the aspect ratio alone)",
-    default: 0,
-    minimum: 1,
-    maximum: MAX_DIMENSION
-  }
-};
-var QUALITY_PARAM = {
-  type: "int",
-  description: "Encoder quality (defaults: jpg 90, webp 80, avif 60)",
-  default: 0,
-  minimum: 1,
-  maximum: 100
-};
-var DPR_PARAM = {
-  type: "number",
-  description: "Device pixel ratio, 1\u20134: multiplies width and height (the result is the same as the multiplied sizes)",
-  default: 1,
-  minimum: 1,
-  maximum: 4
-};
-var CONTROL_PARAMS = ["input", "_nocache", "_exp", "debug", "fallback"];
 
 // shared/components/gegl.ts
 var COORD = 1e6;
@@ -548,51 +625,6 @@ function canonicalColor(c) {
   return `#${hex(c.r)}${hex(c.g)}${hex(c.b)}${hex(c.a * 255)}`;
 }
 
-// shared/errors.ts
-var ImgfloError = class _ImgfloError extends Error {
-  constructor(status, reason, message, extra = {}, retryable = false) {
-    super(message);
-    this.status = status;
-    this.reason = reason;
-    this.extra = extra;
-    this.retryable = retryable;
-  }
-  name = "ImgfloError";
-  toBody() {
-    return { error: this.message, code: this.status, reason: this.reason, ...this.extra };
-  }
-  /** Rebuilds an error from a body that crossed a process boundary. */
-  static fromBody(body, retryable = false) {
-    const { error, code, reason, ...extra } = body;
-    return new _ImgfloError(code, reason, error, extra, retryable);
-  }
-  /** The error as the cache index remembers a failure (CacheIndex.rememberFailure), and back. */
-  toRemembered() {
-    return JSON.stringify(this.toBody());
-  }
-  static fromRemembered(text2) {
-    return _ImgfloError.fromBody(JSON.parse(text2));
-  }
-};
-var isImgfloError = (e) => e instanceof ImgfloError;
-var sizeLimit = (limitMegapixels) => new ImgfloError(
-  422,
-  "size-limit",
-  `Requested width x height is over the limit of ${limitMegapixels} megapixels`,
-  { limit: limitMegapixels }
-);
-var invalidParameter = (parameter, detail) => new ImgfloError(422, "invalid-parameter", `Invalid value for ${parameter}: ${detail}`, {
-  parameter
-});
-var unsupportedType = (type, supported) => new ImgfloError(449, "unsupported-type", `Unsupported output type: ${type}`, { supported });
-var unknownParameter = (unknown, inports) => new ImgfloError(449, "unknown-parameter", `Unknown parameter: ${unknown.join(", ")}`, {
-  unknown,
-  inports
-});
-var inputFetchFailed = (input, detail) => new ImgfloError(504, "input-fetch-failed", `Failed to fetch input ${input}: ${detail}`, {
-  input
-});
-
 // shared/params.ts
 var MAX_VALUE_LENGTH = {
   number: 64,
@@ -620,9 +652,9 @@ function convertParam(name, raw, decl) {
       return clamp2(decl.type === "int" ? Math.trunc(n) : n, decl);
     }
     case "boolean": {
-      const v4 = value.toLowerCase();
-      if (v4 === "true" || v4 === "1" || v4 === "yes") return true;
-      if (v4 === "false" || v4 === "0" || v4 === "no") return false;
+      const v6 = value.toLowerCase();
+      if (v6 === "true" || v6 === "1" || v6 === "yes") return true;
+      if (v6 === "false" || v6 === "0" || v6 === "no") return false;
       throw invalidParameter(name, "expected true or false");
     }
     case "enum": {
@@ -649,7 +681,7 @@ function coerceValue(name, value, decl) {
 }
 
 // shared/noflo/components.ts
-var number2 = (description) => ({ description });
+var number3 = (description) => ({ description });
 var NOFLO_COMPONENTS = {
   "canvas/Draw": {
     description: "Draws its commands, in the order of their connections, on the canvas",
@@ -669,15 +701,15 @@ var NOFLO_COMPONENTS = {
     },
     outports: ["fill"]
   },
-  "canvas/MakePoint": { description: "A point, or points from arrays of x and y", inports: { x: number2("x"), y: number2("y") }, outports: ["point"] },
+  "canvas/MakePoint": { description: "A point, or points from arrays of x and y", inports: { x: number3("x"), y: number3("y") }, outports: ["point"] },
   "canvas/MakeRectangle": {
     description: "A rectangle from its corner and size",
-    inports: { point: { description: "Top-left corner" }, width: number2("Width"), height: number2("Height") },
+    inports: { point: { description: "Top-left corner" }, width: number3("Width"), height: number3("Height") },
     outports: ["rectangle"]
   },
   "canvas/MakeRGBColor": {
     description: "CSS rgb()/rgba() colours from channels 0\u2013255 (arrays make several)",
-    inports: { red: number2("Red"), green: number2("Green"), blue: number2("Blue"), alpha: number2("Alpha, 0\u20131") },
+    inports: { red: number3("Red"), green: number3("Green"), blue: number3("Blue"), alpha: number3("Alpha, 0\u20131") },
     outports: ["color"]
   },
   "core/Split": { description: "Sends what it receives to every connection", inports: { in: { description: "Anything" } }, outports: ["out"] },
@@ -691,7 +723,7 @@ var NOFLO_COMPONENTS = {
     inports: { points: { description: "Points" } },
     outports: ["paths"]
   },
-  "math/Add": { description: "augend + addend", inports: { augend: number2("Augend"), addend: number2("Addend") }, outports: ["sum"] },
+  "math/Add": { description: "augend + addend", inports: { augend: number3("Augend"), addend: number3("Addend") }, outports: ["sum"] },
   "md5/CalculateHash": {
     description: "The MD5 of a text, as hex",
     inports: { in: { description: "Text to hash", param: { type: "string", default: "" } } },
@@ -699,12 +731,12 @@ var NOFLO_COMPONENTS = {
   },
   "seedrandom/RandomArray": {
     description: "count numbers in [min, max) from seedrandom(seed)",
-    inports: { seed: { description: "Seed text" }, min: number2("Minimum"), max: number2("Maximum"), count: number2("How many") },
+    inports: { seed: { description: "Seed text" }, min: number3("Minimum"), max: number3("Maximum"), count: number3("How many") },
     outports: ["numbers"]
   },
   "strings/SubStr": {
     description: "limit characters of a text from index",
-    inports: { in: { description: "Text" }, index: number2("Start"), limit: number2("Length") },
+    inports: { in: { description: "Text" }, index: number3("Start"), limit: number3("Length") },
     outports: ["out"]
   }
 };
@@ -866,8 +898,10 @@ var ORIGINAL_DESCRIPTIONS = {
 };
 
 // shared/graph/catalogue.ts
-async function catalogueOf(graphs) {
+async function catalogueOf(graphs, presets = {}) {
   const entries = /* @__PURE__ */ new Map();
+  const strays = Object.keys(presets).filter((g) => !graphs.some((d) => d.name === g));
+  if (strays.length > 0) throw new GraphError(`presets for graphs that do not exist: ${strays.join(", ")}`);
   for (const { name, definition } of [...graphs].sort((a, b) => a.name.localeCompare(b.name))) {
     if (entries.has(name)) throw new GraphError(`graph ${name} is defined twice`);
     const compiled = compileGraph(name, definition);
@@ -876,7 +910,8 @@ async function catalogueOf(graphs) {
       description: definition.properties?.description ?? defaultDescription(name, compiled),
       compiled,
       digest: (await sha256Hex(canonicalJson(compiled))).slice(0, 16),
-      formats: compiled.runtime === "noop" ? IMAGE_TYPES : PROCESSED_TYPES
+      formats: compiled.runtime === "noop" ? IMAGE_TYPES : PROCESSED_TYPES,
+      presets: presets[name] ?? {}
     });
   }
   return entries;
@@ -919,7 +954,8 @@ function describeGraph(entry) {
     description: entry.description,
     inports,
     outports: { output: { type: "image", description: "The processed image" } },
-    formats: entry.formats
+    formats: entry.formats,
+    presets: entry.presets
   };
 }
 
@@ -966,26 +1002,34 @@ function normalize(filename, raw) {
   return { properties, processes, connections, inports: ports(g.inports), outports: ports(g.outports) };
 }
 function portRef(filename, value) {
-  const v4 = value;
-  if (typeof v4?.process !== "string" || typeof v4?.port !== "string") {
+  const v6 = value;
+  if (typeof v6?.process !== "string" || typeof v6?.port !== "string") {
     throw new GraphError(`${filename}: a connection or port lacks process/port`);
   }
-  return { process: v4.process, port: v4.port.toLowerCase() };
+  return { process: v6.process, port: v6.port.toLowerCase() };
 }
 
 // shared/graph/sources.ts
 function parseGraphSources(sources) {
   return sources.map(({ filename, text: text2 }) => ({ name: graphNameOf(filename), definition: parseGraphSource(filename, text2) }));
 }
-function buildCatalogue(sources) {
-  return catalogueOf(parseGraphSources(sources));
+function buildCatalogue(sources, presets = {}) {
+  return catalogueOf(parseGraphSources(sources), presets);
 }
 
 // worker/catalogue.ts
-async function loadCatalogue(dir) {
+async function loadCatalogue(dir, presetsDir = join(dirname(join(dir, ".")), "presets")) {
   const files = (await readdir(dir)).filter((f) => f.endsWith(".json") || f.endsWith(".fbp"));
   return buildCatalogue(
-    await Promise.all(files.map(async (filename) => ({ filename, text: await readFile(join(dir, filename), "utf8") })))
+    await Promise.all(files.map(async (filename) => ({ filename, text: await readFile(join(dir, filename), "utf8") }))),
+    await loadPresets(presetsDir)
+  );
+}
+async function loadPresets(dir) {
+  if (!existsSync(dir)) return {};
+  const files = (await readdir(dir)).filter((f) => f.endsWith(".json"));
+  return Object.fromEntries(
+    await Promise.all(files.map(async (f) => [f.slice(0, -".json".length), parsePresetFile(f, await readFile(join(dir, f), "utf8"))]))
   );
 }
 
@@ -1046,7 +1090,7 @@ function decodeComponent(s, parameter) {
 }
 function formatQuery(pairs) {
   if (pairs.length === 0) return "";
-  return "?" + pairs.map(([k, v4]) => `${encodeURIComponent(k)}=${encodeURIComponent(v4)}`).join("&");
+  return "?" + pairs.map(([k, v6]) => `${encodeURIComponent(k)}=${encodeURIComponent(v6)}`).join("&");
 }
 function formatProcessingPath(parts) {
   const graphspec = parts.ext ? `${parts.graph}.${parts.ext}` : parts.graph;
@@ -1203,14 +1247,17 @@ function resolveInput(raw, generative) {
   return url2.href;
 }
 
+// worker/cli/apps.ts
+import * as v3 from "valibot";
+
 // worker/cli/output.ts
 var CliError = class extends Error {
 };
 function render(value, json) {
   if (json) return JSON.stringify(value, null, 2);
-  if (Array.isArray(value)) return value.map((v4) => render(v4, false)).join("\n\n") || "(none)";
+  if (Array.isArray(value)) return value.map((v6) => render(v6, false)).join("\n\n") || "(none)";
   if (value !== null && typeof value === "object") {
-    return Object.entries(value).map(([k, v4]) => `${k}: ${v4 !== null && typeof v4 === "object" ? JSON.stringify(v4) : String(v4)}`).join("\n");
+    return Object.entries(value).map(([k, v6]) => `${k}: ${v6 !== null && typeof v6 === "object" ? JSON.stringify(v6) : String(v6)}`).join("\n");
   }
   return String(value);
 }
@@ -1241,7 +1288,21 @@ function fallbackOf(value) {
     throw new CliError(isImgfloError(e) ? e.message : String(e));
   }
 }
-async function runApps(registry, cmd, now = () => /* @__PURE__ */ new Date()) {
+function presetOf(cmd, catalogue) {
+  const entry = catalogue.get(cmd.graph ?? "");
+  if (!entry) throw new CliError(`no graph named ${cmd.graph ?? "(none)"}; --graph is needed`);
+  const pairs = parseQuery(cmd.params?.startsWith("?") ? cmd.params : `?${cmd.params ?? ""}`);
+  const r = v3.safeParse(PresetSchema, { description: cmd.description ?? "", params: Object.fromEntries(pairs) });
+  if (!r.success) throw new CliError(r.issues.map((i) => i.message).join("; "));
+  const probe = entry.compiled.generative || entry.compiled.runtime === "noop" ? pairs : [...pairs, ["input", "files/probe.jpg"]];
+  try {
+    resolveRequest(entry, "", probe, { sizeLimitMegapixels: (MAX_DIMENSION + 1) ** 2 / 1e6 });
+  } catch (e) {
+    throw new CliError(isImgfloError(e) ? `${e.message}${e.extra.unknown ? ` (${String(e.extra.unknown)})` : ""}` : String(e));
+  }
+  return { graph: entry.name, preset: r.output };
+}
+async function runApps(registry, cmd, now = () => /* @__PURE__ */ new Date(), catalogue) {
   const stamp = () => now().toISOString();
   const save = async (app) => {
     const updated = { ...app, updatedAt: stamp() };
@@ -1259,6 +1320,7 @@ async function runApps(registry, cmd, now = () => /* @__PURE__ */ new Date()) {
         admin: cmd.admin ?? false,
         processingQuota: cmd.quota === void 0 ? null : quotaOf(cmd.quota),
         fallback: cmd.fallback === void 0 ? null : fallbackOf(cmd.fallback),
+        presets: {},
         createdAt: stamp(),
         updatedAt: stamp()
       };
@@ -1290,6 +1352,19 @@ async function runApps(registry, cmd, now = () => /* @__PURE__ */ new Date()) {
     case "set-fallback": {
       if (cmd.fallback === void 0) throw new CliError('--fallback is needed (files/<name>, an http(s) URL, or "none")');
       return publicView(await save({ ...await existing(registry, cmd.key), fallback: fallbackOf(cmd.fallback) }));
+    }
+    case "set-preset": {
+      if (!cmd.name || !/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(cmd.name)) throw new CliError("--name is needed: letters, digits, _ and -, at most 64");
+      if (!catalogue) throw new CliError("no graph catalogue to check the preset against");
+      const { graph, preset } = presetOf(cmd, await catalogue());
+      const app = await existing(registry, cmd.key);
+      return publicView(await save({ ...app, presets: { ...app.presets, [graph]: { ...app.presets[graph], [cmd.name]: preset } } }));
+    }
+    case "remove-preset": {
+      const app = await existing(registry, cmd.key);
+      const { [cmd.name ?? ""]: gone, ...rest } = app.presets[cmd.graph ?? ""] ?? {};
+      if (!gone) throw new CliError(`the app has no preset ${cmd.name ?? ""} for ${cmd.graph ?? "(no --graph)"}`);
+      return publicView(await save({ ...app, presets: { ...app.presets, [cmd.graph]: rest } }));
     }
     default:
       throw new CliError(`unknown apps command: ${cmd.action}`);
@@ -1388,7 +1463,7 @@ async function purgeThrough(backend, token, request) {
 
 // worker/cli/sign.ts
 import { Command, Option } from "commander";
-import * as v3 from "valibot";
+import * as v5 from "valibot";
 
 // shared/tokens.ts
 import { md5 } from "@noble/hashes/legacy.js";
@@ -1420,7 +1495,7 @@ function tokenV1(secret, graphspec, search) {
 // shared/client.ts
 async function imgfloUrl(o) {
   const entries = Array.isArray(o.params) ? [...o.params] : Object.entries(o.params ?? {});
-  const pairs = entries.map(([k, v4]) => [k, String(v4)]);
+  const pairs = entries.map(([k, v6]) => [k, String(v6)]);
   if (o.expires !== void 0) pairs.push(["_exp", String(Math.floor(o.expires))]);
   const search = formatQuery(pairs);
   const graphspec = o.ext ? `${o.graph}.${o.ext}` : o.graph;
@@ -1433,21 +1508,21 @@ async function imgfloUrl(o) {
 }
 
 // shared/settings.ts
-import * as v2 from "valibot";
-var number4 = (def, min) => v2.pipe(v2.optional(v2.string(), def), v2.transform(Number), v2.number(), v2.minValue(min));
-var integer3 = (def, min) => v2.pipe(v2.optional(v2.string(), def), v2.transform(Number), v2.number(), v2.integer(), v2.minValue(min));
+import * as v4 from "valibot";
+var number5 = (def, min) => v4.pipe(v4.optional(v4.string(), def), v4.transform(Number), v4.number(), v4.minValue(min));
+var integer3 = (def, min) => v4.pipe(v4.optional(v4.string(), def), v4.transform(Number), v4.number(), v4.integer(), v4.minValue(min));
 var SHARED_SETTINGS = {
   /** Megapixels allowed for width × height (the original's rule). */
-  IMGFLO_SIZE_LIMIT: number4("25", 0.01),
+  IMGFLO_SIZE_LIMIT: number5("25", 0.01),
   /** How long a GET waits for its job. */
   IMGFLO_JOB_TIMEOUT_MS: integer3("25000", 100),
-  IMGFLO_S3_ENDPOINT: v2.optional(v2.pipe(v2.string(), v2.url(), v2.regex(/^https?:\/\//, "must be an http(s) URL"))),
+  IMGFLO_S3_ENDPOINT: v4.optional(v4.pipe(v4.string(), v4.url(), v4.regex(/^https?:\/\//, "must be an http(s) URL"))),
   /** S3 bucket names are 3 to 63 characters. */
-  IMGFLO_S3_BUCKET: v2.optional(v2.pipe(v2.string(), v2.minLength(3), v2.maxLength(63))),
-  IMGFLO_S3_REGION: v2.optional(v2.string(), "us-east-1"),
-  IMGFLO_S3_FORCE_PATH_STYLE: v2.optional(v2.picklist(["0", "1", "true", "false"])),
-  AWS_ACCESS_KEY_ID: v2.optional(v2.pipe(v2.string(), v2.minLength(1))),
-  AWS_SECRET_ACCESS_KEY: v2.optional(v2.pipe(v2.string(), v2.minLength(1)))
+  IMGFLO_S3_BUCKET: v4.optional(v4.pipe(v4.string(), v4.minLength(3), v4.maxLength(63))),
+  IMGFLO_S3_REGION: v4.optional(v4.string(), "us-east-1"),
+  IMGFLO_S3_FORCE_PATH_STYLE: v4.optional(v4.picklist(["0", "1", "true", "false"])),
+  AWS_ACCESS_KEY_ID: v4.optional(v4.pipe(v4.string(), v4.minLength(1))),
+  AWS_SECRET_ACCESS_KEY: v4.optional(v4.pipe(v4.string(), v4.minLength(1)))
 };
 
 // worker/cli/sign.ts
@@ -1495,7 +1570,7 @@ Each graph has its own parameters: "imgflo sign GRAPH --help" lists them. Graphs
       expires = Math.floor(Date.now() / 1e3) + seconds;
     }
     try {
-      resolveRequest(entry, ext, pairs, { sizeLimitMegapixels: v3.parse(SHARED_SETTINGS.IMGFLO_SIZE_LIMIT, env2.IMGFLO_SIZE_LIMIT) });
+      resolveRequest(entry, ext, pairs, { sizeLimitMegapixels: v5.parse(SHARED_SETTINGS.IMGFLO_SIZE_LIMIT, env2.IMGFLO_SIZE_LIMIT) });
     } catch (e) {
       if (isImgfloError(e)) throw new CliError(`the service would refuse this URL: ${e.status} ${e.reason}: ${e.message}`);
       throw e;
@@ -1524,8 +1599,8 @@ var out = (text2) => process.stdout.write(`${text2}
 var err = (text2) => process.stderr.write(`${text2}
 `);
 function packageDir() {
-  let dir = dirname(realpathSync(fileURLToPath(import.meta.url)));
-  while (dirname(dir) !== dir && !existsSync(join2(dir, "package.json"))) dir = dirname(dir);
+  let dir = dirname2(realpathSync(fileURLToPath(import.meta.url)));
+  while (dirname2(dir) !== dir && !existsSync2(join2(dir, "package.json"))) dir = dirname2(dir);
   return dir;
 }
 function graphsDir() {
@@ -1578,7 +1653,7 @@ function program(args, catalogueOf2) {
     c.action(async (...given) => {
       const key = withKey ? given[0] : void 0;
       const o = given[withKey ? 1 : 0];
-      const result = await withRegistry(o.redis ?? env.IMGFLO_REDIS_URL, (registry) => runApps(registry, { action: name, key, label: o.label, owner: o.owner, admin: o.admin, quota: o.quota, fallback: o.fallback }));
+      const result = await withRegistry(o.redis ?? env.IMGFLO_REDIS_URL, (registry) => runApps(registry, { ...o, action: name, key }, void 0, () => loadCatalogue(graphsDir())));
       out(render(result, Boolean(o.json)));
     });
   };
@@ -1595,6 +1670,13 @@ function program(args, catalogueOf2) {
   appAction("rotate", "add a new secret (printed once); the old ones stay valid", true);
   appAction("retire-secret", "keep only the newest secret", true);
   appAction("set-quota", "processed images a calendar month (0: cached results only)", true, (c) => c.requiredOption("--quota <n>", 'a number, or "unlimited"'));
+  appAction(
+    "set-preset",
+    "add or change one of the app's presets (checked against the graph)",
+    true,
+    (c) => c.requiredOption("--graph <name>", "the graph").requiredOption("--name <name>", "the preset, used as preset=<name>").requiredOption("--params <query>", 'its parameters, e.g. "width=300&quality=70"').option("--description <text>", "what it is for")
+  );
+  appAction("remove-preset", "remove one of the app's presets", true, (c) => c.requiredOption("--graph <name>", "the graph").requiredOption("--name <name>", "the preset"));
   appAction("set-fallback", "the input processed instead of one that cannot be fetched or decoded", true, (c) => c.requiredOption("--fallback <input>", 'files/<name>, an http(s) URL, or "none"'));
   return (async () => {
     if (args[0] === "sign" || args[0] === "help" && args[1] === "sign") root.addCommand(signCommand(await catalogueOf2(), args.slice(1), env, out, err));

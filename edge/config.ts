@@ -106,7 +106,7 @@ export function parseEdgeConfig(bindings: Record<string, unknown>) {
 }
 
 /** A client application: its key, the secrets its tokens may be made with, its rights. */
-export type App = Pick<AppRecord, 'key' | 'secrets' | 'admin' | 'enabled' | 'processingQuota'> & { fallback?: string | null };
+export type App = Pick<AppRecord, 'key' | 'secrets' | 'admin' | 'enabled' | 'processingQuota'> & Partial<Pick<AppRecord, 'fallback' | 'presets'>>;
 
 /** `600/60s` → 600 requests per sliding window of 60 seconds. */
 function parseRate(spec: string): { requests: number; window: `${number} ${'ms' | 's' | 'm' | 'h'}` } {

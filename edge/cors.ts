@@ -23,12 +23,17 @@ export function corsFor(origins: '*' | readonly string[]): MiddlewareHandler {
       if (allowed) headers.set('Vary', 'Origin, Access-Control-Request-Headers');
       return new Response(null, { status: 204, headers });
     }
-    await next();
-    const h = c.res.headers;
     if (origin) {
-      h.set('Access-Control-Allow-Origin', origin);
-      h.set('Access-Control-Expose-Headers', EXPOSED);
+      c.header('Access-Control-Allow-Origin', origin);
+      c.header('Access-Control-Expose-Headers', EXPOSED);
     }
-    if (allowed) h.append('Vary', 'Origin');
+    if (allowed) c.header('Vary', 'Origin', { append: true });
+    await next();
+    // An error's response is made anew (app.onError): it gets them here.
+    if (origin && c.error) {
+      c.res.headers.set('Access-Control-Allow-Origin', origin);
+      c.res.headers.set('Access-Control-Expose-Headers', EXPOSED);
+      if (allowed) c.res.headers.append('Vary', 'Origin');
+    }
   };
 }

@@ -1,6 +1,7 @@
-/** Delivery at the edge: dpr, fallback inputs, CORS. */
+/** Delivery at the edge: presets, dpr, fallback inputs, CORS. */
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { makeApp } from '../shared/contracts/app-registry.contract.ts';
 import { MemoryAppRegistry } from '../shared/memory/app-registry.ts';
 import { MemoryKv } from '../shared/memory/kv.ts';
 import { tokenV2 } from '../shared/tokens.ts';
@@ -8,6 +9,41 @@ import { inProcessSystem } from '../test/helpers/in-process.ts';
 
 type System = Awaited<ReturnType<typeof inProcessSystem>>;
 const objectKeyOf = (location: string) => location.replace('https://img.example.com/', '');
+
+describe('presets', () => {
+  let sys: System;
+  beforeAll(async () => {
+    sys = await inProcessSystem();
+  });
+
+  it('processes preset=<name> as its parameters, explicit ones overriding, with the same cache entry as the parameters themselves', async () => {
+    const res = await sys.request('/graph/passthrough.webp?input=files%2Fgridbear.jpg&preset=thumbnail');
+    expect(res.status).toBe(301);
+    const meta = await sharp((await sys.store.get(objectKeyOf(res.headers.get('location')!)))!.body).metadata();
+    expect([meta.format, meta.width]).toEqual(['webp', 320]);
+    const spelled = await sys.request('/graph/passthrough.webp?input=files%2Fgridbear.jpg&width=320&quality=75', { method: 'HEAD' });
+    expect(spelled.headers.get('location')).toBe(res.headers.get('location'));
+    const overridden = await sys.request('/graph/passthrough.webp?input=files%2Fgridbear.jpg&preset=thumbnail&width=100');
+    const small = await sharp((await sys.store.get(objectKeyOf(overridden.headers.get('location')!)))!.body).metadata();
+    expect(small.width).toBe(100);
+  });
+
+  it('answers 422 for an unknown preset, naming the graph\'s presets, before any job', async () => {
+    const before = await sys.published();
+    const res = await sys.request('/graph/gradientmap?input=files%2Fgridbear.jpg&preset=vivid');
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as { parameter: string; error: string };
+    expect(body.parameter).toBe('preset');
+    expect(body.error).toContain('duotone-blue, noir, sepia');
+    expect(await sys.published()).toBe(before);
+  });
+
+  it('lists each graph\'s presets in /graphs', async () => {
+    const { graphs } = (await (await sys.request('/graphs')).json()) as { graphs: Record<string, { presets: Record<string, { params: object }> }> };
+    expect(graphs.gradientmap!.presets.sepia!.params).toMatchObject({ color1: '#2b1a0c' });
+    expect(graphs.crop!.presets).toEqual({});
+  });
+});
 
 describe('dpr', () => {
   let sys: System;
@@ -90,8 +126,7 @@ describe('fallback', () => {
 
   it('takes the app\'s default fallback from the registry, and a URL\'s own over it', async () => {
     const registry = new MemoryAppRegistry(new MemoryKv());
-    const app = { key: 'site', secrets: ['s3cret'], label: '', owner: '', enabled: true, admin: false, processingQuota: null, fallback: 'files/gridbear.jpg', createdAt: '', updatedAt: '' };
-    await registry.put(app);
+    await registry.put(makeApp({ key: 'site', secrets: ['s3cret'], fallback: 'files/gridbear.jpg' }));
     const signed = await inProcessSystem({ bindings: { IMGFLO_REQUIRE_AUTH: '1' }, findApp: (key) => registry.get(key) });
     const at = async (search: string) => signed.request(`/graph/site/${await tokenV2('s3cret', 'passthrough.png', search)}/passthrough.png${search}`);
     const res = await at(`?${missing}&width=30`);

@@ -5,7 +5,7 @@ import { createApp } from './app.ts';
 import { httpBridgeClient } from './bridge-client.ts';
 import { EdgeConfigError, parseEdgeConfig } from './config.ts';
 import type { AppEnv } from './context.ts';
-import { GRAPHS, PACKAGE } from './graphs.generated.ts';
+import { GRAPHS, PACKAGE, PRESETS } from './graphs.generated.ts';
 import { s3Presigner } from './presign.ts';
 import { upstashClient, upstashIndex } from './upstash-index.ts';
 import { appFinder } from './apps.ts';
@@ -25,7 +25,7 @@ async function build(env: Env): Promise<Hono<AppEnv>> {
   const redis = upstashClient(config.upstash.url, config.upstash.token);
   return createApp({
     config,
-    catalogue: await catalogueOf(GRAPHS),
+    catalogue: await catalogueOf(GRAPHS, PRESETS),
     index: memoizedIndex(upstashIndex(redis), { ttlMs: config.memoSeconds * 1000, max: 10_000, now: Date.now }),
     bridge: httpBridgeClient({ url: config.bridge.url, token: config.bridge.token, timeoutMs: config.jobTimeoutMs + 5000 }),
     findApp: appFinder({ envApps: config.apps, redis: config.appRegistry ? redis : null, cacheSeconds: config.appCacheSeconds, now: Date.now }),

@@ -37,6 +37,14 @@ describe('the Workers entry in workerd', () => {
     expect(await res.json()).toMatchObject({ reason: 'size-limit' });
   });
 
+  it('embeds the presets: /graphs lists them, and an unknown one is refused at the edge', async () => {
+    const { graphs } = (await (await exports.default.fetch('http://edge.test/graphs')).json()) as { graphs: Record<string, { presets: Record<string, unknown> }> };
+    expect(Object.keys(graphs.passthrough!.presets)).toEqual(expect.arrayContaining(['thumbnail', 'hero']));
+    const res = await exports.default.fetch('http://edge.test/graph/passthrough?input=files%2Fgridbear.jpg&preset=nope');
+    expect(res.status).toBe(422);
+    expect(await res.json()).toMatchObject({ reason: 'invalid-parameter', parameter: 'preset' });
+  });
+
   it('answers 500 without details when a binding is invalid, and logs which ones', async () => {
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     const res = await worker.fetch(new Request('http://edge.test/version'), { IMGFLO_BRIDGE_URL: 'not a url' }, {});

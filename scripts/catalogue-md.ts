@@ -26,6 +26,12 @@ export function catalogueMarkdown(catalogue: Catalogue): string {
       lines.push('');
     }
     lines.push(`Output: ${g.formats.join(', ')}${entry.compiled.runtime === 'noop' ? ' (the input\'s own type without an extension)' : ', auto'}.`, '');
+    const presets = Object.entries(g.presets);
+    if (presets.length > 0) {
+      lines.push('| preset | parameters | meaning |', '| --- | --- | --- |');
+      for (const [preset, p] of presets) lines.push(`| \`${preset}\` | \`${Object.entries(p.params).map(([k, v]) => `${k}=${String(v)}`).join('&')}\` | ${p.description} |`);
+      lines.push('');
+    }
   }
   return lines.join('\n');
 }

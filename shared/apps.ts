@@ -4,6 +4,7 @@
  * so the edge reads it through Upstash and the CLI writes it through Redis.
  */
 import * as v from 'valibot';
+import { PresetTableSchema } from './presets.ts';
 
 export const AppRecordSchema = v.object({
   key: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
@@ -16,6 +17,8 @@ export const AppRecordSchema = v.object({
   processingQuota: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0))),
   /** The input processed instead of one that cannot be fetched or decoded, unless the URL names its own. */
   fallback: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(4096))), null),
+  /** The app's own presets by graph and name; they win over the service's of the same name. */
+  presets: v.optional(PresetTableSchema, {}),
   createdAt: v.string(),
   updatedAt: v.string(),
 });

@@ -5,6 +5,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appFinder } from '../edge/apps.ts';
 import { upstashRateLimiter } from '../edge/rate-limit.ts';
@@ -137,7 +138,53 @@ describe.skipIf(!ready)('credentials from the app registry', () => {
     expect((await limited.request(`/graph/${other.key}/${await tokenV2(other.secret, 'crop.png', q)}/crop.png${q}`)).status).toBe(301);
   });
 
+  it('serves an app\'s preset from the registry, and a changed preset gives a new result on the next request', async () => {
+    const { key, secret } = await cli('add');
+    const url = async (search: string) => sys.request(`/graph/${key}/${await tokenV2(secret, 'passthrough.png', search)}/passthrough.png${search}`);
+    const widthAt = async (res: Response) => (await sharp((await sys.store.get(res.headers.get('location')!.replace('https://img.example.com/', '')))!.body).metadata()).width;
+    expect(await cli('set-preset', key, '--graph', 'passthrough', '--name', 'banner', '--params', 'width=120&quality=70')).toMatchObject({ presets: { passthrough: { banner: { params: { width: '120', quality: '70' } } } } });
+    const search = '?input=files%2Fgridbear.jpg&preset=banner';
+    const first = await url(search);
+    expect(first.status).toBe(301);
+    expect(await widthAt(first)).toBe(120);
+    // The service's own preset of another name still answers; the app's wins over a file's of the same name.
+    expect(await widthAt(await url('?input=files%2Fgridbear.jpg&preset=thumbnail'))).toBe(320);
+    await cli('set-preset', key, '--graph', 'passthrough', '--name', 'thumbnail', '--params', 'width=90');
+    expect(await widthAt(await url('?input=files%2Fgridbear.jpg&preset=thumbnail'))).toBe(90);
+
+    await cli('set-preset', key, '--graph', 'passthrough', '--name', 'banner', '--params', 'width=60');
+    const second = await url(search);
+    expect(second.status).toBe(301);
+    expect(second.headers.get('location')).not.toBe(first.headers.get('location'));
+    expect(await widthAt(second)).toBe(60);
+
+    await cli('remove-preset', key, '--graph', 'passthrough', '--name', 'banner');
+    const gone = await url(search);
+    expect(gone.status).toBe(422);
+    expect(await gone.json()).toMatchObject({ parameter: 'preset' });
+  });
+
+  it('answers with the app\'s fallback from the registry when an input is missing', async () => {
+    const { key, secret } = await cli('add', '--fallback', 'files/gridbear.jpg');
+    const search = '?input=files%2F__missing__.jpg&width=20';
+    const res = await sys.request(`/graph/${key}/${await tokenV2(secret, 'passthrough.png', search)}/passthrough.png${search}`);
+    expect([res.status, res.headers.get('x-imgflo-error')]).toEqual([302, 'input-fetch-failed']);
+    await cli('set-fallback', key, '--fallback', 'none');
+    const none = await sys.request(`/graph/${key}/${await tokenV2(secret, 'passthrough.png', search)}/passthrough.png${search}`);
+    expect(none.status).toBe(504);
+  });
+
   it('explains itself and refuses bad input', async () => {
+    const { key } = await cli('add');
+    for (const bad of [
+      ['--graph', 'nosuch', '--name', 'x', '--params', 'width=1'],
+      ['--graph', 'passthrough', '--name', 'x', '--params', 'widht=1'],
+      ['--graph', 'passthrough', '--name', 'x', '--params', 'input=files/a.jpg'],
+      ['--graph', 'passthrough', '--name', 'bad name', '--params', 'width=1'],
+    ]) {
+      await expect(cli('set-preset', key, ...bad)).rejects.toMatchObject({ code: 1 });
+    }
+    await expect(cli('set-fallback', key, '--fallback', 'ftp://x.example/a.jpg')).rejects.toMatchObject({ code: 1 });
     const help = await run(process.execPath, [`${ROOT}bin/imgflo.mjs`, 'apps', '--help']);
     expect(help.stdout).toMatch(/rotate \[options\] <key>/);
     await expect(cli('show', 'nope')).rejects.toMatchObject({ code: 1 });

@@ -110,6 +110,21 @@ describe('end to end, unsigned', () => {
     expect([image.format, image.width]).toEqual(['png', 50]);
   });
 
+  it('processes a preset of presets/ by name', async () => {
+    const res = await get(`${stack.edgeUrl}/graph/gradientmap.jpg?input=files%2Fgridbear.jpg&preset=sepia&width=80`);
+    expect(res.status).toBe(301);
+    const { data, info } = await sharp(Buffer.from(await (await fetch(res.headers.get('location')!)).arrayBuffer())).raw().toBuffer({ resolveWithObject: true });
+    expect(info.width).toBe(80);
+    // Sepia: red above blue on average.
+    let red = 0;
+    let blue = 0;
+    for (let i = 0; i < data.length; i += info.channels) {
+      red += data[i]!;
+      blue += data[i + 2]!;
+    }
+    expect(red).toBeGreaterThan(blue * 1.1);
+  });
+
   it('gives a 600-px-wide result for width=300&dpr=2', async () => {
     const res = await get(`${stack.edgeUrl}/graph/passthrough.webp?input=files%2Fgridbear.jpg&width=300&dpr=2`);
     expect(res.status).toBe(301);

@@ -1,9 +1,10 @@
 /**
  * GET | POST | HEAD /graph[/<apikey>/<token>]/<graph>[.<ext>][?<query>]  (SPEC §3.1)
- * parse → graph → token, then the job (edge/job.ts).
+ * parse → graph → token → preset, then the job (edge/job.ts).
  */
 import { Hono } from 'hono';
 import { notFound, unknownGraph } from '../../shared/errors.ts';
+import { expandPreset } from '../../shared/presets.ts';
 import { parseProcessingPath, parseQuery, rawPath, rawSearch } from '../../shared/url.ts';
 import { authenticate } from '../auth.ts';
 import type { AppEnv, EdgeDeps } from '../context.ts';
@@ -30,7 +31,9 @@ export function processingRoutes(deps: EdgeDeps) {
       legacyTokens: deps.config.legacyTokens,
       findApp: deps.findApp,
     });
-    return answer(c, { entry, ext: path.ext, pairs, client });
+    // The app's presets (from the registry) first, then the service's.
+    const expanded = expandPreset(pairs, [client?.presets?.[entry.name], entry.presets]);
+    return answer(c, { entry, ext: path.ext, pairs: expanded, client });
   });
   return app;
 }

@@ -11,6 +11,7 @@ export const makeApp = (overrides: Partial<AppRecord> = {}): AppRecord => ({
   enabled: true,
   admin: false,
   fallback: null,
+  presets: {},
   processingQuota: null,
   createdAt: '2026-11-01T00:00:00.000Z',
   updatedAt: '2026-11-01T00:00:00.000Z',

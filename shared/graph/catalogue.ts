@@ -9,6 +9,7 @@ import { DPR_PARAM, QUALITY_PARAM, SCALE_PARAMS } from '../reserved.ts';
 import { compileGraph, type CompiledGraph } from './compile.ts';
 import { ORIGINAL_DESCRIPTIONS } from './descriptions.ts';
 import { GraphError, type GraphDefinition } from './model.ts';
+import type { PresetSet, PresetTable } from '../presets.ts';
 
 /** A graph file read into its definition (shared/graph/sources.ts, or at build time). */
 export interface NamedDefinition {
@@ -22,12 +23,16 @@ export interface GraphEntry {
   compiled: CompiledGraph;
   digest: string;
   formats: readonly ImageType[];
+  /** The service's presets of this graph (presets/<graph>.json). */
+  presets: PresetSet;
 }
 
 export type Catalogue = ReadonlyMap<string, GraphEntry>;
 
-export async function catalogueOf(graphs: readonly NamedDefinition[]): Promise<Catalogue> {
+export async function catalogueOf(graphs: readonly NamedDefinition[], presets: PresetTable = {}): Promise<Catalogue> {
   const entries = new Map<string, GraphEntry>();
+  const strays = Object.keys(presets).filter((g) => !graphs.some((d) => d.name === g));
+  if (strays.length > 0) throw new GraphError(`presets for graphs that do not exist: ${strays.join(', ')}`);
   for (const { name, definition } of [...graphs].sort((a, b) => a.name.localeCompare(b.name))) {
     if (entries.has(name)) throw new GraphError(`graph ${name} is defined twice`);
     const compiled = compileGraph(name, definition);
@@ -37,6 +42,7 @@ export async function catalogueOf(graphs: readonly NamedDefinition[]): Promise<C
       compiled,
       digest: (await sha256Hex(canonicalJson(compiled))).slice(0, 16),
       formats: compiled.runtime === 'noop' ? IMAGE_TYPES : PROCESSED_TYPES,
+      presets: presets[name] ?? {},
     });
   }
   return entries;
@@ -62,6 +68,7 @@ export interface PublicGraph {
   inports: Record<string, PublicInport>;
   outports: Record<string, { type: string; description: string }>;
   formats: readonly string[];
+  presets: PresetSet;
 }
 
 /** What /graphs shows of a graph: typed inports, no internal wiring. */
@@ -99,5 +106,6 @@ export function describeGraph(entry: GraphEntry): PublicGraph {
     inports,
     outports: { output: { type: 'image', description: 'The processed image' } },
     formats: entry.formats,
+    presets: entry.presets,
   };
 }

@@ -1,6 +1,7 @@
 /** Graph files (FBP JSON or .fbp text) into a catalogue: what the worker does at start. */
 import { catalogueOf, type Catalogue, type NamedDefinition } from './catalogue.ts';
 import { graphNameOf, parseGraphSource } from './parse.ts';
+import type { PresetTable } from '../presets.ts';
 
 export interface GraphSource {
   filename: string;
@@ -11,6 +12,6 @@ export function parseGraphSources(sources: readonly GraphSource[]): NamedDefinit
   return sources.map(({ filename, text }) => ({ name: graphNameOf(filename), definition: parseGraphSource(filename, text) }));
 }
 
-export function buildCatalogue(sources: readonly GraphSource[]): Promise<Catalogue> {
-  return catalogueOf(parseGraphSources(sources));
+export function buildCatalogue(sources: readonly GraphSource[], presets: PresetTable = {}): Promise<Catalogue> {
+  return catalogueOf(parseGraphSources(sources), presets);
 }

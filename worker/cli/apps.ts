@@ -5,7 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import type { AppRecord } from '../../shared/apps.ts';
 import { isImgfloError } from '../../shared/errors.ts';
-import { resolveFallback } from '../../shared/request.ts';
+import type { Catalogue } from '../../shared/graph/catalogue.ts';
+import { PresetSchema } from '../../shared/presets.ts';
+import { MAX_DIMENSION } from '../../shared/reserved.ts';
+import { resolveFallback, resolveRequest } from '../../shared/request.ts';
+import { parseQuery } from '../../shared/url.ts';
+import * as v from 'valibot';
 import type { AppRegistry } from '../../shared/ports.ts';
 import { CliError } from './output.ts';
 
@@ -49,9 +54,31 @@ export interface AppsCommand {
   admin?: boolean;
   quota?: string;
   fallback?: string;
+  graph?: string;
+  name?: string;
+  /** A preset's parameters as a query: `width=300&quality=70`. */
+  params?: string;
+  description?: string;
 }
 
-export async function runApps(registry: AppRegistry, cmd: AppsCommand, now = () => new Date()): Promise<unknown> {
+/** A preset checked as the edge will use it: its graph exists and its parameters resolve. */
+function presetOf(cmd: AppsCommand, catalogue: Catalogue) {
+  const entry = catalogue.get(cmd.graph ?? '');
+  if (!entry) throw new CliError(`no graph named ${cmd.graph ?? '(none)'}; --graph is needed`);
+  const pairs = parseQuery(cmd.params?.startsWith('?') ? cmd.params : `?${cmd.params ?? ''}`);
+  const r = v.safeParse(PresetSchema, { description: cmd.description ?? '', params: Object.fromEntries(pairs) });
+  if (!r.success) throw new CliError(r.issues.map((i) => i.message).join('; '));
+  const probe = entry.compiled.generative || entry.compiled.runtime === 'noop' ? pairs : [...pairs, ['input', 'files/probe.jpg'] as const];
+  try {
+    // Sizes are checked against the service's limit per request; here only against the largest side.
+    resolveRequest(entry, '', probe, { sizeLimitMegapixels: (MAX_DIMENSION + 1) ** 2 / 1e6 });
+  } catch (e) {
+    throw new CliError(isImgfloError(e) ? `${e.message}${e.extra.unknown ? ` (${String(e.extra.unknown)})` : ''}` : String(e));
+  }
+  return { graph: entry.name, preset: r.output };
+}
+
+export async function runApps(registry: AppRegistry, cmd: AppsCommand, now = () => new Date(), catalogue?: () => Promise<Catalogue>): Promise<unknown> {
   const stamp = () => now().toISOString();
   const save = async (app: AppRecord) => {
     const updated = { ...app, updatedAt: stamp() };
@@ -69,6 +96,7 @@ export async function runApps(registry: AppRegistry, cmd: AppsCommand, now = () 
         admin: cmd.admin ?? false,
         processingQuota: cmd.quota === undefined ? null : quotaOf(cmd.quota),
         fallback: cmd.fallback === undefined ? null : fallbackOf(cmd.fallback),
+        presets: {},
         createdAt: stamp(),
         updatedAt: stamp(),
       };
@@ -100,6 +128,19 @@ export async function runApps(registry: AppRegistry, cmd: AppsCommand, now = () 
     case 'set-fallback': {
       if (cmd.fallback === undefined) throw new CliError('--fallback is needed (files/<name>, an http(s) URL, or "none")');
       return publicView(await save({ ...(await existing(registry, cmd.key)), fallback: fallbackOf(cmd.fallback) }));
+    }
+    case 'set-preset': {
+      if (!cmd.name || !/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(cmd.name)) throw new CliError('--name is needed: letters, digits, _ and -, at most 64');
+      if (!catalogue) throw new CliError('no graph catalogue to check the preset against');
+      const { graph, preset } = presetOf(cmd, await catalogue());
+      const app = await existing(registry, cmd.key);
+      return publicView(await save({ ...app, presets: { ...app.presets, [graph]: { ...app.presets[graph], [cmd.name]: preset } } }));
+    }
+    case 'remove-preset': {
+      const app = await existing(registry, cmd.key);
+      const { [cmd.name ?? '']: gone, ...rest } = app.presets[cmd.graph ?? ''] ?? {};
+      if (!gone) throw new CliError(`the app has no preset ${cmd.name ?? ''} for ${cmd.graph ?? '(no --graph)'}`);
+      return publicView(await save({ ...app, presets: { ...app.presets, [cmd.graph!]: rest } }));
     }
     default:
       throw new CliError(`unknown apps command: ${cmd.action}`);

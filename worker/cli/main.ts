@@ -9,7 +9,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { Catalogue } from '../../shared/graph/catalogue.ts';
 import { connectRedis, createRedis, RedisAppRegistry } from '../adapters/redis.ts';
 import { loadCatalogue } from '../catalogue.ts';
-import { runApps } from './apps.ts';
+import { runApps, type AppsCommand } from './apps.ts';
 import { CliError, render } from './output.ts';
 import { prewarm, readList, summary } from './prewarm.ts';
 import { purgeThrough } from './purge.ts';
@@ -106,8 +106,8 @@ function program(args: readonly string[], catalogueOf: () => Promise<Catalogue>)
     options(c).option('--redis <url>', 'the registry (default: IMGFLO_REDIS_URL)').option('--json', 'print JSON');
     c.action(async (...given: unknown[]) => {
       const key = withKey ? (given[0] as string) : undefined;
-      const o = given[withKey ? 1 : 0] as { label?: string; owner?: string; admin?: boolean; quota?: string; fallback?: string; redis?: string; json?: boolean };
-      const result = await withRegistry(o.redis ?? env.IMGFLO_REDIS_URL, (registry) => runApps(registry, { action: name, key, label: o.label, owner: o.owner, admin: o.admin, quota: o.quota, fallback: o.fallback }));
+      const o = given[withKey ? 1 : 0] as Omit<AppsCommand, 'action' | 'key'> & { redis?: string; json?: boolean };
+      const result = await withRegistry(o.redis ?? env.IMGFLO_REDIS_URL, (registry) => runApps(registry, { ...o, action: name, key }, undefined, () => loadCatalogue(graphsDir())));
       out(render(result, Boolean(o.json)));
     });
   };
@@ -121,6 +121,10 @@ function program(args: readonly string[], catalogueOf: () => Promise<Catalogue>)
   appAction('rotate', 'add a new secret (printed once); the old ones stay valid', true);
   appAction('retire-secret', 'keep only the newest secret', true);
   appAction('set-quota', 'processed images a calendar month (0: cached results only)', true, (c) => c.requiredOption('--quota <n>', 'a number, or "unlimited"'));
+  appAction('set-preset', "add or change one of the app's presets (checked against the graph)", true, (c) =>
+    c.requiredOption('--graph <name>', 'the graph').requiredOption('--name <name>', 'the preset, used as preset=<name>').requiredOption('--params <query>', 'its parameters, e.g. "width=300&quality=70"').option('--description <text>', 'what it is for'),
+  );
+  appAction('remove-preset', "remove one of the app's presets", true, (c) => c.requiredOption('--graph <name>', 'the graph').requiredOption('--name <name>', 'the preset'));
   appAction('set-fallback', 'the input processed instead of one that cannot be fetched or decoded', true, (c) => c.requiredOption('--fallback <input>', 'files/<name>, an http(s) URL, or "none"'));
 
   // sign's options are the graph's own parameters, so the command is made for the graph named.
