@@ -905,6 +905,7 @@ async function catalogueOf(graphs, presets = {}) {
   for (const { name, definition } of [...graphs].sort((a, b) => a.name.localeCompare(b.name))) {
     if (entries.has(name)) throw new GraphError(`graph ${name} is defined twice`);
     const compiled = compileGraph(name, definition);
+    if (presets[name] && Object.hasOwn(compiled.inports, "preset")) throw new GraphError(`graph ${name} has its own preset parameter, so it cannot have presets`);
     entries.set(name, {
       name,
       description: definition.properties?.description ?? defaultDescription(name, compiled),
@@ -1291,6 +1292,7 @@ function fallbackOf(value) {
 function presetOf(cmd, catalogue) {
   const entry = catalogue.get(cmd.graph ?? "");
   if (!entry) throw new CliError(`no graph named ${cmd.graph ?? "(none)"}; --graph is needed`);
+  if (Object.hasOwn(entry.compiled.inports, "preset")) throw new CliError(`${entry.name} has its own preset parameter, so it cannot have presets`);
   const pairs = parseQuery(cmd.params?.startsWith("?") ? cmd.params : `?${cmd.params ?? ""}`);
   const r = v3.safeParse(PresetSchema, { description: cmd.description ?? "", params: Object.fromEntries(pairs) });
   if (!r.success) throw new CliError(r.issues.map((i) => i.message).join("; "));

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildCatalogue } from './graph/sources.ts';
-import { expandPreset, parsePresetFile, type PresetSet } from './presets.ts';
+import { expandPreset, parsePresetFile, withPreset, type PresetSet } from './presets.ts';
 import { resolveRequest } from './request.ts';
 import { parseQuery } from './url.ts';
 
@@ -53,5 +53,11 @@ describe('presets', () => {
       }
     }
     await expect(buildCatalogue(read('graphs/'), { nosuchgraph: {} })).rejects.toThrow(/nosuchgraph/);
+    // retro's own `preset` inport (the original's URLs) is its parameter, not a preset name.
+    const retro = catalogue.get('retro')!;
+    const pairs = parseQuery('?input=files%2Fa.jpg&preset=batcave');
+    expect(withPreset(retro, pairs)).toBe(pairs);
+    expect(resolveRequest(retro, '', withPreset(retro, pairs), { sizeLimitMegapixels: 25 }).params.preset).toBe('batcave');
+    await expect(buildCatalogue(read('graphs/'), { retro: { x: { description: '', params: {} } } })).rejects.toThrow(/retro.*own preset/);
   });
 });

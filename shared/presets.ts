@@ -45,6 +45,20 @@ export function parsePresetFile(filename: string, text: string): PresetSet {
 }
 
 /**
+ * A graph request's parameters with its preset expanded (the app's presets first, then the
+ * graph's own). A graph with an inport named `preset` (the original's `retro`) keeps its
+ * parameter: its URLs predate presets, and they keep working.
+ */
+export function withPreset(
+  entry: { presets: PresetSet; compiled: { inports: Readonly<Record<string, unknown>> } },
+  pairs: ReadonlyArray<readonly [string, string]>,
+  appSet?: PresetSet,
+): ReadonlyArray<readonly [string, string]> {
+  if (Object.hasOwn(entry.compiled.inports, 'preset')) return pairs;
+  return expandPreset(pairs, [appSet, entry.presets]);
+}
+
+/**
  * The request's parameters with its `preset=` expanded: the preset's values first, then the
  * parameters given, which override them. Without `preset` the pairs come back as they are.
  * The sets are searched in order (an app's, then the service's).

@@ -181,6 +181,7 @@ describe.skipIf(!ready)('credentials from the app registry', () => {
       ['--graph', 'passthrough', '--name', 'x', '--params', 'widht=1'],
       ['--graph', 'passthrough', '--name', 'x', '--params', 'input=files/a.jpg'],
       ['--graph', 'passthrough', '--name', 'bad name', '--params', 'width=1'],
+      ['--graph', 'retro', '--name', 'x', '--params', 'preset=batcave'],
     ]) {
       await expect(cli('set-preset', key, ...bad)).rejects.toMatchObject({ code: 1 });
     }

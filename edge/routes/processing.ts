@@ -4,7 +4,7 @@
  */
 import { Hono } from 'hono';
 import { notFound, unknownGraph } from '../../shared/errors.ts';
-import { expandPreset } from '../../shared/presets.ts';
+import { withPreset } from '../../shared/presets.ts';
 import { parseProcessingPath, parseQuery, rawPath, rawSearch } from '../../shared/url.ts';
 import { authenticate } from '../auth.ts';
 import type { AppEnv, EdgeDeps } from '../context.ts';
@@ -31,8 +31,7 @@ export function processingRoutes(deps: EdgeDeps) {
       legacyTokens: deps.config.legacyTokens,
       findApp: deps.findApp,
     });
-    // The app's presets (from the registry) first, then the service's.
-    const expanded = expandPreset(pairs, [client?.presets?.[entry.name], entry.presets]);
+    const expanded = withPreset(entry, pairs, client?.presets?.[entry.name]);
     return answer(c, { entry, ext: path.ext, pairs: expanded, client });
   });
   return app;

@@ -36,6 +36,7 @@ export async function catalogueOf(graphs: readonly NamedDefinition[], presets: P
   for (const { name, definition } of [...graphs].sort((a, b) => a.name.localeCompare(b.name))) {
     if (entries.has(name)) throw new GraphError(`graph ${name} is defined twice`);
     const compiled = compileGraph(name, definition);
+    if (presets[name] && Object.hasOwn(compiled.inports, 'preset')) throw new GraphError(`graph ${name} has its own preset parameter, so it cannot have presets`);
     entries.set(name, {
       name,
       description: definition.properties?.description ?? defaultDescription(name, compiled),

@@ -65,6 +65,7 @@ export interface AppsCommand {
 function presetOf(cmd: AppsCommand, catalogue: Catalogue) {
   const entry = catalogue.get(cmd.graph ?? '');
   if (!entry) throw new CliError(`no graph named ${cmd.graph ?? '(none)'}; --graph is needed`);
+  if (Object.hasOwn(entry.compiled.inports, 'preset')) throw new CliError(`${entry.name} has its own preset parameter, so it cannot have presets`);
   const pairs = parseQuery(cmd.params?.startsWith('?') ? cmd.params : `?${cmd.params ?? ''}`);
   const r = v.safeParse(PresetSchema, { description: cmd.description ?? '', params: Object.fromEntries(pairs) });
   if (!r.success) throw new CliError(r.issues.map((i) => i.message).join('; '));

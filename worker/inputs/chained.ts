@@ -8,7 +8,7 @@ import { MAX_CHAIN_DEPTH, parseChained } from '../../shared/chain.ts';
 import { invalidParameter, unknownGraph } from '../../shared/errors.ts';
 import type { Catalogue } from '../../shared/graph/catalogue.ts';
 import type { Job } from '../../shared/job.ts';
-import { expandPreset } from '../../shared/presets.ts';
+import { withPreset } from '../../shared/presets.ts';
 import { jobRequestOf, resolveRequest } from '../../shared/request.ts';
 
 export interface ChainDeps {
@@ -24,7 +24,7 @@ export async function chainedJob(input: string, depth: number, deps: ChainDeps, 
   const entry = deps.catalogue.get(path.graph);
   if (!entry) throw unknownGraph(path.graph);
   // The service's presets only: an app's own are the edge's to expand.
-  const req = resolveRequest(entry, path.ext, expandPreset(pairs, [entry.presets]), { sizeLimitMegapixels: deps.sizeLimitMegapixels });
+  const req = resolveRequest(entry, path.ext, withPreset(entry, pairs), { sizeLimitMegapixels: deps.sizeLimitMegapixels });
   const key = await cacheKey(req, entry.digest);
   const now = deps.clock.now();
   return {
