@@ -45,6 +45,14 @@ describe('the Workers entry in workerd', () => {
     expect(await res.json()).toMatchObject({ reason: 'invalid-parameter', parameter: 'preset' });
   });
 
+  it('checks a fallback input at the edge, under the rules of input', async () => {
+    for (const bad of ['ftp%3A%2F%2Fx.example%2Fa.jpg', 'graph%2Fcrop%3Finput%3Dfiles%252Fa.jpg']) {
+      const res = await exports.default.fetch(`http://edge.test/graph/passthrough?input=files%2Fgridbear.jpg&fallback=${bad}`);
+      expect(res.status).toBe(422);
+      expect(await res.json()).toMatchObject({ reason: 'invalid-parameter', parameter: 'fallback' });
+    }
+  });
+
   it('answers 500 without details when a binding is invalid, and logs which ones', async () => {
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     const res = await worker.fetch(new Request('http://edge.test/version'), { IMGFLO_BRIDGE_URL: 'not a url' }, {});
