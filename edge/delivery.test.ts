@@ -99,6 +99,14 @@ describe('fallback', () => {
     expect([again.status, again.headers.get('location')]).toEqual([302, res.headers.get('location')]);
   });
 
+  it('counts a request answered by its fallback once against the rate limit', async () => {
+    const asked: string[] = [];
+    const limited = await inProcessSystem({ rateLimit: async (who) => (asked.push(who), { ok: true, retryAfterSeconds: 0 }) });
+    const res = await limited.request(`/graph/passthrough.png?${missing}&width=41&fallback=files%2Fgridbear.jpg`);
+    expect(res.status).toBe(302);
+    expect(asked).toHaveLength(1);
+  });
+
   it('answers an input that cannot be decoded the same way', async () => {
     const plain = await sys.request('/graph/passthrough.jpg?input=files%2Fvideo-3dpmic.mp4');
     expect(plain.status).toBe(415);

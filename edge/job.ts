@@ -61,10 +61,10 @@ export function jobAnswerer(deps: EdgeDeps) {
     }
   };
 
-  const answer = async (c: Context<AppEnv>, { entry, ext, pairs, client }: JobAsked): Promise<Response> => {
+  const answer = async (c: Context<AppEnv>, { entry, ext, pairs, client }: JobAsked, limited = true): Promise<Response> => {
     const method = c.req.method;
     const requestId = c.get('requestId');
-    if (deps.rateLimit) {
+    if (deps.rateLimit && limited) {
       const who = client ? `app:${client.key}` : `ip:${c.req.header('cf-connecting-ip') ?? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ?? 'unknown'}`;
       const verdict = await deps.rateLimit(who);
       if (!verdict.ok) throw rateLimited(verdict.retryAfterSeconds);
@@ -123,7 +123,8 @@ export function jobAnswerer(deps: EdgeDeps) {
       const pairs = [...asked.pairs.filter(([n]) => n !== 'input' && n !== 'fallback'), ['input', fallback] as const];
       c.set('fallbackFor', e.reason);
       try {
-        return await answer(c, { ...asked, pairs });
+        // The same request, already counted by the rate limit.
+        return await answer(c, { ...asked, pairs }, false);
       } catch (inner) {
         deps.log({ msg: 'the fallback failed too', level: 'warn', requestId, error: String(inner) });
         c.set('fallbackFor', undefined);
