@@ -1,7 +1,8 @@
 /**
  * Finds the app of an API key: the apps of the edge's own settings first, then the app
  * registry (read through Upstash). Answers are kept in the isolate for a short while, so a
- * change made with the CLI takes effect within IMGFLO_APP_CACHE_SECONDS.
+ * change made with the CLI takes effect within IMGFLO_APP_CACHE_SECONDS — or within the
+ * shorter `maxAgeSeconds` a caller asks for (a request naming a preset asks for 0: read afresh).
  */
 import type { Redis } from '@upstash/redis/cloudflare';
 import { appKey, decodeApp } from '../shared/apps.ts';
@@ -12,17 +13,17 @@ export function appFinder(options: {
   redis: Redis | null;
   cacheSeconds: number;
   now: () => number;
-}): (key: string) => Promise<App | null> {
-  const cache = new Map<string, { app: App | null; until: number }>();
-  return async (key) => {
+}): (key: string, maxAgeSeconds?: number) => Promise<App | null> {
+  const cache = new Map<string, { app: App | null; at: number }>();
+  return async (key, maxAgeSeconds = options.cacheSeconds) => {
     const own = options.envApps.get(key);
     if (own) return own;
     if (!options.redis) return null;
     const hit = cache.get(key);
-    if (hit && hit.until > options.now()) return hit.app;
+    if (hit && options.now() < hit.at + Math.min(options.cacheSeconds, maxAgeSeconds) * 1000) return hit.app;
     const app = decodeApp(await options.redis.get<string>(appKey(key)));
     if (cache.size > 10_000) cache.clear();
-    cache.set(key, { app, until: options.now() + options.cacheSeconds * 1000 });
+    cache.set(key, { app, at: options.now() });
     return app;
   };
 }

@@ -11,7 +11,8 @@ export interface EdgeDeps {
   catalogue: Catalogue;
   index: CacheIndex;
   bridge: BridgeClient;
-  findApp(key: string): Promise<App | null>;
+  /** The app of a key; `maxAgeSeconds` bounds how old a kept answer may be. */
+  findApp(key: string, maxAgeSeconds?: number): Promise<App | null>;
   /** Static files of examples/ (the Workers assets binding). */
   assets: { fetch(request: Request): Promise<Response> } | null;
   pkg: { name: string; version: string };

@@ -140,8 +140,14 @@ describe.skipIf(!ready)('credentials from the app registry', () => {
 
   it('serves an app\'s preset from the registry, and a changed preset gives a new result on the next request', async () => {
     const { key, secret } = await cli('add');
-    const url = async (search: string) => sys.request(`/graph/${key}/${await tokenV2(secret, 'passthrough.png', search)}/passthrough.png${search}`);
-    const widthAt = async (res: Response) => (await sharp((await sys.store.get(res.headers.get('location')!.replace('https://img.example.com/', '')))!.body).metadata()).width;
+    // Apps kept in the isolate for 30 s, as a deployed edge keeps them by default.
+    const edge = await inProcessSystem({
+      bindings: { IMGFLO_APP_REGISTRY: '1' },
+      findApp: appFinder({ envApps: new Map(), redis: upstashClient(upstashUrl, TOKEN), cacheSeconds: 30, now: Date.now }),
+      apps: new RedisAppRegistry(redis),
+    });
+    const url = async (search: string) => edge.request(`/graph/${key}/${await tokenV2(secret, 'passthrough.png', search)}/passthrough.png${search}`);
+    const widthAt = async (res: Response) => (await sharp((await edge.store.get(res.headers.get('location')!.replace('https://img.example.com/', '')))!.body).metadata()).width;
     expect(await cli('set-preset', key, '--graph', 'passthrough', '--name', 'banner', '--params', 'width=120&quality=70')).toMatchObject({ presets: { passthrough: { banner: { params: { width: '120', quality: '70' } } } } });
     const search = '?input=files%2Fgridbear.jpg&preset=banner';
     const first = await url(search);
@@ -153,6 +159,7 @@ describe.skipIf(!ready)('credentials from the app registry', () => {
     expect(await widthAt(await url('?input=files%2Fgridbear.jpg&preset=thumbnail'))).toBe(90);
 
     await cli('set-preset', key, '--graph', 'passthrough', '--name', 'banner', '--params', 'width=60');
+    // An edge that keeps apps for 30 s still takes a changed preset from the next request.
     const second = await url(search);
     expect(second.status).toBe(301);
     expect(second.headers.get('location')).not.toBe(first.headers.get('location'));
