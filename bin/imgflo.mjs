@@ -2,7 +2,7 @@
 
 // worker/cli/main.ts
 import { existsSync as existsSync2, readFileSync, realpathSync } from "node:fs";
-import { dirname as dirname2, join as join2 } from "node:path";
+import { dirname, join as join2 } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command as Command2, CommanderError, Option as Option2 } from "commander";
 
@@ -112,7 +112,7 @@ var DPR_PARAM = {
 var CONTROL_PARAMS = ["input", "_nocache", "_exp", "debug", "fallback"];
 
 // shared/presets.ts
-var NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+var PRESET_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 var NOT_IN_PRESETS = /* @__PURE__ */ new Set(["input", "preset", "_nocache", "_exp", "debug"]);
 var PresetSchema = v.object({
   description: v.optional(v.pipe(v.string(), v.maxLength(200)), ""),
@@ -125,7 +125,7 @@ var PresetSchema = v.object({
   )
 });
 var PresetSetSchema = v.pipe(
-  v.record(v.pipe(v.string(), v.regex(NAME, "a preset name is letters, digits, _ and -, at most 64")), PresetSchema),
+  v.record(v.pipe(v.string(), v.regex(PRESET_NAME, "a preset name is letters, digits, _ and -, at most 64")), PresetSchema),
   v.check((s) => Object.keys(s).length <= 100, "at most 100 presets a graph")
 );
 var PresetTableSchema = v.record(v.string(), PresetSetSchema);
@@ -218,7 +218,7 @@ var RedisAppRegistry = class {
 // worker/catalogue.ts
 import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 
 // shared/formats.ts
 var IMAGE_TYPES = ["jpg", "png", "webp", "gif", "avif"];
@@ -1019,7 +1019,7 @@ function buildCatalogue(sources, presets = {}) {
 }
 
 // worker/catalogue.ts
-async function loadCatalogue(dir, presetsDir = join(dirname(join(dir, ".")), "presets")) {
+async function loadCatalogue(dir, presetsDir = join(dir, "..", "presets")) {
   const files = (await readdir(dir)).filter((f) => f.endsWith(".json") || f.endsWith(".fbp"));
   return buildCatalogue(
     await Promise.all(files.map(async (filename) => ({ filename, text: await readFile(join(dir, filename), "utf8") }))),
@@ -1036,6 +1036,7 @@ async function loadPresets(dir) {
 
 // worker/cli/apps.ts
 import { randomBytes } from "node:crypto";
+import * as v3 from "valibot";
 
 // shared/url.ts
 var GRAPH_NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
@@ -1165,7 +1166,7 @@ function resolveRequest(entry, ext, pairs, limits) {
   }
   if (ownSize) checkSize(Number(params.width) || void 0, Number(params.height) || void 0, limits);
   const input = resolveInput(given.get("input"), compiled.generative);
-  const fallback = resolveFallback(given.get("fallback"), compiled.generative);
+  resolveFallback(given.get("fallback"), compiled.generative);
   const expRaw = given.get("_exp");
   let exp = null;
   if (expRaw !== void 0) {
@@ -1179,8 +1180,7 @@ function resolveRequest(entry, ext, pairs, limits) {
     params,
     nocache: given.get("_nocache") === "true",
     exp,
-    debug: (given.get("debug") ?? "") !== "",
-    fallback
+    debug: (given.get("debug") ?? "") !== ""
   };
 }
 function resolveDpr(raw) {
@@ -1247,9 +1247,6 @@ function resolveInput(raw, generative) {
   url2.hash = "";
   return url2.href;
 }
-
-// worker/cli/apps.ts
-import * as v3 from "valibot";
 
 // worker/cli/output.ts
 var CliError = class extends Error {
@@ -1356,7 +1353,7 @@ async function runApps(registry, cmd, now = () => /* @__PURE__ */ new Date(), ca
       return publicView(await save({ ...await existing(registry, cmd.key), fallback: fallbackOf(cmd.fallback) }));
     }
     case "set-preset": {
-      if (!cmd.name || !/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(cmd.name)) throw new CliError("--name is needed: letters, digits, _ and -, at most 64");
+      if (!cmd.name || !PRESET_NAME.test(cmd.name)) throw new CliError("--name is needed: letters, digits, _ and -, at most 64");
       if (!catalogue) throw new CliError("no graph catalogue to check the preset against");
       const { graph, preset } = presetOf(cmd, await catalogue());
       const app = await existing(registry, cmd.key);
@@ -1601,8 +1598,8 @@ var out = (text2) => process.stdout.write(`${text2}
 var err = (text2) => process.stderr.write(`${text2}
 `);
 function packageDir() {
-  let dir = dirname2(realpathSync(fileURLToPath(import.meta.url)));
-  while (dirname2(dir) !== dir && !existsSync2(join2(dir, "package.json"))) dir = dirname2(dir);
+  let dir = dirname(realpathSync(fileURLToPath(import.meta.url)));
+  while (dirname(dir) !== dir && !existsSync2(join2(dir, "package.json"))) dir = dirname(dir);
   return dir;
 }
 function graphsDir() {

@@ -10,7 +10,8 @@ import * as v from 'valibot';
 import { invalidParameter } from './errors.ts';
 import { MAX_NAME_LENGTH } from './reserved.ts';
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+/** A preset's name: letters, digits, _ and -, at most 64. */
+export const PRESET_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 /** What a preset may not set: the input and the per-URL controls. */
 const NOT_IN_PRESETS = new Set(['input', 'preset', '_nocache', '_exp', 'debug']);
 
@@ -28,7 +29,7 @@ export type Preset = v.InferOutput<typeof PresetSchema>;
 
 /** A graph's presets by name. */
 export const PresetSetSchema = v.pipe(
-  v.record(v.pipe(v.string(), v.regex(NAME, 'a preset name is letters, digits, _ and -, at most 64')), PresetSchema),
+  v.record(v.pipe(v.string(), v.regex(PRESET_NAME, 'a preset name is letters, digits, _ and -, at most 64')), PresetSchema),
   v.check((s) => Object.keys(s).length <= 100, 'at most 100 presets a graph'),
 );
 export type PresetSet = v.InferOutput<typeof PresetSetSchema>;

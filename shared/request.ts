@@ -28,8 +28,6 @@ export interface ResolvedRequest {
   nocache: boolean;
   exp: number | null;
   debug: boolean;
-  /** The input to process instead when this one cannot be fetched or decoded (not in the key). */
-  fallback: string | null;
 }
 
 export interface RequestLimits {
@@ -96,7 +94,8 @@ export function resolveRequest(
   if (ownSize) checkSize(Number(params.width) || undefined, Number(params.height) || undefined, limits);
 
   const input = resolveInput(given.get('input'), compiled.generative);
-  const fallback = resolveFallback(given.get('fallback'), compiled.generative);
+  // Checked here, used only when the input fails (edge/job.ts); never part of the key.
+  resolveFallback(given.get('fallback'), compiled.generative);
   const expRaw = given.get('_exp');
   let exp: number | null = null;
   if (expRaw !== undefined) {
@@ -111,7 +110,6 @@ export function resolveRequest(
     nocache: given.get('_nocache') === 'true',
     exp,
     debug: (given.get('debug') ?? '') !== '',
-    fallback,
   };
 }
 

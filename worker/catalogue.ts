@@ -4,12 +4,12 @@
  */
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Catalogue } from '../shared/graph/catalogue.ts';
 import { buildCatalogue } from '../shared/graph/sources.ts';
 import { parsePresetFile, type PresetSet } from '../shared/presets.ts';
 
-export async function loadCatalogue(dir: string, presetsDir = join(dirname(join(dir, '.')), 'presets')): Promise<Catalogue> {
+export async function loadCatalogue(dir: string, presetsDir = join(dir, '..', 'presets')): Promise<Catalogue> {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.json') || f.endsWith('.fbp'));
   return buildCatalogue(
     await Promise.all(files.map(async (filename) => ({ filename, text: await readFile(join(dir, filename), 'utf8') }))),

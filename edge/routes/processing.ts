@@ -3,7 +3,7 @@
  * parse → graph → token → preset, then the job (edge/job.ts).
  */
 import { Hono } from 'hono';
-import { forbidden, notFound, unknownGraph } from '../../shared/errors.ts';
+import { notFound, unknownGraph } from '../../shared/errors.ts';
 import { withPreset } from '../../shared/presets.ts';
 import { parseProcessingPath, parseQuery, rawPath, rawSearch } from '../../shared/url.ts';
 import { authenticate } from '../auth.ts';
@@ -16,14 +16,6 @@ const PRESET_MAX_AGE_SECONDS = 0;
 export function processingRoutes(deps: EdgeDeps) {
   const app = new Hono<AppEnv>();
   const answer = jobAnswerer(deps);
-
-  // A preset changed in the registry applies from the next request, not after the app cache's 30 s:
-  // a request naming a preset costs one registry read.
-  const freshApp = async (key: string) => {
-    const found = await deps.findApp(key, PRESET_MAX_AGE_SECONDS);
-    if (!found?.enabled) throw forbidden();
-    return found;
-  };
 
   app.on(['GET', 'POST', 'HEAD'], '/*', async (c) => {
     const path = parseProcessingPath(rawPath(c.req.url));
@@ -40,11 +32,12 @@ export function processingRoutes(deps: EdgeDeps) {
     const client = await authenticate(path, search, {
       authRequired: deps.config.authRequired,
       legacyTokens: deps.config.legacyTokens,
-      findApp: deps.findApp,
+      // A preset changed in the registry applies from the next request, not after the app
+      // cache's 30 s: a request naming a preset costs one registry read.
+      findApp: pairs.some(([n]) => n === 'preset') ? (key) => deps.findApp(key, PRESET_MAX_AGE_SECONDS) : deps.findApp,
     });
-    const caller = client && pairs.some(([n]) => n === 'preset') ? await freshApp(client.key) : client;
-    const expanded = withPreset(entry, pairs, caller?.presets?.[entry.name]);
-    return answer(c, { entry, ext: path.ext, pairs: expanded, client: caller });
+    const expanded = withPreset(entry, pairs, client?.presets?.[entry.name]);
+    return answer(c, { entry, ext: path.ext, pairs: expanded, client });
   });
   return app;
 }

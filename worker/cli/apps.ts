@@ -3,15 +3,15 @@
  * secrets come from a CSPRNG (128 and 192 bits); a secret is shown once, when it is made.
  */
 import { randomBytes } from 'node:crypto';
+import * as v from 'valibot';
 import type { AppRecord } from '../../shared/apps.ts';
 import { isImgfloError } from '../../shared/errors.ts';
 import type { Catalogue } from '../../shared/graph/catalogue.ts';
-import { PresetSchema } from '../../shared/presets.ts';
+import { PRESET_NAME, PresetSchema } from '../../shared/presets.ts';
 import { MAX_DIMENSION } from '../../shared/reserved.ts';
 import { resolveFallback, resolveRequest } from '../../shared/request.ts';
-import { parseQuery } from '../../shared/url.ts';
-import * as v from 'valibot';
 import type { AppRegistry } from '../../shared/ports.ts';
+import { parseQuery } from '../../shared/url.ts';
 import { CliError } from './output.ts';
 
 export const newKey = () => randomBytes(16).toString('hex');
@@ -131,7 +131,7 @@ export async function runApps(registry: AppRegistry, cmd: AppsCommand, now = () 
       return publicView(await save({ ...(await existing(registry, cmd.key)), fallback: fallbackOf(cmd.fallback) }));
     }
     case 'set-preset': {
-      if (!cmd.name || !/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(cmd.name)) throw new CliError('--name is needed: letters, digits, _ and -, at most 64');
+      if (!cmd.name || !PRESET_NAME.test(cmd.name)) throw new CliError('--name is needed: letters, digits, _ and -, at most 64');
       if (!catalogue) throw new CliError('no graph catalogue to check the preset against');
       const { graph, preset } = presetOf(cmd, await catalogue());
       const app = await existing(registry, cmd.key);
