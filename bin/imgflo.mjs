@@ -18,8 +18,8 @@ async function sha256Hex(text2) {
 function canonicalJson(value) {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value).filter(([, v6]) => v6 !== void 0).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
-    return `{${entries.map(([k, v6]) => `${JSON.stringify(k)}:${canonicalJson(v6)}`).join(",")}}`;
+    const entries = Object.entries(value).filter(([, v7]) => v7 !== void 0).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
+    return `{${entries.map(([k, v7]) => `${JSON.stringify(k)}:${canonicalJson(v7)}`).join(",")}}`;
   }
   return JSON.stringify(value);
 }
@@ -652,9 +652,9 @@ function convertParam(name, raw, decl) {
       return clamp2(decl.type === "int" ? Math.trunc(n) : n, decl);
     }
     case "boolean": {
-      const v6 = value.toLowerCase();
-      if (v6 === "true" || v6 === "1" || v6 === "yes") return true;
-      if (v6 === "false" || v6 === "0" || v6 === "no") return false;
+      const v7 = value.toLowerCase();
+      if (v7 === "true" || v7 === "1" || v7 === "yes") return true;
+      if (v7 === "false" || v7 === "0" || v7 === "no") return false;
       throw invalidParameter(name, "expected true or false");
     }
     case "enum": {
@@ -925,7 +925,7 @@ function defaultDescription(name, compiled) {
 function describeGraph(entry) {
   const inports = {};
   const { compiled } = entry;
-  if (compiled.runtime !== "noop") {
+  if (compiled.runtime === "imgflo" || compiled.runtime === "noflo") {
     if (!compiled.generative) {
       inports.input = {
         type: "uri",
@@ -939,7 +939,8 @@ function describeGraph(entry) {
     inports.quality = { ...QUALITY_PARAM, default: null };
     inports.dpr = { ...DPR_PARAM };
   } else {
-    inports.input = { type: "uri", description: "Input image: an http(s) URL or files/<name>", default: null };
+    const chained = compiled.runtime === "info" ? ", files/<name> or a graph/... URL of this service" : " or files/<name>";
+    inports.input = { type: "uri", description: `Input image: an http(s) URL${chained}`, default: null };
   }
   for (const [name, { decl }] of Object.entries(compiled.inports)) {
     inports[name] = {
@@ -1003,11 +1004,11 @@ function normalize(filename, raw) {
   return { properties, processes, connections, inports: ports(g.inports), outports: ports(g.outports) };
 }
 function portRef(filename, value) {
-  const v6 = value;
-  if (typeof v6?.process !== "string" || typeof v6?.port !== "string") {
+  const v7 = value;
+  if (typeof v7?.process !== "string" || typeof v7?.port !== "string") {
     throw new GraphError(`${filename}: a connection or port lacks process/port`);
   }
-  return { process: v6.process, port: v6.port.toLowerCase() };
+  return { process: v7.process, port: v7.port.toLowerCase() };
 }
 
 // shared/graph/sources.ts
@@ -1092,12 +1093,17 @@ function decodeComponent(s, parameter) {
 }
 function formatQuery(pairs) {
   if (pairs.length === 0) return "";
-  return "?" + pairs.map(([k, v6]) => `${encodeURIComponent(k)}=${encodeURIComponent(v6)}`).join("&");
+  return "?" + pairs.map(([k, v7]) => `${encodeURIComponent(k)}=${encodeURIComponent(v7)}`).join("&");
 }
 function formatProcessingPath(parts) {
   const graphspec = parts.ext ? `${parts.graph}.${parts.ext}` : parts.graph;
   const auth = parts.apikey && parts.token ? `${encodeURIComponent(parts.apikey)}/${parts.token}/` : "";
   return `/graph/${auth}${graphspec}${parts.search ?? ""}`;
+}
+var INFO_SPEC = "info";
+function formatInfoPath(parts) {
+  const auth = parts.apikey && parts.token ? `/${encodeURIComponent(parts.apikey)}/${parts.token}` : "";
+  return `/${INFO_SPEC}${auth}${parts.search ?? ""}`;
 }
 
 // shared/chain.ts
@@ -1118,13 +1124,15 @@ function checkChainDepth(input) {
 }
 
 // shared/request.ts
+var isProcessing = (entry) => entry.compiled.runtime === "imgflo" || entry.compiled.runtime === "noflo";
 function resolveOutputType(entry, ext, accept) {
-  if (ext === "" && entry.compiled.runtime === "noop") return null;
-  if (ext === "auto" && entry.compiled.runtime !== "noop") return negotiateType(accept);
+  const processing = isProcessing(entry);
+  if (ext === "" && !processing) return null;
+  if (ext === "auto" && processing) return negotiateType(accept);
   const type = ext === "" ? "jpg" : normalizeExtension(ext);
   if (type === null || !entry.formats.includes(type)) {
     const supported = entry.formats.flatMap((f) => f === "jpg" ? ["jpg", "jpeg"] : [f]);
-    if (entry.compiled.runtime !== "noop") supported.push("auto");
+    if (processing) supported.push("auto");
     throw unsupportedType(ext, supported);
   }
   return type;
@@ -1138,9 +1146,10 @@ function resolveRequest(entry, ext, pairs, limits) {
     given.set(name, value);
   }
   const { compiled } = entry;
-  const processing = compiled.runtime !== "noop";
+  const processing = isProcessing(entry);
   const allowed = /* @__PURE__ */ new Set([...CONTROL_PARAMS, ...Object.keys(compiled.inports)]);
   if (processing) for (const n of [...Object.keys(SCALE_PARAMS), "quality", "dpr"]) allowed.add(n);
+  if (compiled.runtime === "info") allowed.delete("fallback");
   const unknown = [...given.keys()].filter((n) => !allowed.has(n)).sort();
   if (unknown.length > 0) {
     const inports = [...allowed].filter((n) => !CONTROL_PARAMS.includes(n) || n === "input");
@@ -1253,9 +1262,9 @@ var CliError = class extends Error {
 };
 function render(value, json) {
   if (json) return JSON.stringify(value, null, 2);
-  if (Array.isArray(value)) return value.map((v6) => render(v6, false)).join("\n\n") || "(none)";
+  if (Array.isArray(value)) return value.map((v7) => render(v7, false)).join("\n\n") || "(none)";
   if (value !== null && typeof value === "object") {
-    return Object.entries(value).map(([k, v6]) => `${k}: ${v6 !== null && typeof v6 === "object" ? JSON.stringify(v6) : String(v6)}`).join("\n");
+    return Object.entries(value).map(([k, v7]) => `${k}: ${v7 !== null && typeof v7 === "object" ? JSON.stringify(v7) : String(v7)}`).join("\n");
   }
   return String(value);
 }
@@ -1388,20 +1397,27 @@ async function failure(res, url2) {
   const body = await res.json().catch(() => ({}));
   return { url: url2, ok: false, status: res.status, reason: body.reason ?? "error", error: body.error ?? res.statusText };
 }
+var ready = (status) => status === 301 || status === 302 || status === 200;
 async function warm(url2, waitMs) {
   const deadline = Date.now() + waitMs;
   try {
     const posted = await fetch(url2, { method: "POST", redirect: "manual", signal: AbortSignal.timeout(6e4) });
-    if (posted.status === 301 || posted.status === 302) return { url: url2, ok: true, status: posted.status };
+    if (ready(posted.status)) {
+      await posted.body?.cancel();
+      return { url: url2, ok: true, status: posted.status };
+    }
     if (posted.status !== 202) return failure(posted, url2);
     await posted.body?.cancel();
     for (let delay = 250; Date.now() < deadline; delay = Math.min(delay * 2, 2e3)) {
       await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
       const head = await fetch(url2, { method: "HEAD", redirect: "manual", signal: AbortSignal.timeout(1e4) });
-      if (head.status === 301 || head.status === 302) return { url: url2, ok: true, status: head.status };
+      if (ready(head.status)) return { url: url2, ok: true, status: head.status };
       if (head.status === 404) continue;
       const got = await fetch(url2, { redirect: "manual", signal: AbortSignal.timeout(6e4) });
-      if (got.status === 301 || got.status === 302) return { url: url2, ok: true, status: got.status };
+      if (ready(got.status)) {
+        await got.body?.cancel();
+        return { url: url2, ok: true, status: got.status };
+      }
       return failure(got, url2);
     }
     return { url: url2, ok: false, status: 404, reason: "not-ready", error: `no result after ${Math.round(waitMs / 1e3)} s` };
@@ -1462,7 +1478,7 @@ async function purgeThrough(backend, token, request) {
 
 // worker/cli/sign.ts
 import { Command, Option } from "commander";
-import * as v5 from "valibot";
+import * as v6 from "valibot";
 
 // shared/tokens.ts
 import { md5 } from "@noble/hashes/legacy.js";
@@ -1492,36 +1508,67 @@ function tokenV1(secret, graphspec, search) {
 }
 
 // shared/client.ts
-async function imgfloUrl(o) {
+async function signed(o, graphspec) {
   const entries = Array.isArray(o.params) ? [...o.params] : Object.entries(o.params ?? {});
-  const pairs = entries.map(([k, v6]) => [k, String(v6)]);
+  const pairs = entries.map(([k, v7]) => [k, String(v7)]);
   if (o.expires !== void 0) pairs.push(["_exp", String(Math.floor(o.expires))]);
   const search = formatQuery(pairs);
-  const graphspec = o.ext ? `${o.graph}.${o.ext}` : o.graph;
-  let token = null;
-  if (o.key && o.secret) {
-    token = o.version === "v1" ? tokenV1(o.secret, graphspec, search) : await tokenV2(o.secret, graphspec, search);
-  }
-  const path = formatProcessingPath({ graph: o.graph, ext: o.ext, apikey: o.key ?? null, token, search });
-  return `${(o.server ?? "").replace(/\/+$/, "")}${path}`;
+  if (!o.key || !o.secret) return { search, token: null };
+  return { search, token: o.version === "v1" ? tokenV1(o.secret, graphspec, search) : await tokenV2(o.secret, graphspec, search) };
+}
+var origin = (server) => (server ?? "").replace(/\/+$/, "");
+async function imgfloUrl(o) {
+  const { search, token } = await signed(o, o.ext ? `${o.graph}.${o.ext}` : o.graph);
+  return `${origin(o.server)}${formatProcessingPath({ graph: o.graph, ext: o.ext, apikey: o.key ?? null, token, search })}`;
+}
+async function imgfloInfoUrl(o) {
+  const { search, token } = await signed(o, INFO_SPEC);
+  return `${origin(o.server)}${formatInfoPath({ apikey: o.key ?? null, token, search })}`;
 }
 
-// shared/settings.ts
+// shared/info.ts
 import * as v4 from "valibot";
-var number5 = (def, min) => v4.pipe(v4.optional(v4.string(), def), v4.transform(Number), v4.number(), v4.minValue(min));
-var integer3 = (def, min) => v4.pipe(v4.optional(v4.string(), def), v4.transform(Number), v4.number(), v4.integer(), v4.minValue(min));
+var INFO_GRAPH = "$info";
+var INFO_DIGEST = "0000000000000001";
+var INFO_ENTRY = {
+  name: INFO_GRAPH,
+  description: "Describes the input image: size, type, frames, alpha, orientation, dominant colour, BlurHash and a tiny placeholder",
+  compiled: { runtime: "info", steps: [], output: GRAPH_INPUT, inports: {}, generative: false, ignored: [] },
+  digest: INFO_DIGEST,
+  formats: [],
+  presets: {}
+};
+var MAX_LQIP_LENGTH = 1024;
+var ImageInfoSchema = v4.object({
+  /** Upright size: as the image is shown once its EXIF orientation is applied. */
+  width: v4.number(),
+  height: v4.number(),
+  format: v4.string(),
+  frames: v4.number(),
+  hasAlpha: v4.boolean(),
+  /** The EXIF orientation tag, 1 (upright) to 8. */
+  orientation: v4.number(),
+  dominant: v4.pipe(v4.string(), v4.regex(/^#[0-9a-f]{6}$/)),
+  blurhash: v4.string(),
+  lqip: v4.pipe(v4.string(), v4.startsWith("data:image/webp;base64,"), v4.maxLength(MAX_LQIP_LENGTH))
+});
+
+// shared/settings.ts
+import * as v5 from "valibot";
+var number6 = (def, min) => v5.pipe(v5.optional(v5.string(), def), v5.transform(Number), v5.number(), v5.minValue(min));
+var integer3 = (def, min) => v5.pipe(v5.optional(v5.string(), def), v5.transform(Number), v5.number(), v5.integer(), v5.minValue(min));
 var SHARED_SETTINGS = {
   /** Megapixels allowed for width × height (the original's rule). */
-  IMGFLO_SIZE_LIMIT: number5("25", 0.01),
+  IMGFLO_SIZE_LIMIT: number6("25", 0.01),
   /** How long a GET waits for its job. */
   IMGFLO_JOB_TIMEOUT_MS: integer3("25000", 100),
-  IMGFLO_S3_ENDPOINT: v4.optional(v4.pipe(v4.string(), v4.url(), v4.regex(/^https?:\/\//, "must be an http(s) URL"))),
+  IMGFLO_S3_ENDPOINT: v5.optional(v5.pipe(v5.string(), v5.url(), v5.regex(/^https?:\/\//, "must be an http(s) URL"))),
   /** S3 bucket names are 3 to 63 characters. */
-  IMGFLO_S3_BUCKET: v4.optional(v4.pipe(v4.string(), v4.minLength(3), v4.maxLength(63))),
-  IMGFLO_S3_REGION: v4.optional(v4.string(), "us-east-1"),
-  IMGFLO_S3_FORCE_PATH_STYLE: v4.optional(v4.picklist(["0", "1", "true", "false"])),
-  AWS_ACCESS_KEY_ID: v4.optional(v4.pipe(v4.string(), v4.minLength(1))),
-  AWS_SECRET_ACCESS_KEY: v4.optional(v4.pipe(v4.string(), v4.minLength(1)))
+  IMGFLO_S3_BUCKET: v5.optional(v5.pipe(v5.string(), v5.minLength(3), v5.maxLength(63))),
+  IMGFLO_S3_REGION: v5.optional(v5.string(), "us-east-1"),
+  IMGFLO_S3_FORCE_PATH_STYLE: v5.optional(v5.picklist(["0", "1", "true", "false"])),
+  AWS_ACCESS_KEY_ID: v5.optional(v5.pipe(v5.string(), v5.minLength(1))),
+  AWS_SECRET_ACCESS_KEY: v5.optional(v5.pipe(v5.string(), v5.minLength(1)))
 };
 
 // worker/cli/sign.ts
@@ -1539,8 +1586,8 @@ function splitSpec(spec) {
 }
 function signCommand(catalogue, args, env2, out2, warn) {
   const spec = graphOf(args);
-  const entry = spec ? catalogue.get(splitSpec(spec).graph) : void 0;
-  const cmd = new Command("sign").summary("print a processing URL, signed when a key and secret are given").argument("<graph>", "GRAPH or GRAPH.EXT (jpg, png, webp, avif, gif, auto)").option("--server <url>", "the service (default: IMGFLO_API_SERVER)").option("--key <key>", "the app key (default: IMGFLO_API_KEY)").option("--secret <secret>", "the app secret (default: IMGFLO_API_SECRET)").option("--v1", "sign with the original imgflo MD5 token instead of v2 HMAC").option("--expires <seconds>", "the URL expires this many seconds from now").option("--json", 'print {"url": ...}');
+  const entry = spec === INFO_SPEC ? INFO_ENTRY : spec ? catalogue.get(splitSpec(spec).graph) : void 0;
+  const cmd = new Command("sign").summary("print a processing URL, signed when a key and secret are given").argument("<graph>", "GRAPH or GRAPH.EXT (jpg, png, webp, avif, gif, auto), or info for the /info URL of an input").option("--server <url>", "the service (default: IMGFLO_API_SERVER)").option("--key <key>", "the app key (default: IMGFLO_API_KEY)").option("--secret <secret>", "the app secret (default: IMGFLO_API_SECRET)").option("--v1", "sign with the original imgflo MD5 token instead of v2 HMAC").option("--expires <seconds>", "the URL expires this many seconds from now").option("--json", 'print {"url": ...}');
   if (!entry) cmd.allowUnknownOption().allowExcessArguments();
   cmd.addHelpText("after", entry ? "" : `
 Each graph has its own parameters: "imgflo sign GRAPH --help" lists them. Graphs: ${[...catalogue.keys()].join(", ")}`);
@@ -1569,23 +1616,22 @@ Each graph has its own parameters: "imgflo sign GRAPH --help" lists them. Graphs
       expires = Math.floor(Date.now() / 1e3) + seconds;
     }
     try {
-      resolveRequest(entry, ext, pairs, { sizeLimitMegapixels: v5.parse(SHARED_SETTINGS.IMGFLO_SIZE_LIMIT, env2.IMGFLO_SIZE_LIMIT) });
+      resolveRequest(entry, ext, pairs, { sizeLimitMegapixels: v6.parse(SHARED_SETTINGS.IMGFLO_SIZE_LIMIT, env2.IMGFLO_SIZE_LIMIT) });
     } catch (e) {
       if (isImgfloError(e)) throw new CliError(`the service would refuse this URL: ${e.status} ${e.reason}: ${e.message}`);
       throw e;
     }
     const server = o.server ?? env2.IMGFLO_API_SERVER ?? "";
     if (!server) warn("imgflo: no --server or IMGFLO_API_SERVER: the URL is relative to the service");
-    const url2 = await imgfloUrl({
+    const options = {
       server,
-      graph,
-      ext: ext || void 0,
       params: pairs,
       key: o.key ?? env2.IMGFLO_API_KEY,
       secret: o.secret ?? env2.IMGFLO_API_SECRET,
       version: o.v1 ? "v1" : "v2",
       expires
-    });
+    };
+    const url2 = entry === INFO_ENTRY ? await imgfloInfoUrl(options) : await imgfloUrl({ ...options, graph, ext: ext || void 0 });
     out2(o.json ? render({ url: url2 }, true) : url2);
   });
   return cmd;

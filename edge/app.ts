@@ -9,6 +9,7 @@ import { corsFor } from './cors.ts';
 import { catalogueRoutes } from './routes/catalogue.ts';
 import { exampleRoutes } from './routes/examples.ts';
 import { fileRoutes } from './routes/files.ts';
+import { infoRoutes } from './routes/info.ts';
 import { metaRoutes } from './routes/meta.ts';
 import { pageRoutes } from './routes/page.ts';
 import { processingRoutes } from './routes/processing.ts';
@@ -37,11 +38,12 @@ export function createApp(deps: EdgeDeps): Hono<AppEnv> {
   // Pages may call the JSON routes and load processing URLs from script (fetch, canvas).
   if (deps.config.corsOrigins) {
     const allow = corsFor(deps.config.corsOrigins);
-    for (const path of ['/graph/*', '/graphs', '/graphs/*']) app.use(path, allow);
+    for (const path of ['/graph/*', '/graphs', '/graphs/*', '/info', '/info/*']) app.use(path, allow);
   }
 
   app.route('/graph', processingRoutes(deps));
   app.route('/graphs', catalogueRoutes(deps));
+  app.route('/info', infoRoutes(deps));
   app.route('/examples', exampleRoutes(deps));
   app.route('/files', fileRoutes(deps));
   app.route('/', metaRoutes(deps));

@@ -20,6 +20,8 @@ export interface EdgeDeps {
   rateLimit: RateLimiter | null;
   /** Makes a short-lived URL for an object (presigned mode); null: public URLs. */
   presign: ((objectKey: string) => Promise<string>) | null;
+  /** Fetches a stored result by its public (or presigned) URL, as a client following the redirect would. */
+  fetchResult(url: string): Promise<Response>;
   now(): number;
   /** Writes one structured log line. */
   log(line: Record<string, unknown>): void;

@@ -33,6 +33,7 @@ async function build(env: Env): Promise<Hono<AppEnv>> {
     assets: env.ASSETS ?? null,
     pkg: PACKAGE,
     presign: config.presign ? s3Presigner(config.presign) : null,
+    fetchResult: (url) => fetch(url),
     now: () => Date.now(),
     log: (line) => console.log(JSON.stringify(line)),
   });

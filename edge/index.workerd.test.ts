@@ -53,6 +53,18 @@ describe('the Workers entry in workerd', () => {
     }
   });
 
+  it('routes /info: its parameters checked at the edge, CORS on, a HEAD miss answered without any backend', async () => {
+    const origin = { headers: { Origin: 'https://site.example' } };
+    const unknown = await exports.default.fetch('http://edge.test/info?input=files%2Fgridbear.jpg&width=10', origin);
+    expect(unknown.status).toBe(449);
+    expect(unknown.headers.get('access-control-allow-origin')).toBe('*');
+    expect(await unknown.json()).toMatchObject({ reason: 'unknown-parameter', unknown: ['width'] });
+    expect((await exports.default.fetch('http://edge.test/info')).status).toBe(422);
+    const head = await exports.default.fetch('http://edge.test/info?input=files%2Fgridbear.jpg', { method: 'HEAD' });
+    expect(head.status).toBe(404);
+    expect((await exports.default.fetch('http://edge.test/info/a/b/c?input=files%2Fgridbear.jpg')).status).toBe(404);
+  });
+
   it('answers 500 without details when a binding is invalid, and logs which ones', async () => {
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     const res = await worker.fetch(new Request('http://edge.test/version'), { IMGFLO_BRIDGE_URL: 'not a url' }, {});

@@ -4,7 +4,7 @@
  * processing URLs and the page's fixed examples both end here.
  */
 import type { Context } from 'hono';
-import { forbidden, ImgfloError, isImgfloError, notCached, rateLimited, type ErrorReason } from '../shared/errors.ts';
+import { forbidden, ImgfloError, isImgfloError, notCached, rateLimited, unavailable, type ErrorReason } from '../shared/errors.ts';
 import type { GraphEntry } from '../shared/graph/catalogue.ts';
 import { jobRequestOf } from '../shared/request.ts';
 import type { App } from './config.ts';
@@ -47,9 +47,28 @@ export function jobAnswerer(deps: EdgeDeps) {
     return c.body(null, config.redirectStatus);
   };
 
-  const fromIndex = (c: Context<AppEnv>, objectKey: string) => {
+  /** Info's answer is its JSON itself, read from storage: a script's fetch gets it in one request. */
+  const infoBody = async (c: Context<AppEnv>, objectKey: string) => {
+    c.header('Cache-Control', 'public, max-age=86400');
+    c.header('Content-Type', 'application/json');
+    // HEAD says it is cached (200) without reading it.
+    if (c.req.method === 'HEAD') return c.body(null, 200);
+    const url = await locationOf(objectKey);
+    const res = await deps.fetchResult(url).catch(() => null);
+    if (!res?.ok) {
+      await res?.body?.cancel();
+      deps.log({ msg: 'stored info unreadable', level: 'warn', requestId: c.get('requestId'), status: res?.status ?? null });
+      throw unavailable('Storage unavailable');
+    }
+    return c.body(await res.text(), 200);
+  };
+
+  const deliver = (c: Context<AppEnv>, entry: GraphEntry, objectKey: string) =>
+    entry.compiled.runtime === 'info' ? infoBody(c, objectKey) : redirect(c, objectKey);
+
+  const fromIndex = (c: Context<AppEnv>, entry: GraphEntry, objectKey: string) => {
     c.set('hit', true);
-    return redirect(c, objectKey);
+    return deliver(c, entry, objectKey);
   };
 
   const lookup = async (key: string, requestId: string): Promise<string | null> => {
@@ -77,7 +96,7 @@ export function jobAnswerer(deps: EdgeDeps) {
 
     if (method === 'HEAD') {
       const hit = await lookup(key, requestId);
-      if (hit) return fromIndex(c, hit);
+      if (hit) return fromIndex(c, entry, hit);
       // A job that failed moments ago says so (the status; GET gives the body): a pre-warm
       // script polling HEAD learns the outcome instead of waiting for a 301 that never comes.
       const failed = await deps.index.failure(key).catch(() => null);
@@ -86,7 +105,7 @@ export function jobAnswerer(deps: EdgeDeps) {
     }
     if (!req.nocache) {
       const hit = await lookup(key, requestId);
-      if (hit) return fromIndex(c, hit);
+      if (hit) return fromIndex(c, entry, hit);
     }
     // An app with a quota of 0 may only have cached results.
     if (client?.processingQuota === 0) throw forbidden();
@@ -103,7 +122,7 @@ export function jobAnswerer(deps: EdgeDeps) {
       c.header('Cache-Control', 'no-store');
       return c.json({ queued: true, location }, 202);
     }
-    return redirect(c, answer.objectKey);
+    return deliver(c, entry, answer.objectKey);
   };
 
   /**
@@ -116,7 +135,8 @@ export function jobAnswerer(deps: EdgeDeps) {
       return await answer(c, asked);
     } catch (e) {
       const named = asked.pairs.find(([n]) => n === 'fallback')?.[1];
-      const fallback = named ?? asked.client?.fallback ?? null;
+      // Info describes the input it names: a fallback's description would be another image's.
+      const fallback = asked.entry.compiled.runtime === 'info' ? null : (named ?? asked.client?.fallback ?? null);
       if (!fallback || !isImgfloError(e) || !INPUT_FAILURES.has(e.reason)) throw e;
       const requestId = c.get('requestId');
       deps.log({ msg: 'input failed; answering the fallback', level: 'warn', requestId, reason: e.reason });

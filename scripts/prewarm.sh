@@ -1,5 +1,5 @@
 #!/bin/sh
-# Pre-warms the cache with curl: POSTs every processing URL of a file (one per line, # starts a
+# Pre-warms the cache with curl: POSTs every processing (or /info) URL of a file (one per line, # starts a
 # comment, paths are relative to IMGFLO_API_SERVER), N at a time, for cron jobs.
 #   IMGFLO_API_SERVER=https://img.example.com scripts/prewarm.sh [-P 4] urls.txt
 # Prints one "status url" line per URL, then a summary; exits 1 when any failed. Transient
@@ -22,7 +22,7 @@ grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$1" |
   tee "$results"
 
 total=$(wc -l < "$results" | tr -d ' ')
-failed=$(awk '$1 != "202" && $1 != "301" && $1 != "302"' "$results" | wc -l | tr -d ' ')
+failed=$(awk '$1 != "200" && $1 != "202" && $1 != "301" && $1 != "302"' "$results" | wc -l | tr -d ' ')
 summary=$(awk '{print $1}' "$results" | sort | uniq -c | awk '{printf "%s%s ×%s", sep, $2, $1; sep=", "}')
 echo "$total URLs: ${summary:-none}; $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { imgfloDensitySrcset, imgfloSizes, imgfloSrcset, imgfloUrl } from './client.ts';
+import { imgfloDensitySrcset, imgfloInfoUrl, imgfloSizes, imgfloSrcset, imgfloUrl } from './client.ts';
+import { verifyToken } from './tokens.ts';
+import { parseInfoPath, rawPath, rawSearch } from './url.ts';
 
 const example = {
   graph: 'crop',
@@ -13,6 +15,16 @@ describe('the JS client', () => {
     expect(await imgfloUrl(example)).toBe(
       '/graph/ooShei0queigeeke/xiRd6fQZfgiFuUnjzdHElVBTR0IEKlecXYlgOXRm4rE/crop?height=110&width=130&x=200&y=230&input=files%2Fgrid-toastybob.jpg',
     );
+  });
+  it('builds /info URLs, unsigned and signed over the graphspec "info"', async () => {
+    expect(await imgfloInfoUrl({ server: 'https://img.example.com/', params: { input: 'files/a b.jpg' } })).toBe('https://img.example.com/info?input=files%2Fa%20b.jpg');
+    for (const version of ['v1', 'v2'] as const) {
+      const url = await imgfloInfoUrl({ server: 'https://img.example.com', params: { input: 'files/a.jpg' }, key: 'k/1', secret: 's', version });
+      const path = parseInfoPath(rawPath(url))!;
+      expect([path.apikey, path.graphspec]).toEqual(['k/1', 'info']);
+      expect(await verifyToken(path.token!, ['s'], 'info', rawSearch(url), { legacy: true })).toBe(true);
+      expect(await verifyToken(path.token!, ['s'], 'crop', rawSearch(url), { legacy: true })).toBe(false);
+    }
   });
   it('signs it with the original v1 token on request', async () => {
     expect(await imgfloUrl({ ...example, version: 'v1', server: 'https://img.example.com/' })).toBe(

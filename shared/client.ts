@@ -8,9 +8,10 @@
  *   await imgfloSrcset({ graph: 'resize', params: { input: 'files/a.jpg', width: 400, height: 300 } }, [400, 800]);
  *   await imgfloDensitySrcset({ graph: 'resize', params: { input: 'files/a.jpg', width: 400 } }, [1, 2]);
  *   imgfloSizes([['(max-width: 600px)', '100vw']], '600px');   // '(max-width: 600px) 100vw, 600px'
+ *   await (await fetch(await imgfloInfoUrl({ server: 'https://img.example.com', params: { input: 'files/a.jpg' } }))).json();
  */
 import { tokenV1, tokenV2 } from './tokens.ts';
-import { formatProcessingPath, formatQuery } from './url.ts';
+import { formatInfoPath, formatProcessingPath, formatQuery, INFO_SPEC } from './url.ts';
 
 export interface UrlOptions {
   /** The service's origin, e.g. https://img.example.com; '' for a relative URL. */
@@ -28,18 +29,27 @@ export interface UrlOptions {
   expires?: number;
 }
 
-export async function imgfloUrl(o: UrlOptions): Promise<string> {
+/** The query and the token over it (null unsigned), as the edge checks them for a graphspec. */
+async function signed(o: Omit<UrlOptions, 'graph'>, graphspec: string): Promise<{ search: string; token: string | null }> {
   const entries = Array.isArray(o.params) ? [...o.params] : Object.entries(o.params ?? {});
   const pairs: Array<[string, string]> = entries.map(([k, v]) => [k, String(v)]);
   if (o.expires !== undefined) pairs.push(['_exp', String(Math.floor(o.expires))]);
   const search = formatQuery(pairs);
-  const graphspec = o.ext ? `${o.graph}.${o.ext}` : o.graph;
-  let token: string | null = null;
-  if (o.key && o.secret) {
-    token = o.version === 'v1' ? tokenV1(o.secret, graphspec, search) : await tokenV2(o.secret, graphspec, search);
-  }
-  const path = formatProcessingPath({ graph: o.graph, ext: o.ext, apikey: o.key ?? null, token, search });
-  return `${(o.server ?? '').replace(/\/+$/, '')}${path}`;
+  if (!o.key || !o.secret) return { search, token: null };
+  return { search, token: o.version === 'v1' ? tokenV1(o.secret, graphspec, search) : await tokenV2(o.secret, graphspec, search) };
+}
+
+const origin = (server: string | undefined) => (server ?? '').replace(/\/+$/, '');
+
+export async function imgfloUrl(o: UrlOptions): Promise<string> {
+  const { search, token } = await signed(o, o.ext ? `${o.graph}.${o.ext}` : o.graph);
+  return `${origin(o.server)}${formatProcessingPath({ graph: o.graph, ext: o.ext, apikey: o.key ?? null, token, search })}`;
+}
+
+/** The `/info` URL of an input (its size, type, dominant colour, BlurHash and placeholder as JSON). */
+export async function imgfloInfoUrl(o: Omit<UrlOptions, 'graph' | 'ext'>): Promise<string> {
+  const { search, token } = await signed(o, INFO_SPEC);
+  return `${origin(o.server)}${formatInfoPath({ apikey: o.key ?? null, token, search })}`;
 }
 
 /**

@@ -37,13 +37,17 @@ export interface RequestLimits {
   accept?: string | null;
 }
 
+/** Whether the graph makes a new image (not noop, which stores its input, nor info). */
+const isProcessing = (entry: GraphEntry) => entry.compiled.runtime === 'imgflo' || entry.compiled.runtime === 'noflo';
+
 export function resolveOutputType(entry: GraphEntry, ext: string, accept?: string | null): ImageType | null {
-  if (ext === '' && entry.compiled.runtime === 'noop') return null;
-  if (ext === 'auto' && entry.compiled.runtime !== 'noop') return negotiateType(accept);
+  const processing = isProcessing(entry);
+  if (ext === '' && !processing) return null;
+  if (ext === 'auto' && processing) return negotiateType(accept);
   const type = ext === '' ? 'jpg' : normalizeExtension(ext);
   if (type === null || !entry.formats.includes(type)) {
     const supported = entry.formats.flatMap((f) => (f === 'jpg' ? ['jpg', 'jpeg'] : [f]));
-    if (entry.compiled.runtime !== 'noop') supported.push('auto');
+    if (processing) supported.push('auto');
     throw unsupportedType(ext, supported);
   }
   return type;
@@ -63,9 +67,11 @@ export function resolveRequest(
     given.set(name, value);
   }
   const { compiled } = entry;
-  const processing = compiled.runtime !== 'noop';
+  const processing = isProcessing(entry);
   const allowed = new Set<string>([...CONTROL_PARAMS, ...Object.keys(compiled.inports)]);
   if (processing) for (const n of [...Object.keys(SCALE_PARAMS), 'quality', 'dpr']) allowed.add(n);
+  // Info describes the input it names, never a fallback's.
+  if (compiled.runtime === 'info') allowed.delete('fallback');
   const unknown = [...given.keys()].filter((n) => !allowed.has(n)).sort();
   if (unknown.length > 0) {
     const inports = [...allowed].filter((n) => !CONTROL_PARAMS.includes(n as never) || n === 'input');

@@ -105,6 +105,22 @@ export function formatProcessingPath(parts: {
   return `/graph/${auth}${graphspec}${parts.search ?? ''}`;
 }
 
+/** The route of image info, and the graphspec its URLs are signed over (shared/info.ts). */
+export const INFO_SPEC = 'info';
+
+/** `/info` or `/info/<apikey>/<token>`, as a processing path whose graphspec is `info`. */
+export function parseInfoPath(pathname: string): ProcessingPath | null {
+  if (pathname === `/${INFO_SPEC}`) return { apikey: null, token: null, graphspec: INFO_SPEC, graph: INFO_SPEC, ext: '' };
+  const signed = parseProcessingPath(`${pathname}/${INFO_SPEC}`, `/${INFO_SPEC}/`);
+  return signed?.apikey ? signed : null;
+}
+
+/** `/info[/<apikey>/<token>][?<query>]`. */
+export function formatInfoPath(parts: { apikey?: string | null; token?: string | null; search?: string }): string {
+  const auth = parts.apikey && parts.token ? `/${encodeURIComponent(parts.apikey)}/${parts.token}` : '';
+  return `/${INFO_SPEC}${auth}${parts.search ?? ''}`;
+}
+
 /** A processing URL fit for a log line: the token segment of the signed form is hidden. */
 export function redactToken(pathAndQuery: string): string {
   return pathAndQuery.replace(/^(\/(?:debug\/)?graph\/[^/?]+\/)[^/?]+(?=\/)/, '$1[redacted]');

@@ -125,12 +125,16 @@ describe('command line tools', () => {
     const signed = (await cli('sign', 'crop', '--input', 'files/gridbear.jpg', '--x', '-5', '--cropwidth', '50')).stdout.trim();
     expect(signed).toMatch(new RegExp(`^${stack.edgeUrl}/graph/${KEY}/[A-Za-z0-9_-]{43}/crop\\?input=files%2Fgridbear\\.jpg&x=-5&cropwidth=50$`));
     expect((await fetch(signed, { redirect: 'manual' })).status).toBe(301);
+    const info = (await cli('sign', 'info', '--input', 'files/mountains.png')).stdout.trim();
+    expect(info).toMatch(new RegExp(`^${stack.edgeUrl}/info/${KEY}/[A-Za-z0-9_-]{43}\\?input=files%2Fmountains\\.png$`));
     const list = join(copy, 'urls.txt');
     const missing = await imgfloUrl({ graph: 'passthrough', params: { input: 'files/absent-in-production.png' }, key: KEY, secret: SECRET });
-    writeFileSync(list, `${signed}\n${missing}\n`);
+    writeFileSync(list, `${signed}\n${info}\n${missing}\n`);
     const e = (await cli('prewarm', list).catch((e: unknown) => e)) as { code: number; stdout: string; stderr: string };
     expect(e.code).toBe(1);
-    expect(e.stdout).toMatch(/^2 URLs in [\d.]+ s: 1 ready, 1 failed$/m);
+    expect(e.stdout).toMatch(/^3 URLs in [\d.]+ s: 2 ready, 1 failed$/m);
+    // Pre-warmed: the signed /info URL answers its JSON from the cache.
+    expect(await (await fetch(info)).json()).toMatchObject({ width: 1440, height: 1000, format: 'png' });
     expect(e.stderr.trim()).toMatch(/^failed: \S+absent-in-production\.png: 504 input-fetch-failed: Failed to fetch input files\/absent-in-production\.png/);
   }, 300_000);
 

@@ -6,7 +6,12 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../scripts/stack.ts';
 import { tokenV1, tokenV2 } from '../shared/tokens.ts';
+import { decode as decodeBlurhash } from 'blurhash';
+import * as v from 'valibot';
+import { ImageInfoSchema } from '../shared/info.ts';
 import { ORIGINAL_GRAPHS } from './helpers/catalogue.ts';
+import { deltaE, meanLab } from './helpers/compare.ts';
+
 import { counter, startTestStack } from './helpers/stack.ts';
 
 const get = (url: string, init?: RequestInit) => fetch(url, { redirect: 'manual', ...init });
@@ -130,6 +135,24 @@ describe('end to end, unsigned', () => {
     expect(res.status).toBe(301);
     const image = await sharp(Buffer.from(await (await fetch(res.headers.get('location')!)).arrayBuffer())).metadata();
     expect([image.format, image.width]).toEqual(['webp', 600]);
+  });
+
+  it('answers /info with the input\'s description; its BlurHash has the input\'s colour; the second request is a hit', async () => {
+    const url = `${stack.edgeUrl}/info?input=files%2Fgridbear.jpg`;
+    const first = await get(url, { headers: { Origin: 'https://site.example' } });
+    expect([first.status, first.headers.get('content-type'), first.headers.get('access-control-allow-origin')]).toEqual([200, 'application/json', '*']);
+    const info = v.parse(ImageInfoSchema, await first.json());
+    expect(info).toMatchObject({ width: 150, height: 150, format: 'jpg', frames: 1, hasAlpha: false, orientation: 1 });
+    const decoded = await sharp(Buffer.from(decodeBlurhash(info.blurhash, 32, 32)), { raw: { width: 32, height: 32, channels: 4 } }).png().toBuffer();
+    expect(deltaE(await meanLab(decoded), await meanLab(new URL('../examples/gridbear.jpg', import.meta.url).pathname))).toBeLessThan(10);
+    expect(info.lqip.length).toBeLessThanOrEqual(1024);
+
+    const published = await counter(stack, 'imgflo_jobs_published_total');
+    const again = await get(url);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual(info);
+    expect(await counter(stack, 'imgflo_jobs_published_total')).toBe(published);
+    expect((await get(url, { method: 'HEAD' })).status).toBe(200);
   });
 
   it('lists the original graphs with every inport typed', async () => {

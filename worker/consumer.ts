@@ -10,6 +10,7 @@ import type { Catalogue } from '../shared/graph/catalogue.ts';
 import type { Job, JobResult, Timings, Urgency } from '../shared/job.ts';
 import type { CacheIndex, Clock, JobQueue, ObjectStore, Subscription } from '../shared/ports.ts';
 import { isChained } from '../shared/chain.ts';
+import { jobEntry } from '../shared/info.ts';
 import { chainedJob } from './inputs/chained.ts';
 import type { InputReader } from './inputs/read-input.ts';
 import type { Logger } from './log.ts';
@@ -123,7 +124,7 @@ async function produce(
   given: number | undefined,
   depth: number,
 ): Promise<{ body: Uint8Array; contentType: string } | null> {
-  const entry = deps.catalogue.get(job.graph);
+  const entry = jobEntry(deps.catalogue, job.graph);
   if (!entry) throw unknownGraph(job.graph);
   let t = deps.clock.now();
   // A chained input's work counts against this job's processing deadline.
@@ -208,7 +209,7 @@ export function startConsumer(deps: ConsumerDeps, urgencies: readonly Urgency[],
     const { job } = delivery;
     // A job resolved against another version of its graph is not ours to run: a worker of
     // that version (a rolling deploy) takes it, or it fails retryably at its deadline.
-    const digest = deps.catalogue.get(job.graph)?.digest;
+    const digest = jobEntry(deps.catalogue, job.graph)?.digest;
     if (digest !== undefined && digest !== job.digest) {
       deps.metrics.refused.inc();
       deps.log.warn({ requestId: job.requestId, jobId: job.id, graph: job.graph, digest: job.digest, ours: digest }, 'job refused: another graph version');

@@ -76,7 +76,7 @@ export interface PublicGraph {
 export function describeGraph(entry: GraphEntry): PublicGraph {
   const inports: Record<string, PublicInport> = {};
   const { compiled } = entry;
-  if (compiled.runtime !== 'noop') {
+  if (compiled.runtime === 'imgflo' || compiled.runtime === 'noflo') {
     if (!compiled.generative) {
       inports.input = {
         type: 'uri',
@@ -90,7 +90,8 @@ export function describeGraph(entry: GraphEntry): PublicGraph {
     inports.quality = { ...QUALITY_PARAM, default: null };
     inports.dpr = { ...DPR_PARAM };
   } else {
-    inports.input = { type: 'uri', description: 'Input image: an http(s) URL or files/<name>', default: null };
+    const chained = compiled.runtime === 'info' ? ', files/<name> or a graph/... URL of this service' : ' or files/<name>';
+    inports.input = { type: 'uri', description: `Input image: an http(s) URL${chained}`, default: null };
   }
   for (const [name, { decl }] of Object.entries(compiled.inports)) {
     inports[name] = {

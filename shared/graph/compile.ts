@@ -28,7 +28,8 @@ export interface ExportedInport {
   decl: PropDecl;
 }
 
-export type Runtime = 'imgflo' | 'noop' | 'noflo';
+/** `info` is no graph file's: it describes the input instead of processing it (shared/info.ts). */
+export type Runtime = 'imgflo' | 'noop' | 'noflo' | 'info';
 
 export interface CompiledGraph {
   runtime: Runtime;

@@ -80,3 +80,15 @@ export async function compareImages(actual: Buffer | string, expected: Buffer | 
 
 /** The pass rule of a parity case. */
 export const passesParity = (c: Comparison) => c.sameSize && c.mean <= 1.0 && c.p99 <= 3.0;
+
+/** An image's mean colour in L*a*b* (the mean of its pixels' L*, a*, b*). */
+export async function meanLab(input: Buffer | string): Promise<[number, number, number]> {
+  const { lab, width, height } = await labA(input);
+  const n = width * height;
+  const sum = [0, 0, 0];
+  for (let p = 0; p < n; p++) for (let c = 0; c < 3; c++) sum[c]! += lab[p * 4 + c]!;
+  return [sum[0]! / n, sum[1]! / n, sum[2]! / n];
+}
+
+/** CIE76 ΔE between two L*a*b* colours. */
+export const deltaE = (a: readonly number[], b: readonly number[]) => Math.hypot(a[0]! - b[0]!, a[1]! - b[1]!, a[2]! - b[2]!);

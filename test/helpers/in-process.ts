@@ -78,6 +78,11 @@ export async function inProcessSystem(
     pkg: { name: 'imgflo', version: '0.0.0-test' },
     presign: options.presign ?? null,
     rateLimit: options.rateLimit ?? null,
+    // The public bucket: the stored object at its URL, as the embedded /cache/ route serves it.
+    fetchResult: async (url) => {
+      const object = await store.get(url.replace(`${config.publicBaseUrl}/`, ''));
+      return object ? new Response(object.body as Uint8Array<ArrayBuffer>, { headers: { 'content-type': object.contentType } }) : new Response(null, { status: 404 });
+    },
     now: () => now,
     log: (line) => logs.push(line),
   };

@@ -1,6 +1,6 @@
 /**
  * `imgflo prewarm <file|->`: POSTs every processing URL of a list with bounded concurrency, then
- * follows each accepted one (HEAD, backing off) until it answers 301 or fails, within --wait
+ * follows each accepted one (HEAD, backing off) until it is ready (301/302, or 200 for /info) or fails, within --wait
  * seconds. Failures name the URL and the service's reason, on stderr; a progress bar on a
  * terminal, a line per URL otherwise; exit 1 when any failed.
  */
@@ -51,23 +51,32 @@ async function failure(res: Response, url: string): Promise<Outcome> {
   return { url, ok: false, status: res.status, reason: body.reason ?? 'error', error: body.error ?? res.statusText };
 }
 
-/** POST, then HEAD until 301 (ready), an error (with its body from a GET), or the deadline. */
+/** A stored result: the redirect to it, or /info's JSON itself. */
+const ready = (status: number) => status === 301 || status === 302 || status === 200;
+
+/** POST, then HEAD until ready, an error (with its body from a GET), or the deadline. */
 async function warm(url: string, waitMs: number): Promise<Outcome> {
   const deadline = Date.now() + waitMs;
   try {
     const posted = await fetch(url, { method: 'POST', redirect: 'manual', signal: AbortSignal.timeout(60_000) });
-    if (posted.status === 301 || posted.status === 302) return { url, ok: true, status: posted.status };
+    if (ready(posted.status)) {
+      await posted.body?.cancel();
+      return { url, ok: true, status: posted.status };
+    }
     if (posted.status !== 202) return failure(posted, url);
     await posted.body?.cancel();
     for (let delay = 250; Date.now() < deadline; delay = Math.min(delay * 2, 2000)) {
       await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
       const head = await fetch(url, { method: 'HEAD', redirect: 'manual', signal: AbortSignal.timeout(10_000) });
-      if (head.status === 301 || head.status === 302) return { url, ok: true, status: head.status };
+      if (ready(head.status)) return { url, ok: true, status: head.status };
       if (head.status === 404) continue;
       // The job failed: its reason is in the body, which HEAD has none of; GET answers it from
       // the failure the service remembers.
       const got = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(60_000) });
-      if (got.status === 301 || got.status === 302) return { url, ok: true, status: got.status };
+      if (ready(got.status)) {
+        await got.body?.cancel();
+        return { url, ok: true, status: got.status };
+      }
       return failure(got, url);
     }
     return { url, ok: false, status: 404, reason: 'not-ready', error: `no result after ${Math.round(waitMs / 1000)} s` };

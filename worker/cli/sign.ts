@@ -6,10 +6,12 @@
  */
 import { Command, Option } from 'commander';
 import * as v from 'valibot';
-import { imgfloUrl } from '../../shared/client.ts';
+import { imgfloInfoUrl, imgfloUrl } from '../../shared/client.ts';
 import { isImgfloError } from '../../shared/errors.ts';
 import { describeGraph, type Catalogue } from '../../shared/graph/catalogue.ts';
+import { INFO_ENTRY } from '../../shared/info.ts';
 import { resolveRequest } from '../../shared/request.ts';
+import { INFO_SPEC } from '../../shared/url.ts';
 import { SHARED_SETTINGS } from '../../shared/settings.ts';
 import { CliError, render } from './output.ts';
 
@@ -30,10 +32,11 @@ function splitSpec(spec: string): { graph: string; ext: string } {
 
 export function signCommand(catalogue: Catalogue, args: readonly string[], env: NodeJS.ProcessEnv, out: (text: string) => void, warn: (text: string) => void): Command {
   const spec = graphOf(args);
-  const entry = spec ? catalogue.get(splitSpec(spec).graph) : undefined;
+  // `info` is the /info route: the input's description, signed over the graphspec `info`.
+  const entry = spec === INFO_SPEC ? INFO_ENTRY : spec ? catalogue.get(splitSpec(spec).graph) : undefined;
   const cmd = new Command('sign')
     .summary('print a processing URL, signed when a key and secret are given')
-    .argument('<graph>', 'GRAPH or GRAPH.EXT (jpg, png, webp, avif, gif, auto)')
+    .argument('<graph>', 'GRAPH or GRAPH.EXT (jpg, png, webp, avif, gif, auto), or info for the /info URL of an input')
     .option('--server <url>', 'the service (default: IMGFLO_API_SERVER)')
     .option('--key <key>', 'the app key (default: IMGFLO_API_KEY)')
     .option('--secret <secret>', 'the app secret (default: IMGFLO_API_SECRET)')
@@ -75,16 +78,15 @@ export function signCommand(catalogue: Catalogue, args: readonly string[], env: 
     }
     const server = (o.server as string | undefined) ?? env.IMGFLO_API_SERVER ?? '';
     if (!server) warn('imgflo: no --server or IMGFLO_API_SERVER: the URL is relative to the service');
-    const url = await imgfloUrl({
+    const options = {
       server,
-      graph,
-      ext: ext || undefined,
       params: pairs,
       key: (o.key as string | undefined) ?? env.IMGFLO_API_KEY,
       secret: (o.secret as string | undefined) ?? env.IMGFLO_API_SECRET,
-      version: o.v1 ? 'v1' : 'v2',
+      version: o.v1 ? ('v1' as const) : ('v2' as const),
       expires,
-    });
+    };
+    const url = entry === INFO_ENTRY ? await imgfloInfoUrl(options) : await imgfloUrl({ ...options, graph, ext: ext || undefined });
     out(o.json ? render({ url }, true) : url);
   });
   return cmd;

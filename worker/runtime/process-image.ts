@@ -39,7 +39,7 @@ export interface ProcessLimits {
 export type StepName = 'screen' | 'decode' | 'plan' | 'scale' | 'graph' | 'encode';
 
 /** Runs one step; its failure comes out typed, named after the step. */
-async function step<T>(name: StepName, limits: ProcessLimits, work: () => T | Promise<T>): Promise<T> {
+export async function step<T>(name: StepName, limits: ProcessLimits, work: () => T | Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (e) {
@@ -60,7 +60,7 @@ function byKind(name: StepName, e: unknown, limits: ProcessLimits): unknown {
   return e;
 }
 
-const secondsLeft = (limits: ProcessLimits) => Math.max(1, Math.ceil((limits.deadline - Date.now()) / 1000));
+export const secondsLeft = (limits: ProcessLimits) => Math.max(1, Math.ceil((limits.deadline - Date.now()) / 1000));
 
 export async function processImage(
   entry: GraphEntry,
@@ -130,7 +130,7 @@ function propsOf(graph: CompiledGraph, step: PlanStep, params: Readonly<Record<s
 }
 
 /** The input's pipeline (upright), and its header, read once and checked against the limits. */
-async function decode(input: Uint8Array, limits: ProcessLimits, animated: boolean): Promise<{ pipeline: Sharp; meta: Metadata }> {
+export async function decode(input: Uint8Array, limits: ProcessLimits, animated: boolean): Promise<{ pipeline: Sharp; meta: Metadata }> {
   const options: SharpOptions = { limitInputPixels: limits.maxInputPixels, failOn: 'error' };
   let meta: Metadata;
   try {

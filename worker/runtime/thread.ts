@@ -7,6 +7,7 @@ import type { PropValue } from '../../shared/components/types.ts';
 import { isImgfloError, type ErrorBody } from '../../shared/errors.ts';
 import type { ImageType } from '../../shared/formats.ts';
 import type { GraphEntry } from '../../shared/graph/catalogue.ts';
+import { describeImage } from './info.ts';
 import { processImage, type ProcessLimits } from './process-image.ts';
 
 export interface ThreadTask {
@@ -26,7 +27,10 @@ sharp.cache(false);
 
 export default async function run(task: ThreadTask): Promise<ThreadAnswer> {
   try {
-    const out = await processImage(task.entry, task.params, task.input, task.outtype, task.limits);
+    const out =
+      task.entry.compiled.runtime === 'info'
+        ? await describeImage(task.input!, task.limits)
+        : await processImage(task.entry, task.params, task.input, task.outtype, task.limits);
     return { ok: true, body: out.body, contentType: out.contentType };
   } catch (e) {
     if (isImgfloError(e)) return { ok: false, error: e.toBody() };
