@@ -31,7 +31,10 @@ export async function measureIsolation(photo: Buffer, jobs: number, rounds: numb
       const t = task(ext);
       return processImage(t.entry, t.params, t.input, ext, t.limits);
     },
-    inProcessingThread: (ext: 'jpg' | 'webp') => pool.run(task(ext), { owned: true }),
+    inProcessingThread: (ext: 'jpg' | 'webp') => {
+      const t = task(ext);
+      return pool.run(t, { owned: [t.input!] });
+    },
   };
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const result = {} as Record<'jpg' | 'webp', IsolationCost>;

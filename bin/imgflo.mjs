@@ -494,6 +494,19 @@ var resize = {
   },
   outputSize: resizedSize
 };
+var GRAVITIES = ["centre", "north", "northeast", "east", "southeast", "south", "southwest", "west", "northwest"];
+var watermark = {
+  name: "image/watermark",
+  description: "Composites an overlay image on the input: at a gravity and margin, or tiled over it; sized as a share of the input's width, with an opacity",
+  inputs: ["input", "overlay"],
+  properties: {
+    gravity: { type: "enum", description: "Where the overlay goes", default: "southeast", values: GRAVITIES },
+    opacity: { type: "number", description: "Opacity of the overlay, 0\u20131", default: 1, minimum: 0, maximum: 1 },
+    margin: { type: "int", description: "Pixels between the overlay and the edges (with tile: between the tiles)", default: 0, minimum: 0, maximum: 4096 },
+    scale: { type: "number", description: "Width of the overlay as a share of the input's width, 0\u20131 (0: its own size); it always fits inside the input", default: 0.25, minimum: 0, maximum: 1 },
+    tile: { type: "boolean", description: "Repeat the overlay over the whole input", default: false }
+  }
+};
 var thumbnail = {
   name: "image/thumbnail",
   description: "A square thumbnail, cropped to what draws the eye",
@@ -525,7 +538,8 @@ var COMPONENTS = {
   c2g,
   retroCurve,
   resize,
-  thumbnail
+  thumbnail,
+  watermark
 };
 var byName = /* @__PURE__ */ new Map();
 for (const [id, decl] of Object.entries(COMPONENTS)) {
@@ -625,6 +639,114 @@ function canonicalColor(c) {
   return `#${hex(c.r)}${hex(c.g)}${hex(c.b)}${hex(c.a * 255)}`;
 }
 
+// shared/url.ts
+var GRAPH_NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
+function parseProcessingPath(pathname, prefix = "/graph/") {
+  if (!pathname.startsWith(prefix)) return null;
+  const segments = pathname.slice(prefix.length).split("/");
+  if (segments.length !== 1 && segments.length !== 3) return null;
+  if (segments.some((s) => s === "")) return null;
+  const graphspec = segments[segments.length - 1];
+  const dot = graphspec.lastIndexOf(".");
+  const graph = dot > 0 ? graphspec.slice(0, dot) : graphspec;
+  const ext = dot > 0 ? graphspec.slice(dot + 1) : "";
+  if (!GRAPH_NAME.test(graph)) return null;
+  return {
+    apikey: segments.length === 3 ? decodeSegment(segments[0]) : null,
+    token: segments.length === 3 ? segments[1] : null,
+    graphspec,
+    graph,
+    ext
+  };
+}
+function decodeSegment(s) {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+function rawSearch(url2) {
+  const q = url2.indexOf("?");
+  if (q < 0) return "";
+  const hash = url2.indexOf("#", q);
+  return hash < 0 ? url2.slice(q) : url2.slice(q, hash);
+}
+function parseQuery(search) {
+  const body = search.startsWith("?") ? search.slice(1) : search;
+  const pairs = [];
+  for (const piece of body.split("&")) {
+    if (piece === "") continue;
+    const eq = piece.indexOf("=");
+    const rawName = eq < 0 ? piece : piece.slice(0, eq);
+    const rawValue = eq < 0 ? "" : piece.slice(eq + 1);
+    pairs.push([decodeComponent(rawName, rawName), decodeComponent(rawValue, rawName)]);
+  }
+  return pairs;
+}
+function decodeComponent(s, parameter) {
+  try {
+    return decodeURIComponent(s.replaceAll("+", " "));
+  } catch {
+    throw invalidParameter(parameter.slice(0, 64), "bad percent-encoding");
+  }
+}
+function formatQuery(pairs) {
+  if (pairs.length === 0) return "";
+  return "?" + pairs.map(([k, v7]) => `${encodeURIComponent(k)}=${encodeURIComponent(v7)}`).join("&");
+}
+function formatProcessingPath(parts) {
+  const graphspec = parts.ext ? `${parts.graph}.${parts.ext}` : parts.graph;
+  const auth = parts.apikey && parts.token ? `${encodeURIComponent(parts.apikey)}/${parts.token}/` : "";
+  return `/graph/${auth}${graphspec}${parts.search ?? ""}`;
+}
+var INFO_SPEC = "info";
+function formatInfoPath(parts) {
+  const auth = parts.apikey && parts.token ? `/${encodeURIComponent(parts.apikey)}/${parts.token}` : "";
+  return `/${INFO_SPEC}${auth}${parts.search ?? ""}`;
+}
+
+// shared/chain.ts
+var MAX_CHAIN_DEPTH = 3;
+var isChained = (input) => input.startsWith("graph/");
+function parseChained(input) {
+  const q = input.indexOf("?");
+  const path = parseProcessingPath(`/${q < 0 ? input : input.slice(0, q)}`);
+  if (!path) throw invalidParameter("input", "not a graph/<graph>?<query> URL");
+  return { path, pairs: parseQuery(rawSearch(input)) };
+}
+function checkChainDepth(input) {
+  let current = input;
+  for (let depth = 0; current !== void 0 && isChained(current); depth++) {
+    if (depth >= MAX_CHAIN_DEPTH) throw invalidParameter("input", `chained more than ${MAX_CHAIN_DEPTH} levels deep`);
+    current = parseChained(current).pairs.find(([name]) => name === "input")?.[1];
+  }
+}
+
+// shared/input-ref.ts
+var EXAMPLE_FILE = /^files\/[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+function resolveImageRef(name, raw) {
+  if (raw === void 0 || raw === "") throw invalidParameter(name, "an input image is required");
+  if (raw.length > MAX_INPUT_LENGTH) throw invalidParameter(name, `longer than ${MAX_INPUT_LENGTH} characters`);
+  const value = raw.startsWith("/") ? raw.slice(1) : raw;
+  if (EXAMPLE_FILE.test(value)) return value;
+  if (isChained(value)) {
+    checkChainDepth(value);
+    return value;
+  }
+  let url2;
+  try {
+    url2 = new URL(value);
+  } catch {
+    throw inputFetchFailed(raw, "not an http(s) URL, files/<name> or graph/... URL");
+  }
+  if (url2.protocol !== "http:" && url2.protocol !== "https:") {
+    throw inputFetchFailed(raw, `scheme ${url2.protocol} is not allowed`);
+  }
+  url2.hash = "";
+  return url2.href;
+}
+
 // shared/params.ts
 var MAX_VALUE_LENGTH = {
   number: 64,
@@ -632,7 +754,8 @@ var MAX_VALUE_LENGTH = {
   boolean: 8,
   enum: 64,
   color: MAX_COLOR_LENGTH,
-  string: 1024
+  string: 1024,
+  image: MAX_INPUT_LENGTH
 };
 function clamp2(n, decl) {
   const lo = decl.minimum ?? -Infinity;
@@ -670,6 +793,8 @@ function convertParam(name, raw, decl) {
     }
     case "string":
       return raw;
+    case "image":
+      return resolveImageRef(name, raw);
   }
 }
 function coerceValue(name, value, decl) {
@@ -790,6 +915,12 @@ var GraphError = class extends Error {
 
 // shared/graph/compile.ts
 var GRAPH_INPUT = "$input";
+var graphImage = (inport) => `$image:${inport}`;
+var IMAGE_INPORT = {
+  type: "image",
+  description: "An image: an http(s) URL, files/<name> or a graph/... URL of this service",
+  default: ""
+};
 function compileGraph(name, g) {
   const fail = (msg) => {
     throw new GraphError(`graph ${name}: ${msg}`);
@@ -805,10 +936,16 @@ function compileGraph(name, g) {
   if (outNames.length !== 1 || outNames[0] !== "output") fail('needs exactly one exported outport "output"');
   const outRef = g.outports.output;
   const inputRef = g.inports.input;
+  const imagePorts = Object.entries(g.inports).filter(([port, ref]) => {
+    if (port === "input") return false;
+    const component = g.processes[ref.process] && findComponent(g.processes[ref.process].component);
+    return component ? componentDecl(component).inputs.includes(ref.port) : false;
+  });
+  const exported = (tgt) => [inputRef, ...imagePorts.map(([, ref]) => ref)].some((ref) => ref && ref.process === tgt.process && ref.port === tgt.port);
   const feeding = /* @__PURE__ */ new Map();
   for (const c of g.connections) {
     if (!c.src) continue;
-    if (inputRef && c.tgt.process === inputRef.process && c.tgt.port === inputRef.port) continue;
+    if (exported(c.tgt)) continue;
     if (c.src.port !== "output") fail(`${c.src.process}.${c.src.port} is not an output port`);
     const ports = feeding.get(c.tgt.process) ?? /* @__PURE__ */ new Map();
     if (ports.has(c.tgt.port)) fail(`${c.tgt.process}.${c.tgt.port} has two sources`);
@@ -841,6 +978,11 @@ function compileGraph(name, g) {
       if (inputs[inputRef.port]) fail(`${id}.${inputRef.port} has two sources`);
       inputs[inputRef.port] = GRAPH_INPUT;
     }
+    for (const [port, ref] of imagePorts) {
+      if (ref.process !== id) continue;
+      if (inputs[ref.port]) fail(`${id}.${ref.port} has two sources`);
+      inputs[ref.port] = graphImage(port);
+    }
     const fixed = {};
     for (const c of g.connections) {
       if (c.src || c.tgt.process !== id) continue;
@@ -858,6 +1000,11 @@ function compileGraph(name, g) {
   const inports = {};
   for (const [port, ref] of Object.entries(g.inports)) {
     if (port === "input") continue;
+    if (imagePorts.some(([p]) => p === port)) {
+      if (!steps.some((s) => s.inputs[ref.port] === graphImage(port))) fail(`the exported image ${port} does not reach the output`);
+      inports[port] = { process: ref.process, port: ref.port, decl: IMAGE_INPORT };
+      continue;
+    }
     const proc = g.processes[ref.process] ?? fail(`inport ${port} goes to unknown process ${ref.process}`);
     const component = findComponent(proc.component) ?? fail(`unknown component ${proc.component}`);
     const prop = componentDecl(component).properties[ref.port] ?? fail(`inport ${port} goes to missing property ${ref.process}.${ref.port}`);
@@ -946,7 +1093,7 @@ function describeGraph(entry) {
     inports[name] = {
       type: decl.type,
       description: decl.description,
-      default: decl.default,
+      default: decl.type === "image" ? null : decl.default,
       ...decl.minimum !== void 0 && { minimum: decl.minimum },
       ...decl.maximum !== void 0 && { maximum: decl.maximum },
       ...decl.values && { values: decl.values }
@@ -1039,90 +1186,6 @@ async function loadPresets(dir) {
 import { randomBytes } from "node:crypto";
 import * as v3 from "valibot";
 
-// shared/url.ts
-var GRAPH_NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
-function parseProcessingPath(pathname, prefix = "/graph/") {
-  if (!pathname.startsWith(prefix)) return null;
-  const segments = pathname.slice(prefix.length).split("/");
-  if (segments.length !== 1 && segments.length !== 3) return null;
-  if (segments.some((s) => s === "")) return null;
-  const graphspec = segments[segments.length - 1];
-  const dot = graphspec.lastIndexOf(".");
-  const graph = dot > 0 ? graphspec.slice(0, dot) : graphspec;
-  const ext = dot > 0 ? graphspec.slice(dot + 1) : "";
-  if (!GRAPH_NAME.test(graph)) return null;
-  return {
-    apikey: segments.length === 3 ? decodeSegment(segments[0]) : null,
-    token: segments.length === 3 ? segments[1] : null,
-    graphspec,
-    graph,
-    ext
-  };
-}
-function decodeSegment(s) {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
-function rawSearch(url2) {
-  const q = url2.indexOf("?");
-  if (q < 0) return "";
-  const hash = url2.indexOf("#", q);
-  return hash < 0 ? url2.slice(q) : url2.slice(q, hash);
-}
-function parseQuery(search) {
-  const body = search.startsWith("?") ? search.slice(1) : search;
-  const pairs = [];
-  for (const piece of body.split("&")) {
-    if (piece === "") continue;
-    const eq = piece.indexOf("=");
-    const rawName = eq < 0 ? piece : piece.slice(0, eq);
-    const rawValue = eq < 0 ? "" : piece.slice(eq + 1);
-    pairs.push([decodeComponent(rawName, rawName), decodeComponent(rawValue, rawName)]);
-  }
-  return pairs;
-}
-function decodeComponent(s, parameter) {
-  try {
-    return decodeURIComponent(s.replaceAll("+", " "));
-  } catch {
-    throw invalidParameter(parameter.slice(0, 64), "bad percent-encoding");
-  }
-}
-function formatQuery(pairs) {
-  if (pairs.length === 0) return "";
-  return "?" + pairs.map(([k, v7]) => `${encodeURIComponent(k)}=${encodeURIComponent(v7)}`).join("&");
-}
-function formatProcessingPath(parts) {
-  const graphspec = parts.ext ? `${parts.graph}.${parts.ext}` : parts.graph;
-  const auth = parts.apikey && parts.token ? `${encodeURIComponent(parts.apikey)}/${parts.token}/` : "";
-  return `/graph/${auth}${graphspec}${parts.search ?? ""}`;
-}
-var INFO_SPEC = "info";
-function formatInfoPath(parts) {
-  const auth = parts.apikey && parts.token ? `/${encodeURIComponent(parts.apikey)}/${parts.token}` : "";
-  return `/${INFO_SPEC}${auth}${parts.search ?? ""}`;
-}
-
-// shared/chain.ts
-var MAX_CHAIN_DEPTH = 3;
-var isChained = (input) => input.startsWith("graph/");
-function parseChained(input) {
-  const q = input.indexOf("?");
-  const path = parseProcessingPath(`/${q < 0 ? input : input.slice(0, q)}`);
-  if (!path) throw invalidParameter("input", "not a graph/<graph>?<query> URL");
-  return { path, pairs: parseQuery(rawSearch(input)) };
-}
-function checkChainDepth(input) {
-  let current = input;
-  for (let depth = 0; current !== void 0 && isChained(current); depth++) {
-    if (depth >= MAX_CHAIN_DEPTH) throw invalidParameter("input", `chained more than ${MAX_CHAIN_DEPTH} levels deep`);
-    current = parseChained(current).pairs.find(([name]) => name === "input")?.[1];
-  }
-}
-
 // shared/request.ts
 var isProcessing = (entry) => entry.compiled.runtime === "imgflo" || entry.compiled.runtime === "noflo";
 function resolveOutputType(entry, ext, accept) {
@@ -1165,7 +1228,7 @@ function resolveRequest(entry, ext, pairs, limits) {
   }
   for (const [name, inport] of Object.entries(compiled.inports)) {
     const raw = given.get(name);
-    params[name] = raw === void 0 ? inport.decl.default : convertParam(name, raw, inport.decl);
+    params[name] = raw === void 0 && inport.decl.type !== "image" ? inport.decl.default : convertParam(name, raw ?? "", inport.decl);
   }
   if (ownSize && dpr !== 1) {
     for (const side2 of ["width", "height"]) {
@@ -1230,31 +1293,12 @@ function resolveFallback(raw, generative = false) {
     throw invalidParameter("fallback", e instanceof Error ? e.message : "expected files/<name> or an http(s) URL");
   }
 }
-var EXAMPLE_FILE = /^files\/[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 function resolveInput(raw, generative) {
-  if (raw === void 0 || raw === "") {
-    if (generative) return null;
-    throw invalidParameter("input", "an input image is required");
+  if (generative) {
+    if (raw === void 0 || raw === "") return null;
+    throw invalidParameter("input", "this graph takes no input");
   }
-  if (raw.length > MAX_INPUT_LENGTH) throw invalidParameter("input", `longer than ${MAX_INPUT_LENGTH} characters`);
-  if (generative) throw invalidParameter("input", "this graph takes no input");
-  const value = raw.startsWith("/") ? raw.slice(1) : raw;
-  if (EXAMPLE_FILE.test(value)) return value;
-  if (isChained(value)) {
-    checkChainDepth(value);
-    return value;
-  }
-  let url2;
-  try {
-    url2 = new URL(value);
-  } catch {
-    throw inputFetchFailed(raw, "not an http(s) URL, files/<name> or graph/... URL");
-  }
-  if (url2.protocol !== "http:" && url2.protocol !== "https:") {
-    throw inputFetchFailed(raw, `scheme ${url2.protocol} is not allowed`);
-  }
-  url2.hash = "";
-  return url2.href;
+  return resolveImageRef("input", raw);
 }
 
 // worker/cli/output.ts

@@ -106,9 +106,9 @@ describe('edge, unsigned (auth off)', () => {
     const res = await sys.request('/graphs');
     expect(res.status).toBe(200);
     const { graphs } = (await res.json()) as { graphs: Record<string, { inports: Record<string, { type: string }> }> };
-    expect(Object.keys(graphs).sort()).toEqual([...ORIGINAL_GRAPHS, 'resize', 'thumbnail'].sort());
+    expect(Object.keys(graphs).sort()).toEqual([...ORIGINAL_GRAPHS, 'resize', 'thumbnail', 'watermark'].sort());
     for (const [name, g] of Object.entries(graphs)) {
-      for (const [port, info] of Object.entries(g.inports)) expect(info.type, `${name}.${port}`).toMatch(/^(number|int|boolean|string|enum|color|uri)$/);
+      for (const [port, info] of Object.entries(g.inports)) expect(info.type, `${name}.${port}`).toMatch(/^(number|int|boolean|string|enum|color|uri|image)$/);
     }
     const one = await sys.request('/graphs/gaussianblur');
     expect(await one.json()).toMatchObject({ inports: { 'std-dev-x': { type: 'number', default: 1.5, minimum: 0, maximum: 1500 } } });

@@ -65,6 +65,18 @@ describe('the Workers entry in workerd', () => {
     expect((await exports.default.fetch('http://edge.test/info/a/b/c?input=files%2Fgridbear.jpg')).status).toBe(404);
   });
 
+  it('checks watermark\'s overlay at the edge under the rules of input, and lists it as an image', async () => {
+    const { graphs } = (await (await exports.default.fetch('http://edge.test/graphs')).json()) as { graphs: Record<string, { inports: Record<string, { type: string }> }> };
+    expect(graphs.watermark!.inports.overlay!.type).toBe('image');
+    const at = (query: string) => exports.default.fetch(`http://edge.test/graph/watermark.png?input=files%2Fmountains.png${query}`);
+    const missing = await at('');
+    expect([missing.status, await missing.json()]).toEqual([422, expect.objectContaining({ reason: 'invalid-parameter', parameter: 'overlay' })]);
+    const ftp = await at('&overlay=ftp%3A%2F%2Fx.example%2Fa.png');
+    expect([ftp.status, await ftp.json()]).toEqual([504, expect.objectContaining({ reason: 'input-fetch-failed' })]);
+    const deep = ['crop', 'crop', 'crop', 'crop'].reduce((inner, g) => `graph/${g}?input=${encodeURIComponent(inner)}`, 'files/gridbear.jpg');
+    expect((await at(`&overlay=${encodeURIComponent(deep)}`)).status).toBe(422);
+  });
+
   it('answers 500 without details when a binding is invalid, and logs which ones', async () => {
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     const res = await worker.fetch(new Request('http://edge.test/version'), { IMGFLO_BRIDGE_URL: 'not a url' }, {});

@@ -103,7 +103,7 @@ function control(port: string, info: PublicInport, value: string | undefined): {
     } else {
       el.type = 'text';
       el.value = current;
-      if (info.type === 'uri') el.setAttribute('list', 'examples');
+      if (info.type === 'uri' || info.type === 'image') el.setAttribute('list', 'examples');
     }
   }
   input.id = id;

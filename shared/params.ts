@@ -5,6 +5,8 @@
 import type { PropDecl, PropValue } from './components/types.ts';
 import { canonicalColor, MAX_COLOR_LENGTH, parseColor } from './color.ts';
 import { invalidParameter } from './errors.ts';
+import { resolveImageRef } from './input-ref.ts';
+import { MAX_INPUT_LENGTH } from './reserved.ts';
 import { scanNumber } from './scan.ts';
 
 /**
@@ -18,6 +20,7 @@ export const MAX_VALUE_LENGTH: Readonly<Record<PropDecl['type'], number>> = {
   enum: 64,
   color: MAX_COLOR_LENGTH,
   string: 1024,
+  image: MAX_INPUT_LENGTH,
 };
 
 function clamp(n: number, decl: PropDecl): number {
@@ -57,6 +60,8 @@ export function convertParam(name: string, raw: string, decl: PropDecl): PropVal
     }
     case 'string':
       return raw;
+    case 'image':
+      return resolveImageRef(name, raw);
   }
 }
 

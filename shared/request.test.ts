@@ -97,6 +97,28 @@ describe('resolving a processing request', () => {
   });
 });
 
+describe('image inports other than input (watermark\'s overlay)', () => {
+  const wm = '?input=files%2Fmountains.png&overlay=';
+  it('takes an image reference under the rules of input, and requires it', () => {
+    expect(resolve('watermark', 'png', `${wm}files%2Fhappy-kitten.svg`).params.overlay).toBe('files/happy-kitten.svg');
+    expect(resolve('watermark', 'png', `${wm}HTTPS%3A%2F%2FExample.com%2Fa%20b.png%23frag`).params.overlay).toBe('https://example.com/a%20b.png');
+    expect(resolve('watermark', 'png', `${wm}graph%2Fcrop%3Finput%3Dfiles%252Fgridbear.jpg`).params.overlay).toBe('graph/crop?input=files%2Fgridbear.jpg');
+    expect(() => resolve('watermark', 'png', '?input=files%2Fmountains.png')).toThrow(expect.objectContaining({ status: 422, extra: { parameter: 'overlay' } }));
+    expect(() => resolve('watermark', 'png', `${wm}`)).toThrow(expect.objectContaining({ status: 422 }));
+    expect(() => resolve('watermark', 'png', `${wm}ftp%3A%2F%2Fx.example%2Fa.png`)).toThrow(expect.objectContaining({ status: 504, reason: 'input-fetch-failed' }));
+    expect(() => resolve('watermark', 'png', `${wm}${'a'.repeat(5000)}`)).toThrow(expect.objectContaining({ status: 422 }));
+    const deep = ['crop', 'crop', 'crop', 'crop'].reduce((inner, g) => `graph/${g}?input=${encodeURIComponent(inner)}`, 'files/gridbear.jpg');
+    expect(() => resolve('watermark', 'png', `${wm}${encodeURIComponent(deep)}`)).toThrow(expect.objectContaining({ status: 422 }));
+  });
+
+  it('is part of the cache key, normalised like input', async () => {
+    const a = await key('watermark', 'png', `${wm}files%2Fhappy-kitten.svg`);
+    expect(await key('watermark', 'png', `${wm}files%2Fgridbear.jpg`)).not.toBe(a);
+    expect(await key('watermark', 'png', `${wm}%2Ffiles%2Fhappy-kitten.svg`)).toBe(a);
+    expect(await key('watermark', 'png', `${wm}https%3A%2F%2Fexample.com%2Fa.png%23x`)).toBe(await key('watermark', 'png', `${wm}https%3A%2F%2FEXAMPLE.com%2Fa.png`));
+  });
+});
+
 describe('the cache key', () => {
   it('does not depend on parameter order, encoding, defaults or control parameters', async () => {
     const base = await key('crop', 'png', '?input=files%2Fgrid-toastybob.jpg&x=200&y=230');

@@ -3,10 +3,9 @@
  * parameters with defaults, control flags. Everything a client can get wrong is found here,
  * at the edge, before anything is queued.
  */
-import { checkChainDepth, isChained } from './chain.ts';
+import { isChained } from './chain.ts';
 import type { PropValue } from './components/types.ts';
 import {
-  inputFetchFailed,
   invalidParameter,
   sizeLimit,
   unknownParameter,
@@ -15,8 +14,9 @@ import {
 import { negotiateType, normalizeExtension, type ImageType } from './formats.ts';
 import type { GraphEntry } from './graph/catalogue.ts';
 import type { JobRequest, Urgency } from './job.ts';
+import { resolveImageRef } from './input-ref.ts';
 import { convertParam, MAX_VALUE_LENGTH } from './params.ts';
-import { CONTROL_PARAMS, DPR_PARAM, MAX_DIMENSION, MAX_INPUT_LENGTH, MAX_NAME_LENGTH, QUALITY_PARAM, SCALE_PARAMS } from './reserved.ts';
+import { CONTROL_PARAMS, DPR_PARAM, MAX_DIMENSION, MAX_NAME_LENGTH, QUALITY_PARAM, SCALE_PARAMS } from './reserved.ts';
 import { scanNumber } from './scan.ts';
 
 export interface ResolvedRequest {
@@ -89,7 +89,8 @@ export function resolveRequest(
   }
   for (const [name, inport] of Object.entries(compiled.inports)) {
     const raw = given.get(name);
-    params[name] = raw === undefined ? inport.decl.default : convertParam(name, raw, inport.decl);
+    // An image inport (`overlay`, ...) has no default: like `input`, it is required.
+    params[name] = raw === undefined && inport.decl.type !== 'image' ? inport.decl.default : convertParam(name, raw ?? '', inport.decl);
   }
   if (ownSize && dpr !== 1) {
     for (const side of ['width', 'height'] as const) {
@@ -190,35 +191,15 @@ export function resolveFallback(raw: string | undefined | null, generative = fal
   }
 }
 
-const EXAMPLE_FILE = /^files\/[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
-
 /** An input as jobs, cache keys and lineage hold it (an http URL normalised by the URL parser). */
 export function normalizeInput(raw: string): string {
-  return resolveInput(raw, false)!;
+  return resolveImageRef('input', raw);
 }
 
 function resolveInput(raw: string | undefined, generative: boolean): string | null {
-  if (raw === undefined || raw === '') {
-    if (generative) return null;
-    throw invalidParameter('input', 'an input image is required');
+  if (generative) {
+    if (raw === undefined || raw === '') return null;
+    throw invalidParameter('input', 'this graph takes no input');
   }
-  if (raw.length > MAX_INPUT_LENGTH) throw invalidParameter('input', `longer than ${MAX_INPUT_LENGTH} characters`);
-  if (generative) throw invalidParameter('input', 'this graph takes no input');
-  const value = raw.startsWith('/') ? raw.slice(1) : raw;
-  if (EXAMPLE_FILE.test(value)) return value;
-  if (isChained(value)) {
-    checkChainDepth(value);
-    return value;
-  }
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw inputFetchFailed(raw, 'not an http(s) URL, files/<name> or graph/... URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw inputFetchFailed(raw, `scheme ${url.protocol} is not allowed`);
-  }
-  url.hash = '';
-  return url.href;
+  return resolveImageRef('input', raw);
 }

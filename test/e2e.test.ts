@@ -155,11 +155,30 @@ describe('end to end, unsigned', () => {
     expect((await get(url, { method: 'HEAD' })).status).toBe(200);
   });
 
+  it('composites watermark\'s overlay in the lower-right corner of a PNG the input\'s size, no other pixel changed', async () => {
+    const res = await get(`${stack.edgeUrl}/graph/watermark.png?input=files%2Fmountains.png&overlay=files%2Fhappy-kitten.svg&gravity=southeast&opacity=0.6&scale=0.2`);
+    expect(res.status).toBe(301);
+    const png = Buffer.from(await (await fetch(res.headers.get('location')!)).arrayBuffer());
+    const [out, input] = await Promise.all([png, new URL('../examples/mountains.png', import.meta.url).pathname].map((s) => sharp(s).removeAlpha().raw().toBuffer({ resolveWithObject: true })));
+    expect([out!.info.width, out!.info.height]).toEqual([1440, 1000]);
+    let inCorner = 0;
+    let elsewhere = 0;
+    for (let i = 0; i < out!.data.length; i += 3) {
+      const p = i / 3;
+      const corner = p % 1440 >= 1440 - 288 && Math.floor(p / 1440) >= 1000 - 224;
+      const differs = out!.data[i] !== input!.data[i] || out!.data[i + 1] !== input!.data[i + 1] || out!.data[i + 2] !== input!.data[i + 2];
+      if (differs && corner) inCorner++;
+      if (differs && !corner) elsewhere++;
+    }
+    expect(inCorner).toBeGreaterThan(1000);
+    expect(elsewhere).toBe(0);
+  });
+
   it('lists the original graphs with every inport typed', async () => {
     const res = await get(`${stack.edgeUrl}/graphs`);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     const { graphs } = await res.json();
-    expect(Object.keys(graphs).sort()).toEqual([...ORIGINAL_GRAPHS, 'resize', 'thumbnail'].sort());
+    expect(Object.keys(graphs).sort()).toEqual([...ORIGINAL_GRAPHS, 'resize', 'thumbnail', 'watermark'].sort());
     expect(graphs.crop.inports).toMatchObject({
       x: { type: 'number', default: 0 },
       cropwidth: { type: 'number', default: 10 },

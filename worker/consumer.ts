@@ -6,10 +6,11 @@
  */
 import { ImgfloError, internal, isImgfloError, unavailable, unknownGraph, unsupportedInput, type ErrorBody } from '../shared/errors.ts';
 import { CONTENT_TYPES, sniffImageType } from '../shared/formats.ts';
-import type { Catalogue } from '../shared/graph/catalogue.ts';
+import type { Catalogue, GraphEntry } from '../shared/graph/catalogue.ts';
 import type { Job, JobResult, Timings, Urgency } from '../shared/job.ts';
 import type { CacheIndex, Clock, JobQueue, ObjectStore, Subscription } from '../shared/ports.ts';
 import { isChained } from '../shared/chain.ts';
+import { imageInports } from '../shared/graph/compile.ts';
 import { jobEntry } from '../shared/info.ts';
 import { chainedJob } from './inputs/chained.ts';
 import type { InputReader } from './inputs/read-input.ts';
@@ -96,7 +97,8 @@ export async function handleJob(job: Job, deps: ConsumerDeps, deadline?: number,
     // Stored: the index entry spares the next request a job; Redis may be back in a moment.
     await Promise.all([
       briefly(deps, 'write', () => deps.index.set(job.key, job.objectKey, deps.cacheTtlSeconds)),
-      briefly(deps, 'lineage', () => deps.index.recordLineage({ key: job.key, objectKey: job.objectKey, graph: job.graph, input: job.input })),
+      // Purging an input (or an overlay, ...) reaches every result made from it.
+      ...lineageInputs(imageRefs(job, jobEntry(deps.catalogue, job.graph))).map((input) => briefly(deps, 'lineage', () => deps.index.recordLineage({ key: job.key, objectKey: job.objectKey, graph: job.graph, input }))),
     ]);
     timings.upload = deps.clock.now() - t;
     return ok(false);
@@ -110,6 +112,14 @@ export async function handleJob(job: Job, deps: ConsumerDeps, deadline?: number,
     deps.log.error({ err: e, requestId: job.requestId, jobId: job.id, graph: job.graph }, 'job failed');
     return { v: 1, id: job.id, key: job.key, ok: false, error: internal(job.requestId).toBody(), retryable: false };
   }
+}
+
+/** The inputs a result's lineage names: each image it was made from, or none (null). */
+const lineageInputs = (refs: Array<string | null>) => (refs.some((r) => r !== null) ? refs.filter((r) => r !== null) : [null]);
+
+/** Every image a job reads: its input (null for a generative graph), then its other image inports'. */
+function imageRefs(job: Job, entry: GraphEntry | undefined): Array<string | null> {
+  return [job.input, ...(entry ? imageInports(entry.compiled).map((n) => String(job.params[n])) : [])];
 }
 
 /**
@@ -129,10 +139,15 @@ async function produce(
   let t = deps.clock.now();
   // A chained input's work counts against this job's processing deadline.
   const chainDeadline = given ?? t + deps.processingTimeoutMs;
-  const reading = readInput(job.input, deps, chainDeadline, depth);
+  // The input and the graph's other images (`overlay`, ...) under the same rules, all at once.
+  const imageNames = imageInports(entry.compiled);
+  const refs = imageRefs(job, entry);
+  const reading = Promise.all(refs.map((ref) => readInput(ref, deps, chainDeadline, depth)));
   reading.catch(() => undefined);
   if (!job.nocache && (await alreadyDone(job, deps))) return null;
-  const input = await reading;
+  const read = await reading;
+  const [input = null, ...extras] = read;
+  const images = Object.fromEntries(imageNames.map((n, i) => [n, extras[i]!]));
   timings.fetch = deps.clock.now() - t;
 
   t = deps.clock.now();
@@ -141,9 +156,9 @@ async function produce(
     entry.compiled.runtime === 'noop'
       ? storeAsIs(input!, job.outtype)
       : await deps.processor.run(
-          { entry, params: job.params, input, outtype: job.outtype ?? 'jpg', limits: { maxInputPixels: deps.maxInputPixels, maxFrames: deps.maxFrames, deadline } },
+          { entry, params: job.params, input, images, outtype: job.outtype ?? 'jpg', limits: { maxInputPixels: deps.maxInputPixels, maxFrames: deps.maxFrames, deadline } },
           // A fresh read is this job's alone and moves to the thread; a chained input came from the store.
-          { owned: job.input !== null && !isChained(job.input) },
+          { owned: read.filter((_, i) => refs[i] !== null && !isChained(refs[i]!)) },
         );
   timings.process = deps.clock.now() - t;
   return { body: out.body, contentType: out.contentType };

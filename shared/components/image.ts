@@ -37,6 +37,22 @@ export const resize = {
   outputSize: resizedSize,
 } as const satisfies ComponentDecl;
 
+/** Where an overlay goes on its base. */
+export const GRAVITIES = ['centre', 'north', 'northeast', 'east', 'southeast', 'south', 'southwest', 'west', 'northwest'] as const;
+
+export const watermark = {
+  name: 'image/watermark',
+  description: 'Composites an overlay image on the input: at a gravity and margin, or tiled over it; sized as a share of the input\'s width, with an opacity',
+  inputs: ['input', 'overlay'],
+  properties: {
+    gravity: { type: 'enum', description: 'Where the overlay goes', default: 'southeast', values: GRAVITIES },
+    opacity: { type: 'number', description: 'Opacity of the overlay, 0–1', default: 1, minimum: 0, maximum: 1 },
+    margin: { type: 'int', description: 'Pixels between the overlay and the edges (with tile: between the tiles)', default: 0, minimum: 0, maximum: 4096 },
+    scale: { type: 'number', description: 'Width of the overlay as a share of the input\'s width, 0–1 (0: its own size); it always fits inside the input', default: 0.25, minimum: 0, maximum: 1 },
+    tile: { type: 'boolean', description: 'Repeat the overlay over the whole input', default: false },
+  },
+} as const satisfies ComponentDecl;
+
 export const thumbnail = {
   name: 'image/thumbnail',
   description: 'A square thumbnail, cropped to what draws the eye',

@@ -16,7 +16,7 @@ import {
   screen,
   srcOver,
 } from './gegl-more.ts';
-import { resize, thumbnail } from './image.ts';
+import { resize, thumbnail, watermark } from './image.ts';
 import type { ComponentDecl } from './types.ts';
 
 export const COMPONENTS = {
@@ -39,6 +39,7 @@ export const COMPONENTS = {
   retroCurve,
   resize,
   thumbnail,
+  watermark,
 } as const satisfies Record<string, ComponentDecl>;
 
 export type ComponentId = keyof typeof COMPONENTS;

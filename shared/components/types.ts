@@ -1,5 +1,6 @@
 /** Declarations of processing components: typed properties with bounds, image ports. */
-export type PropType = 'number' | 'int' | 'boolean' | 'string' | 'color' | 'enum';
+/** `image`: an exported image port other than `input` (shared/input-ref.ts), never a component's property. */
+export type PropType = 'number' | 'int' | 'boolean' | 'string' | 'color' | 'enum' | 'image';
 
 export type PropValue = number | boolean | string;
 

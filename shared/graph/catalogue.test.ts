@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { describeGraph } from './catalogue.ts';
 import { buildCatalogue } from './sources.ts';
-import { GRAPH_INPUT } from './compile.ts';
+import { compileGraph, GRAPH_INPUT, graphImage } from './compile.ts';
 
 const graphsDir = new URL('../../graphs/', import.meta.url);
 const sources = () =>
@@ -23,6 +23,28 @@ describe('graph catalogue', () => {
     expect(inports.width).toMatchObject({ type: 'int', minimum: 1 });
     expect(crop.compiled.steps.map((s) => s.component)).toEqual(['crop', 'nop']);
     expect(crop.compiled.steps[0]!.inputs.input).toBe(GRAPH_INPUT);
+  });
+
+  it('makes an exported inport to an image port an image inport (watermark\'s overlay)', async () => {
+    const wm = (await buildCatalogue(sources())).get('watermark')!;
+    expect(describeGraph(wm).inports.overlay).toEqual({ type: 'image', description: expect.stringContaining('files/<name>'), default: null });
+    expect(wm.compiled.steps[0]!.inputs).toEqual({ input: GRAPH_INPUT, overlay: graphImage('overlay') });
+    // Any image port will do: gegl/over's aux, fed by a stale loader that the export replaces.
+    const over = compileGraph('over', {
+      processes: { load: { component: 'gegl/nop' }, over: { component: 'svg/src-over' } },
+      connections: [{ src: { process: 'load', port: 'output' }, tgt: { process: 'over', port: 'aux' } }],
+      inports: { input: { process: 'over', port: 'input' }, logo: { process: 'over', port: 'aux' } },
+      outports: { output: { process: 'over', port: 'output' } },
+    });
+    expect([over.inports.logo!.decl.type, over.steps.map((s) => s.id), over.steps[0]!.inputs.aux]).toEqual(['image', ['over'], graphImage('logo')]);
+    expect(() =>
+      compileGraph('stray', {
+        processes: { a: { component: 'gegl/nop' }, over: { component: 'svg/src-over' } },
+        connections: [],
+        inports: { input: { process: 'a', port: 'input' }, logo: { process: 'over', port: 'aux' } },
+        outports: { output: { process: 'a', port: 'output' } },
+      }),
+    ).toThrow(/logo does not reach the output/);
   });
 
   it('takes defaults from the graph file and lists every enum value', async () => {

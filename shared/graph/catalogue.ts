@@ -97,7 +97,7 @@ export function describeGraph(entry: GraphEntry): PublicGraph {
     inports[name] = {
       type: decl.type,
       description: decl.description,
-      default: decl.default,
+      default: decl.type === 'image' ? null : decl.default,
       ...(decl.minimum !== undefined && { minimum: decl.minimum }),
       ...(decl.maximum !== undefined && { maximum: decl.maximum }),
       ...(decl.values && { values: decl.values }),

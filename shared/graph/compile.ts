@@ -13,6 +13,19 @@ import { GraphError, type GraphDefinition } from './model.ts';
 /** The step id that stands for the graph's exported `input`. */
 export const GRAPH_INPUT = '$input';
 
+/** The step id that stands for an exported image inport other than `input` (`overlay`, ...). */
+export const graphImage = (inport: string) => `$image:${inport}`;
+
+/** The type of an exported image inport: a reference under the rules of `input` (shared/input-ref.ts). */
+const IMAGE_INPORT: PropDecl = {
+  type: 'image',
+  description: 'An image: an http(s) URL, files/<name> or a graph/... URL of this service',
+  default: '',
+};
+
+/** The graph's exported image inports other than `input`, by name. */
+export const imageInports = (graph: CompiledGraph) => Object.keys(graph.inports).filter((n) => graph.inports[n]!.decl.type === 'image');
+
 export interface PlanStep {
   id: string;
   component: ComponentId;
@@ -62,11 +75,19 @@ export function compileGraph(name: string, g: GraphDefinition): CompiledGraph {
 
   // Which steps does the output need? Walk edges backwards from the output's process.
   const inputRef = g.inports.input;
+  // Exported inports that go to an image port (not a property) take an image reference.
+  const imagePorts = Object.entries(g.inports).filter(([port, ref]) => {
+    if (port === 'input') return false;
+    const component = g.processes[ref.process] && findComponent(g.processes[ref.process]!.component);
+    return component ? componentDecl(component).inputs.includes(ref.port) : false;
+  });
+  const exported = (tgt: { process: string; port: string }) =>
+    [inputRef, ...imagePorts.map(([, ref]) => ref)].some((ref) => ref && ref.process === tgt.process && ref.port === tgt.port);
   const feeding = new Map<string, Map<string, string>>(); // process -> port -> src process
   for (const c of g.connections) {
     if (!c.src) continue;
-    // The exported input replaces whatever else feeds its port (editors leave a stale loader there).
-    if (inputRef && c.tgt.process === inputRef.process && c.tgt.port === inputRef.port) continue;
+    // An exported image replaces whatever else feeds its port (editors leave a stale loader there).
+    if (exported(c.tgt)) continue;
     if (c.src.port !== 'output') fail(`${c.src.process}.${c.src.port} is not an output port`);
     const ports = feeding.get(c.tgt.process) ?? new Map<string, string>();
     if (ports.has(c.tgt.port)) fail(`${c.tgt.process}.${c.tgt.port} has two sources`);
@@ -100,6 +121,11 @@ export function compileGraph(name: string, g: GraphDefinition): CompiledGraph {
       if (inputs[inputRef.port]) fail(`${id}.${inputRef.port} has two sources`);
       inputs[inputRef.port] = GRAPH_INPUT;
     }
+    for (const [port, ref] of imagePorts) {
+      if (ref.process !== id) continue;
+      if (inputs[ref.port]) fail(`${id}.${ref.port} has two sources`);
+      inputs[ref.port] = graphImage(port);
+    }
     const fixed: Record<string, PropValue> = {};
     for (const c of g.connections) {
       if (c.src || c.tgt.process !== id) continue;
@@ -118,6 +144,11 @@ export function compileGraph(name: string, g: GraphDefinition): CompiledGraph {
   const inports: Record<string, ExportedInport> = {};
   for (const [port, ref] of Object.entries(g.inports)) {
     if (port === 'input') continue;
+    if (imagePorts.some(([p]) => p === port)) {
+      if (!steps.some((s) => s.inputs[ref.port] === graphImage(port))) fail(`the exported image ${port} does not reach the output`);
+      inports[port] = { process: ref.process, port: ref.port, decl: IMAGE_INPORT };
+      continue;
+    }
     const proc = g.processes[ref.process] ?? fail(`inport ${port} goes to unknown process ${ref.process}`);
     const component = findComponent(proc.component) ?? fail(`unknown component ${proc.component}`);
     const prop = componentDecl(component).properties[ref.port] ?? fail(`inport ${port} goes to missing property ${ref.process}.${ref.port}`);

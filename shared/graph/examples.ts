@@ -33,6 +33,7 @@ export const EXAMPLES: Readonly<Record<string, GraphExample>> = {
   resize: { ext: 'jpg', params: [['input', photo], ['width', '480'], ['height', '320']] },
   retro: { ext: 'jpg', params: [['input', photo], ['width', '400']] },
   thumbnail: { ext: 'jpg', params: [['input', 'files/cmyk-color.jpg'], ['size', '200']] },
+  watermark: { ext: 'jpg', params: [['input', photo], ['width', '480'], ['overlay', 'files/happy-kitten.svg'], ['gravity', 'southeast'], ['opacity', '0.8'], ['scale', '0.3'], ['margin', '12']] },
 };
 
 /** A graph's example; a graph without one of its own shows its defaults on the bundled photo. */

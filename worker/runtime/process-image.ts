@@ -21,7 +21,7 @@ import { ImgfloError, inputPixels, isImgfloError, outputTooLarge, processingTime
 import { ANIMATED_TYPES, type ImageType } from '../../shared/formats.ts';
 import type { GraphEntry } from '../../shared/graph/catalogue.ts';
 import { canvasSize, NOFLO_JPEG_QUALITY } from '../../shared/graph/compile-noflo.ts';
-import { GRAPH_INPUT, type CompiledGraph, type PlanStep } from '../../shared/graph/compile.ts';
+import { GRAPH_INPUT, graphImage, imageInports, type CompiledGraph, type PlanStep } from '../../shared/graph/compile.ts';
 import { IMPLS, PIPELINE_STEPS } from './components/index.ts';
 import { encode, MAX_OUTPUT_SIDE, type Encoded } from './encode.ts';
 import { fromLinear, toLinear } from './linear-light.ts';
@@ -68,12 +68,15 @@ export async function processImage(
   input: Uint8Array | null,
   outtype: ImageType,
   limits: ProcessLimits,
+  /** The bytes of each exported image inport other than `input` (`overlay`, ...), by name. */
+  images: Readonly<Record<string, Uint8Array>> = {},
 ): Promise<Encoded> {
   const { compiled } = entry;
   const quality = typeof params.quality === 'number' ? params.quality : compiled.runtime === 'noflo' && outtype === 'jpg' ? NOFLO_JPEG_QUALITY : undefined;
+  const extras = await decodeImages(compiled, images, limits);
   if (input === null) {
-    await step('plan', limits, () => checkPlan(compiled, params, null, outtype, limits));
-    const made = await step('graph', limits, () => runPlan(compiled, params, null));
+    await step('plan', limits, () => checkPlan(compiled, params, null, outtype, limits, extras));
+    const made = await step('graph', limits, () => runPlan(compiled, params, null, extras));
     return step('encode', limits, () => encode(toSharp(made).timeout({ seconds: secondsLeft(limits) }), outtype, quality));
   }
   const screened = await step('screen', limits, () => screenSvg(input));
@@ -87,7 +90,7 @@ export async function processImage(
   const turned = (meta.orientation ?? 1) >= 5;
   const source = { width: (turned ? meta.height : meta.width) ?? 1, height: (turned ? meta.width : meta.height) ?? 1 };
   const size = width || height ? targetSize(source, width, height) : source;
-  await step('plan', limits, () => checkPlan(compiled, params, size, outtype, limits));
+  await step('plan', limits, () => checkPlan(compiled, params, size, outtype, limits, extras));
 
   if (fused) {
     // One sharp pipeline, which keeps an animation animated when the output type can hold one.
@@ -106,9 +109,25 @@ export async function processImage(
   if (!byLibvips && size !== source) {
     image = await step('scale', limits, () => fromLinear(scaleLinear(toLinear(image), size.width, size.height)));
   }
-  if (!identity) image = await step('graph', limits, () => runPlan(compiled, params, image));
+  if (!identity) image = await step('graph', limits, () => runPlan(compiled, params, image, extras));
   const result = image;
   return step('encode', limits, () => encode(toSharp(result).timeout({ seconds: secondsLeft(limits) }), outtype, quality));
+}
+
+/**
+ * Each extra image inport's bytes screened, checked and decoded (upright) under the limits of
+ * `input`, as pixels keyed by its step id. A graph without one costs nothing here.
+ */
+async function decodeImages(graph: CompiledGraph, images: Readonly<Record<string, Uint8Array>>, limits: ProcessLimits): Promise<Map<string, RawImage>> {
+  const decoded = new Map<string, RawImage>();
+  for (const name of imageInports(graph)) {
+    const bytes = images[name];
+    if (!bytes) throw new ImgfloError(422, 'invalid-parameter', `Invalid value for ${name}: an input image is required`, { parameter: name });
+    const screened = await step('screen', limits, () => screenSvg(bytes));
+    const { pipeline } = await step('decode', limits, () => decode(screened, limits, false));
+    decoded.set(graphImage(name), await step('decode', limits, () => fromSharp(pipeline.timeout({ seconds: secondsLeft(limits) }))));
+  }
+  return decoded;
 }
 
 /** The plan as one sharp pipeline, when every step can be one and at most one resizes. */
@@ -124,6 +143,7 @@ function propsOf(graph: CompiledGraph, step: PlanStep, params: Readonly<Record<s
   for (const [name, decl] of Object.entries(componentDecl(step.component).properties)) props[name] = decl.default;
   Object.assign(props, step.fixed);
   for (const [name, inport] of Object.entries(graph.inports)) {
+    if (inport.decl.type === 'image') continue;
     if (inport.process === step.id && params[name] !== undefined) props[inport.port] = params[name];
   }
   return props;
@@ -159,8 +179,9 @@ export function checkPlan(
   input: Size | null,
   outtype: ImageType,
   limits: Pick<ProcessLimits, 'maxInputPixels'>,
+  images: ReadonlyMap<string, Size> = new Map(),
 ): Size {
-  const sizes = new Map<string, Size>(input ? [[GRAPH_INPUT, input]] : []);
+  const sizes = new Map<string, Size>([...(input ? [[GRAPH_INPUT, input] as const] : []), ...images]);
   if (graph.runtime === 'noflo') sizes.set(graph.output, canvasSize(graph, params));
   const within = (s: Size) => s.width >= 1 && s.height >= 1 && s.width * s.height <= limits.maxInputPixels;
   if (input && !within(input)) throw outputTooLarge(limits.maxInputPixels);
@@ -183,10 +204,15 @@ export function checkPlan(
   return out;
 }
 
-export async function runPlan(graph: CompiledGraph, params: Readonly<Record<string, PropValue>>, input: RawImage | null): Promise<RawImage> {
+export async function runPlan(
+  graph: CompiledGraph,
+  params: Readonly<Record<string, PropValue>>,
+  input: RawImage | null,
+  images: ReadonlyMap<string, RawImage> = new Map(),
+): Promise<RawImage> {
   // Loaded on first use: a thread that never runs a NoFlo graph never loads noflo.
   if (graph.runtime === 'noflo') return (await import('./noflo/run.ts')).runNoflo(graph, params);
-  const results = new Map<string, RawImage>(input ? [[GRAPH_INPUT, input]] : []);
+  const results = new Map<string, RawImage>([...(input ? [[GRAPH_INPUT, input] as const] : []), ...images]);
   for (const planStep of graph.steps) {
     const inputs: Record<string, RawImage> = {};
     for (const [port, src] of Object.entries(planStep.inputs)) inputs[port] = results.get(src)!;

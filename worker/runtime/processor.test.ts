@@ -10,6 +10,7 @@ import { resolveRequest } from '../../shared/request.ts';
 import type { Catalogue } from '../../shared/graph/catalogue.ts';
 import { craftedGif } from '../../test/helpers/crafted.ts';
 import { loadCatalogue } from '../catalogue.ts';
+import { graphImage, imageInports } from '../../shared/graph/compile.ts';
 import { checkPlan, processImage } from './process-image.ts';
 import { createProcessor, type Processor } from './processor.ts';
 
@@ -97,11 +98,15 @@ describe('bounds before work', () => {
 
   it('declares each graph’s output size exactly, from its parameters', async () => {
     const input = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#468' } }).png().toBuffer();
+    const overlay = await sharp({ create: { width: 30, height: 90, channels: 4, background: '#f008' } }).png().toBuffer();
     for (const [name, entry] of catalogue) {
       if (entry.compiled.runtime === 'noop') continue;
-      const t = task(name, entry.compiled.generative ? {} : { input: 'files/x.jpg' }, entry.compiled.generative ? null : input);
-      const declared = checkPlan(entry.compiled, t.params, entry.compiled.generative ? null : { width: 64, height: 48 }, 'png', t.limits);
-      const out = await processImage(entry, t.params, t.input, 'png', t.limits);
+      // Each other image inport (watermark's overlay) gets an image of another size.
+      const others = imageInports(entry.compiled);
+      const t = task(name, { ...(entry.compiled.generative ? {} : { input: 'files/x.jpg' }), ...Object.fromEntries(others.map((n) => [n, 'files/y.png'])) }, entry.compiled.generative ? null : input);
+      const sizes = new Map(others.map((n) => [graphImage(n), { width: 30, height: 90 }]));
+      const declared = checkPlan(entry.compiled, t.params, entry.compiled.generative ? null : { width: 64, height: 48 }, 'png', t.limits, sizes);
+      const out = await processImage(entry, t.params, t.input, 'png', t.limits, Object.fromEntries(others.map((n) => [n, overlay])));
       expect({ name, width: out.width, height: out.height }).toEqual({ name, ...declared });
     }
   });

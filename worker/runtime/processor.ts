@@ -16,10 +16,10 @@ export interface Processed {
 export interface Processor {
   /**
    * Runs a task until `task.limits.deadline`; typed errors for everything an input can cause.
-   * With `owned`, the caller gives up the input: its memory moves to the thread (no copy), and
-   * the caller's buffer is left empty.
+   * `owned` are the task's buffers the caller gives up: their memory moves to the thread (no
+   * copy), and the caller's buffers are left empty.
    */
-  run(task: ThreadTask, options?: { owned?: boolean }): Promise<Processed>;
+  run(task: ThreadTask, options?: { owned?: ReadonlyArray<Uint8Array | null> }): Promise<Processed>;
   close(): Promise<void>;
 }
 
@@ -45,7 +45,8 @@ export function createProcessor(threads: number, timeoutMs: number): Processor {
       const signal = AbortSignal.timeout(Math.max(1, task.limits.deadline - Date.now()));
       let answer: ThreadAnswer;
       try {
-        answer = await pool.run(task, { signal, ...(options.owned && movable(task.input) && { transferList: [task.input.buffer] }) });
+        const transferList = (options.owned ?? []).filter(movable).map((b) => b.buffer);
+        answer = await pool.run(task, { signal, ...(transferList.length > 0 && { transferList }) });
       } catch (e) {
         if (signal.aborted) throw processingTimeout(timeoutMs);
         throw e;

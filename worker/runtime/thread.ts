@@ -14,6 +14,8 @@ export interface ThreadTask {
   entry: GraphEntry;
   params: Record<string, PropValue>;
   input: Uint8Array | null;
+  /** The bytes of the graph's other image inports (`overlay`, ...), by name. */
+  images?: Record<string, Uint8Array>;
   outtype: ImageType;
   limits: ProcessLimits;
 }
@@ -30,7 +32,7 @@ export default async function run(task: ThreadTask): Promise<ThreadAnswer> {
     const out =
       task.entry.compiled.runtime === 'info'
         ? await describeImage(task.input!, task.limits)
-        : await processImage(task.entry, task.params, task.input, task.outtype, task.limits);
+        : await processImage(task.entry, task.params, task.input, task.outtype, task.limits, task.images);
     return { ok: true, body: out.body, contentType: out.contentType };
   } catch (e) {
     if (isImgfloError(e)) return { ok: false, error: e.toBody() };

@@ -14,6 +14,7 @@ import { opacity } from './opacity.ts';
 import { rotateOnCenter } from './rotate-on-center.ts';
 import { resize, resizeStep, thumbnail, thumbnailStep } from './resize.ts';
 import type { ComponentImpl, PipelineStep } from './types.ts';
+import { watermark } from './watermark.ts';
 
 export const IMPLS = {
   nop,
@@ -35,6 +36,7 @@ export const IMPLS = {
   retroCurve,
   resize,
   thumbnail,
+  watermark,
 } satisfies Record<ComponentId, ComponentImpl>;
 
 /** Components that also run inside one sharp pipeline (at most one resize per pipeline). */

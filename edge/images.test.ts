@@ -1,0 +1,91 @@
+/**
+ * Graphs of more than one image (watermark's overlay), over the whole request path in one
+ * process: the second image under the rules of input, its pixels, its failures, its lineage.
+ */
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createInputReader } from '../worker/inputs/read-input.ts';
+import { bombPng } from '../test/helpers/crafted.ts';
+import { inProcessSystem, ROOT } from '../test/helpers/in-process.ts';
+
+type System = Awaited<ReturnType<typeof inProcessSystem>>;
+const objectKeyOf = (location: string) => location.replace('https://img.example.com/', '');
+const WATERMARK = '/graph/watermark.png?input=files%2Fmountains.png&overlay=files%2Fhappy-kitten.svg&gravity=southeast&opacity=0.6&scale=0.2';
+
+/** The bounding box of the pixels of `a` that differ from `b` (same size, RGB compared). */
+async function changedBox(a: Uint8Array, b: string) {
+  const [x, y] = await Promise.all([sharp(a).removeAlpha().raw().toBuffer({ resolveWithObject: true }), sharp(b).removeAlpha().raw().toBuffer({ resolveWithObject: true })]);
+  expect([x.info.width, x.info.height]).toEqual([y.info.width, y.info.height]);
+  const box = { left: Infinity, top: Infinity, right: -1, bottom: -1, count: 0 };
+  for (let row = 0; row < x.info.height; row++) {
+    for (let col = 0; col < x.info.width; col++) {
+      const i = (row * x.info.width + col) * 3;
+      if (x.data[i] !== y.data[i] || x.data[i + 1] !== y.data[i + 1] || x.data[i + 2] !== y.data[i + 2]) {
+        box.count++;
+        box.left = Math.min(box.left, col);
+        box.top = Math.min(box.top, row);
+        box.right = Math.max(box.right, col);
+        box.bottom = Math.max(box.bottom, row);
+      }
+    }
+  }
+  return box;
+}
+
+describe('watermark: an overlay image beside the input', () => {
+  let sys: System;
+  const bomb = bombPng(30_000, 30_000);
+  beforeAll(async () => {
+    const files = createInputReader({ examplesDir: `${ROOT}examples`, maxInputBytes: 20_000_000, fetchTimeoutMs: 5000 });
+    // A host that serves a decompression bomb; every other input as the service reads it.
+    sys = await inProcessSystem({ readInput: async (input) => (input === 'https://bomb.example/logo.png' ? new Uint8Array(bomb) : files(input)) });
+  });
+
+  it('composites the overlay in the lower-right corner only: a PNG the input\'s size', async () => {
+    const res = await sys.request(WATERMARK);
+    expect(res.status).toBe(301);
+    const body = (await sys.store.get(objectKeyOf(res.headers.get('location')!)))!.body;
+    expect(await sharp(body).metadata()).toMatchObject({ format: 'png', width: 1440, height: 1000 });
+    const box = await changedBox(body, `${ROOT}examples/mountains.png`);
+    // 0.2 × 1440 = 288 px wide, the kitten's aspect (744 × 579) giving 224 px high, in the corner.
+    expect(box.count).toBeGreaterThan(1000);
+    expect(box.left).toBeGreaterThanOrEqual(1440 - 288);
+    expect(box.top).toBeGreaterThanOrEqual(1000 - 224);
+    expect([box.right, box.bottom]).toEqual([1439, 999]);
+  });
+
+  it('lists overlay as an image inport in /graphs', async () => {
+    const { inports } = (await (await sys.request('/graphs/watermark')).json()) as { inports: Record<string, { type: string }> };
+    expect(inports.overlay!.type).toBe('image');
+    expect(inports.input!.type).toBe('uri');
+  });
+
+  it('answers the overlay\'s failures as the input\'s: missing, refused by the fetch policy, over the pixel limit', async () => {
+    const at = (overlay: string) => sys.request(`/graph/watermark.png?input=files%2Fmountains.png&overlay=${encodeURIComponent(overlay)}`);
+    const missing = await at('files/nope.png');
+    expect([missing.status, await missing.json()]).toEqual([504, expect.objectContaining({ reason: 'input-fetch-failed', input: 'files/nope.png' })]);
+    const internal = await at('http://127.0.0.1:6379/logo.png');
+    expect([internal.status, ((await internal.json()) as { reason: string }).reason]).toEqual([504, 'input-fetch-failed']);
+    const started = Date.now();
+    const big = await at('https://bomb.example/logo.png');
+    expect([big.status, ((await big.json()) as { reason: string }).reason]).toEqual([422, 'input-pixels']);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('takes a chained overlay: the result of a processing URL, made as part of the job', async () => {
+    const overlay = encodeURIComponent('graph/canvas.png?width=50&height=40&color=%2300ff00ff');
+    const res = await sys.request(`/graph/watermark.png?input=files%2Fmountains.png&overlay=${overlay}&scale=0&gravity=northwest`);
+    expect(res.status).toBe(301);
+    const body = (await sys.store.get(objectKeyOf(res.headers.get('location')!)))!.body;
+    expect(await changedBox(body, `${ROOT}examples/mountains.png`)).toMatchObject({ left: 0, top: 0, right: 49, bottom: 39 });
+    const { data } = await sharp(body).extract({ left: 10, top: 10, width: 1, height: 1 }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    expect([...data]).toEqual([0, 255, 0]);
+  });
+
+  it('records the overlay in the result\'s lineage, so a purge of it reaches the result', async () => {
+    const res = await sys.request(`${WATERMARK}&margin=8`);
+    const objectKey = objectKeyOf(res.headers.get('location')!);
+    expect((await sys.index.lineage({ input: 'files/happy-kitten.svg' })).map((r) => r.objectKey)).toContain(objectKey);
+    expect((await sys.index.lineage({ input: 'files/mountains.png' })).map((r) => r.objectKey)).toContain(objectKey);
+  });
+});

@@ -1,0 +1,34 @@
+/**
+ * An image reference, as `input` and every other image inport (`overlay`, ...) take it:
+ * `files/<name>`, an http(s) URL (normalised by the URL parser, fragment dropped), or a chained
+ * `graph/...` URL of this service within the chain depth. The fetch policy applies when a
+ * worker reads it (worker/inputs/).
+ */
+import { checkChainDepth, isChained } from './chain.ts';
+import { inputFetchFailed, invalidParameter } from './errors.ts';
+import { MAX_INPUT_LENGTH } from './reserved.ts';
+
+const EXAMPLE_FILE = /^files\/[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+/** The reference as jobs, cache keys and lineage hold it; `name` is the parameter's, for errors. */
+export function resolveImageRef(name: string, raw: string | undefined): string {
+  if (raw === undefined || raw === '') throw invalidParameter(name, 'an input image is required');
+  if (raw.length > MAX_INPUT_LENGTH) throw invalidParameter(name, `longer than ${MAX_INPUT_LENGTH} characters`);
+  const value = raw.startsWith('/') ? raw.slice(1) : raw;
+  if (EXAMPLE_FILE.test(value)) return value;
+  if (isChained(value)) {
+    checkChainDepth(value);
+    return value;
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw inputFetchFailed(raw, 'not an http(s) URL, files/<name> or graph/... URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw inputFetchFailed(raw, `scheme ${url.protocol} is not allowed`);
+  }
+  url.hash = '';
+  return url.href;
+}
