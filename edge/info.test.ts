@@ -97,9 +97,13 @@ describe('/info', () => {
       }
     })();
     const forgetful = await inProcessSystem({ store });
-    expect((await forgetful.request('/info?input=files%2Fgridbear.jpg')).status).toBe(200);
+    const url = '/info?input=files%2Fgridbear.jpg';
+    const first = await (await forgetful.request(url)).json();
     for (const key of stored) await store.delete(key);
-    const lost = await forgetful.request('/info?input=files%2Fgridbear.jpg');
+    // Kept in the isolate for IMGFLO_EDGE_MEMO_SECONDS, as index hits are; then read again.
+    expect(await (await forgetful.request(url)).json()).toEqual(first);
+    forgetful.setNow(Date.now() + 61_000);
+    const lost = await forgetful.request(url);
     expect([lost.status, ((await lost.json()) as { reason: string }).reason]).toEqual([503, 'unavailable']);
   });
 

@@ -20,6 +20,9 @@ export interface JobAsked {
   client: App | null;
 }
 
+/** How many stored descriptions (about 1 KB each) an isolate keeps. */
+const INFO_MEMO_MAX = 2000;
+
 /** The failures of the input itself, which a fallback input answers instead. */
 const INPUT_FAILURES: ReadonlySet<ErrorReason> = new Set(['input-fetch-failed', 'input-too-large', 'unsupported-input', 'input-pixels']);
 
@@ -47,20 +50,33 @@ export function jobAnswerer(deps: EdgeDeps) {
     return c.body(null, config.redirectStatus);
   };
 
+  // Stored descriptions, kept in the isolate as long as index hits are (a purge shows as late).
+  const infoMemo = new Map<string, { text: string; until: number }>();
+  const readInfo = async (objectKey: string, requestId: string): Promise<string> => {
+    const kept = infoMemo.get(objectKey);
+    if (kept && kept.until > deps.now()) return kept.text;
+    const res = await deps.fetchResult(await locationOf(objectKey)).catch(() => null);
+    if (!res?.ok) {
+      await res?.body?.cancel();
+      deps.log({ msg: 'stored info unreadable', level: 'warn', requestId, status: res?.status ?? null });
+      throw unavailable('Storage unavailable');
+    }
+    const text = await res.text();
+    if (config.memoSeconds > 0) {
+      infoMemo.delete(objectKey);
+      if (infoMemo.size >= INFO_MEMO_MAX) infoMemo.delete(infoMemo.keys().next().value!);
+      infoMemo.set(objectKey, { text, until: deps.now() + config.memoSeconds * 1000 });
+    }
+    return text;
+  };
+
   /** Info's answer is its JSON itself, read from storage: a script's fetch gets it in one request. */
   const infoBody = async (c: Context<AppEnv>, objectKey: string) => {
     c.header('Cache-Control', 'public, max-age=86400');
     c.header('Content-Type', 'application/json');
     // HEAD says it is cached (200) without reading it.
     if (c.req.method === 'HEAD') return c.body(null, 200);
-    const url = await locationOf(objectKey);
-    const res = await deps.fetchResult(url).catch(() => null);
-    if (!res?.ok) {
-      await res?.body?.cancel();
-      deps.log({ msg: 'stored info unreadable', level: 'warn', requestId: c.get('requestId'), status: res?.status ?? null });
-      throw unavailable('Storage unavailable');
-    }
-    return c.body(await res.text(), 200);
+    return c.body(await readInfo(objectKey, c.get('requestId')), 200);
   };
 
   const deliver = (c: Context<AppEnv>, entry: GraphEntry, objectKey: string) =>

@@ -52,6 +52,26 @@ describe.skipIf(!ready)('the distributed topology', () => {
     expect([again.status, again.headers.get('location')]).toEqual([301, location]);
   });
 
+  it('answers /info from the bucket as JSON over the real services, and the other edge from the cache', async () => {
+    const url = '/info?input=files%2Fmountains.png';
+    const first = await get(`${stack.edges[0]!.url}${url}`);
+    expect([first.status, first.headers.get('content-type')]).toEqual([200, 'application/json']);
+    const info = await first.json();
+    expect(info).toMatchObject({ width: 1440, height: 1000, format: 'png', blurhash: expect.any(String) });
+    const processed = await sumCounter(stack.workers, 'imgflo_jobs_processed_total', { outcome: 'processed' });
+    const again = await get(`${stack.edges[1]!.url}${url}`);
+    expect([again.status, await again.json()]).toEqual([200, info]);
+    expect(await sumCounter(stack.workers, 'imgflo_jobs_processed_total', { outcome: 'processed' })).toBe(processed);
+  });
+
+  it('composites watermark\'s overlay, read by a worker under the rules of input, into the bucket', async () => {
+    const res = await get(`${stack.edges[0]!.url}/graph/watermark.png?input=files%2Fmountains.png&overlay=files%2Fhappy-kitten.svg&gravity=southeast&opacity=0.6&scale=0.2`);
+    expect(res.status).toBe(301);
+    const image = await fetch(res.headers.get('location')!);
+    expect(image.headers.get('content-type')).toBe('image/png');
+    expect(await sharp(Buffer.from(await image.arrayBuffer())).metadata()).toMatchObject({ width: 1440, height: 1000 });
+  });
+
   it('re-indexes a stored result whose index entry expired, without processing it again', async () => {
     const path = '/graph/crop.jpg?input=files%2Fgridbear.jpg&x=11&y=12';
     const first = await get(`${stack.edges[0]!.url}${path}`);
