@@ -17,7 +17,7 @@
 import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
 import { componentDecl } from '../../shared/components/registry.ts';
 import type { PropValue, Size } from '../../shared/components/types.ts';
-import { ImgfloError, inputPixels, isImgfloError, outputTooLarge, processingTimeout, tooManyFrames, unsupportedInput } from '../../shared/errors.ts';
+import { ImgfloError, inputPixels, invalidParameter, isImgfloError, outputTooLarge, processingTimeout, tooManyFrames, unsupportedInput } from '../../shared/errors.ts';
 import { ANIMATED_TYPES, type ImageType } from '../../shared/formats.ts';
 import type { GraphEntry } from '../../shared/graph/catalogue.ts';
 import { canvasSize, NOFLO_JPEG_QUALITY } from '../../shared/graph/compile-noflo.ts';
@@ -73,9 +73,13 @@ export async function processImage(
 ): Promise<Encoded> {
   const { compiled } = entry;
   const quality = typeof params.quality === 'number' ? params.quality : compiled.runtime === 'noflo' && outtype === 'jpg' ? NOFLO_JPEG_QUALITY : undefined;
-  const extras = await decodeImages(compiled, images, limits);
+  // The other images' headers are checked now; their pixels are decoded only once the plan is.
+  const others = await openImages(compiled, images, limits);
+  const otherSizes = new Map([...others].map(([id, o]) => [id, o.size]));
+  const otherPixels = () => step('decode', limits, () => pixelsOf(others, limits));
   if (input === null) {
-    await step('plan', limits, () => checkPlan(compiled, params, null, outtype, limits, extras));
+    await step('plan', limits, () => checkPlan(compiled, params, null, outtype, limits, otherSizes));
+    const extras = await otherPixels();
     const made = await step('graph', limits, () => runPlan(compiled, params, null, extras));
     return step('encode', limits, () => encode(toSharp(made).timeout({ seconds: secondsLeft(limits) }), outtype, quality));
   }
@@ -87,10 +91,9 @@ export async function processImage(
   const animated = fused !== null && ANIMATED_TYPES.includes(outtype);
   const { pipeline, meta } = await step('decode', limits, () => decode(screened, limits, animated));
 
-  const turned = (meta.orientation ?? 1) >= 5;
-  const source = { width: (turned ? meta.height : meta.width) ?? 1, height: (turned ? meta.width : meta.height) ?? 1 };
+  const source = uprightSize(meta);
   const size = width || height ? targetSize(source, width, height) : source;
-  await step('plan', limits, () => checkPlan(compiled, params, size, outtype, limits, extras));
+  await step('plan', limits, () => checkPlan(compiled, params, size, outtype, limits, otherSizes));
 
   if (fused) {
     // One sharp pipeline, which keeps an animation animated when the output type can hold one.
@@ -109,25 +112,40 @@ export async function processImage(
   if (!byLibvips && size !== source) {
     image = await step('scale', limits, () => fromLinear(scaleLinear(toLinear(image), size.width, size.height)));
   }
-  if (!identity) image = await step('graph', limits, () => runPlan(compiled, params, image, extras));
+  if (!identity) {
+    const extras = await otherPixels();
+    image = await step('graph', limits, () => runPlan(compiled, params, image, extras));
+  }
   const result = image;
   return step('encode', limits, () => encode(toSharp(result).timeout({ seconds: secondsLeft(limits) }), outtype, quality));
 }
 
+/** An image's size as shown: its EXIF orientation applied. */
+const uprightSize = (meta: Metadata): Size => {
+  const turned = (meta.orientation ?? 1) >= 5;
+  return { width: (turned ? meta.height : meta.width) ?? 1, height: (turned ? meta.width : meta.height) ?? 1 };
+};
+
 /**
- * Each extra image inport's bytes screened, checked and decoded (upright) under the limits of
- * `input`, as pixels keyed by its step id. A graph without one costs nothing here.
+ * The graph's other image inports (`overlay`, ...) under the rules of `input`: screened, their
+ * headers checked against the limits, opened upright; keyed by step id. None: nothing to do.
  */
-async function decodeImages(graph: CompiledGraph, images: Readonly<Record<string, Uint8Array>>, limits: ProcessLimits): Promise<Map<string, RawImage>> {
-  const decoded = new Map<string, RawImage>();
+async function openImages(graph: CompiledGraph, images: Readonly<Record<string, Uint8Array>>, limits: ProcessLimits): Promise<Map<string, { pipeline: Sharp; size: Size }>> {
+  const opened = new Map<string, { pipeline: Sharp; size: Size }>();
   for (const name of imageInports(graph)) {
     const bytes = images[name];
-    if (!bytes) throw new ImgfloError(422, 'invalid-parameter', `Invalid value for ${name}: an input image is required`, { parameter: name });
+    if (!bytes) throw invalidParameter(name, 'an input image is required');
     const screened = await step('screen', limits, () => screenSvg(bytes));
-    const { pipeline } = await step('decode', limits, () => decode(screened, limits, false));
-    decoded.set(graphImage(name), await step('decode', limits, () => fromSharp(pipeline.timeout({ seconds: secondsLeft(limits) }))));
+    const { pipeline, meta } = await step('decode', limits, () => decode(screened, limits, false));
+    opened.set(graphImage(name), { pipeline, size: uprightSize(meta) });
   }
-  return decoded;
+  return opened;
+}
+
+async function pixelsOf(opened: ReadonlyMap<string, { pipeline: Sharp }>, limits: ProcessLimits): Promise<Map<string, RawImage>> {
+  const pixels = new Map<string, RawImage>();
+  for (const [id, { pipeline }] of opened) pixels.set(id, await fromSharp(pipeline.timeout({ seconds: secondsLeft(limits) })));
+  return pixels;
 }
 
 /** The plan as one sharp pipeline, when every step can be one and at most one resizes. */
