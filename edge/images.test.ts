@@ -5,6 +5,7 @@
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createInputReader } from '../worker/inputs/read-input.ts';
+import { boxWhere } from '../test/helpers/compare.ts';
 import { bombPng } from '../test/helpers/crafted.ts';
 import { inProcessSystem, ROOT } from '../test/helpers/in-process.ts';
 
@@ -16,20 +17,10 @@ const WATERMARK = '/graph/watermark.png?input=files%2Fmountains.png&overlay=file
 async function changedBox(a: Uint8Array, b: string) {
   const [x, y] = await Promise.all([sharp(a).removeAlpha().raw().toBuffer({ resolveWithObject: true }), sharp(b).removeAlpha().raw().toBuffer({ resolveWithObject: true })]);
   expect([x.info.width, x.info.height]).toEqual([y.info.width, y.info.height]);
-  const box = { left: Infinity, top: Infinity, right: -1, bottom: -1, count: 0 };
-  for (let row = 0; row < x.info.height; row++) {
-    for (let col = 0; col < x.info.width; col++) {
-      const i = (row * x.info.width + col) * 3;
-      if (x.data[i] !== y.data[i] || x.data[i + 1] !== y.data[i + 1] || x.data[i + 2] !== y.data[i + 2]) {
-        box.count++;
-        box.left = Math.min(box.left, col);
-        box.top = Math.min(box.top, row);
-        box.right = Math.max(box.right, col);
-        box.bottom = Math.max(box.bottom, row);
-      }
-    }
-  }
-  return box;
+  return boxWhere(x.info.width, x.info.height, (col, row) => {
+    const i = (row * x.info.width + col) * 3;
+    return x.data[i] !== y.data[i] || x.data[i + 1] !== y.data[i + 1] || x.data[i + 2] !== y.data[i + 2];
+  });
 }
 
 describe('watermark: an overlay image beside the input', () => {

@@ -92,3 +92,19 @@ export async function meanLab(input: Buffer | string): Promise<[number, number, 
 
 /** CIE76 ΔE between two L*a*b* colours. */
 export const deltaE = (a: readonly number[], b: readonly number[]) => Math.hypot(a[0]! - b[0]!, a[1]! - b[1]!, a[2]! - b[2]!);
+
+/** Where `differs` holds over a width × height grid: the bounding box, and how many pixels. */
+export function boxWhere(width: number, height: number, differs: (x: number, y: number) => boolean) {
+  const box = { left: Infinity, top: Infinity, right: -1, bottom: -1, count: 0 };
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (!differs(x, y)) continue;
+      box.count++;
+      box.left = Math.min(box.left, x);
+      box.top = Math.min(box.top, y);
+      box.right = Math.max(box.right, x);
+      box.bottom = Math.max(box.bottom, y);
+    }
+  }
+  return box;
+}

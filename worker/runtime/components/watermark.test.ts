@@ -1,5 +1,6 @@
 /** image/watermark on real sharp: placement by gravity and margin, size, opacity, tiling. */
 import { describe, expect, it } from 'vitest';
+import { boxWhere } from '../../../test/helpers/compare.ts';
 import type { RawImage } from '../raw-image.ts';
 import { watermark } from './watermark.ts';
 
@@ -11,22 +12,8 @@ const solid = (width: number, height: number, rgba: readonly number[], channels:
 const props = (p: Record<string, string | number | boolean> = {}) => ({ gravity: 'southeast', opacity: 1, margin: 0, scale: 0.25, tile: false, ...p });
 
 /** The bounding box of the pixels that differ from the base colour. */
-function changed(img: RawImage, base: readonly number[]): { left: number; top: number; right: number; bottom: number; count: number } {
-  const box = { left: Infinity, top: Infinity, right: -1, bottom: -1, count: 0 };
-  for (let y = 0; y < img.height; y++) {
-    for (let x = 0; x < img.width; x++) {
-      const i = (y * img.width + x) * img.channels;
-      if ([0, 1, 2].some((c) => img.data[i + c] !== base[c])) {
-        box.count++;
-        box.left = Math.min(box.left, x);
-        box.top = Math.min(box.top, y);
-        box.right = Math.max(box.right, x);
-        box.bottom = Math.max(box.bottom, y);
-      }
-    }
-  }
-  return box;
-}
+const changed = (img: RawImage, base: readonly number[]) =>
+  boxWhere(img.width, img.height, (x, y) => [0, 1, 2].some((c) => img.data[(y * img.width + x) * img.channels + c] !== base[c]));
 
 const grey = [100, 100, 100] as const;
 const base = () => solid(200, 100, grey, 3);
