@@ -921,6 +921,7 @@ var IMAGE_INPORT = {
   description: "An image: an http(s) URL, files/<name> or a graph/... URL of this service",
   default: ""
 };
+var imageInports = (graph) => Object.keys(graph.inports).filter((n) => graph.inports[n].decl.type === "image");
 function compileGraph(name, g) {
   const fail = (msg) => {
     throw new GraphError(`graph ${name}: ${msg}`);
@@ -1346,7 +1347,12 @@ function presetOf(cmd, catalogue) {
   const pairs = parseQuery(cmd.params?.startsWith("?") ? cmd.params : `?${cmd.params ?? ""}`);
   const r = v3.safeParse(PresetSchema, { description: cmd.description ?? "", params: Object.fromEntries(pairs) });
   if (!r.success) throw new CliError(r.issues.map((i) => i.message).join("; "));
-  const probe = entry.compiled.generative || entry.compiled.runtime === "noop" ? pairs : [...pairs, ["input", "files/probe.jpg"]];
+  const images = imageInports(entry.compiled).filter((n) => !pairs.some(([p]) => p === n));
+  const probe = [
+    ...pairs,
+    ...entry.compiled.generative || entry.compiled.runtime === "noop" ? [] : [["input", "files/probe.jpg"]],
+    ...images.map((n) => [n, "files/probe.png"])
+  ];
   try {
     resolveRequest(entry, "", probe, { sizeLimitMegapixels: (MAX_DIMENSION + 1) ** 2 / 1e6 });
   } catch (e) {

@@ -189,9 +189,13 @@ describe.skipIf(!ready)('credentials from the app registry', () => {
       ['--graph', 'passthrough', '--name', 'x', '--params', 'input=files/a.jpg'],
       ['--graph', 'passthrough', '--name', 'bad name', '--params', 'width=1'],
       ['--graph', 'retro', '--name', 'x', '--params', 'preset=batcave'],
+      ['--graph', 'watermark', '--name', 'x', '--params', 'overlay=ftp://x.example/a.png'],
     ]) {
       await expect(cli('set-preset', key, ...bad)).rejects.toMatchObject({ code: 1 });
     }
+    // A watermark preset may leave the overlay to the URL, or name one.
+    expect(await cli('set-preset', key, '--graph', 'watermark', '--name', 'corner', '--params', 'gravity=southwest&opacity=0.5')).toMatchObject({ presets: { watermark: { corner: { params: { gravity: 'southwest' } } } } });
+    expect(await cli('set-preset', key, '--graph', 'watermark', '--name', 'logo', '--params', 'overlay=files/happy-kitten.svg')).toMatchObject({ presets: { watermark: { logo: { params: { overlay: 'files/happy-kitten.svg' } } } } });
     await expect(cli('set-fallback', key, '--fallback', 'ftp://x.example/a.jpg')).rejects.toMatchObject({ code: 1 });
     const help = await run(process.execPath, [`${ROOT}bin/imgflo.mjs`, 'apps', '--help']);
     expect(help.stdout).toMatch(/rotate \[options\] <key>/);

@@ -11,7 +11,7 @@ const ROOT = new URL('../', import.meta.url).pathname;
 const COPIES = [join(ROOT, 'test/reference/graphs'), join(ROOT, '../shared/reference/imgflo/graphs')].filter((d) => existsSync(d));
 const ORIGINAL = readdirSync(join(ROOT, 'test/reference/graphs')).sort();
 /** Graphs of this service's own, not the original's. */
-const OWN = ['resize.json', 'thumbnail.json'];
+const OWN = ['resize.json', 'thumbnail.json', 'watermark.json'];
 
 describe('the original graph files', () => {
   it('are all in graphs/, and nothing else is there but our own', () => {

@@ -9,6 +9,7 @@ import { isImgfloError } from '../../shared/errors.ts';
 import type { Catalogue } from '../../shared/graph/catalogue.ts';
 import { PRESET_NAME, PresetSchema } from '../../shared/presets.ts';
 import { MAX_DIMENSION } from '../../shared/reserved.ts';
+import { imageInports } from '../../shared/graph/compile.ts';
 import { resolveFallback, resolveRequest } from '../../shared/request.ts';
 import type { AppRegistry } from '../../shared/ports.ts';
 import { parseQuery } from '../../shared/url.ts';
@@ -69,7 +70,13 @@ function presetOf(cmd: AppsCommand, catalogue: Catalogue) {
   const pairs = parseQuery(cmd.params?.startsWith('?') ? cmd.params : `?${cmd.params ?? ''}`);
   const r = v.safeParse(PresetSchema, { description: cmd.description ?? '', params: Object.fromEntries(pairs) });
   if (!r.success) throw new CliError(r.issues.map((i) => i.message).join('; '));
-  const probe = entry.compiled.generative || entry.compiled.runtime === 'noop' ? pairs : [...pairs, ['input', 'files/probe.jpg'] as const];
+  // The URL's own images stand beside the preset: the input, and other image inports it leaves out.
+  const images = imageInports(entry.compiled).filter((n) => !pairs.some(([p]) => p === n));
+  const probe = [
+    ...pairs,
+    ...(entry.compiled.generative || entry.compiled.runtime === 'noop' ? [] : [['input', 'files/probe.jpg'] as const]),
+    ...images.map((n) => [n, 'files/probe.png'] as const),
+  ];
   try {
     // Sizes are checked against the service's limit per request; here only against the largest side.
     resolveRequest(entry, '', probe, { sizeLimitMegapixels: (MAX_DIMENSION + 1) ** 2 / 1e6 });
