@@ -44,6 +44,7 @@ export const watermark = {
   name: 'image/watermark',
   description: 'Composites an overlay image on the input: at a gravity and margin, or tiled over it; sized as a share of the input\'s width, with an opacity',
   inputs: ['input', 'overlay'],
+  rescales: ['overlay'],
   properties: {
     gravity: { type: 'enum', description: 'Where the overlay goes', default: 'southeast', values: GRAVITIES },
     opacity: { type: 'number', description: 'Opacity of the overlay, 0–1', default: 1, minimum: 0, maximum: 1 },

@@ -29,6 +29,11 @@ export interface ComponentDecl {
   description: string;
   /** Image input ports (`input`, `aux`); empty for a source that makes an image. */
   inputs: readonly string[];
+  /**
+   * Image ports whose image the component resizes to a share of its input (watermark's
+   * overlay): a vector image there is rasterised as large as the input, so it stays sharp.
+   */
+  rescales?: readonly string[];
   properties: Readonly<Record<string, PropDecl>>;
   /** How large the output is (or at most is), known before any work; absent: as its first input. */
   outputSize?: OutputSize;

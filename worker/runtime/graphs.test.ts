@@ -152,3 +152,37 @@ describe('desaturate (c2g, STRESS)', () => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 });
+
+describe('watermark through the processing pipeline', () => {
+  const base = () => sharp({ create: { width: 400, height: 200, channels: 3, background: '#808080' } }).png().toBuffer();
+  /** A 24 × 12 SVG: red on the left half, blue on the right. */
+  const halves = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="24" height="12"><rect width="12" height="12" fill="#f00"/><rect x="12" width="12" height="12" fill="#00f"/></svg>');
+  const mark = async (overlay: Buffer, query: string) => {
+    const entry = catalogue.get('watermark')!;
+    const req = resolveRequest(entry, 'png', parseQuery(`?input=files%2Fx.png&overlay=files%2Fy.svg${query}`), { sizeLimitMegapixels: 25 });
+    const out = await processImage(entry, req.params, await base(), 'png', { maxInputPixels: 1e8, maxFrames: 10, deadline: Date.now() + 60_000 }, { overlay });
+    return sharp(out.body).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  };
+
+  it('rasterises an SVG overlay at the size it is used: an edge stays sharp when a small logo is scaled up', async () => {
+    const { data, info } = await mark(halves, '&scale=0.5&gravity=centre');
+    expect([info.width, info.height]).toEqual([400, 200]);
+    // The overlay is 200 × 100 from x 100; along its middle row, count what is neither red nor blue.
+    const row = 100;
+    let blended = 0;
+    for (let x = 100; x < 300; x++) {
+      const [r, g, b] = [0, 1, 2].map((c) => data[(row * info.width + x) * 3 + c]!);
+      const red = r! > 240 && g! < 15 && b! < 15;
+      const blue = b! > 240 && r! < 15 && g! < 15;
+      if (!red && !blue) blended++;
+    }
+    expect(blended).toBeLessThanOrEqual(2);
+  });
+
+  it('keeps a raster overlay\'s own pixels, and an SVG its own size when nothing scales it up', async () => {
+    const png = await sharp(halves).png().toBuffer();
+    const { data, info } = await mark(png, '&scale=0&gravity=northwest');
+    const at = (x: number) => [0, 1, 2].map((c) => data[(5 * info.width + x) * 3 + c]);
+    expect([at(5), at(18), at(30)]).toEqual([[255, 0, 0], [0, 0, 255], [128, 128, 128]]);
+  });
+});

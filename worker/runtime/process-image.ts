@@ -76,10 +76,10 @@ export async function processImage(
   // The other images' headers are checked now; their pixels are decoded only once the plan is.
   const others = await openImages(compiled, images, limits);
   const otherSizes = new Map([...others].map(([id, o]) => [id, o.size]));
-  const otherPixels = () => step('decode', limits, () => pixelsOf(others, limits));
+  const otherPixels = (base: Size | null) => step('decode', limits, () => pixelsOf(others, limits, base));
   if (input === null) {
     await step('plan', limits, () => checkPlan(compiled, params, null, outtype, limits, otherSizes));
-    const extras = await otherPixels();
+    const extras = await otherPixels(null);
     const made = await step('graph', limits, () => runPlan(compiled, params, null, extras));
     return step('encode', limits, () => encode(toSharp(made).timeout({ seconds: secondsLeft(limits) }), outtype, quality));
   }
@@ -113,7 +113,7 @@ export async function processImage(
     image = await step('scale', limits, () => fromLinear(scaleLinear(toLinear(image), size.width, size.height)));
   }
   if (!identity) {
-    const extras = await otherPixels();
+    const extras = await otherPixels(size);
     image = await step('graph', limits, () => runPlan(compiled, params, image, extras));
   }
   const result = image;
@@ -130,21 +130,42 @@ const uprightSize = (meta: Metadata): Size => {
  * The graph's other image inports (`overlay`, ...) under the rules of `input`: screened, their
  * headers checked against the limits, opened upright; keyed by step id. None: nothing to do.
  */
-async function openImages(graph: CompiledGraph, images: Readonly<Record<string, Uint8Array>>, limits: ProcessLimits): Promise<Map<string, { pipeline: Sharp; size: Size }>> {
-  const opened = new Map<string, { pipeline: Sharp; size: Size }>();
+async function openImages(graph: CompiledGraph, images: Readonly<Record<string, Uint8Array>>, limits: ProcessLimits): Promise<Map<string, OpenedImage>> {
+  const opened = new Map<string, OpenedImage>();
   for (const name of imageInports(graph)) {
     const bytes = images[name];
     if (!bytes) throw invalidParameter(name, 'an input image is required');
     const screened = await step('screen', limits, () => screenSvg(bytes));
     const { pipeline, meta } = await step('decode', limits, () => decode(screened, limits, false));
-    opened.set(graphImage(name), { pipeline, size: uprightSize(meta) });
+    const id = graphImage(name);
+    const rescaled = graph.steps.some((s) => Object.entries(s.inputs).some(([port, src]) => src === id && componentDecl(s.component).rescales?.includes(port)));
+    opened.set(id, { pipeline, size: uprightSize(meta), vector: rescaled && meta.format === 'svg' ? screened : null });
   }
   return opened;
 }
 
-async function pixelsOf(opened: ReadonlyMap<string, { pipeline: Sharp }>, limits: ProcessLimits): Promise<Map<string, RawImage>> {
+interface OpenedImage {
+  pipeline: Sharp;
+  size: Size;
+  /** An SVG that its component resizes: rasterised again at the size it will be used. */
+  vector: Uint8Array | null;
+}
+
+/** The highest density librsvg is given (sharp's bound), as a multiple of the default 72 dpi. */
+const MAX_DENSITY_FACTOR = 100_000 / 72;
+
+/**
+ * The images' pixels. A vector image that its component resizes is rasterised with its longer
+ * side as long as the base's (within the pixel limit), so scaling it down stays sharp.
+ */
+async function pixelsOf(opened: ReadonlyMap<string, OpenedImage>, limits: ProcessLimits, base: Size | null): Promise<Map<string, RawImage>> {
   const pixels = new Map<string, RawImage>();
-  for (const [id, { pipeline }] of opened) pixels.set(id, await fromSharp(pipeline.timeout({ seconds: secondsLeft(limits) })));
+  for (const [id, { pipeline, size, vector }] of opened) {
+    const longest = Math.max(size.width, size.height);
+    const factor = Math.min(base ? Math.max(base.width, base.height) / longest : 1, Math.sqrt(limits.maxInputPixels / (size.width * size.height)) * 0.99, MAX_DENSITY_FACTOR);
+    const source = vector && factor > 1 ? sharp(vector, { density: 72 * factor, limitInputPixels: limits.maxInputPixels, failOn: 'error' }).autoOrient() : pipeline;
+    pixels.set(id, await fromSharp(source.timeout({ seconds: secondsLeft(limits) })));
+  }
   return pixels;
 }
 
