@@ -54,13 +54,25 @@ describe('watermark: an overlay image beside the input', () => {
   it('answers the overlay\'s failures as the input\'s: missing, refused by the fetch policy, over the pixel limit', async () => {
     const at = (overlay: string) => sys.request(`/graph/watermark.png?input=files%2Fmountains.png&overlay=${encodeURIComponent(overlay)}`);
     const missing = await at('files/nope.png');
-    expect([missing.status, await missing.json()]).toEqual([504, expect.objectContaining({ reason: 'input-fetch-failed', input: 'files/nope.png' })]);
+    expect([missing.status, await missing.json()]).toEqual([504, expect.objectContaining({ reason: 'input-fetch-failed', input: 'files/nope.png', inport: 'overlay' })]);
     const internal = await at('http://127.0.0.1:6379/logo.png');
     expect([internal.status, ((await internal.json()) as { reason: string }).reason]).toEqual([504, 'input-fetch-failed']);
     const started = Date.now();
     const big = await at('https://bomb.example/logo.png');
     expect([big.status, ((await big.json()) as { reason: string }).reason]).toEqual([422, 'input-pixels']);
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('never answers an overlay\'s failure with the fallback, which stands in for the input only', async () => {
+    for (const overlay of ['files%2Fabsent-logo.png', 'ftp%3A%2F%2Fx.example%2Flogo.png']) {
+      const before = await sys.published();
+      const res = await sys.request(`/graph/watermark.png?input=files%2Fmountains.png&overlay=${overlay}&fallback=files%2Fgridbear.jpg`);
+      expect([res.status, ((await res.json()) as { inport: string }).inport]).toEqual([504, 'overlay']);
+      // At most the job itself: none for the fallback, whose overlay would fail the same way.
+      expect(await sys.published()).toBeLessThanOrEqual(before + 1);
+    }
+    const input = await sys.request('/graph/watermark.png?input=files%2Fabsent.png&overlay=files%2Fhappy-kitten.svg&fallback=files%2Fgridbear.jpg');
+    expect(input.status).toBe(302);
   });
 
   it('takes a chained overlay: the result of a processing URL, made as part of the job', async () => {

@@ -153,7 +153,8 @@ export function jobAnswerer(deps: EdgeDeps) {
       const named = asked.pairs.find(([n]) => n === 'fallback')?.[1];
       // Info describes the input it names: a fallback's description would be another image's.
       const fallback = asked.entry.compiled.runtime === 'info' ? null : (named ?? asked.client?.fallback ?? null);
-      if (!fallback || !isImgfloError(e) || !INPUT_FAILURES.has(e.reason)) throw e;
+      // Only the input's own failure: another image's (`"inport": "overlay"`) would fail the fallback too.
+      if (!fallback || !isImgfloError(e) || !INPUT_FAILURES.has(e.reason) || e.extra.inport !== undefined) throw e;
       const requestId = c.get('requestId');
       deps.log({ msg: 'input failed; answering the fallback', level: 'warn', requestId, reason: e.reason });
       const pairs = [...asked.pairs.filter(([n]) => n !== 'input' && n !== 'fallback'), ['input', fallback] as const];

@@ -48,6 +48,11 @@ export class ImgfloError extends Error {
     return { error: this.message, code: this.status, reason: this.reason, ...this.extra };
   }
 
+  /** The same error with more fields in its body. */
+  with(extra: ErrorExtra): ImgfloError {
+    return new ImgfloError(this.status, this.reason, this.message, { ...this.extra, ...extra }, this.retryable);
+  }
+
   /** Rebuilds an error from a body that crossed a process boundary. */
   static fromBody(body: ErrorBody, retryable = false): ImgfloError {
     const { error, code, reason, ...extra } = body;
@@ -65,6 +70,13 @@ export class ImgfloError extends Error {
 }
 
 export const isImgfloError = (e: unknown): e is ImgfloError => e instanceof ImgfloError;
+
+/**
+ * A failure of an image inport other than `input` (`overlay`, ...), named in its body as
+ * `"inport"`: a fallback stands in for `input` only. Other errors pass unchanged.
+ */
+export const ofInport = <T>(inport: string, work: Promise<T>): Promise<T> =>
+  work.catch((e: unknown) => Promise.reject(isImgfloError(e) ? e.with({ inport }) : e));
 
 export const forbidden = () => new ImgfloError(403, 'forbidden', 'Forbidden');
 export const notFound = () => new ImgfloError(404, 'not-found', 'Not found');

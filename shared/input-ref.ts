@@ -12,6 +12,8 @@ const EXAMPLE_FILE = /^files\/[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
 /** The reference as jobs, cache keys and lineage hold it; `name` is the parameter's, for errors. */
 export function resolveImageRef(name: string, raw: string | undefined): string {
+  // Another image inport's failure names it (shared/errors.ts ofInport).
+  const fetchFailed = (why: string) => (name === 'input' ? inputFetchFailed(raw!, why) : inputFetchFailed(raw!, why).with({ inport: name }));
   if (raw === undefined || raw === '') throw invalidParameter(name, 'an input image is required');
   if (raw.length > MAX_INPUT_LENGTH) throw invalidParameter(name, `longer than ${MAX_INPUT_LENGTH} characters`);
   const value = raw.startsWith('/') ? raw.slice(1) : raw;
@@ -24,10 +26,10 @@ export function resolveImageRef(name: string, raw: string | undefined): string {
   try {
     url = new URL(value);
   } catch {
-    throw inputFetchFailed(raw, 'not an http(s) URL, files/<name> or graph/... URL');
+    throw fetchFailed('not an http(s) URL, files/<name> or graph/... URL');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw inputFetchFailed(raw, `scheme ${url.protocol} is not allowed`);
+    throw fetchFailed(`scheme ${url.protocol} is not allowed`);
   }
   url.hash = '';
   return url.href;

@@ -4,7 +4,7 @@
  * processing thread, stores the result and writes the index; then publishes the result and
  * acks — only after store and index. A chained `graph/...` input is a job of the same request.
  */
-import { ImgfloError, internal, isImgfloError, unavailable, unknownGraph, unsupportedInput, type ErrorBody } from '../shared/errors.ts';
+import { ImgfloError, internal, isImgfloError, ofInport, unavailable, unknownGraph, unsupportedInput, type ErrorBody } from '../shared/errors.ts';
 import { CONTENT_TYPES, sniffImageType } from '../shared/formats.ts';
 import type { Catalogue, GraphEntry } from '../shared/graph/catalogue.ts';
 import type { Job, JobResult, Timings, Urgency } from '../shared/job.ts';
@@ -142,7 +142,8 @@ async function produce(
   // The input and the graph's other images (`overlay`, ...) under the same rules, all at once.
   const imageNames = imageInports(entry.compiled);
   const refs = imageRefs(job, entry);
-  const reading = Promise.all(refs.map((ref) => readInput(ref, deps, chainDeadline, depth)));
+  // A failure of another image names its inport: the fallback stands in for `input` only.
+  const reading = Promise.all(refs.map((ref, i) => (i === 0 ? readInput(ref, deps, chainDeadline, depth) : ofInport(imageNames[i - 1]!, readInput(ref, deps, chainDeadline, depth)))));
   reading.catch(() => undefined);
   if (!job.nocache && (await alreadyDone(job, deps))) return null;
   const read = await reading;

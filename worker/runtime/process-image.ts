@@ -17,7 +17,7 @@
 import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
 import { componentDecl } from '../../shared/components/registry.ts';
 import type { PropValue, Size } from '../../shared/components/types.ts';
-import { ImgfloError, inputPixels, invalidParameter, isImgfloError, outputTooLarge, processingTimeout, tooManyFrames, unsupportedInput } from '../../shared/errors.ts';
+import { ImgfloError, inputPixels, invalidParameter, isImgfloError, ofInport, outputTooLarge, processingTimeout, tooManyFrames, unsupportedInput } from '../../shared/errors.ts';
 import { ANIMATED_TYPES, type ImageType } from '../../shared/formats.ts';
 import type { GraphEntry } from '../../shared/graph/catalogue.ts';
 import { canvasSize, NOFLO_JPEG_QUALITY } from '../../shared/graph/compile-noflo.ts';
@@ -135,8 +135,8 @@ async function openImages(graph: CompiledGraph, images: Readonly<Record<string, 
   for (const name of imageInports(graph)) {
     const bytes = images[name];
     if (!bytes) throw invalidParameter(name, 'an input image is required');
-    const screened = await step('screen', limits, () => screenSvg(bytes));
-    const { pipeline, meta } = await step('decode', limits, () => decode(screened, limits, false));
+    const screened = await ofInport(name, step('screen', limits, () => screenSvg(bytes)));
+    const { pipeline, meta } = await ofInport(name, step('decode', limits, () => decode(screened, limits, false)));
     const id = graphImage(name);
     const rescaled = graph.steps.some((s) => Object.entries(s.inputs).some(([port, src]) => src === id && componentDecl(s.component).rescales?.includes(port)));
     opened.set(id, { pipeline, size: uprightSize(meta), vector: rescaled && meta.format === 'svg' ? screened : null });
