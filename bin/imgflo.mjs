@@ -43,6 +43,10 @@ var ImgfloError = class _ImgfloError extends Error {
   toBody() {
     return { error: this.message, code: this.status, reason: this.reason, ...this.extra };
   }
+  /** The same error with more fields in its body. */
+  with(extra) {
+    return new _ImgfloError(this.status, this.reason, this.message, { ...this.extra, ...extra }, this.retryable);
+  }
   /** Rebuilds an error from a body that crossed a process boundary. */
   static fromBody(body, retryable = false) {
     const { error, code, reason, ...extra } = body;
@@ -499,6 +503,7 @@ var watermark = {
   name: "image/watermark",
   description: "Composites an overlay image on the input: at a gravity and margin, or tiled over it; sized as a share of the input's width, with an opacity",
   inputs: ["input", "overlay"],
+  rescales: ["overlay"],
   properties: {
     gravity: { type: "enum", description: "Where the overlay goes", default: "southeast", values: GRAVITIES },
     opacity: { type: "number", description: "Opacity of the overlay, 0\u20131", default: 1, minimum: 0, maximum: 1 },
@@ -726,6 +731,7 @@ function checkChainDepth(input) {
 // shared/input-ref.ts
 var EXAMPLE_FILE = /^files\/[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 function resolveImageRef(name, raw) {
+  const fetchFailed = (why) => name === "input" ? inputFetchFailed(raw, why) : inputFetchFailed(raw, why).with({ inport: name });
   if (raw === void 0 || raw === "") throw invalidParameter(name, "an input image is required");
   if (raw.length > MAX_INPUT_LENGTH) throw invalidParameter(name, `longer than ${MAX_INPUT_LENGTH} characters`);
   const value = raw.startsWith("/") ? raw.slice(1) : raw;
@@ -738,10 +744,10 @@ function resolveImageRef(name, raw) {
   try {
     url2 = new URL(value);
   } catch {
-    throw inputFetchFailed(raw, "not an http(s) URL, files/<name> or graph/... URL");
+    throw fetchFailed("not an http(s) URL, files/<name> or graph/... URL");
   }
   if (url2.protocol !== "http:" && url2.protocol !== "https:") {
-    throw inputFetchFailed(raw, `scheme ${url2.protocol} is not allowed`);
+    throw fetchFailed(`scheme ${url2.protocol} is not allowed`);
   }
   url2.hash = "";
   return url2.href;
