@@ -928,6 +928,7 @@ var IMAGE_INPORT = {
   default: ""
 };
 var imageInports = (graph) => Object.keys(graph.inports).filter((n) => graph.inports[n].decl.type === "image");
+var makesImage = (graph) => graph.runtime === "imgflo" || graph.runtime === "noflo";
 function compileGraph(name, g) {
   const fail = (msg) => {
     throw new GraphError(`graph ${name}: ${msg}`);
@@ -1079,7 +1080,7 @@ function defaultDescription(name, compiled) {
 function describeGraph(entry) {
   const inports = {};
   const { compiled } = entry;
-  if (compiled.runtime === "imgflo" || compiled.runtime === "noflo") {
+  if (makesImage(compiled)) {
     if (!compiled.generative) {
       inports.input = {
         type: "uri",
@@ -1194,9 +1195,8 @@ import { randomBytes } from "node:crypto";
 import * as v3 from "valibot";
 
 // shared/request.ts
-var isProcessing = (entry) => entry.compiled.runtime === "imgflo" || entry.compiled.runtime === "noflo";
 function resolveOutputType(entry, ext, accept) {
-  const processing = isProcessing(entry);
+  const processing = makesImage(entry.compiled);
   if (ext === "" && !processing) return null;
   if (ext === "auto" && processing) return negotiateType(accept);
   const type = ext === "" ? "jpg" : normalizeExtension(ext);
@@ -1216,7 +1216,7 @@ function resolveRequest(entry, ext, pairs, limits) {
     given.set(name, value);
   }
   const { compiled } = entry;
-  const processing = isProcessing(entry);
+  const processing = makesImage(compiled);
   const allowed = /* @__PURE__ */ new Set([...CONTROL_PARAMS, ...Object.keys(compiled.inports)]);
   if (processing) for (const n of [...Object.keys(SCALE_PARAMS), "quality", "dpr"]) allowed.add(n);
   if (compiled.runtime === "info") allowed.delete("fallback");
@@ -1295,7 +1295,7 @@ function resolveFallback(raw, generative = false) {
   if (generative) throw invalidParameter("fallback", "this graph takes no input");
   if (isChained(raw.replace(/^\//, ""))) throw invalidParameter("fallback", "expected files/<name> or an http(s) URL");
   try {
-    return resolveInput(raw, false);
+    return resolveImageRef("input", raw);
   } catch (e) {
     throw invalidParameter("fallback", e instanceof Error ? e.message : "expected files/<name> or an http(s) URL");
   }

@@ -9,6 +9,7 @@ import type { GraphEntry } from '../shared/graph/catalogue.ts';
 import { jobRequestOf } from '../shared/request.ts';
 import type { App } from './config.ts';
 import type { AppEnv, EdgeDeps } from './context.ts';
+import { memoized } from './index-memo.ts';
 import { memoizedResolver } from './request-memo.ts';
 
 export interface JobAsked {
@@ -50,25 +51,17 @@ export function jobAnswerer(deps: EdgeDeps) {
     return c.body(null, config.redirectStatus);
   };
 
-  // Stored descriptions, kept in the isolate as long as index hits are (a purge shows as late).
-  const infoMemo = new Map<string, { text: string; until: number }>();
-  const readInfo = async (objectKey: string, requestId: string): Promise<string> => {
-    const kept = infoMemo.get(objectKey);
-    if (kept && kept.until > deps.now()) return kept.text;
-    const res = await deps.fetchResult(await locationOf(objectKey)).catch(() => null);
-    if (!res?.ok) {
+  // A stored description, kept in the isolate as long as index hits are (a purge shows as late);
+  // null when storage does not give it.
+  const readInfo = memoized(
+    async (objectKey) => {
+      const res = await deps.fetchResult(await locationOf(objectKey)).catch(() => null);
+      if (res?.ok) return res.text();
       await res?.body?.cancel();
-      deps.log({ msg: 'stored info unreadable', level: 'warn', requestId, status: res?.status ?? null });
-      throw unavailable('Storage unavailable');
-    }
-    const text = await res.text();
-    if (config.memoSeconds > 0) {
-      infoMemo.delete(objectKey);
-      if (infoMemo.size >= INFO_MEMO_MAX) infoMemo.delete(infoMemo.keys().next().value!);
-      infoMemo.set(objectKey, { text, until: deps.now() + config.memoSeconds * 1000 });
-    }
-    return text;
-  };
+      return null;
+    },
+    { ttlMs: config.memoSeconds * 1000, max: INFO_MEMO_MAX, now: deps.now },
+  );
 
   /** Info's answer is its JSON itself, read from storage: a script's fetch gets it in one request. */
   const infoBody = async (c: Context<AppEnv>, objectKey: string) => {
@@ -76,7 +69,12 @@ export function jobAnswerer(deps: EdgeDeps) {
     c.header('Content-Type', 'application/json');
     // HEAD says it is cached (200) without reading it.
     if (c.req.method === 'HEAD') return c.body(null, 200);
-    return c.body(await readInfo(objectKey, c.get('requestId')), 200);
+    const text = await readInfo(objectKey);
+    if (text === null) {
+      deps.log({ msg: 'stored info unreadable', level: 'warn', requestId: c.get('requestId'), objectKey });
+      throw unavailable('Storage unavailable');
+    }
+    return c.body(text, 200);
   };
 
   const deliver = (c: Context<AppEnv>, entry: GraphEntry, objectKey: string) =>

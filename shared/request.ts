@@ -13,6 +13,7 @@ import {
 } from './errors.ts';
 import { negotiateType, normalizeExtension, type ImageType } from './formats.ts';
 import type { GraphEntry } from './graph/catalogue.ts';
+import { makesImage } from './graph/compile.ts';
 import type { JobRequest, Urgency } from './job.ts';
 import { resolveImageRef } from './input-ref.ts';
 import { convertParam, MAX_VALUE_LENGTH } from './params.ts';
@@ -37,11 +38,8 @@ export interface RequestLimits {
   accept?: string | null;
 }
 
-/** Whether the graph makes a new image (not noop, which stores its input, nor info). */
-const isProcessing = (entry: GraphEntry) => entry.compiled.runtime === 'imgflo' || entry.compiled.runtime === 'noflo';
-
 export function resolveOutputType(entry: GraphEntry, ext: string, accept?: string | null): ImageType | null {
-  const processing = isProcessing(entry);
+  const processing = makesImage(entry.compiled);
   if (ext === '' && !processing) return null;
   if (ext === 'auto' && processing) return negotiateType(accept);
   const type = ext === '' ? 'jpg' : normalizeExtension(ext);
@@ -67,7 +65,7 @@ export function resolveRequest(
     given.set(name, value);
   }
   const { compiled } = entry;
-  const processing = isProcessing(entry);
+  const processing = makesImage(compiled);
   const allowed = new Set<string>([...CONTROL_PARAMS, ...Object.keys(compiled.inports)]);
   if (processing) for (const n of [...Object.keys(SCALE_PARAMS), 'quality', 'dpr']) allowed.add(n);
   // Info describes the input it names, never a fallback's.
@@ -185,7 +183,7 @@ export function resolveFallback(raw: string | undefined | null, generative = fal
   if (generative) throw invalidParameter('fallback', 'this graph takes no input');
   if (isChained(raw.replace(/^\//, ''))) throw invalidParameter('fallback', 'expected files/<name> or an http(s) URL');
   try {
-    return resolveInput(raw, false);
+    return resolveImageRef('input', raw);
   } catch (e) {
     throw invalidParameter('fallback', e instanceof Error ? e.message : 'expected files/<name> or an http(s) URL');
   }

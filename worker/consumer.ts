@@ -140,10 +140,15 @@ async function produce(
   // A chained input's work counts against this job's processing deadline.
   const chainDeadline = given ?? t + deps.processingTimeoutMs;
   // The input and the graph's other images (`overlay`, ...) under the same rules, all at once.
+  // A failure of another image names its inport: the fallback stands in for `input` only.
   const imageNames = imageInports(entry.compiled);
   const refs = imageRefs(job, entry);
-  // A failure of another image names its inport: the fallback stands in for `input` only.
-  const reading = Promise.all(refs.map((ref, i) => (i === 0 ? readInput(ref, deps, chainDeadline, depth) : ofInport(imageNames[i - 1]!, readInput(ref, deps, chainDeadline, depth)))));
+  const reading = Promise.all(
+    refs.map((ref, i) => {
+      const bytes = readInput(ref, deps, chainDeadline, depth);
+      return i === 0 ? bytes : ofInport(imageNames[i - 1]!, bytes);
+    }),
+  );
   reading.catch(() => undefined);
   if (!job.nocache && (await alreadyDone(job, deps))) return null;
   const read = await reading;

@@ -6,7 +6,7 @@ import type { PropValue } from '../components/types.ts';
 import { PROCESSED_TYPES, IMAGE_TYPES, type ImageType } from '../formats.ts';
 import { canonicalJson, sha256Hex } from '../hash.ts';
 import { DPR_PARAM, QUALITY_PARAM, SCALE_PARAMS } from '../reserved.ts';
-import { compileGraph, type CompiledGraph } from './compile.ts';
+import { compileGraph, makesImage, type CompiledGraph } from './compile.ts';
 import { ORIGINAL_DESCRIPTIONS } from './descriptions.ts';
 import { GraphError, type GraphDefinition } from './model.ts';
 import type { PresetSet, PresetTable } from '../presets.ts';
@@ -76,7 +76,7 @@ export interface PublicGraph {
 export function describeGraph(entry: GraphEntry): PublicGraph {
   const inports: Record<string, PublicInport> = {};
   const { compiled } = entry;
-  if (compiled.runtime === 'imgflo' || compiled.runtime === 'noflo') {
+  if (makesImage(compiled)) {
     if (!compiled.generative) {
       inports.input = {
         type: 'uri',

@@ -44,6 +44,9 @@ export interface ExportedInport {
 /** `info` is no graph file's: it describes the input instead of processing it (shared/info.ts). */
 export type Runtime = 'imgflo' | 'noop' | 'noflo' | 'info';
 
+/** Whether a graph makes a new image: not noop (which stores its input as it is), nor info. */
+export const makesImage = (graph: Pick<CompiledGraph, 'runtime'>) => graph.runtime === 'imgflo' || graph.runtime === 'noflo';
+
 export interface CompiledGraph {
   runtime: Runtime;
   steps: PlanStep[];

@@ -3,9 +3,7 @@
  * input, less its margins), its alpha times `opacity`, composited over the input in sRGB at a
  * gravity and margin, or repeated over all of it with `margin` between the tiles.
  */
-import sharp from 'sharp';
-import type { RawImage } from '../raw-image.ts';
-import { toSharp, withAlpha } from '../raw-image.ts';
+import { toSharp, type RawImage } from '../raw-image.ts';
 import type { ComponentImpl } from './types.ts';
 
 /** Where a side of the overlay starts: at the start (plus margin), the end (less it), or centred. */
@@ -32,14 +30,10 @@ export const watermark: ComponentImpl = async (inputs, props) => {
   const width = Math.max(1, Math.round(askedW * fit));
   const height = Math.max(1, Math.round(askedH * fit));
 
-  const sized = withAlpha(
-    width === overlay.width && height === overlay.height
-      ? overlay
-      : await toSharp(overlay).ensureAlpha().resize(width, height, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true }).then(({ data, info }) => ({ data, width: info.width, height: info.height, channels: 4 as const })),
-  );
-  const data = sized === overlay ? Buffer.from(sized.data) : sized.data;
+  // A fresh RGBA buffer of the overlay at its size (sharp leaves an unchanged size alone).
+  const { data } = await toSharp(overlay).ensureAlpha().resize(width, height, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
   if (opacity < 1) for (let i = 3; i < data.length; i += 4) data[i] = Math.round(data[i]! * opacity);
-  let mark: RawImage = { ...sized, data };
+  let mark: RawImage = { data, width, height, channels: 4 };
   // A tile and its gap never exceed the input (which sharp requires).
   const gap = Math.min(margin, base.width - width, base.height - height);
   if (tile && gap > 0) {
