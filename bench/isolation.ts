@@ -1,8 +1,9 @@
 /**
- * What the processing threads cost per job: the benchmark's miss (the photo scaled to 800 px
- * wide) run in this thread (processImage) and through the thread pool (processor.ts), one job
- * at a time, in alternating rounds; CPU per job from process.cpuUsage (all threads). Each job
- * gets its own input buffer, as a job read from disk or the network has.
+ * What the processing processes cost per job: the benchmark's miss (the photo scaled to 800 px
+ * wide) run in this thread (processImage) and through the process pool (processor.ts), one job
+ * at a time, in alternating rounds; CPU per job from process.cpuUsage (all threads) plus what
+ * the processing process reports. Each job gets its own input buffer, as a job read from disk
+ * or the network has.
  */
 import { resolveRequest } from '../shared/request.ts';
 import { loadCatalogue } from '../worker/catalogue.ts';
@@ -32,21 +33,22 @@ export async function measureIsolation(photo: Buffer, jobs: number, rounds: numb
       return processImage(t.entry, t.params, t.input, ext, t.limits);
     },
     inProcessingThread: (ext: 'jpg' | 'webp') => {
-      const t = task(ext);
-      return pool.run(t, { owned: [t.input!] });
+      return pool.run(task(ext));
     },
   };
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const result = {} as Record<'jpg' | 'webp', IsolationCost>;
   for (const ext of ['jpg', 'webp'] as const) {
     const cpu = { inThisThread: [] as number[], inProcessingThread: [] as number[] };
-    for (const run of Object.values(sides)) await run(ext); // warm up
+    await pool.ready();
+    for (let i = 0; i < 5; i++) for (const run of Object.values(sides)) await run(ext); // warm up
     for (let round = 0; round < rounds; round++) {
       for (const [name, run] of Object.entries(sides) as Array<[keyof typeof sides, (e: 'jpg' | 'webp') => Promise<unknown>]>) {
         const before = process.cpuUsage();
+        const beforeChildren = pool.cpuMicros();
         for (let i = 0; i < jobs; i++) await run(ext);
         const used = process.cpuUsage(before);
-        cpu[name].push((used.user + used.system) / 1000 / jobs);
+        cpu[name].push((used.user + used.system + pool.cpuMicros() - beforeChildren) / 1000 / jobs);
       }
     }
     const inline = median(cpu.inThisThread);

@@ -201,6 +201,7 @@ export interface StackOptions {
 export interface Stack {
   edgeUrl: string;
   backendUrl: string;
+  backend: Proc;
   edge: Proc;
   env: Env;
   output(): string;
@@ -229,6 +230,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   return started(procs, [procs.waitFor(backend, '/health', 30_000), procs.waitFor(edge, '/version', 60_000, true)], {
     edgeUrl,
     backendUrl,
+    backend,
     edge,
     env,
     output: () => procs.output(),

@@ -4,7 +4,7 @@
  * docker-compose's own validation, and every role's settings in compose and Kubernetes through
  * the backend's configuration parser.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, fork, spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +12,9 @@ import { parseAllDocuments, parse } from 'yaml';
 import { stopProcess } from '../scripts/stack.ts';
 import { jobQueue } from '../worker/adapters/amqp/topology.ts';
 import { loadBackendConfig } from '../worker/config.ts';
+import { loadCatalogue } from '../worker/catalogue.ts';
+import { resolveRequest } from '../shared/request.ts';
+import sharp from 'sharp';
 import { freePort } from './helpers/stack.ts';
 
 const ROOT = new URL('../', import.meta.url).pathname;
@@ -30,8 +33,16 @@ describe('docker image', () => {
     const outfile = `${outdir}/main.mjs`;
     expect(dockerfile).toContain(`CMD ["node", "${outfile}"]`);
     execFileSync('npm', ['run', '--silent', 'build:backend'], { cwd: ROOT, stdio: 'ignore' });
-    // The processing threads run the bundle's own thread.mjs, beside main.mjs.
-    expect(existsSync(join(ROOT, outdir, 'thread.mjs'))).toBe(true);
+    // The processing processes run the bundle's own child.mjs, beside main.mjs: it processes a job.
+    const entry = (await loadCatalogue(join(ROOT, 'graphs'))).get('passthrough')!;
+    const processing = fork(join(ROOT, outdir, 'child.mjs'), [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const answered = new Promise<{ answer: { ok: boolean; body: Uint8Array } }>((resolve) => processing.on('message', (m: object) => 'answer' in m && resolve(m as never)));
+    const params = resolveRequest(entry, 'png', [['input', 'files/gridbear.jpg'], ['width', '40']], { sizeLimitMegapixels: 25 }).params;
+    processing.send({ id: 1, task: { entry, params, input: readFileSync(join(ROOT, 'examples/gridbear.jpg')), outtype: 'png', limits: { maxInputPixels: 1e8, maxFrames: 200, deadline: Date.now() + 20_000 } } });
+    const { answer } = await answered;
+    processing.kill();
+    expect(answer.ok).toBe(true);
+    expect(await sharp(answer.body).metadata()).toMatchObject({ format: 'png', width: 40 });
     const port = await freePort();
     const child = spawn(process.execPath, [outfile], {
       cwd: ROOT,

@@ -12,7 +12,8 @@ import { gzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../scripts/stack.ts';
-import { bombPng, craftedGif } from './helpers/crafted.ts';
+import { bombPng, costlySvgs, craftedGif } from './helpers/crafted.ts';
+import { treeCpu, treeCpuSince, treeRssMb } from './helpers/process-tree.ts';
 import { startTestStack } from './helpers/stack.ts';
 
 const ROOT = new URL('../', import.meta.url).pathname;
@@ -79,6 +80,10 @@ async function fixtures(): Promise<Record<string, Buffer | string>> {
     'h-malformed.svg': '<svg xmlns="http://www.w3.org/2000/svg"><rect></svg>',
     'h-not-svg.svg': '<?xml version="1.0"?><note><to>x</to></note>',
     'h-huge-canvas.svg': '<svg xmlns="http://www.w3.org/2000/svg" width="100000" height="100000"><rect width="10" height="10"/></svg>',
+    'h-blurs.svg': costlySvgs.blurs(2000, 90),
+    'h-blurs-large.svg': costlySvgs.blurs(3000, 200),
+    'h-rectangles.svg': costlySvgs.rectangles(3000, 49_998),
+    'h-turbulence.svg': costlySvgs.turbulence(9000),
     'h-inline.svg': svg('<defs><linearGradient id="g"><stop offset="0" stop-color="#f00"/></linearGradient></defs><rect width="40" height="40" fill="url(#g)"/>'),
   };
 }
@@ -205,6 +210,34 @@ describe('hostile processing inputs, against the running service', () => {
     expect(res.status).toBe(301);
     expect(stack.output()).not.toMatch(/"level":50|Unhandled|uncaught|"status":500/i);
   });
+});
+
+describe('native work past its deadline stops with its job', () => {
+  it.each([['h-blurs.svg'], ['h-blurs-large.svg'], ['h-rectangles.svg'], ['h-turbulence.svg']])(
+    '%s: a typed 4xx in time, then the backend idles and a normal miss answers as usual',
+    async (name) => {
+      const pid = stack.backend.child.pid!;
+      const idleMb = treeRssMb(pid);
+      const started = Date.now();
+      const res = await fetch(`${stack.edgeUrl}/graph/passthrough.png?input=${f(name)}`, { redirect: 'manual' });
+      const took = Date.now() - started;
+      expect(res.status).toBe(422);
+      expect(await res.json()).toMatchObject({ reason: expect.stringMatching(/^(processing-timeout|size-limit)$/) });
+      expect(took).toBeLessThan(LATEST);
+      const before = treeCpu(pid);
+      const missStarted = Date.now();
+      const miss = await fetch(`${stack.edgeUrl}/graph/passthrough?input=${f('gridbear.jpg')}&width=${10 + Math.floor(Math.random() * 90)}`, { redirect: 'manual' });
+      expect(miss.status).toBe(301);
+      expect(Date.now() - missStarted).toBeLessThan(2000);
+      await new Promise((r) => setTimeout(r, 4000));
+      const cpu = treeCpuSince(pid, before);
+      const rss = treeRssMb(pid);
+      console.log(`[native deadline, end to end] ${name}: ${took} ms; then ${cpu.toFixed(2)} CPU-s in 4 s (a miss included), RSS ${rss.toFixed(0)} MB (idle ${idleMb.toFixed(0)} MB)`);
+      expect(cpu).toBeLessThan(2);
+      expect(rss).toBeLessThan(idleMb + 50);
+    },
+    30_000,
+  );
 });
 
 describe('the service keeps answering during the worst job', () => {

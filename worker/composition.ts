@@ -20,10 +20,10 @@ export interface Parts {
   log: Logger;
 }
 
-/** One processing thread per job the worker runs at once. */
+/** One processing process per job the worker runs at once. */
 export function processorFor(config: BackendConfig): Processor {
-  const threads = config.workerQueues.reduce((n, q) => n + (q === 'urgent' ? config.workerConcurrency : config.backgroundConcurrency), 0);
-  return createProcessor(threads, config.processingTimeoutMs);
+  const processes = config.workerQueues.reduce((n, q) => n + (q === 'urgent' ? config.workerConcurrency : config.backgroundConcurrency), 0);
+  return createProcessor(processes, config.processingTimeoutMs, { memoryLimitMb: config.processingMemoryMb, sharpConcurrency: config.sharpConcurrency });
 }
 
 export function consumerDeps(config: BackendConfig, parts: Parts & { store: ObjectStore; processor: Processor; readInput?: InputReader }): ConsumerDeps {

@@ -163,8 +163,6 @@ async function produce(
       ? storeAsIs(input!, job.outtype)
       : await deps.processor.run(
           { entry, params: job.params, input, images, outtype: job.outtype ?? 'jpg', limits: { maxInputPixels: deps.maxInputPixels, maxFrames: deps.maxFrames, deadline } },
-          // A fresh read is this job's alone and moves to the thread; a chained input came from the store.
-          { owned: read.filter((_, i) => refs[i] !== null && !isChained(refs[i]!)) },
         );
   timings.process = deps.clock.now() - t;
   return { body: out.body, contentType: out.contentType };

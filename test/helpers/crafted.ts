@@ -36,3 +36,29 @@ export function bombPng(width: number, height: number): Buffer {
   ihdr.writeUInt8(0, 9);
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(2))), chunk('IEND', Buffer.alloc(0))]);
 }
+
+/**
+ * SVGs within every documented limit whose rendering is native work of minutes: a few KB each.
+ * librsvg cannot be interrupted, so only killing its process stops them.
+ */
+export const costlySvgs = {
+  /** `filters` chained Gaussian blurs over a `side`² canvas. */
+  blurs(side: number, filters: number): string {
+    let defs = '';
+    let body = `<rect width="${side}" height="${side}" fill="#c33"/>`;
+    for (let i = 0; i < filters; i++) {
+      defs += `<filter id="f${i}" x="0" y="0" width="1" height="1"><feGaussianBlur stdDeviation="25"/></filter>`;
+      body = `<g filter="url(#f${i})">${body}</g>`;
+    }
+    return `<svg xmlns="http://www.w3.org/2000/svg" width="${side}" height="${side}"><defs>${defs}</defs>${body}</svg>`;
+  },
+  /** `count` rectangles each covering a `side`² canvas, half transparent. */
+  rectangles(side: number, count: number): string {
+    const rect = `<rect width="${side}" height="${side}" fill="#36c" fill-opacity="0.01"/>`;
+    return `<svg xmlns="http://www.w3.org/2000/svg" width="${side}" height="${side}">${rect.repeat(count)}</svg>`;
+  },
+  /** Fractal noise of many octaves over a `side`² canvas. */
+  turbulence(side: number): string {
+    return `<svg xmlns="http://www.w3.org/2000/svg" width="${side}" height="${side}"><filter id="t" x="0" y="0" width="1" height="1"><feTurbulence baseFrequency="0.05" numOctaves="10"/></filter><rect width="${side}" height="${side}" filter="url(#t)"/></svg>`;
+  },
+};

@@ -1,14 +1,15 @@
 /**
- * Processing isolation: image work runs in threads that are terminated at the deadline, every
- * bound is checked before the work it bounds, and decoder failures come out typed. Each test
- * runs the real pool (processor.ts) on real sharp.
+ * Processing isolation: image work runs in processes that are killed at the deadline (native
+ * work included), every bound is checked before the work it bounds, and decoder failures come
+ * out typed. Each test runs the real pool (processor.ts) on real sharp.
  */
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveRequest } from '../../shared/request.ts';
 import type { Catalogue } from '../../shared/graph/catalogue.ts';
-import { craftedGif } from '../../test/helpers/crafted.ts';
+import { costlySvgs, craftedGif } from '../../test/helpers/crafted.ts';
+import { treeCpu, treeCpuSince, treeRssMb } from '../../test/helpers/process-tree.ts';
 import { loadCatalogue } from '../catalogue.ts';
 import { graphImage, imageInports } from '../../shared/graph/compile.ts';
 import { checkPlan, processImage } from './process-image.ts';
@@ -17,11 +18,12 @@ import { createProcessor, type Processor } from './processor.ts';
 const root = new URL('../../', import.meta.url).pathname;
 const jpg = readFileSync(`${root}examples/gridbear.jpg`);
 const TIMEOUT_MS = 2500;
+const MEMORY_LIMIT_MB = 1536;
 let catalogue: Catalogue;
 let processor: Processor;
 beforeAll(async () => {
   catalogue = await loadCatalogue(`${root}graphs`);
-  processor = createProcessor(2, TIMEOUT_MS);
+  processor = createProcessor(2, TIMEOUT_MS, { memoryLimitMb: MEMORY_LIMIT_MB });
 });
 afterAll(() => processor.close());
 
@@ -51,7 +53,7 @@ async function loopLag<T>(work: Promise<T>): Promise<{ lag: number; outcome: Pro
   return { lag, outcome };
 }
 
-describe('processing in threads', () => {
+describe('processing in processes', () => {
   it('stops a job that runs past its deadline with 422 processing-timeout, and the serving thread never waits', async () => {
     const started = Date.now();
     // Motion blur in JavaScript over 25 MP with the largest length: minutes of work.
@@ -73,6 +75,71 @@ describe('processing in threads', () => {
     const out = await processor.run(task('passthrough', { input: 'files/x.jpg', width: '50' }, jpg));
     expect((await sharp(out.body).metadata()).width).toBe(50);
   });
+});
+
+/** Waits until `pid` is gone (a killed process is reaped). */
+async function gone(pids: number[]): Promise<void> {
+  for (let i = 0; i < 100 && pids.some((pid) => processExists(pid)); i++) await new Promise((r) => setTimeout(r, 20));
+}
+const processExists = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('native work past its deadline stops with its job', () => {
+  // Within every documented limit, each is minutes of work inside librsvg, out of JavaScript's reach.
+  it.each([
+    ['2000² with 90 chained blurs', costlySvgs.blurs(2000, 90)],
+    ['3000² with 200 chained blurs', costlySvgs.blurs(3000, 200)],
+    ['49 998 rectangles over 3000²', costlySvgs.rectangles(3000, 49_998)],
+    ['feTurbulence over 9000²', costlySvgs.turbulence(9000)],
+  ])('an SVG of %s answers 4xx in time, then costs no CPU and no memory', async (_what, svg) => {
+    // Both processes warm: the idle figure is the pool's, having worked.
+    await processor.ready();
+    const warm = await Promise.all([50, 51].map((w) => processor.run(task('passthrough', { input: 'files/x.jpg', width: String(w) }, jpg))));
+    expect((await sharp(warm[0]!.body).metadata()).width).toBe(50);
+    // The pool's memory: its processes' (this test process's own heap grows with the test's strings).
+    const poolRssMb = () => processor.pids().reduce((sum, pid) => sum + treeRssMb(pid), 0);
+    const idleMb = poolRssMb();
+    const pidsBefore = processor.pids();
+    const started = Date.now();
+    const outcome = await Promise.allSettled([processor.run(task('passthrough', { input: 'files/x.svg' }, Buffer.from(svg)))]);
+    const took = Date.now() - started;
+    expect(outcome[0]).toMatchObject({ status: 'rejected', reason: { status: 422, reason: expect.stringMatching(/^(processing-timeout|size-limit)$/) } });
+    expect(took).toBeLessThan(TIMEOUT_MS + 1000);
+    // A normal job sent now answers as usual: the other process is free.
+    const normalStarted = Date.now();
+    const normal = await processor.run(task('passthrough', { input: 'files/x.jpg', width: '60' }, jpg));
+    expect((await sharp(normal.body).metadata()).width).toBe(60);
+    expect(Date.now() - normalStarted).toBeLessThan(1500);
+    await gone(pidsBefore.filter((pid) => !processor.pids().includes(pid)));
+    // What the pool uses after the answer: the killed render's work is gone with its process.
+    const before = treeCpu(process.pid);
+    await new Promise((r) => setTimeout(r, 4000));
+    const cpu = treeCpuSince(process.pid, before);
+    const rss = poolRssMb();
+    console.log(`[native deadline] ${_what}: answered in ${took} ms; then ${cpu.toFixed(2)} CPU-s in 4 s, RSS ${rss.toFixed(0)} MB (idle ${idleMb.toFixed(0)} MB)`);
+    expect(cpu).toBeLessThan(2);
+    expect(rss).toBeLessThan(idleMb + 50);
+  }, 30_000);
+
+  it('kills a job that holds more memory than the limit, with 422 size-limit', async () => {
+    const small = createProcessor(1, 20_000, { memoryLimitMb: 300 });
+    try {
+      // 3000² RGBA in librsvg, then in libvips, then encoded: well over 300 MB.
+      const started = Date.now();
+      await expect(small.run({ ...task('passthrough', { input: 'files/x.svg' }, Buffer.from(costlySvgs.turbulence(9000))), limits: { maxInputPixels: 1e8, maxFrames: 200, deadline: Date.now() + 20_000 } })).rejects.toMatchObject({ status: 422, reason: 'size-limit', extra: { limit: 300 } });
+      expect(Date.now() - started).toBeLessThan(15_000);
+      const out = await small.run({ ...task('passthrough', { input: 'files/x.jpg', width: '40' }, jpg), limits: { maxInputPixels: 1e8, maxFrames: 200, deadline: Date.now() + 20_000 } });
+      expect((await sharp(out.body).metadata()).width).toBe(40);
+    } finally {
+      await small.close();
+    }
+  }, 40_000);
 });
 
 describe('bounds before work', () => {

@@ -1,12 +1,17 @@
 /**
- * Image work off the serving thread: a pool of processing threads (piscina), one job per
- * thread at a time. A job still running at its deadline has its thread terminated (a new one
- * takes its place) and answers 422 `processing-timeout`; the main thread, which serves
- * /health, /metrics, the embedded routes and the broker's heartbeats, never waits on pixels.
+ * Image work off the serving process: a pool of processing processes (child.ts), one job per
+ * process at a time. Native work (librsvg, libvips) cannot be interrupted from JavaScript, so a
+ * job still running at its deadline, or holding more memory than the limit, has its process
+ * killed (SIGKILL: its threads, its native work and its memory go with it) and answers 422; a
+ * new process takes the place of the old at once. The main thread, which serves /health,
+ * /metrics, the embedded routes and the broker's heartbeats, never waits on pixels.
  */
-import { Piscina } from 'piscina';
-import { ImgfloError, processingTimeout } from '../../shared/errors.ts';
-import type { ThreadAnswer, ThreadTask } from './thread.ts';
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { ImgfloError, processingTimeout, unavailable } from '../../shared/errors.ts';
+import type { ChildMessage, ChildRequest, ProcessingAnswer, ProcessingTask } from './child.ts';
+
+export type { ProcessingTask } from './child.ts';
 
 export interface Processed {
   body: Uint8Array;
@@ -14,47 +19,197 @@ export interface Processed {
 }
 
 export interface Processor {
-  /**
-   * Runs a task until `task.limits.deadline`; typed errors for everything an input can cause.
-   * `owned` are the task's buffers the caller gives up: their memory moves to the thread (no
-   * copy), and the caller's buffers are left empty.
-   */
-  run(task: ThreadTask, options?: { owned?: ReadonlyArray<Uint8Array | null> }): Promise<Processed>;
+  /** Runs a task until `task.limits.deadline`; typed errors for everything an input can cause. */
+  run(task: ProcessingTask): Promise<Processed>;
+  /** Resolves once every processing process has started and can take a job. */
+  ready(): Promise<void>;
+  /** The processing processes' ids (for measurements). */
+  pids(): number[];
+  /** CPU time the processing processes reported with their answers, in µs, since the pool started. */
+  cpuMicros(): number;
   close(): Promise<void>;
 }
 
-/** An input that alone owns all of its memory can move to a thread; a slice of a shared pool cannot. */
-function movable(input: Uint8Array | null): input is Uint8Array & { buffer: ArrayBuffer } {
-  return input !== null && input.buffer instanceof ArrayBuffer && input.byteOffset === 0 && input.byteLength === input.buffer.byteLength;
+export interface ProcessorOptions {
+  /** A process whose resident memory passes this is killed, and its job answers 422 `size-limit`. */
+  memoryLimitMb?: number;
+  /** libvips threads per process. */
+  sharpConcurrency?: number;
 }
 
-/** Thrown for a failure that is a bug of the service, with the thread's stack. */
+/** Thrown for a failure that is a bug of the service, with the process's stack. */
 export class ProcessingBug extends Error {}
 
-export function createProcessor(threads: number, timeoutMs: number): Processor {
-  const pool = new Piscina<ThreadTask, ThreadAnswer>({
-    // The bundle's thread.mjs sits beside its main.mjs; the sources' thread.mjs beside this file.
-    filename: new URL('./thread.mjs', import.meta.url).href,
-    minThreads: threads,
-    maxThreads: threads,
-    concurrentTasksPerWorker: 1,
-    idleTimeout: Number.MAX_SAFE_INTEGER,
-  });
-  return {
-    async run(task, options = {}) {
-      const signal = AbortSignal.timeout(Math.max(1, task.limits.deadline - Date.now()));
-      let answer: ThreadAnswer;
-      try {
-        const transferList = (options.owned ?? []).filter(movable).map((b) => b.buffer);
-        answer = await pool.run(task, { signal, ...(transferList.length > 0 && { transferList }) });
-      } catch (e) {
-        if (signal.aborted) throw processingTimeout(timeoutMs);
-        throw e;
+/** How often a busy process's memory is read. */
+const MEMORY_POLL_MS = 50;
+/** A process that dies before it is ready is started again after this pause, not in a loop. */
+const RESTART_PAUSE_MS = 1000;
+
+interface Pending {
+  task: ProcessingTask;
+  resolve(p: Processed): void;
+  reject(e: unknown): void;
+  timer: NodeJS.Timeout;
+  slot: Slot | null;
+}
+
+interface Slot {
+  child: ChildProcess;
+  ready: boolean;
+  job: { id: number; pending: Pending } | null;
+  /** Why this process was killed, for its job's answer. */
+  killedFor: ImgfloError | null;
+  cpuMicros: number;
+}
+
+/** The resident memory of a process in MB, from /proc (null where there is none). */
+function residentMb(pid: number): number | null {
+  try {
+    const kb = /^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Number(kb) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+export function createProcessor(processes: number, timeoutMs: number, options: ProcessorOptions = {}): Processor {
+  // The bundle's child.mjs sits beside its main.mjs; the sources' child.mjs beside this file.
+  const childPath = new URL('./child.mjs', import.meta.url);
+  const slots = new Set<Slot>();
+  const queue: Pending[] = [];
+  let nextId = 1;
+  let closing = false;
+  let cpuOfGone = 0;
+  let waiters: Array<() => void> = [];
+  const allReady = () => slots.size === processes && [...slots].every((s) => s.ready && !s.killedFor);
+
+  const settle = (pending: Pending) => {
+    clearTimeout(pending.timer);
+    const i = queue.indexOf(pending);
+    if (i >= 0) queue.splice(i, 1);
+  };
+
+  const kill = (slot: Slot, why: ImgfloError) => {
+    if (slot.killedFor) return;
+    slot.killedFor = why;
+    slot.child.kill('SIGKILL');
+    // The job answers now, not when the process is reaped.
+    const job = slot.job;
+    if (job) {
+      settle(job.pending);
+      job.pending.reject(why);
+    }
+  };
+
+  const spawn = () => {
+    const child = fork(childPath, [], {
+      serialization: 'advanced',
+      execArgv: [],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: { ...process.env, IMGFLO_SHARP_CONCURRENCY: String(options.sharpConcurrency ?? 1) },
+    });
+    const slot: Slot = { child, ready: false, job: null, killedFor: null, cpuMicros: 0 };
+    slots.add(slot);
+    child.on('message', (message: ChildMessage) => {
+      if ('ready' in message) {
+        slot.ready = true;
+        if (allReady()) {
+          const woken = waiters;
+          waiters = [];
+          for (const wake of woken) wake();
+        }
+      } else if (slot.job?.id === message.id && !slot.killedFor) {
+        const { pending } = slot.job;
+        slot.job = null;
+        slot.cpuMicros = message.cpuMicros;
+        settle(pending);
+        answer(pending, message.answer);
       }
-      if (answer.ok) return { body: Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength), contentType: answer.contentType };
-      if ('error' in answer) throw ImgfloError.fromBody(answer.error);
-      throw new ProcessingBug(answer.bug);
+      dispatch();
+    });
+    child.on('error', () => undefined);
+    child.on('exit', (code, signal) => {
+      slots.delete(slot);
+      cpuOfGone += slot.cpuMicros;
+      const job = slot.job;
+      if (job && !slot.killedFor) {
+        settle(job.pending);
+        job.pending.reject(new ProcessingBug(`The processing process exited (${signal ?? `code ${code}`}) while running a job`));
+      }
+      if (closing) return;
+      if (slot.ready) spawn();
+      else setTimeout(() => closing || spawn(), RESTART_PAUSE_MS).unref();
+    });
+  };
+
+  const answer = (pending: Pending, a: ProcessingAnswer) => {
+    if (a.ok) pending.resolve({ body: Buffer.from(a.body.buffer, a.body.byteOffset, a.body.byteLength), contentType: a.contentType });
+    else if ('error' in a) pending.reject(ImgfloError.fromBody(a.error));
+    else pending.reject(new ProcessingBug(a.bug));
+  };
+
+  const dispatch = () => {
+    for (const slot of slots) {
+      if (queue.length === 0) return;
+      if (!slot.ready || slot.job || slot.killedFor) continue;
+      const pending = queue.shift()!;
+      const id = nextId++;
+      slot.job = { id, pending };
+      pending.slot = slot;
+      slot.child.send({ id, task: pending.task } satisfies ChildRequest);
+    }
+  };
+
+  const memoryLimit = options.memoryLimitMb;
+  const watch =
+    memoryLimit === undefined
+      ? null
+      : setInterval(() => {
+          for (const slot of slots) {
+            if (!slot.job || slot.killedFor || slot.child.pid === undefined) continue;
+            const mb = residentMb(slot.child.pid);
+            if (mb !== null && mb > memoryLimit) {
+              kill(slot, new ImgfloError(422, 'size-limit', `Processing needed more than ${memoryLimit} MB of memory`, { limit: memoryLimit }));
+            }
+          }
+        }, MEMORY_POLL_MS).unref();
+
+  for (let i = 0; i < processes; i++) spawn();
+
+  return {
+    run(task) {
+      if (closing) return Promise.reject(unavailable('The processing pool is closed'));
+      return new Promise<Processed>((resolve, reject) => {
+        const pending: Pending = { task, resolve, reject, slot: null, timer: undefined as unknown as NodeJS.Timeout };
+        pending.timer = setTimeout(() => {
+          if (pending.slot) return kill(pending.slot, processingTimeout(timeoutMs));
+          settle(pending);
+          reject(processingTimeout(timeoutMs));
+        }, Math.max(1, task.limits.deadline - Date.now()));
+        queue.push(pending);
+        dispatch();
+      });
     },
-    close: () => pool.destroy(),
+    ready: () => (allReady() ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
+    pids: () => [...slots].flatMap((s) => (s.child.pid === undefined ? [] : [s.child.pid])),
+    cpuMicros: () => cpuOfGone + [...slots].reduce((sum, s) => sum + s.cpuMicros, 0),
+    async close() {
+      closing = true;
+      if (watch) clearInterval(watch);
+      for (const pending of [...queue]) {
+        settle(pending);
+        pending.reject(unavailable('The processing pool is closed'));
+      }
+      await Promise.all(
+        [...slots].map(
+          (slot) =>
+            new Promise<void>((resolve) => {
+              if (slot.child.exitCode !== null || slot.child.signalCode !== null) return resolve();
+              slot.child.once('exit', () => resolve());
+              kill(slot, unavailable('The processing pool is closed'));
+            }),
+        ),
+      );
+    },
   };
 }

@@ -1,6 +1,7 @@
 /**
- * A processing thread: runs one job's pipeline at a time and answers with the encoded result
- * or a typed error body. The pool (processor.ts) terminates the thread at the deadline.
+ * A processing process: runs one job's pipeline at a time and answers with the encoded result
+ * or a typed error body. Its parent (processor.ts) kills it, with all of its native work and
+ * memory, at the job's deadline or past the memory limit.
  */
 import sharp from 'sharp';
 import type { PropValue } from '../../shared/components/types.ts';
@@ -10,7 +11,7 @@ import type { GraphEntry } from '../../shared/graph/catalogue.ts';
 import { describeImage } from './info.ts';
 import { processImage, type ProcessLimits } from './process-image.ts';
 
-export interface ThreadTask {
+export interface ProcessingTask {
   entry: GraphEntry;
   params: Record<string, PropValue>;
   input: Uint8Array | null;
@@ -20,14 +21,16 @@ export interface ThreadTask {
   limits: ProcessLimits;
 }
 
-export type ThreadAnswer =
+export type ProcessingAnswer =
   | { ok: true; body: Uint8Array; contentType: string }
   | { ok: false; error: ErrorBody }
   | { ok: false; bug: string };
 
-sharp.cache(false);
+/** What the parent sends, and what this process answers (with its CPU time so far, in µs). */
+export type ChildRequest = { id: number; task: ProcessingTask };
+export type ChildMessage = { ready: true } | { id: number; answer: ProcessingAnswer; cpuMicros: number };
 
-export default async function run(task: ThreadTask): Promise<ThreadAnswer> {
+export async function runTask(task: ProcessingTask): Promise<ProcessingAnswer> {
   try {
     const out =
       task.entry.compiled.runtime === 'info'
@@ -38,4 +41,19 @@ export default async function run(task: ThreadTask): Promise<ThreadAnswer> {
     if (isImgfloError(e)) return { ok: false, error: e.toBody() };
     return { ok: false, bug: e instanceof Error ? (e.stack ?? e.message) : String(e) };
   }
+}
+
+if (process.send) {
+  const send = process.send.bind(process) as (message: ChildMessage) => boolean;
+  sharp.cache(false);
+  sharp.concurrency(Number(process.env.IMGFLO_SHARP_CONCURRENCY) || 1);
+  process.on('message', (request: ChildRequest) => {
+    void runTask(request.task).then((answer) => {
+      const cpu = process.cpuUsage();
+      send({ id: request.id, answer, cpuMicros: cpu.user + cpu.system });
+    });
+  });
+  // The parent gone (or closing the pool): nothing is left to answer.
+  process.on('disconnect', () => process.exit(0));
+  send({ ready: true });
 }
