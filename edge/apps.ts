@@ -5,8 +5,12 @@
  * shorter `maxAgeSeconds` a caller asks for (a request naming a preset asks for 0: read afresh).
  */
 import type { Redis } from '@upstash/redis/cloudflare';
-import { appKey, decodeApp } from '../shared/apps.ts';
+import { appKey, decodeApp, MAX_APP_KEY_LENGTH } from '../shared/apps.ts';
+import { boundedCache } from './bounded-cache.ts';
 import type { App } from './config.ts';
+
+/** What the isolate keeps of apps: known and unknown keys alike, within these bounds. */
+const APP_CACHE = { max: 10_000, maxBytes: 2 * 1024 * 1024 };
 
 export function appFinder(options: {
   envApps: ReadonlyMap<string, App>;
@@ -14,15 +18,16 @@ export function appFinder(options: {
   cacheSeconds: number;
   now: () => number;
 }): (key: string, maxAgeSeconds?: number) => Promise<App | null> {
-  const cache = new Map<string, { app: App | null; at: number }>();
+  const cache = boundedCache<{ app: App | null; at: number }>(APP_CACHE);
   return async (key, maxAgeSeconds = options.cacheSeconds) => {
+    // No app has a longer key: nothing to look up, nothing to keep.
+    if (key.length > MAX_APP_KEY_LENGTH) return null;
     const own = options.envApps.get(key);
     if (own) return own;
     if (!options.redis) return null;
     const hit = cache.get(key);
     if (hit && options.now() < hit.at + Math.min(options.cacheSeconds, maxAgeSeconds) * 1000) return hit.app;
     const app = decodeApp(await options.redis.get<string>(appKey(key)));
-    if (cache.size > 10_000) cache.clear();
     cache.set(key, { app, at: options.now() });
     return app;
   };

@@ -3,6 +3,7 @@
  * isolate; an invalid value is an error that names the variable. Never reads process.env.
  */
 import * as v from 'valibot';
+import type { Rate } from './rate-limit.ts';
 import type { AppRecord } from '../shared/apps.ts';
 import type { PresignSettings } from './presign.ts';
 import { describeEnvIssues } from '../shared/config-issues.ts';
@@ -38,6 +39,7 @@ const BindingsSchema = v.object({
   IMGFLO_LOG_HITS: flag('1'),
   IMGFLO_EDGE_MEMO_SECONDS: v.pipe(v.optional(v.string(), '60'), v.transform(Number), v.number(), v.integer(), v.minValue(0), v.maxValue(3600)),
   IMGFLO_RATE_LIMIT: v.optional(v.pipe(v.string(), v.regex(/^\d+\/\d+(ms|s|m|h)$/, 'must look like 600/60s'))),
+  IMGFLO_CLIENT_IP_HEADER: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a header name, like CF-Connecting-IP'))),
   IMGFLO_STORAGE_URL_MODE: v.optional(v.picklist(['public', 'presigned']), 'public'),
   IMGFLO_CORS_ORIGINS: v.pipe(
     v.optional(v.string(), '*'),
@@ -91,6 +93,8 @@ export function parseEdgeConfig(bindings: Record<string, unknown>) {
     memoSeconds: e.IMGFLO_EDGE_MEMO_SECONDS,
     logHits: e.IMGFLO_LOG_HITS,
     rateLimit: e.IMGFLO_RATE_LIMIT ? parseRate(e.IMGFLO_RATE_LIMIT) : null,
+    /** The header the platform puts the client's address in; null: none is trusted. */
+    clientIpHeader: e.IMGFLO_CLIENT_IP_HEADER?.toLowerCase() ?? null,
     legacyTokens: e.IMGFLO_LEGACY_TOKENS,
     upstash: { url: e.UPSTASH_REDIS_REST_URL, token: e.UPSTASH_REDIS_REST_TOKEN },
     bridge: { url: e.IMGFLO_BRIDGE_URL.replace(/\/+$/, ''), token: e.IMGFLO_BRIDGE_TOKEN },
@@ -109,7 +113,9 @@ export function parseEdgeConfig(bindings: Record<string, unknown>) {
 export type App = Pick<AppRecord, 'key' | 'secrets' | 'admin' | 'enabled' | 'processingQuota'> & Partial<Pick<AppRecord, 'fallback' | 'presets'>>;
 
 /** `600/60s` → 600 requests per sliding window of 60 seconds. */
-function parseRate(spec: string): { requests: number; window: `${number} ${'ms' | 's' | 'm' | 'h'}` } {
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+function parseRate(spec: string): Rate {
   const [, n, amount, unit] = /^(\d+)\/(\d+)(ms|s|m|h)$/.exec(spec)!;
-  return { requests: Number(n), window: `${Number(amount)} ${unit as 'ms' | 's' | 'm' | 'h'}` };
+  return { requests: Number(n), windowMs: Math.max(1, Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS]) };
 }

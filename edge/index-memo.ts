@@ -5,26 +5,24 @@
  * up to `ttlMs` late.
  */
 import type { CacheIndex } from '../shared/ports.ts';
+import { boundedCache } from './bounded-cache.ts';
 
 export interface MemoOptions {
   ttlMs: number;
   max: number;
+  maxBytes: number;
   now: () => number;
 }
 
-/** `load` with its found values (not null, not a failure) kept for `ttlMs`, at most `max`. */
-export function memoized<V>(load: (key: string) => Promise<V | null>, options: MemoOptions): (key: string) => Promise<V | null> {
+/** `load` with its found values (not null, not a failure) kept for `ttlMs`, within `max` and `maxBytes`. */
+export function memoized<V extends NonNullable<unknown>>(load: (key: string) => Promise<V | null>, options: MemoOptions): (key: string) => Promise<V | null> {
   if (options.ttlMs <= 0) return load;
-  const memo = new Map<string, { value: V; until: number }>();
+  const memo = boundedCache<V>(options);
   return async (key) => {
     const hit = memo.get(key);
-    if (hit && hit.until > options.now()) return hit.value;
+    if (hit !== undefined) return hit;
     const value = await load(key);
-    if (value !== null) {
-      memo.delete(key);
-      if (memo.size >= options.max) memo.delete(memo.keys().next().value!);
-      memo.set(key, { value, until: options.now() + options.ttlMs });
-    }
+    if (value !== null) memo.set(key, value);
     return value;
   };
 }

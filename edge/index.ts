@@ -10,7 +10,7 @@ import { s3Presigner } from './presign.ts';
 import { upstashClient, upstashIndex } from './upstash-index.ts';
 import { appFinder } from './apps.ts';
 import { memoizedIndex } from './index-memo.ts';
-import { upstashRateLimiter } from './rate-limit.ts';
+import { redisRateLimiter } from './rate-limit.ts';
 
 interface Env {
   ASSETS?: { fetch(request: Request): Promise<Response> };
@@ -26,10 +26,10 @@ async function build(env: Env): Promise<Hono<AppEnv>> {
   return createApp({
     config,
     catalogue: await catalogueOf(GRAPHS, PRESETS),
-    index: memoizedIndex(upstashIndex(redis), { ttlMs: config.memoSeconds * 1000, max: 10_000, now: Date.now }),
+    index: memoizedIndex(upstashIndex(redis), { ttlMs: config.memoSeconds * 1000, max: 10_000, maxBytes: 4 * 1024 * 1024, now: Date.now }),
     bridge: httpBridgeClient({ url: config.bridge.url, token: config.bridge.token, timeoutMs: config.jobTimeoutMs + 5000 }),
     findApp: appFinder({ envApps: config.apps, redis: config.appRegistry ? redis : null, cacheSeconds: config.appCacheSeconds, now: Date.now }),
-    rateLimit: config.rateLimit ? upstashRateLimiter(redis, config.rateLimit) : null,
+    rateLimit: config.rateLimit ? redisRateLimiter(redis, config.rateLimit) : null,
     assets: env.ASSETS ?? null,
     pkg: PACKAGE,
     presign: config.presign ? s3Presigner(config.presign) : null,

@@ -10,6 +10,7 @@ import { jobRequestOf } from '../shared/request.ts';
 import type { App } from './config.ts';
 import type { AppEnv, EdgeDeps } from './context.ts';
 import { memoized } from './index-memo.ts';
+import { clientIdentity } from './rate-limit.ts';
 import { memoizedResolver } from './request-memo.ts';
 
 export interface JobAsked {
@@ -29,7 +30,7 @@ const INPUT_FAILURES: ReadonlySet<ErrorReason> = new Set(['input-fetch-failed', 
 
 export function jobAnswerer(deps: EdgeDeps) {
   const { config } = deps;
-  const resolve = memoizedResolver(5000);
+  const resolve = memoizedResolver(5000, 4 * 1024 * 1024);
 
   const locationOf = (objectKey: string) =>
     deps.presign ? deps.presign(objectKey) : Promise.resolve(`${config.publicBaseUrl}/${objectKey}`);
@@ -60,7 +61,7 @@ export function jobAnswerer(deps: EdgeDeps) {
       await res?.body?.cancel();
       return null;
     },
-    { ttlMs: config.memoSeconds * 1000, max: INFO_MEMO_MAX, now: deps.now },
+    { ttlMs: config.memoSeconds * 1000, max: INFO_MEMO_MAX, maxBytes: 4 * 1024 * 1024, now: deps.now },
   );
 
   /** Info's answer is its JSON itself, read from storage: a script's fetch gets it in one request. */
@@ -98,7 +99,7 @@ export function jobAnswerer(deps: EdgeDeps) {
     const method = c.req.method;
     const requestId = c.get('requestId');
     if (deps.rateLimit && limited) {
-      const who = client ? `app:${client.key}` : `ip:${c.req.header('cf-connecting-ip') ?? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ?? 'unknown'}`;
+      const who = client ? `app:${client.key}` : clientIdentity(config.clientIpHeader, (name) => c.req.header(name));
       const verdict = await deps.rateLimit(who);
       if (!verdict.ok) throw rateLimited(verdict.retryAfterSeconds);
     }

@@ -12,7 +12,7 @@ const pairs = (width: string) => [['input', 'files/gridbear.jpg'], ['width', wid
 
 describe('the edge memo of request resolutions', () => {
   it('answers a repeated request with the resolution and cache key computed the first time', async () => {
-    const resolve = memoizedResolver(10);
+    const resolve = memoizedResolver(10, 1 << 20);
     const first = await resolve(passthrough, 'png', pairs('64'), limits);
     const expected = resolveRequest(passthrough, 'png', pairs('64'), limits);
     expect(first.req).toEqual(expected);
@@ -23,7 +23,7 @@ describe('the edge memo of request resolutions', () => {
   });
 
   it('tells graph versions apart, and `auto` requests by the type their Accept header chooses', async () => {
-    const resolve = memoizedResolver(10);
+    const resolve = memoizedResolver(10, 1 << 20);
     const a = await resolve(passthrough, 'png', pairs('64'), limits);
     const changed = { ...passthrough, digest: 'f'.repeat(16) };
     expect((await resolve(changed, 'png', pairs('64'), limits)).key).not.toBe(a.key);
@@ -36,7 +36,7 @@ describe('the edge memo of request resolutions', () => {
   });
 
   it('keeps no failure, and at most `max` entries', async () => {
-    const resolve = memoizedResolver(2);
+    const resolve = memoizedResolver(2, 1 << 20);
     for (let i = 0; i < 2; i++) await expect(resolve(passthrough, 'png', pairs('ten'), limits)).rejects.toMatchObject({ status: 422, reason: 'invalid-parameter' });
     const first = await resolve(passthrough, 'png', pairs('1'), limits);
     await resolve(passthrough, 'png', pairs('2'), limits);
@@ -47,7 +47,7 @@ describe('the edge memo of request resolutions', () => {
   });
 
   it('does not keep a request longer than it may hold', async () => {
-    const resolve = memoizedResolver(10);
+    const resolve = memoizedResolver(10, 1 << 20);
     const long = [['input', `https://example.com/${'a'.repeat(LONGEST)}.jpg`]] as const;
     const once = await resolve(passthrough, 'png', long, limits);
     const twice = await resolve(passthrough, 'png', long, limits);

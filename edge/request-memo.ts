@@ -7,6 +7,7 @@
  * memo's memory stays a few MB in an isolate of 128 MB however long the URLs a client sends.
  */
 import { cacheKey } from '../shared/cache-key.ts';
+import { boundedCache } from './bounded-cache.ts';
 import type { GraphEntry } from '../shared/graph/catalogue.ts';
 import { resolveOutputType, resolveRequest, type RequestLimits, type ResolvedRequest } from '../shared/request.ts';
 
@@ -20,8 +21,8 @@ export type Resolver = (entry: GraphEntry, ext: string, pairs: ReadonlyArray<rea
 /** The longest request (its identity, about its query's length) that is kept. */
 export const LONGEST = 1024;
 
-export function memoizedResolver(max: number): Resolver {
-  const memo = new Map<string, Resolved>();
+export function memoizedResolver(max: number, maxBytes: number): Resolver {
+  const memo = boundedCache<Resolved>({ max, maxBytes });
   return async (entry, ext, pairs, limits) => {
     // Two Accept headers that choose the same type share an entry.
     const negotiated = ext === 'auto' ? resolveOutputType(entry, ext, limits.accept) : null;
@@ -31,7 +32,6 @@ export function memoizedResolver(max: number): Resolver {
     const req = resolveRequest(entry, ext, pairs, limits);
     const resolved: Resolved = Object.freeze({ req, key: await cacheKey(req, entry.digest) });
     if (id.length > LONGEST) return resolved;
-    if (memo.size >= max) memo.delete(memo.keys().next().value!);
     memo.set(id, resolved);
     return resolved;
   };

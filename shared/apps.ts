@@ -6,8 +6,11 @@
 import * as v from 'valibot';
 import { PresetTableSchema } from './presets.ts';
 
+/** The longest API key: a longer one in a URL is refused before any lookup. */
+export const MAX_APP_KEY_LENGTH = 128;
+
 export const AppRecordSchema = v.object({
-  key: v.pipe(v.string(), v.minLength(1), v.maxLength(128)),
+  key: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_APP_KEY_LENGTH)),
   secrets: v.array(v.pipe(v.string(), v.minLength(1))),
   label: v.string(),
   owner: v.string(),

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appFinder } from '../edge/apps.ts';
-import { upstashRateLimiter } from '../edge/rate-limit.ts';
+import { redisRateLimiter } from '../edge/rate-limit.ts';
 import { upstashClient } from '../edge/upstash-index.ts';
 import { tokenV2 } from '../shared/tokens.ts';
 import { connectRedis, createRedis, RedisAppRegistry, redisCommandRunner } from '../worker/adapters/redis.ts';
@@ -122,7 +122,7 @@ describe.skipIf(!ready)('credentials from the app registry', () => {
     const limited = await inProcessSystem({
       bindings: { IMGFLO_APP_REGISTRY: '1' },
       findApp: appFinder({ envApps: new Map(), redis: upstashClient(upstashUrl, TOKEN), cacheSeconds: 0, now: Date.now }),
-      rateLimit: upstashRateLimiter(upstashClient(upstashUrl, TOKEN), { requests: 3, window: '10 s' }),
+      rateLimit: redisRateLimiter(upstashClient(upstashUrl, TOKEN), { requests: 3, windowMs: 10_000 }),
     });
     const { key, secret } = await cli('add');
     const q = fresh();

@@ -1,6 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { Redis } from '@upstash/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisRateLimiter } from '../../edge/rate-limit.ts';
 import { upstashClient, upstashIndex } from '../../edge/upstash-index.ts';
 import { cacheIndexContract } from '../../shared/contracts/cache-index.contract.ts';
 import { MemoryKv } from '../../shared/memory/kv.ts';
@@ -69,6 +70,29 @@ describe('embedded Upstash endpoint, with the @upstash/redis client', () => {
   it('surfaces command errors and refuses a wrong token', async () => {
     await expect(client().incr('a')).rejects.toThrow(/not an integer/);
     await expect(client('wrong-token').get('a')).rejects.toThrow(/Unauthorized/);
+  });
+});
+
+describe('the edge rate limiter on the embedded endpoint', () => {
+  it('lets `requests` through in a window, then answers 429 with the time to wait, per identity', async () => {
+    let now = 1_000_000_000;
+    const limit = redisRateLimiter(upstashClient(url, TOKEN), { requests: 3, windowMs: 10_000 }, () => now);
+    const verdicts = [];
+    for (let i = 0; i < 5; i++) verdicts.push((await limit('ip:a')).ok);
+    expect(verdicts).toEqual([true, true, true, false, false]);
+    expect(await limit('ip:a')).toMatchObject({ ok: false, retryAfterSeconds: 10 });
+    expect((await limit('ip:b')).ok).toBe(true);
+    // Half the next window on, half of the last window's six still counts: 3 + 1 > 3.
+    now += 15_000;
+    expect(await limit('ip:a')).toMatchObject({ ok: false, retryAfterSeconds: 5 });
+    // Two windows on, the slate is clean.
+    now += 20_000;
+    expect((await limit('ip:a')).ok).toBe(true);
+  });
+
+  it('lets requests through when Redis does not answer', async () => {
+    const limit = redisRateLimiter(upstashClient('http://127.0.0.1:9', TOKEN), { requests: 0, windowMs: 10_000 });
+    expect((await limit('ip:a')).ok).toBe(true);
   });
 });
 
