@@ -140,8 +140,9 @@ function parsePresetFile(filename, text2) {
 }
 
 // shared/apps.ts
+var MAX_APP_KEY_LENGTH = 128;
 var AppRecordSchema = v2.object({
-  key: v2.pipe(v2.string(), v2.minLength(1), v2.maxLength(128)),
+  key: v2.pipe(v2.string(), v2.minLength(1), v2.maxLength(MAX_APP_KEY_LENGTH)),
   secrets: v2.array(v2.pipe(v2.string(), v2.minLength(1))),
   label: v2.string(),
   owner: v2.string(),
@@ -1457,7 +1458,12 @@ var ready = (status) => status === 301 || status === 302 || status === 200;
 async function warm(url2, waitMs) {
   const deadline = Date.now() + waitMs;
   try {
-    const posted = await fetch(url2, { method: "POST", redirect: "manual", signal: AbortSignal.timeout(6e4) });
+    let posted = await fetch(url2, { method: "POST", redirect: "manual", signal: AbortSignal.timeout(6e4) });
+    while (posted.status === 503 && posted.headers.has("retry-after") && Date.now() < deadline) {
+      await posted.body?.cancel();
+      await sleep(Math.min(Math.max(1, Number(posted.headers.get("retry-after")) || 1) * 1e3, Math.max(0, deadline - Date.now())));
+      posted = await fetch(url2, { method: "POST", redirect: "manual", signal: AbortSignal.timeout(6e4) });
+    }
     if (ready(posted.status)) {
       await posted.body?.cancel();
       return { url: url2, ok: true, status: posted.status };

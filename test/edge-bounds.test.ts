@@ -3,11 +3,18 @@
  * under wrangler dev, the embedded backend): API keys of any length with the app registry on,
  * and the rate limit on the embedded store, whatever address headers a client sends.
  */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../scripts/stack.ts';
 import { treeRssMb } from './helpers/process-tree.ts';
 import { startStack } from '../scripts/stack.ts';
 import { freePort, startTestStack } from './helpers/stack.ts';
+
+const ROOT = new URL('../', import.meta.url).pathname;
 
 /** `count` requests, `concurrency` at a time; their statuses. */
 async function sendAll(count: number, concurrency: number, url: (i: number) => string): Promise<number[]> {
@@ -77,4 +84,47 @@ describe('the rate limit on the embedded default', () => {
     expect(statuses.slice(5)).toEqual([429, 429, 429]);
     expect(stack.output()).not.toMatch(/evalsha|rate limiter unavailable/i);
   }, 120_000);
+});
+
+describe('pre-warming with auth off', () => {
+  let stack: Stack;
+  afterAll(() => stack?.stop());
+
+  it('refuses some of 150 distinct POSTs at once with 503 past IMGFLO_MAX_BACKGROUND_QUEUE=40, and processes every 202', async () => {
+    stack = await startTestStack({ IMGFLO_MAX_BACKGROUND_QUEUE: '40' });
+    const url = (i: number) => `${stack.edgeUrl}/graph/passthrough.png?input=files%2Fgridbear.jpg&width=${20 + i}`;
+    const answers = await Promise.all(
+      Array.from({ length: 150 }, async (_, i) => {
+        const res = await fetch(url(i), { method: 'POST', redirect: 'manual' });
+        const body = (await res.json()) as { reason?: string };
+        return { i, status: res.status, reason: body.reason, retryAfter: res.headers.get('retry-after') };
+      }),
+    );
+    const accepted = answers.filter((a) => a.status === 202);
+    const refused = answers.filter((a) => a.status === 503);
+    console.log(`[background bound] 150 POSTs: ${accepted.length} accepted, ${refused.length} refused`);
+    expect(accepted.length + refused.length).toBe(150);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(accepted.length).toBeGreaterThanOrEqual(40);
+    for (const r of refused) expect([r.reason, Number(r.retryAfter)]).toEqual(['unavailable', 2]);
+    // Every accepted pre-warm is processed: each URL answers from the cache in the end.
+    const deadline = Date.now() + 60_000;
+    let waiting = accepted.map((a) => a.i);
+    while (waiting.length > 0 && Date.now() < deadline) {
+      const still = [];
+      for (const i of waiting) {
+        const res = await fetch(url(i), { method: 'HEAD', redirect: 'manual' });
+        if (res.status !== 301) still.push(i);
+      }
+      waiting = still;
+      if (waiting.length > 0) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(waiting).toEqual([]);
+
+    // `imgflo prewarm` waits as a 503 asks and sends again: all of 120 more URLs end ready.
+    const list = join(mkdtempSync(join(tmpdir(), 'imgflo-bounded-')), 'urls.txt');
+    writeFileSync(list, Array.from({ length: 120 }, (_, i) => url(200 + i)).join('\n'));
+    const { stdout } = await promisify(execFile)(process.execPath, [join(ROOT, 'bin/imgflo.mjs'), 'prewarm', list, '--concurrency', '120', '--wait', '120'], { env: { ...process.env, IMGFLO_API_SERVER: stack.edgeUrl } });
+    expect(stdout.trim().split('\n').at(-1)).toMatch(/^120 URLs in [\d.]+ s: 120 ready, 0 failed$/);
+  }, 240_000);
 });

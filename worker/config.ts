@@ -53,6 +53,7 @@ const EnvSchema = v.object({
   IMGFLO_MAX_FRAMES: int(200, 1),
   IMGFLO_FAILURE_TTL: int(60, 1),
   IMGFLO_MAX_URGENT_QUEUE: int(100, 1),
+  IMGFLO_MAX_BACKGROUND_QUEUE: int(1000, 1),
   IMGFLO_LOG_LEVEL: v.optional(v.picklist(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
 });
 
@@ -117,6 +118,7 @@ export function loadBackendConfig(env: Record<string, string | undefined>) {
     maxFrames: e.IMGFLO_MAX_FRAMES,
     failureTtlSeconds: e.IMGFLO_FAILURE_TTL,
     maxUrgentQueue: e.IMGFLO_MAX_URGENT_QUEUE,
+    maxBackgroundQueue: e.IMGFLO_MAX_BACKGROUND_QUEUE,
     sizeLimitMegapixels: e.IMGFLO_SIZE_LIMIT,
     logLevel: e.IMGFLO_LOG_LEVEL,
   };

@@ -22,7 +22,8 @@ export function createMetrics(queueDepth?: (urgency: 'urgent' | 'background') =>
     }),
     shed: new Counter({
       name: 'imgflo_jobs_shed_total',
-      help: 'Urgent job requests refused with 503 because the urgent queue was over IMGFLO_MAX_URGENT_QUEUE',
+      help: 'Job requests refused with 503 because their queue held IMGFLO_MAX_URGENT_QUEUE or IMGFLO_MAX_BACKGROUND_QUEUE jobs',
+      labelNames: ['urgency'] as const,
       registers: [registry],
     }),
     coalesced: new Counter({

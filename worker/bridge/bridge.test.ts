@@ -209,19 +209,37 @@ describe('load shedding', () => {
     const queue = new FlakyQueue();
     const kv = new MemoryKv();
     const metrics = createMetrics();
-    const bridge = new Bridge({ queue, index: new MemoryCacheIndex(kv), apps: new MemoryAppRegistry(kv), clock: systemClock, metrics, log: createLogger('silent'), objectPrefix: 'p', jobTimeoutMs: 60_000, maxUrgentQueue: 2 });
+    const bridge = new Bridge({ queue, index: new MemoryCacheIndex(kv), apps: new MemoryAppRegistry(kv), clock: systemClock, metrics, log: createLogger('silent'), objectPrefix: 'p', jobTimeoutMs: 60_000, maxQueue: { urgent: 3 } });
     // Nothing consumes: three urgent jobs wait (their requests keep waiting too).
     const keys = ['1', '2', '3'].map((c) => c.repeat(40));
     for (const key of keys) void bridge.submit(request({ key })).catch(() => undefined);
     for (let i = 0; i < 50 && (await queue.depth('urgent')) < 3; i++) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 300));
     await expect(bridge.submit(request({ key: '4'.repeat(40) }))).rejects.toMatchObject({ status: 503, reason: 'unavailable', extra: { retryAfter: 2 } });
-    expect(await metrics.registry.getSingleMetricAsString('imgflo_jobs_shed_total')).toMatch(/imgflo_jobs_shed_total 1$/m);
+    expect(await metrics.registry.getSingleMetricAsString('imgflo_jobs_shed_total')).toMatch(/imgflo_jobs_shed_total\{urgency="urgent"\} 1$/m);
     // Pre-warming is not shed, nor is a request that joins work already waiting.
     expect(await bridge.submit(request({ key: '5'.repeat(40), urgency: 'background' }))).toMatchObject({ status: 202 });
     const joined = bridge.submit(request({ key: keys[0]! })).catch((e: unknown) => e);
     joined.catch(() => undefined);
     expect(await Promise.race([joined, new Promise((r) => setTimeout(() => r('still waiting'), 200))])).toBe('still waiting');
+    bridge.close();
+  });
+
+  it('bounds the background queue too, within one depth sample: 150 pre-warms at once, 40 queued', async () => {
+    const queue = new FlakyQueue();
+    const kv = new MemoryKv();
+    const metrics = createMetrics();
+    const bridge = new Bridge({ queue, index: new MemoryCacheIndex(kv), apps: new MemoryAppRegistry(kv), clock: systemClock, metrics, log: createLogger('silent'), objectPrefix: 'p', jobTimeoutMs: 60_000, maxQueue: { background: 40 } });
+    const keys = Array.from({ length: 150 }, (_, i) => i.toString(16).padStart(40, '0'));
+    const outcomes = await Promise.allSettled(keys.map((key) => bridge.submit(request({ key, urgency: 'background' }))));
+    const accepted = outcomes.filter((o) => o.status === 'fulfilled');
+    expect(accepted).toHaveLength(40);
+    expect(outcomes.filter((o) => o.status === 'rejected').map((o) => (o as PromiseRejectedResult).reason)).toEqual(Array(110).fill(expect.objectContaining({ status: 503, reason: 'unavailable' })));
+    expect(await queue.depth('background')).toBe(40);
+    // Urgent work is bounded by its own queue alone.
+    expect(bridge.submit(request({ key: 'f'.repeat(40) }))).toBeInstanceOf(Promise);
+    // Joining a pre-warm already queued is not refused.
+    expect(await bridge.submit(request({ key: keys[0]!, urgency: 'background' }))).toMatchObject({ status: 202 });
     bridge.close();
   });
 });

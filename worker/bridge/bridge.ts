@@ -38,10 +38,10 @@ export interface BridgeOptions {
   /** How long an in-flight marker lives without being renewed (default 6 s, at most the job timeout). */
   leaseMs?: number;
   /**
-   * Load shedding: new urgent work is refused (503, Retry-After) while more urgent jobs than
-   * this wait in the queue; joining work in flight and background jobs are not. Default: none.
+   * Load shedding, per queue: new work is refused (503, Retry-After) while more jobs than this
+   * wait in its queue; joining work in flight is not. Default: none.
    */
-  maxUrgentQueue?: number;
+  maxQueue?: Partial<Record<Urgency, number>>;
   /** Hears every state a key's job enters (tests, debugging). */
   onTransition?: (key: string, state: JobState) => void;
 }
@@ -79,24 +79,31 @@ export class Bridge {
   private readonly stopListening: () => void;
   private readonly leaseMs: number;
 
-  /** The urgent queue's depth, sampled every DEPTH_SAMPLE_MS (a broker round trip each). */
-  private urgentDepth = 0;
+  /**
+   * Each bounded queue's depth: sampled every DEPTH_SAMPLE_MS (a broker round trip each), and
+   * counted up at each job accepted between samples, so a burst within one sample is bounded too.
+   */
+  private readonly depth: Record<Urgency, number> = { urgent: 0, background: 0 };
   private readonly depthTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor(private readonly o: BridgeOptions) {
     this.leaseMs = Math.min(o.leaseMs ?? IN_FLIGHT_LEASE_MS, o.jobTimeoutMs);
     this.stopListening = o.queue.onResult((r) => this.settle(r));
-    if (o.maxUrgentQueue !== undefined) {
-      const sample = () => o.queue.depth('urgent').then((d) => (this.urgentDepth = d), () => undefined);
-      void sample();
+    const bounded = (Object.keys(o.maxQueue ?? {}) as Urgency[]).filter((u) => o.maxQueue?.[u] !== undefined);
+    if (bounded.length > 0) {
+      const sample = () => {
+        for (const u of bounded) void o.queue.depth(u).then((d) => (this.depth[u] = d), () => undefined);
+      };
+      sample();
       this.depthTimer = setInterval(sample, DEPTH_SAMPLE_MS);
       this.depthTimer.unref?.();
     }
   }
 
-  /** Whether new urgent work would only wait behind more than the queue should hold. */
-  private overloaded(req: JobRequest): boolean {
-    return req.urgency === 'urgent' && this.o.maxUrgentQueue !== undefined && this.urgentDepth > this.o.maxUrgentQueue;
+  /** The bound new work of this urgency is over, if it is: it would wait behind more than its queue should hold. */
+  private overloaded(req: JobRequest): number | null {
+    const max = this.o.maxQueue?.[req.urgency];
+    return max !== undefined && this.depth[req.urgency] >= max ? max : null;
   }
 
   get inFlight(): number {
@@ -115,10 +122,13 @@ export class Bridge {
       // An urgent request never waits behind a background job: it gets an urgent one.
       if (req.urgency === 'urgent' && !p.published.has('urgent') && this.pending.get(req.key) === p) await this.publish(req, objectKey, p);
     } else {
-      if (this.overloaded(req)) {
-        this.o.metrics.shed.inc();
-        throw unavailable(`Overloaded: more than ${this.o.maxUrgentQueue} urgent jobs are waiting; retry later`, SHED_RETRY_AFTER_S);
+      const over = this.overloaded(req);
+      if (over !== null) {
+        this.o.metrics.shed.inc({ urgency: req.urgency });
+        throw unavailable(`Overloaded: ${over} ${req.urgency} jobs are waiting already; retry later`, SHED_RETRY_AFTER_S);
       }
+      // Counted now, before its publish: a burst that arrives within one sample is bounded too.
+      this.depth[req.urgency]++;
       // Tracked before the first await: requests for the key that come meanwhile join this one.
       const tracked = (p = this.track(req.key));
       tracked.settling = (async () => {

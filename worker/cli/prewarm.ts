@@ -1,7 +1,7 @@
 /**
  * `imgflo prewarm <file|->`: POSTs every processing URL of a list with bounded concurrency, then
  * follows each accepted one (HEAD, backing off) until it is ready (301/302, or 200 for /info) or fails, within --wait
- * seconds. Failures name the URL and the service's reason, on stderr; a progress bar on a
+ * seconds; a POST refused for a full queue (503, Retry-After) is sent again after the wait asked. Failures name the URL and the service's reason, on stderr; a progress bar on a
  * terminal, a line per URL otherwise; exit 1 when any failed.
  */
 import { readFile } from 'node:fs/promises';
@@ -58,7 +58,13 @@ const ready = (status: number) => status === 301 || status === 302 || status ===
 async function warm(url: string, waitMs: number): Promise<Outcome> {
   const deadline = Date.now() + waitMs;
   try {
-    const posted = await fetch(url, { method: 'POST', redirect: 'manual', signal: AbortSignal.timeout(60_000) });
+    let posted = await fetch(url, { method: 'POST', redirect: 'manual', signal: AbortSignal.timeout(60_000) });
+    // A full background queue (503 with Retry-After): wait as told, then ask again.
+    while (posted.status === 503 && posted.headers.has('retry-after') && Date.now() < deadline) {
+      await posted.body?.cancel();
+      await sleep(Math.min(Math.max(1, Number(posted.headers.get('retry-after')) || 1) * 1000, Math.max(0, deadline - Date.now())));
+      posted = await fetch(url, { method: 'POST', redirect: 'manual', signal: AbortSignal.timeout(60_000) });
+    }
     if (ready(posted.status)) {
       await posted.body?.cancel();
       return { url, ok: true, status: posted.status };
