@@ -85,6 +85,33 @@ describe('watermark: an overlay image beside the input', () => {
     expect([...data]).toEqual([0, 255, 0]);
   });
 
+  it('counts every image inport against the chain depth, whatever is cached: an overlay chain built level by level is refused at its 4th level', async () => {
+    // Level n: a watermark whose overlay is level n − 1 (level 1's overlay is a canvas). Each level
+    // is requested, so made and cached, before the next names it.
+    let overlay = 'graph/canvas.png?width=40&height=30&color=%23ff0000ff';
+    const statuses: number[] = [];
+    for (let level = 1; level <= 8; level++) {
+      const url = `graph/watermark.png?input=files%2Fgridbear.jpg&overlay=${encodeURIComponent(overlay)}&scale=0.5`;
+      const res = await sys.request(`/${url}`);
+      statuses.push(res.status);
+      if (res.status !== 301) {
+        expect(await res.json()).toMatchObject({ code: 422, reason: 'invalid-parameter', parameter: 'overlay' });
+        break;
+      }
+      overlay = url;
+    }
+    expect(statuses).toEqual([301, 301, 301, 422]);
+    // Through `input` and `overlay` mixed, the same: the worker's rule is the edge's.
+    const inner = 'graph/passthrough.png?input=files%2Fgridbear.jpg&width=30';
+    const mixed = `graph/watermark.png?input=${encodeURIComponent(`graph/passthrough.png?input=${encodeURIComponent(inner)}`)}&overlay=${encodeURIComponent(`graph/watermark.png?input=files%2Fgridbear.jpg&overlay=${encodeURIComponent(inner)}`)}`;
+    expect((await sys.request(`/${mixed}`)).status).toBe(301);
+    // mixed holds two levels under each of its image inports: one level more is three, two more are four.
+    const wrap = (ref: string) => `graph/passthrough.png?input=${encodeURIComponent(ref)}`;
+    expect((await sys.request(`/${wrap(mixed)}`)).status).toBe(301);
+    const deeper = await sys.request(`/${wrap(wrap(mixed))}`);
+    expect([deeper.status, ((await deeper.json()) as { parameter: string }).parameter]).toEqual([422, 'input']);
+  });
+
   it('records the overlay in the result\'s lineage, so a purge of it reaches the result', async () => {
     const res = await sys.request(`${WATERMARK}&margin=8`);
     const objectKey = objectKeyOf(res.headers.get('location')!);

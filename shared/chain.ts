@@ -24,11 +24,18 @@ export function parseChained(input: string): ChainedRequest {
   return { path, pairs: parseQuery(rawSearch(input)) };
 }
 
-/** Refuses a chain nested deeper than MAX_CHAIN_DEPTH, before anything of it is processed. */
-export function checkChainDepth(input: string): void {
-  let current: string | undefined = input;
-  for (let depth = 0; current !== undefined && isChained(current); depth++) {
-    if (depth >= MAX_CHAIN_DEPTH) throw invalidParameter('input', `chained more than ${MAX_CHAIN_DEPTH} levels deep`);
-    current = parseChained(current).pairs.find(([name]) => name === 'input')?.[1];
-  }
+/**
+ * Refuses a chain nested deeper than MAX_CHAIN_DEPTH, before anything of it is processed,
+ * counting through every parameter that names a chained URL (`input`, `overlay`, `fallback`,
+ * ...): the depth is the URL's own, whatever of it is cached. `name` is the outer parameter's.
+ */
+export function checkChainDepth(input: string, name = 'input'): void {
+  const walk = (ref: string, depth: number): void => {
+    if (depth >= MAX_CHAIN_DEPTH) throw invalidParameter(name, `chained more than ${MAX_CHAIN_DEPTH} levels deep`);
+    for (const [, value] of parseChained(ref).pairs) {
+      const inner = value.startsWith('/') ? value.slice(1) : value;
+      if (isChained(inner)) walk(inner, depth + 1);
+    }
+  };
+  walk(input, 0);
 }

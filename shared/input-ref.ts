@@ -19,7 +19,7 @@ export function resolveImageRef(name: string, raw: string | undefined): string {
   const value = raw.startsWith('/') ? raw.slice(1) : raw;
   if (EXAMPLE_FILE.test(value)) return value;
   if (isChained(value)) {
-    checkChainDepth(value);
+    checkChainDepth(value, name);
     return value;
   }
   let url: URL;
