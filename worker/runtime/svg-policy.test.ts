@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { MAX_ELEMENTS, screenSvg } from './svg-policy.ts';
+import { cssText, MAX_ELEMENTS, screenSvg } from './svg-policy.ts';
 
 const svg = (body: string, head = '') => `${head}<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="10" height="10">${body}</svg>`;
 const nested = Buffer.from(svg('<image href="http://127.0.0.1:9/x.png" width="10" height="10"/>')).toString('base64');
@@ -28,6 +28,16 @@ const refused: Array<[string, string | Buffer]> = [
   ['an external url() in a fill', svg('<rect width="5" height="5" fill="url(http://example.com/x.svg#g)"/>')],
   ['an external url() in a style attribute', svg(`<rect width="5" height="5" style="fill: url('https://example.com/p.svg#g')"/>`)],
   ['an unquoted url() with spaces', svg('<rect width="5" height="5" fill="url( //example.com/a )"/>')],
+  // CSS escapes and comments, which a CSS parser resolves before it reads a keyword or a function.
+  ['@import spelled with a hex escape', svg('<style>@\\69mport "http://127.0.0.1:9/x.css";</style>')],
+  ['@import spelled with a hex escape and its whitespace', svg('<style>@\\000069 mport url(http://127.0.0.1:9/x.css);</style>')],
+  ['@import spelled with a character escape', svg('<style>@\\import "http://127.0.0.1:9/x.css";</style>')],
+  ['url() spelled with a hex escape in a style attribute', svg('<rect width="5" height="5" style="fill:u\\72l(http://127.0.0.1:9/p.svg#g)"/>')],
+  ['url() spelled with escapes in a fill', svg('<rect width="5" height="5" fill="\\75\\72\\6c(http://127.0.0.1:9/p.svg#g)"/>')],
+  ['url() spelled with escapes in <style>', svg('<style>rect { fill: \\55 RL(//127.0.0.1:9/p.svg#g) }</style>')],
+  ['url() split by a comment', svg('<style>rect { fill: u/**/rl(http://127.0.0.1:9/p.svg#g) }</style>')],
+  ['an escaped scheme inside url()', svg('<rect width="5" height="5" fill="url(\\68ttp://127.0.0.1:9/p.svg#g)"/>')],
+  ['an escaped quote closing url() early', svg(`<rect width="5" height="5" style="fill: url('#a\\27 http://127.0.0.1:9/p.svg')"/>`)],
   ['an entity declaration', svg('<text>&x;</text>', '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>')],
   ['a billion laughs', svg('<text>&lol2;</text>', '<!DOCTYPE svg [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>')],
   ['an xml-stylesheet instruction', svg('', '<?xml-stylesheet href="http://example.com/x.css"?>')],
@@ -60,8 +70,36 @@ describe('the SVG policy', () => {
     expect(Buffer.from(screenSvg(gzipSync(ok))).toString()).toBe(ok);
   });
 
+  it('passes CSS whose escapes and comments resolve to nothing external', () => {
+    const ok = svg('<style>/* a comment */ rect { fill: \\75 rl(#g); font-family: "A\\26 B" }</style><rect width="5" height="5" style="stroke: u\\72l(#g)"/>');
+    expect(Buffer.from(screenSvg(Buffer.from(ok))).toString()).toBe(ok);
+  });
+
   it('leaves raster inputs alone', () => {
     const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]);
     expect(screenSvg(jpeg)).toBe(jpeg);
+  });
+});
+
+describe('CSS as its parser reads it', () => {
+  it.each([
+    ['@\\69mport', '@import'],
+    ['@\\000069 mport', '@import'],
+    ['u\\72l(', 'url('],
+    ['\\75\\72\\6c(', 'url('],
+    ['\\u\\r\\l(', 'url('],
+    ['u/* x */rl(', 'url('],
+    ['a\\\nb', 'ab'],
+    ['\\0 x', '\ufffdx'],
+    ['\\110000', '\ufffd'],
+    ['plain', 'plain'],
+  ])('reads %j as %j', (raw, read) => {
+    expect(cssText(raw)).toBe(read);
+  });
+
+  it('reads 100 000 backslashes and an unclosed comment in linear time', () => {
+    const started = performance.now();
+    cssText('\\'.repeat(100_000) + '/*'.repeat(50_000));
+    expect(performance.now() - started).toBeLessThan(500);
   });
 });

@@ -4,7 +4,8 @@
  * first, with a cap. Parsed once with a streaming XML parser (linear in the input):
  *  - no DOCTYPE with an internal subset (entity declarations), no `xml-stylesheet`;
  *  - every `href` (any namespace) is `#fragment` or a `data:` URI of a raster image;
- *  - every `url(…)`, in attributes and `<style>`, is `#fragment`; no `@import`;
+ *  - every `url(…)`, in attributes and `<style>`, is `#fragment`; no `@import` — judged as a CSS
+ *    parser reads them: comments removed, escapes (`\69`, `\72 `, `\i`) resolved first;
  *  - at most MAX_ELEMENTS elements nested at most MAX_DEPTH deep, and at most MAX_EXPANDED once
  *    every `<use>` is expanded.
  * Anything else is 415 `unsupported-input`.
@@ -53,6 +54,20 @@ export function screenSvg(input: Uint8Array): Uint8Array {
   return bytes;
 }
 
+/**
+ * CSS as its parser reads it (CSS Syntax §4.3.7): comments gone, each escape — a backslash and
+ * 1–6 hex digits with one optional whitespace after, or a backslash and any other character —
+ * replaced by what it stands for; an escaped newline is a continuation, nothing.
+ */
+export function cssText(value: string): string {
+  if (!value.includes('\\') && !value.includes('/*')) return value;
+  return value.replace(/\/\*[\s\S]*?(?:\*\/|$)/g, '').replace(/\\(?:([0-9a-fA-F]{1,6})[ \t\n\r\f]?|([\s\S]))/g, (_m, hex: string | undefined, char: string | undefined) => {
+    if (hex === undefined) return char === '\n' ? '' : char!;
+    const code = parseInt(hex, 16);
+    return code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff) ? '\ufffd' : String.fromCodePoint(code);
+  });
+}
+
 interface Node {
   children: Node[];
   /** The `#id` a `<use>` points at. */
@@ -68,7 +83,8 @@ function checkSvgText(text: string): void {
   let inStyle = false;
   let sawSvg = false;
 
-  const checkUrls = (value: string) => {
+  const checkUrls = (raw: string) => {
+    const value = cssText(raw);
     if (/@import/i.test(value)) throw refused('with @import');
     for (const m of value.matchAll(URL_REF)) {
       if (!m[2]!.trim().startsWith('#')) throw refused('with an external url()');
