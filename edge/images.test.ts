@@ -29,7 +29,11 @@ describe('watermark: an overlay image beside the input', () => {
   beforeAll(async () => {
     const files = createInputReader({ examplesDir: `${ROOT}examples`, maxInputBytes: 20_000_000, fetchTimeoutMs: 5000 });
     // A host that serves a decompression bomb; every other input as the service reads it.
-    sys = await inProcessSystem({ readInput: async (input) => (input === 'https://bomb.example/logo.png' ? new Uint8Array(bomb) : files(input)) });
+    // A host that serves a decompression bomb, and one a PNG whose header is whole but whose
+    // pixels stop half-way; every other input as the service reads it.
+    const truncated = await sharp({ create: { width: 300, height: 300, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).png().toBuffer();
+    const served: Record<string, Uint8Array> = { 'https://bomb.example/logo.png': bomb, 'https://broken.example/logo.png': truncated.subarray(0, 3000) };
+    sys = await inProcessSystem({ readInput: async (input) => (served[input] ? new Uint8Array(served[input]) : files(input)) });
   });
 
   it('composites the overlay in the lower-right corner only: a PNG the input\'s size', async () => {
@@ -64,10 +68,15 @@ describe('watermark: an overlay image beside the input', () => {
   });
 
   it('never answers an overlay\'s failure with the fallback, which stands in for the input only', async () => {
-    for (const overlay of ['files%2Fabsent-logo.png', 'ftp%3A%2F%2Fx.example%2Flogo.png']) {
+    for (const [overlay, status] of [
+      ['files%2Fabsent-logo.png', 504],
+      ['ftp%3A%2F%2Fx.example%2Flogo.png', 504],
+      // Its header passes; its pixels fail to decode, in the processing process.
+      [encodeURIComponent('https://broken.example/logo.png'), 415],
+    ] as const) {
       const before = await sys.published();
       const res = await sys.request(`/graph/watermark.png?input=files%2Fmountains.png&overlay=${overlay}&fallback=files%2Fgridbear.jpg`);
-      expect([res.status, ((await res.json()) as { inport: string }).inport]).toEqual([504, 'overlay']);
+      expect([res.status, ((await res.json()) as { inport: string }).inport]).toEqual([status, 'overlay']);
       // At most the job itself: none for the fallback, whose overlay would fail the same way.
       expect(await sys.published()).toBeLessThanOrEqual(before + 1);
     }

@@ -76,7 +76,7 @@ export async function processImage(
   // The other images' headers are checked now; their pixels are decoded only once the plan is.
   const others = await openImages(compiled, images, limits);
   const otherSizes = new Map([...others].map(([id, o]) => [id, o.size]));
-  const otherPixels = (base: Size | null) => step('decode', limits, () => pixelsOf(others, limits, base));
+  const otherPixels = (base: Size | null) => pixelsOf(others, limits, base);
   if (input === null) {
     await step('plan', limits, () => checkPlan(compiled, params, null, outtype, limits, otherSizes));
     const extras = await otherPixels(null);
@@ -139,12 +139,14 @@ async function openImages(graph: CompiledGraph, images: Readonly<Record<string, 
     const { pipeline, meta } = await ofInport(name, step('decode', limits, () => decode(screened, limits, false)));
     const id = graphImage(name);
     const rescaled = graph.steps.some((s) => Object.entries(s.inputs).some(([port, src]) => src === id && componentDecl(s.component).rescales?.includes(port)));
-    opened.set(id, { pipeline, size: uprightSize(meta), vector: rescaled && meta.format === 'svg' ? screened : null });
+    opened.set(id, { name, pipeline, size: uprightSize(meta), vector: rescaled && meta.format === 'svg' ? screened : null });
   }
   return opened;
 }
 
 interface OpenedImage {
+  /** The inport's name, which its failures carry. */
+  name: string;
   pipeline: Sharp;
   size: Size;
   /** An SVG that its component resizes: rasterised again at the size it will be used. */
@@ -156,15 +158,16 @@ const MAX_DENSITY_FACTOR = 100_000 / 72;
 
 /**
  * The images' pixels. A vector image that its component resizes is rasterised with its longer
- * side as long as the base's (within the pixel limit), so scaling it down stays sharp.
+ * side as long as the base's (within the pixel limit), so scaling it down stays sharp. A
+ * failure (a header that passed, pixels that do not decode) names its inport.
  */
 async function pixelsOf(opened: ReadonlyMap<string, OpenedImage>, limits: ProcessLimits, base: Size | null): Promise<Map<string, RawImage>> {
   const pixels = new Map<string, RawImage>();
-  for (const [id, { pipeline, size, vector }] of opened) {
+  for (const [id, { name, pipeline, size, vector }] of opened) {
     const longest = Math.max(size.width, size.height);
     const factor = Math.min(base ? Math.max(base.width, base.height) / longest : 1, Math.sqrt(limits.maxInputPixels / (size.width * size.height)) * 0.99, MAX_DENSITY_FACTOR);
     const source = vector && factor > 1 ? sharp(vector, { density: 72 * factor, limitInputPixels: limits.maxInputPixels, failOn: 'error' }).autoOrient() : pipeline;
-    pixels.set(id, await fromSharp(source.timeout({ seconds: secondsLeft(limits) })));
+    pixels.set(id, await ofInport(name, step('decode', limits, () => fromSharp(source.timeout({ seconds: secondsLeft(limits) })))));
   }
   return pixels;
 }
