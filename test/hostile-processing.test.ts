@@ -121,6 +121,7 @@ const cases: Case[] = [
   // Sizes that would be allocated before a bound was checked.
   ['a crop of 65535×65535', `/graph/crop.png?input=${f('gridbear.jpg')}&cropwidth=65535&cropheight=65535`, 422, 'size-limit', PROMPT],
   ['a crop too wide for WebP', `/graph/crop.webp?input=${f('gridbear.jpg')}&cropwidth=20000&cropheight=10`, 422, 'size-limit', PROMPT],
+  ['a JPEG wider than libjpeg can write', `/graph/crop.jpg?input=${f('gridbear.jpg')}&cropwidth=65501&cropheight=2`, 422, 'size-limit', PROMPT],
   ['a resize box over the size limit', `/graph/resize.webp?input=${f('gridbear.jpg')}&width=16383&height=16383`, 422, 'size-limit', PROMPT],
   ['the largest canvas', '/graph/canvas?width=4000&height=4000&color=red', 301, null, LATEST],
   // Inputs the decoder refuses.

@@ -3,9 +3,9 @@ import type { Sharp } from 'sharp';
 import { CONTENT_TYPES, type ImageType } from '../../shared/formats.ts';
 import { DEFAULT_QUALITY } from '../../shared/reserved.ts';
 
-/** The longest side each encoder can write (libjpeg, libspng, libwebp, libheif, cgif). */
+/** The longest side each encoder can write (libjpeg's JPEG_MAX_DIMENSION, libspng, libwebp, libheif, cgif). */
 export const MAX_OUTPUT_SIDE: Readonly<Record<ImageType, number>> = {
-  jpg: 65_535,
+  jpg: 65_500,
   png: 2_147_483_647,
   webp: 16_383,
   avif: 16_384,

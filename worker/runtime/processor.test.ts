@@ -159,6 +159,11 @@ describe('bounds before work', () => {
   it('refuses an output larger than its encoder can write before encoding', async () => {
     const wide = { input: 'files/x.jpg', cropwidth: '20000', cropheight: '10' };
     await expect(processor.run(task('crop', wide, jpg, 'webp'))).rejects.toMatchObject({ status: 422, reason: 'size-limit' });
+    // libjpeg writes at most 65 500 pixels a side: one more is refused before any work, not a 415.
+    const started = Date.now();
+    await expect(processor.run(task('crop', { input: 'files/x.jpg', cropwidth: '65501', cropheight: '2' }, jpg, 'jpg'))).rejects.toMatchObject({ status: 422, reason: 'size-limit', extra: { limit: 65_500 } });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(await sharp((await processor.run(task('crop', { input: 'files/x.jpg', cropwidth: '65500', cropheight: '2' }, jpg, 'jpg'))).body).metadata()).toMatchObject({ format: 'jpeg', width: 65_500 });
     const out = await processor.run(task('crop', wide, jpg, 'png'));
     expect(await sharp(out.body).metadata()).toMatchObject({ width: 20000, height: 10 });
   });
