@@ -217,7 +217,10 @@ describe('edge, signed (auth on)', () => {
   it('logs each request with its status, never with its token', async () => {
     await sys.request(`/graph/${key}/xiRd6fQZfgiFuUnjzdHElVBTR0IEKlecXYlgOXRm4rE/crop${search}`);
     await sys.request(`/graph/${key}/45fffba6e0a6f3dfc657e4f4e15ea597/crop${search}`);
+    await sys.request(`/info/${key}/Xk8Nq2fZfgiFuUnjzdHElVBTR0IEKlecXYlgOXRm4rE?input=files%2Fgridbear.jpg`);
     const text = JSON.stringify(sys.logs);
+    expect(sys.logs).toContainEqual(expect.objectContaining({ msg: 'request', url: `/info/${key}/[redacted]?input=files%2Fgridbear.jpg` }));
+    expect(text).not.toContain('Xk8Nq2fZfgiFuUnjzdHElVBTR0IEKlecXYlgOXRm4rE');
     expect(sys.logs).toContainEqual(expect.objectContaining({ msg: 'request', status: 301, url: `/graph/${key}/[redacted]/crop${search}` }));
     expect(text).not.toContain('xiRd6fQZfgiFuUnjzdHElVBTR0IEKlecXYlgOXRm4rE');
     expect(text).not.toContain('45fffba6e0a6f3dfc657e4f4e15ea597');

@@ -66,5 +66,8 @@ describe('log redaction', () => {
     expect(redactToken('/graph/ooShei0queigeeke/45fffba6e0a6f3dfc657e4f4e15ea597/crop?x=1')).toBe('/graph/ooShei0queigeeke/[redacted]/crop?x=1');
     expect(redactToken('/debug/graph/k/tok/crop.png?x=1')).toBe('/debug/graph/k/[redacted]/crop.png?x=1');
     expect(redactToken('/graph/crop?input=files%2Fa.jpg')).toBe('/graph/crop?input=files%2Fa.jpg');
+    expect(redactToken('/info/k/xiRd6fQZfgiFuUnjzdHElVBTR0IEKlecXYlgOXRm4rE?input=files%2Fa.jpg')).toBe('/info/k/[redacted]?input=files%2Fa.jpg');
+    expect(redactToken('/info/k/45fffba6e0a6f3dfc657e4f4e15ea597')).toBe('/info/k/[redacted]');
+    expect(redactToken('/info?input=files%2Fa.jpg')).toBe('/info?input=files%2Fa.jpg');
   });
 });

@@ -121,7 +121,12 @@ export function formatInfoPath(parts: { apikey?: string | null; token?: string |
   return `/${INFO_SPEC}${auth}${parts.search ?? ''}`;
 }
 
-/** A processing URL fit for a log line: the token segment of the signed form is hidden. */
+/**
+ * A URL fit for a log line: the token segment of every signed form is hidden —
+ * `/graph/<key>/<token>/…`, `/debug/graph/<key>/<token>/…` and `/info/<key>/<token>`.
+ */
 export function redactToken(pathAndQuery: string): string {
-  return pathAndQuery.replace(/^(\/(?:debug\/)?graph\/[^/?]+\/)[^/?]+(?=\/)/, '$1[redacted]');
+  return pathAndQuery
+    .replace(/^(\/(?:debug\/)?graph\/[^/?]+\/)[^/?]+(?=\/)/, '$1[redacted]')
+    .replace(/^(\/info\/[^/?]+\/)[^/?]+/, '$1[redacted]');
 }
