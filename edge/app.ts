@@ -23,8 +23,6 @@ export function createApp(deps: EdgeDeps): Hono<AppEnv> {
     const started = Date.now();
     const given = c.req.header('x-request-id');
     c.set('requestId', given && REQUEST_ID.test(given) ? given : crypto.randomUUID());
-    // Bounded before any parsing: every later step is linear in what is left.
-    if (rawSearch(c.req.url).length > MAX_QUERY_LENGTH) throw queryTooLong(MAX_QUERY_LENGTH);
     await next();
     c.header('X-Request-Id', c.get('requestId'));
     c.header('X-Content-Type-Options', 'nosniff');
@@ -40,6 +38,12 @@ export function createApp(deps: EdgeDeps): Hono<AppEnv> {
     const allow = corsFor(deps.config.corsOrigins);
     for (const path of ['/graph/*', '/graphs', '/graphs/*', '/info', '/info/*']) app.use(path, allow);
   }
+  // Bounded before any parsing (and inside CORS, so a page can read the 414): every later step is
+  // linear in what is left.
+  app.use('*', async (c, next) => {
+    if (rawSearch(c.req.url).length > MAX_QUERY_LENGTH) throw queryTooLong(MAX_QUERY_LENGTH);
+    await next();
+  });
 
   app.route('/graph', processingRoutes(deps));
   app.route('/graphs', catalogueRoutes(deps));

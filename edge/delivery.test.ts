@@ -161,6 +161,18 @@ describe('CORS', () => {
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-methods')).toBe('GET,HEAD,POST');
+    // A 414, from GET or a preflight: a page can read it.
+    const long = `/graph/crop?input=files%2Fgridbear.jpg&x=${'1'.repeat(9000)}`;
+    const tooLong = await sys.request(long, origin);
+    expect([tooLong.status, tooLong.headers.get('access-control-allow-origin')]).toEqual([414, '*']);
+    const longPreflight = await sys.request(long, { method: 'OPTIONS', headers: { Origin: 'https://site.example', 'Access-Control-Request-Method': 'GET' } });
+    expect(longPreflight.headers.get('access-control-allow-origin')).toBe('*');
+    // A preflight allows the headers the service reads, never an echo of what was asked.
+    const asking = await sys.request('/graph/crop?input=files%2Fgridbear.jpg', {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://site.example', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'x-evil, authorization' },
+    });
+    expect(asking.headers.get('access-control-allow-headers')).toBe('Accept,Content-Type,X-Request-Id');
     // Not on the other routes: /version, the page.
     expect((await sys.request('/version', origin)).headers.get('access-control-allow-origin')).toBeNull();
   });
@@ -172,6 +184,11 @@ describe('CORS', () => {
     const other = await from('https://evil.example');
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
     expect(other.headers.get('vary')).toContain('Origin');
+    // An error's Vary names Origin once.
+    for (const path of ['/graph/crop?input=files%2Fgridbear.jpg&nope=1', `/graph/crop?x=${'1'.repeat(9000)}`, '/graph/nope']) {
+      const failed = await sys.request(path, { headers: { Origin: 'https://a.example' } });
+      expect([failed.status >= 400, failed.headers.get('vary'), failed.headers.get('access-control-allow-origin')]).toEqual([true, 'Origin', 'https://a.example']);
+    }
     const off = await inProcessSystem({ bindings: { IMGFLO_CORS_ORIGINS: 'none' } });
     expect((await off.request('/graphs', { headers: { Origin: 'https://a.example' } })).headers.get('access-control-allow-origin')).toBeNull();
   });

@@ -35,6 +35,8 @@ describe('the Workers entry in workerd', () => {
     expect(res.status).toBe(422);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(await res.json()).toMatchObject({ reason: 'size-limit' });
+    const long = await exports.default.fetch(`http://edge.test/graph/crop?input=files%2Fgridbear.jpg&x=${'1'.repeat(9000)}`, origin);
+    expect([long.status, long.headers.get('access-control-allow-origin')]).toEqual([414, '*']);
   });
 
   it('embeds the presets: /graphs lists them, and an unknown one is refused at the edge', async () => {
