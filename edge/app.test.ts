@@ -197,6 +197,8 @@ describe('edge, signed (auth on)', () => {
     ['a token for another secret', `/graph/${key}/${tokenV1('other-secret', 'crop', search)}/crop${search}`],
     ['a token for another query', `/graph/${key}/${tokenV1(secret, 'crop', search)}/crop${search}&x=1`],
     ['an unknown key', `/graph/nokey/${tokenV1(secret, 'crop', search)}/crop${search}`],
+    ['the unsigned form asking for the debug view', `/graph/crop${search}&debug=1`],
+    ['a wrong token asking for the debug view', `/graph/${key}/${'0'.repeat(32)}/crop${search}&debug=1`],
   ])('refuses %s with 403 JSON', async (_what, url) => {
     const res = await sys.request(url);
     expect(res.status).toBe(403);
@@ -212,6 +214,12 @@ describe('edge, signed (auth on)', () => {
     expect((await quiet.request('/graph/nope?input=x')).status).toBe(404);
     const lines = quiet.logs.filter((l) => l.msg === 'request');
     expect(lines.map((l) => l.status)).toEqual([301, 404]);
+  });
+
+  it('redirects a signed GET with debug to the debug page', async () => {
+    const q = `${search}&debug=1`;
+    const res = await sys.request(`/graph/${key}/${tokenV1(secret, 'crop', q)}/crop${q}`);
+    expect([res.status, res.headers.get('location')]).toEqual([302, `/debug/graph/${key}/${tokenV1(secret, 'crop', q)}/crop${q}`]);
   });
 
   it('logs each request with its status, never with its token', async () => {

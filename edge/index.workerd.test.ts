@@ -39,6 +39,16 @@ describe('the Workers entry in workerd', () => {
     expect([long.status, long.headers.get('access-control-allow-origin')]).toEqual([414, '*']);
   });
 
+  it('sees dot segments resolved before the Worker runs, as every URL parser resolves them: /graph/%2e%2e is /', async () => {
+    // workerd (and Cloudflare's URL normalisation) hand the Worker the resolved URL: the page at
+    // `/`, public anyway, is the only thing `/graph/..` can reach; no graph is ever named `..`.
+    const dots = await exports.default.fetch('http://edge.test/graph/%2e%2e');
+    const root = await exports.default.fetch('http://edge.test/');
+    expect([dots.status, dots.headers.get('content-type'), await dots.text()]).toEqual([root.status, root.headers.get('content-type'), await root.text()]);
+    const graphs = await exports.default.fetch('http://edge.test/graph/crop/%2e%2e/%2e%2e/graphs');
+    expect([graphs.status, Object.keys(((await graphs.json()) as { graphs: object }).graphs)]).toEqual([200, expect.arrayContaining(['crop'])]);
+  });
+
   it('embeds the presets: /graphs lists them, and an unknown one is refused at the edge', async () => {
     const { graphs } = (await (await exports.default.fetch('http://edge.test/graphs')).json()) as { graphs: Record<string, { presets: Record<string, unknown> }> };
     expect(Object.keys(graphs.passthrough!.presets)).toEqual(expect.arrayContaining(['thumbnail', 'hero']));

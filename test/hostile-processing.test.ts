@@ -138,6 +138,7 @@ const cases: Case[] = [
   ['HTML named .jpg', `/graph/passthrough?input=${f('h-html.jpg')}`, 415, 'unsupported-input', PROMPT],
   ['a PDF named .jpg', `/graph/passthrough?input=${f('h-pdf.jpg')}`, 415, 'unsupported-input', PROMPT],
   ['noop of HTML', `/graph/noop?input=${f('h-html.jpg')}`, 415, 'unsupported-input', PROMPT],
+  ['noop of a PNG bomb', `/graph/noop?input=${f('h-bomb.png')}`, 422, 'input-pixels', PROMPT],
   ['a PNG bomb', `/graph/passthrough?input=${f('h-bomb.png')}`, 422, 'input-pixels', PROMPT],
   ['a JPEG bomb', `/graph/passthrough?input=${f('h-bomb.jpg')}`, 422, 'input-pixels', PROMPT],
   ['30 frames of 2000×2000', `/graph/passthrough.gif?input=${f('h-frames.gif')}`, 422, 'input-pixels', PROMPT],

@@ -39,7 +39,9 @@ const noopJob = (input: string, outtype: Job['outtype']) =>
 
 describe('consumer', () => {
   it('noop stores the input bytes unchanged with the sniffed content type', async () => {
-    const d = deps({ 'files/time.gif': gif });
+    // Its header is checked like every input's: time.gif's frames are over this file's 1 MP limit.
+    expect(await handleJob(noopJob('files/time.gif', 'gif'), deps({ 'files/time.gif': gif }))).toMatchObject({ ok: false, error: { reason: 'input-pixels' } });
+    const d = { ...deps({ 'files/time.gif': gif }), maxInputPixels: 1e8 };
     const result = await handleJob(noopJob('files/time.gif', 'gif'), d);
     expect(result.ok).toBe(true);
     const stored = await d.store.get(`p/${'c'.repeat(40)}.gif`);

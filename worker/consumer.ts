@@ -5,7 +5,6 @@
  * acks — only after store and index. A chained `graph/...` input is a job of the same request.
  */
 import { ImgfloError, internal, isImgfloError, ofInport, unavailable, unknownGraph, unsupportedInput, type ErrorBody } from '../shared/errors.ts';
-import { CONTENT_TYPES, sniffImageType } from '../shared/formats.ts';
 import type { Catalogue, GraphEntry } from '../shared/graph/catalogue.ts';
 import type { Job, JobResult, Timings, Urgency } from '../shared/job.ts';
 import type { CacheIndex, Clock, JobQueue, ObjectStore, Subscription } from '../shared/ports.ts';
@@ -158,12 +157,7 @@ async function produce(
 
   t = deps.clock.now();
   const deadline = given ?? (job.input !== null && isChained(job.input) ? chainDeadline : t + deps.processingTimeoutMs);
-  const out =
-    entry.compiled.runtime === 'noop'
-      ? storeAsIs(input!, job.outtype)
-      : await deps.processor.run(
-          { entry, params: job.params, input, images, outtype: job.outtype ?? 'jpg', limits: { maxInputPixels: deps.maxInputPixels, maxFrames: deps.maxFrames, deadline } },
-        );
+  const out = await deps.processor.run({ entry, params: job.params, input, images, outtype: job.outtype, limits: { maxInputPixels: deps.maxInputPixels, maxFrames: deps.maxFrames, deadline } });
   timings.process = deps.clock.now() - t;
   return { body: out.body, contentType: out.contentType };
 }
@@ -202,14 +196,6 @@ async function alreadyDone(job: Job, deps: ConsumerDeps): Promise<boolean> {
   }
   deps.metrics.cacheLookups.inc({ result: 'miss' });
   return false;
-}
-
-/** noop: the bytes unchanged, only when they are an image of the requested type (or any image). */
-function storeAsIs(input: Uint8Array, outtype: Job['outtype']): { body: Uint8Array; contentType: string } {
-  const type = sniffImageType(input);
-  if (type === null) throw unsupportedInput('not an image');
-  if (outtype !== null && outtype !== type) throw unsupportedInput(`the input is ${type}, not ${outtype}`);
-  return { body: input, contentType: CONTENT_TYPES[type] };
 }
 
 export const MAX_ATTEMPTS = 3;

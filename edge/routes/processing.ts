@@ -1,6 +1,6 @@
 /**
  * GET | POST | HEAD /graph[/<apikey>/<token>]/<graph>[.<ext>][?<query>]  (SPEC §3.1)
- * parse → graph → token → preset, then the job (edge/job.ts).
+ * parse → graph → token → (debug view) → preset, then the job (edge/job.ts).
  */
 import { Hono } from 'hono';
 import { notFound, unknownGraph } from '../../shared/errors.ts';
@@ -22,11 +22,6 @@ export function processingRoutes(deps: EdgeDeps) {
     if (!path) throw notFound();
     const search = rawSearch(c.req.url);
     const pairs = parseQuery(search);
-
-    if (c.req.method === 'GET' && pairs.some(([name, value]) => name === 'debug' && value !== '')) {
-      c.header('Location', `/debug${rawPath(c.req.url)}${search}`);
-      return c.body(null, 302);
-    }
     const entry = deps.catalogue.get(path.graph);
     if (!entry) throw unknownGraph(path.graph);
     const client = await authenticate(path, search, {
@@ -36,6 +31,11 @@ export function processingRoutes(deps: EdgeDeps) {
       // cache's 30 s: a request naming a preset costs one registry read.
       findApp: pairs.some(([n]) => n === 'preset') ? (key) => deps.findApp(key, PRESET_MAX_AGE_SECONDS) : deps.findApp,
     });
+    // The page's view of the URL, for whoever may use it: after the graph and the token.
+    if (c.req.method === 'GET' && pairs.some(([name, value]) => name === 'debug' && value !== '')) {
+      c.header('Location', `/debug${rawPath(c.req.url)}${search}`);
+      return c.body(null, 302);
+    }
     const expanded = withPreset(entry, pairs, client?.presets?.[entry.name]);
     return answer(c, { entry, ext: path.ext, pairs: expanded, client });
   });

@@ -9,7 +9,7 @@ import { isImgfloError, type ErrorBody } from '../../shared/errors.ts';
 import type { ImageType } from '../../shared/formats.ts';
 import type { GraphEntry } from '../../shared/graph/catalogue.ts';
 import { describeImage } from './info.ts';
-import { processImage, type ProcessLimits } from './process-image.ts';
+import { processImage, storeAsIs, type ProcessLimits } from './process-image.ts';
 
 export interface ProcessingTask {
   entry: GraphEntry;
@@ -17,7 +17,8 @@ export interface ProcessingTask {
   input: Uint8Array | null;
   /** The bytes of the graph's other image inports (`overlay`, ...), by name. */
   images?: Record<string, Uint8Array>;
-  outtype: ImageType;
+  /** null: the graph's default (JPEG), or for noop the input's own type. */
+  outtype: ImageType | null;
   limits: ProcessLimits;
 }
 
@@ -32,10 +33,13 @@ export type ChildMessage = { ready: true } | { id: number; answer: ProcessingAns
 
 export async function runTask(task: ProcessingTask): Promise<ProcessingAnswer> {
   try {
+    const { runtime } = task.entry.compiled;
     const out =
-      task.entry.compiled.runtime === 'info'
+      runtime === 'info'
         ? await describeImage(task.input!, task.limits)
-        : await processImage(task.entry, task.params, task.input, task.outtype, task.limits, task.images);
+        : runtime === 'noop'
+          ? await storeAsIs(task.input!, task.outtype, task.limits)
+          : await processImage(task.entry, task.params, task.input, task.outtype ?? 'jpg', task.limits, task.images);
     return { ok: true, body: out.body, contentType: out.contentType };
   } catch (e) {
     if (isImgfloError(e)) return { ok: false, error: e.toBody() };

@@ -18,7 +18,7 @@ import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
 import { componentDecl } from '../../shared/components/registry.ts';
 import type { PropValue, Size } from '../../shared/components/types.ts';
 import { ImgfloError, inputPixels, invalidParameter, isImgfloError, ofInport, outputTooLarge, processingTimeout, tooManyFrames, unsupportedInput } from '../../shared/errors.ts';
-import { ANIMATED_TYPES, type ImageType } from '../../shared/formats.ts';
+import { ANIMATED_TYPES, CONTENT_TYPES, sniffImageType, type ImageType } from '../../shared/formats.ts';
 import type { GraphEntry } from '../../shared/graph/catalogue.ts';
 import { canvasSize, NOFLO_JPEG_QUALITY } from '../../shared/graph/compile-noflo.ts';
 import { GRAPH_INPUT, graphImage, imageInports, type CompiledGraph, type PlanStep } from '../../shared/graph/compile.ts';
@@ -118,6 +118,20 @@ export async function processImage(
   }
   const result = image;
   return step('encode', limits, () => encode(toSharp(result).timeout({ seconds: secondsLeft(limits) }), outtype, quality));
+}
+
+/**
+ * noop: the bytes unchanged, only when they are an image of the requested type (or any image)
+ * whose header is within the limits, as every input's is: nothing is decoded, nothing unchecked
+ * is stored.
+ */
+export async function storeAsIs(input: Uint8Array, outtype: ImageType | null, limits: ProcessLimits): Promise<Encoded> {
+  const type = sniffImageType(input);
+  if (type === null) throw unsupportedInput('not an image');
+  if (outtype !== null && outtype !== type) throw unsupportedInput(`the input is ${type}, not ${outtype}`);
+  const { meta } = await step('decode', limits, () => decode(input, limits, false));
+  const { width, height } = uprightSize(meta);
+  return { body: Buffer.from(input.buffer, input.byteOffset, input.byteLength), contentType: CONTENT_TYPES[type], width, height };
 }
 
 /** An image's size as shown: its EXIF orientation applied. */

@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveRequest } from '../../shared/request.ts';
 import type { Catalogue } from '../../shared/graph/catalogue.ts';
-import { costlySvgs, craftedGif } from '../../test/helpers/crafted.ts';
+import { bombPng, costlySvgs, craftedGif } from '../../test/helpers/crafted.ts';
 import { treeCpu, treeCpuSince, treeRssMb } from '../../test/helpers/process-tree.ts';
 import { loadCatalogue } from '../catalogue.ts';
 import { graphImage, imageInports } from '../../shared/graph/compile.ts';
@@ -147,6 +147,15 @@ describe('bounds before work', () => {
     const started = Date.now();
     await expect(processor.run(task('crop', { input: 'files/x.jpg', cropwidth: '65535', cropheight: '65535' }, jpg))).rejects.toMatchObject({ status: 422, reason: 'size-limit' });
     expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('stores noop\'s bytes unchanged only when their header is within the limits', async () => {
+    const png = await sharp({ create: { width: 30, height: 20, channels: 3, background: '#123' } }).png().toBuffer();
+    const same = await processor.run(task('noop', { input: 'files/x.png' }, png, 'png'));
+    expect(Buffer.compare(Buffer.from(same.body), png)).toBe(0);
+    // 900 MP in a few KB: refused from its header, before anything is stored.
+    await expect(processor.run(task('noop', { input: 'files/x.png' }, bombPng(30_000, 30_000), 'png'))).rejects.toMatchObject({ status: 422, reason: 'input-pixels' });
+    await expect(processor.run(task('noop', { input: 'files/x.gif' }, craftedGif(2000, 2000, 30), 'gif'))).rejects.toMatchObject({ status: 422, reason: 'input-pixels' });
   });
 
   it('counts frames × width × height of an animation against the pixel limit', async () => {
