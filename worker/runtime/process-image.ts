@@ -266,7 +266,8 @@ export async function runPlan(
   input: RawImage | null,
   images: ReadonlyMap<string, RawImage> = new Map(),
 ): Promise<RawImage> {
-  // Loaded on first use: a thread that never runs a NoFlo graph never loads noflo.
+  // Loaded on first use (a chunk of its own in the bundle): a process that never runs a NoFlo
+  // graph never loads noflo.
   if (graph.runtime === 'noflo') return (await import('./noflo/run.ts')).runNoflo(graph, params);
   const results = new Map<string, RawImage>([...(input ? [[GRAPH_INPUT, input] as const] : []), ...images]);
   for (const planStep of graph.steps) {
