@@ -721,12 +721,15 @@ function parseChained(input) {
   if (!path) throw invalidParameter("input", "not a graph/<graph>?<query> URL");
   return { path, pairs: parseQuery(rawSearch(input)) };
 }
-function checkChainDepth(input) {
-  let current = input;
-  for (let depth = 0; current !== void 0 && isChained(current); depth++) {
-    if (depth >= MAX_CHAIN_DEPTH) throw invalidParameter("input", `chained more than ${MAX_CHAIN_DEPTH} levels deep`);
-    current = parseChained(current).pairs.find(([name]) => name === "input")?.[1];
-  }
+function checkChainDepth(input, name = "input") {
+  const walk = (ref, depth) => {
+    if (depth >= MAX_CHAIN_DEPTH) throw invalidParameter(name, `chained more than ${MAX_CHAIN_DEPTH} levels deep`);
+    for (const [, value] of parseChained(ref).pairs) {
+      const inner = value.startsWith("/") ? value.slice(1) : value;
+      if (isChained(inner)) walk(inner, depth + 1);
+    }
+  };
+  walk(input, 0);
 }
 
 // shared/input-ref.ts
@@ -738,7 +741,7 @@ function resolveImageRef(name, raw) {
   const value = raw.startsWith("/") ? raw.slice(1) : raw;
   if (EXAMPLE_FILE.test(value)) return value;
   if (isChained(value)) {
-    checkChainDepth(value);
+    checkChainDepth(value, name);
     return value;
   }
   let url2;
@@ -1532,8 +1535,9 @@ async function purgeThrough(backend, token, request) {
     throw new CliError(`cannot reach the backend at ${backend}: ${e.cause ? String(e.cause) : e.message}`);
   }
   if (res.status === 401) throw new CliError(`the backend at ${backend} refused the token: give its IMGFLO_BRIDGE_TOKEN`);
-  if (res.status === 404) throw new CliError(`${backend} does not purge: point --backend at a backend that holds the store (role all or worker)`);
   const body = await res.json().catch(() => null);
+  if (res.status === 404 && body?.reason === "unknown-graph") throw new CliError(`no graph is named ${request.graph}, and no results of one by that name are recorded`);
+  if (res.status === 404) throw new CliError(`${backend} does not purge: point --backend at a backend that holds the store (role all or worker)`);
   if (!res.ok || !body) throw new CliError(`purge failed: ${res.status} ${body?.reason ?? ""}: ${body?.error ?? res.statusText}`);
   return body;
 }

@@ -28,6 +28,15 @@ describe('edge, unsigned (auth off)', () => {
     expect(second.status).toBe(301);
     expect(second.headers.get('location')).toBe(location);
     expect(await sys.published()).toBe(1);
+    // A redirect may be kept an hour by default: how late a purge can reach a browser or a CDN.
+    expect([first.headers.get('cache-control'), second.headers.get('cache-control')]).toEqual(['public, max-age=3600', 'public, max-age=3600']);
+  });
+
+  it('keeps redirects for IMGFLO_REDIRECT_MAX_AGE seconds, and refuses a value out of range', async () => {
+    const short = await inProcessSystem({ bindings: { IMGFLO_REDIRECT_MAX_AGE: '120' } });
+    const res = await short.request('/graph/passthrough?input=files%2Fgridbear.jpg&width=31');
+    expect([res.status, res.headers.get('cache-control')]).toEqual([301, 'public, max-age=120']);
+    await expect(inProcessSystem({ bindings: { IMGFLO_REDIRECT_MAX_AGE: '-1' } })).rejects.toThrow(/IMGFLO_REDIRECT_MAX_AGE/);
   });
 
   it('answers HEAD with 404 not-cached on a miss, without processing, and 301 on a hit', async () => {

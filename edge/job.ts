@@ -48,7 +48,7 @@ export function jobAnswerer(deps: EdgeDeps) {
       c.header('Cache-Control', `private, max-age=${Math.min(300, Math.floor((config.presign?.expiresSeconds ?? 600) / 2))}`);
       return c.body(null, 302);
     }
-    c.header('Cache-Control', 'public, max-age=86400');
+    c.header('Cache-Control', `public, max-age=${config.redirectMaxAge}`);
     return c.body(null, config.redirectStatus);
   };
 
@@ -66,7 +66,7 @@ export function jobAnswerer(deps: EdgeDeps) {
 
   /** Info's answer is its JSON itself, read from storage: a script's fetch gets it in one request. */
   const infoBody = async (c: Context<AppEnv>, objectKey: string) => {
-    c.header('Cache-Control', 'public, max-age=86400');
+    c.header('Cache-Control', `public, max-age=${config.redirectMaxAge}`);
     c.header('Content-Type', 'application/json');
     // HEAD says it is cached (200) without reading it.
     if (c.req.method === 'HEAD') return c.body(null, 200);

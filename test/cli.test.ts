@@ -213,6 +213,9 @@ describe.each([
     expect((await get(crops[1]!, 'HEAD')).status).toBe(404);
     // ...and a purged URL is processed again on the next GET.
     expect((await get(crops[0]!)).status).toBe(301);
+    // A graph name nobody knows is an error, not "purged: 0".
+    await expect(purge('--graph', 'crpo')).rejects.toMatchObject({ code: 1, stderr: 'imgflo: no graph is named crpo, and no results of one by that name are recorded\n' });
+    expect(JSON.parse((await purge('--graph', 'resize', '--json')).stdout)).toMatchObject({ graph: 'resize', purged: 0 });
   });
 
   it.runIf(runs)('refuses without the backend token, in one line', async () => {

@@ -8,7 +8,7 @@ import { Hono } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
 import * as v from 'valibot';
 import { errorResponse } from '../shared/error-response.ts';
-import { invalidParameter, isImgfloError } from '../shared/errors.ts';
+import { invalidParameter, isImgfloError, unknownGraph } from '../shared/errors.ts';
 import type { CacheIndex, LineageQuery, ObjectStore } from '../shared/ports.ts';
 import { normalizeInput } from '../shared/request.ts';
 import { MAX_INPUT_LENGTH, MAX_NAME_LENGTH } from '../shared/reserved.ts';
@@ -28,10 +28,12 @@ export interface PurgeResult {
   objects: string[];
 }
 
-export async function purge(index: CacheIndex, store: ObjectStore, o: PurgeRequest): Promise<PurgeResult> {
+export async function purge(index: CacheIndex, store: ObjectStore, o: PurgeRequest, graphs: ReadonlySet<string>): Promise<PurgeResult> {
   if (Boolean(o.graph) === Boolean(o.input)) throw invalidParameter('graph', 'give either a graph or an input');
   const of: LineageQuery = o.graph ? { graph: o.graph } : { input: normalizeInput(o.input!) };
   const results = await index.lineage(of);
+  // A misspelt name is an error, not "purged: 0"; a graph removed since still has its results purged.
+  if (o.graph && results.length === 0 && !graphs.has(o.graph)) throw unknownGraph(o.graph);
   if (!o.dryRun) {
     for (const r of results) {
       await index.delete(r.key);
@@ -42,13 +44,13 @@ export async function purge(index: CacheIndex, store: ObjectStore, o: PurgeReque
   return { ...of, purged: results.length, dryRun: Boolean(o.dryRun), objects: results.map((r) => r.objectKey) };
 }
 
-export function purgeRoutes(deps: { index: CacheIndex; store: ObjectStore; token: string }): Hono {
+export function purgeRoutes(deps: { index: CacheIndex; store: ObjectStore; token: string; graphs: ReadonlySet<string> }): Hono {
   const app = new Hono();
   app.post('/admin/purge', bearerAuth({ token: deps.token }), async (c) => {
     const parsed = v.safeParse(PurgeRequestSchema, await c.req.json().catch(() => null));
     if (!parsed.success) return errorResponse(invalidParameter('purge', 'the body is {"graph": NAME} or {"input": URL}, with "dryRun": true to only list'));
     try {
-      return c.json(await purge(deps.index, deps.store, parsed.output));
+      return c.json(await purge(deps.index, deps.store, parsed.output, deps.graphs));
     } catch (e) {
       if (isImgfloError(e)) return errorResponse(e);
       throw e;

@@ -9,7 +9,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, relative } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ImgfloError, processingTimeout, unavailable } from '../../shared/errors.ts';
@@ -105,7 +105,7 @@ function childEntry(): URL {
       logLevel: 'silent',
     });
     const digest = createHash('sha256');
-    for (const f of built.outputFiles) digest.update(f.path).update(f.contents);
+    for (const f of built.outputFiles) digest.update(relative(staging, f.path)).update(f.contents);
     const dir = `${cache}child-${digest.digest('hex').slice(0, 16)}`;
     if (!existsSync(dir)) {
       // Written aside, then moved into place at once: a process started meanwhile by another
