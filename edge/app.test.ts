@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { inputTag } from '../shared/cache-tags.ts';
 import { tokenV1, tokenV2 } from '../shared/tokens.ts';
 import { ORIGINAL_GRAPHS } from '../test/helpers/catalogue.ts';
 import { inProcessSystem } from '../test/helpers/in-process.ts';
@@ -30,6 +31,14 @@ describe('edge, unsigned (auth off)', () => {
     expect(await sys.published()).toBe(1);
     // A redirect may be kept an hour by default: how late a purge can reach a browser or a CDN.
     expect([first.headers.get('cache-control'), second.headers.get('cache-control')]).toEqual(['public, max-age=3600', 'public, max-age=3600']);
+  });
+
+  it('tags each answer for a CDN purge: the graph, and every image the result is made from', async () => {
+    const res = await sys.request('/graph/watermark.png?input=files%2Fgridbear.jpg&overlay=files%2Fhappy-kitten.svg');
+    expect(res.status).toBe(301);
+    expect(res.headers.get('cache-tag')).toBe(['imgflo', 'imgflo:graph:watermark', await inputTag('files/gridbear.jpg'), await inputTag('files/happy-kitten.svg')].join(','));
+    const hit = await sys.request('/graph/watermark.png?input=files%2Fgridbear.jpg&overlay=files%2Fhappy-kitten.svg');
+    expect(hit.headers.get('cache-tag')).toBe(res.headers.get('cache-tag'));
   });
 
   it('keeps redirects for IMGFLO_REDIRECT_MAX_AGE seconds, and refuses a value out of range', async () => {
@@ -242,6 +251,11 @@ describe('edge, signed (auth on)', () => {
     expect(text).not.toContain('xiRd6fQZfgiFuUnjzdHElVBTR0IEKlecXYlgOXRm4rE');
     expect(text).not.toContain('45fffba6e0a6f3dfc657e4f4e15ea597');
     expect(text).not.toContain(secret);
+  });
+
+  it('tags a signed answer with its app too', async () => {
+    const res = await sys.request(`/graph/${key}/45fffba6e0a6f3dfc657e4f4e15ea597/crop${search}`);
+    expect(res.headers.get('cache-tag')).toMatch(new RegExp(`^imgflo,imgflo:graph:crop,imgflo:input:[0-9a-f]{32},imgflo:app:${key}$`));
   });
 
   it('refuses v1 tokens when IMGFLO_LEGACY_TOKENS=0', async () => {

@@ -9,6 +9,7 @@ import type { GraphEntry } from '../shared/graph/catalogue.ts';
 import { jobRequestOf } from '../shared/request.ts';
 import type { App } from './config.ts';
 import type { AppEnv, EdgeDeps } from './context.ts';
+import { appTag } from '../shared/cache-tags.ts';
 import { memoized } from './index-memo.ts';
 import { clientIdentity } from './rate-limit.ts';
 import { memoizedResolver } from './request-memo.ts';
@@ -103,7 +104,9 @@ export function jobAnswerer(deps: EdgeDeps) {
       const verdict = await deps.rateLimit(who);
       if (!verdict.ok) throw rateLimited(verdict.retryAfterSeconds);
     }
-    const { req, key } = await resolve(entry, ext, pairs, { sizeLimitMegapixels: config.sizeLimitMegapixels, accept: c.req.header('accept') });
+    const { req, key, tags } = await resolve(entry, ext, pairs, { sizeLimitMegapixels: config.sizeLimitMegapixels, accept: c.req.header('accept') });
+    // A CDN's copy of this answer is purged with its graph's, its inputs' or its app's results.
+    c.header('Cache-Tag', client ? `${tags},${appTag(client.key)}` : tags);
     // The redirect of an `auto` URL depends on the Accept header (through one of three variants).
     if (ext === 'auto') c.header('Vary', 'Accept');
     if (req.exp !== null && deps.now() > req.exp * 1000) throw forbidden();

@@ -7,6 +7,8 @@
  * memo's memory stays a few MB in an isolate of 128 MB however long the URLs a client sends.
  */
 import { cacheKey } from '../shared/cache-key.ts';
+import { cacheTags } from '../shared/cache-tags.ts';
+import { imageInports } from '../shared/graph/compile.ts';
 import { boundedCache } from './bounded-cache.ts';
 import type { GraphEntry } from '../shared/graph/catalogue.ts';
 import { resolveOutputType, resolveRequest, type RequestLimits, type ResolvedRequest } from '../shared/request.ts';
@@ -14,6 +16,8 @@ import { resolveOutputType, resolveRequest, type RequestLimits, type ResolvedReq
 export interface Resolved {
   readonly req: ResolvedRequest;
   readonly key: string;
+  /** The result's `Cache-Tag` (without the app's, which is the client's). */
+  readonly tags: string;
 }
 
 export type Resolver = (entry: GraphEntry, ext: string, pairs: ReadonlyArray<readonly [string, string]>, limits: RequestLimits) => Promise<Resolved>;
@@ -30,7 +34,8 @@ export function memoizedResolver(max: number, maxBytes: number): Resolver {
     const known = memo.get(id);
     if (known) return known;
     const req = resolveRequest(entry, ext, pairs, limits);
-    const resolved: Resolved = Object.freeze({ req, key: await cacheKey(req, entry.digest) });
+    const images = [req.input, ...imageInports(entry.compiled).map((name) => (typeof req.params[name] === 'string' ? (req.params[name] as string) : null))];
+    const resolved: Resolved = Object.freeze({ req, key: await cacheKey(req, entry.digest), tags: await cacheTags(entry.name, images) });
     if (id.length > LONGEST) return resolved;
     memo.set(id, resolved);
     return resolved;

@@ -62,7 +62,7 @@ export async function startBackend(env: Record<string, string | undefined>): Pro
     return c.body(await metrics.registry.metrics());
   });
   // Purging needs the store; it answers only to the bridge token (a worker given one purges too).
-  if (store && config.bridgeToken) app.route('/', purgeRoutes({ index, store, token: config.bridgeToken, graphs: new Set(catalogue.keys()) }));
+  if (store && config.bridgeToken) app.route('/', purgeRoutes({ index, store, token: config.bridgeToken, graphs: new Set(catalogue.keys()), cdn: config.cdn }));
   if (adapters.localStore) app.route('/cache', createCacheRoute(adapters.localStore));
   if (config.upstashToken) app.route('/upstash', createUpstashEndpoint(config.upstashToken, adapters.commands));
   app.notFound(() => errorResponse(notFound()));

@@ -54,6 +54,9 @@ const EnvSchema = v.object({
   IMGFLO_FAILURE_TTL: int(60, 1),
   IMGFLO_MAX_URGENT_QUEUE: int(100, 1),
   IMGFLO_MAX_BACKGROUND_QUEUE: int(1000, 1),
+  IMGFLO_CF_ZONE_ID: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9]{1,64}$/, 'must be a Cloudflare zone id'))),
+  IMGFLO_CF_API_TOKEN: v.optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'))),
+  IMGFLO_CF_API_URL: v.optional(url, 'https://api.cloudflare.com/client/v4'),
   IMGFLO_LOG_LEVEL: v.optional(v.picklist(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
 });
 
@@ -77,6 +80,8 @@ export function loadBackendConfig(env: Record<string, string | undefined>) {
   if (distributed && e.IMGFLO_ROLE !== 'upstash-proxy' && !e.IMGFLO_AMQP_URL) missing('IMGFLO_AMQP_URL', `for the ${e.IMGFLO_ROLE} role`);
   if (distributed && !e.IMGFLO_REDIS_URL) missing('IMGFLO_REDIS_URL', `for the ${e.IMGFLO_ROLE} role`);
   if (e.IMGFLO_ROLE === 'worker' && !e.IMGFLO_S3_BUCKET) missing('IMGFLO_S3_BUCKET', 'for the worker role');
+  if (e.IMGFLO_CF_ZONE_ID && !e.IMGFLO_CF_API_TOKEN) missing('IMGFLO_CF_API_TOKEN', 'with IMGFLO_CF_ZONE_ID');
+  if (e.IMGFLO_CF_API_TOKEN && !e.IMGFLO_CF_ZONE_ID) missing('IMGFLO_CF_ZONE_ID', 'with IMGFLO_CF_API_TOKEN');
   if (e.IMGFLO_ROLE === 'upstash-proxy' && !e.UPSTASH_REDIS_REST_TOKEN) missing('UPSTASH_REDIS_REST_TOKEN', 'for the upstash-proxy role');
   return {
     role: e.IMGFLO_ROLE,
@@ -119,6 +124,8 @@ export function loadBackendConfig(env: Record<string, string | undefined>) {
     failureTtlSeconds: e.IMGFLO_FAILURE_TTL,
     maxUrgentQueue: e.IMGFLO_MAX_URGENT_QUEUE,
     maxBackgroundQueue: e.IMGFLO_MAX_BACKGROUND_QUEUE,
+    /** Where a purge also purges the CDN's copies, by tag; null: no CDN to purge. */
+    cdn: e.IMGFLO_CF_ZONE_ID && e.IMGFLO_CF_API_TOKEN ? { zoneId: e.IMGFLO_CF_ZONE_ID, apiToken: e.IMGFLO_CF_API_TOKEN, apiUrl: e.IMGFLO_CF_API_URL } : null,
     sizeLimitMegapixels: e.IMGFLO_SIZE_LIMIT,
     logLevel: e.IMGFLO_LOG_LEVEL,
   };

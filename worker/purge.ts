@@ -11,6 +11,8 @@ import { errorResponse } from '../shared/error-response.ts';
 import { invalidParameter, isImgfloError, unknownGraph } from '../shared/errors.ts';
 import type { CacheIndex, LineageQuery, ObjectStore } from '../shared/ports.ts';
 import { normalizeInput } from '../shared/request.ts';
+import { graphTag, inputTag } from '../shared/cache-tags.ts';
+import { purgeCdnTags, type CdnPurged, type CdnSettings } from './cdn-purge.ts';
 import { MAX_INPUT_LENGTH, MAX_NAME_LENGTH } from '../shared/reserved.ts';
 
 export const PurgeRequestSchema = v.object({
@@ -26,9 +28,19 @@ export interface PurgeResult {
   purged: number;
   dryRun: boolean;
   objects: string[];
+  /** What the CDN was asked, when one is configured. */
+  cdn?: CdnPurged;
 }
 
-export async function purge(index: CacheIndex, store: ObjectStore, o: PurgeRequest, graphs: ReadonlySet<string>): Promise<PurgeResult> {
+export interface PurgeDeps {
+  index: CacheIndex;
+  store: ObjectStore;
+  /** The catalogue's graph names. */
+  graphs: ReadonlySet<string>;
+  cdn: CdnSettings | null;
+}
+
+export async function purge({ index, store, graphs, cdn }: PurgeDeps, o: PurgeRequest): Promise<PurgeResult> {
   if (Boolean(o.graph) === Boolean(o.input)) throw invalidParameter('graph', 'give either a graph or an input');
   const of: LineageQuery = o.graph ? { graph: o.graph } : { input: normalizeInput(o.input!) };
   const results = await index.lineage(of);
@@ -41,16 +53,19 @@ export async function purge(index: CacheIndex, store: ObjectStore, o: PurgeReque
     }
     await index.forgetLineage(of);
   }
-  return { ...of, purged: results.length, dryRun: Boolean(o.dryRun), objects: results.map((r) => r.objectKey) };
+  const result: PurgeResult = { ...of, purged: results.length, dryRun: Boolean(o.dryRun), objects: results.map((r) => r.objectKey) };
+  // The CDN's copies of the redirects, by the tags the edge gave them (shared/cache-tags.ts).
+  if (cdn && !o.dryRun) result.cdn = await purgeCdnTags(cdn, ['graph' in of ? graphTag(of.graph) : await inputTag(of.input)]);
+  return result;
 }
 
-export function purgeRoutes(deps: { index: CacheIndex; store: ObjectStore; token: string; graphs: ReadonlySet<string> }): Hono {
+export function purgeRoutes(deps: PurgeDeps & { token: string }): Hono {
   const app = new Hono();
   app.post('/admin/purge', bearerAuth({ token: deps.token }), async (c) => {
     const parsed = v.safeParse(PurgeRequestSchema, await c.req.json().catch(() => null));
     if (!parsed.success) return errorResponse(invalidParameter('purge', 'the body is {"graph": NAME} or {"input": URL}, with "dryRun": true to only list'));
     try {
-      return c.json(await purge(deps.index, deps.store, parsed.output, deps.graphs));
+      return c.json(await purge(deps, parsed.output));
     } catch (e) {
       if (isImgfloError(e)) return errorResponse(e);
       throw e;
