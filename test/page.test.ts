@@ -9,6 +9,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../scripts/stack.ts';
 import { imgfloUrl } from '../shared/client.ts';
+import { tokenV2 } from '../shared/tokens.ts';
 import { EXAMPLES, FIRST_GRAPH } from '../shared/graph/examples.ts';
 import { startTestStack } from './helpers/stack.ts';
 
@@ -227,9 +228,13 @@ describe.skipIf(!present)('the web page in Chromium', () => {
       expect((await fetch(`${stack.edgeUrl}/examples/crop`, { method: 'POST' })).status).toBe(404);
     });
 
-    it('opens a processing URL with debug=1 filled in', async () => {
-      const page = await open(`${stack.edgeUrl}/graph/${KEY}/x/gaussianblur.png?input=files%2Fgridbear.jpg&std-dev-x=7&debug=1`);
-      expect(new URL(page.url()).pathname).toBe(`/debug/graph/${KEY}/x/gaussianblur.png`);
+    it('opens a signed processing URL with debug=1 filled in, and refuses a forged one', async () => {
+      const search = '?input=files%2Fgridbear.jpg&std-dev-x=7&debug=1';
+      const token = await tokenV2(SECRET, 'gaussianblur.png', search);
+      // The debug view is for whoever may use the URL: its token is checked first.
+      expect((await fetch(`${stack.edgeUrl}/graph/${KEY}/${'A'.repeat(43)}/gaussianblur.png${search}`, { redirect: 'manual' })).status).toBe(403);
+      const page = await open(`${stack.edgeUrl}/graph/${KEY}/${token}/gaussianblur.png${search}`);
+      expect(new URL(page.url()).pathname).toBe(`/debug/graph/${KEY}/${token}/gaussianblur.png`);
       await expect.poll(() => page.inputValue('#p-std-dev-x')).toBe('7');
       expect(await page.inputValue('#graph')).toBe('gaussianblur');
       expect(await page.inputValue('#ext')).toBe('png');

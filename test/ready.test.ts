@@ -25,11 +25,15 @@ const readiness = async (p: Proc): Promise<Readiness> => {
   return { status: res.status, body: await res.json() };
 };
 
+/** /ready, or what went wrong asking it: a keep-alive socket the server closed as it was reused is asked again. */
+const readinessOrFailure = (p: Proc): Promise<Readiness> =>
+  readiness(p).catch((e: unknown) => ({ status: 0, body: { ready: false, role: 'unanswered', dependencies: { error: String((e as Error).cause ?? e) } } }));
+
 /** How long until every process's /ready answers `ready` (ms), failing after `within`. */
 async function until(procs: Proc[], want: boolean, within = 5000): Promise<number> {
   const started = Date.now();
   for (;;) {
-    const states = await Promise.all(procs.map(readiness));
+    const states = await Promise.all(procs.map(readinessOrFailure));
     if (states.every((s) => s.body.ready === want && s.status === (want ? 200 : 503))) return Date.now() - started;
     if (Date.now() - started > within) throw new Error(`not ${want ? 'ready' : 'unready'} within ${within} ms: ${JSON.stringify(states.map((s) => s.body))}`);
     await new Promise((r) => setTimeout(r, 100));
