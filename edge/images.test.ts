@@ -5,6 +5,7 @@
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createInputReader } from '../worker/inputs/read-input.ts';
+import { purge } from '../worker/purge.ts';
 import { boxWhere } from '../test/helpers/compare.ts';
 import { bombPng } from '../test/helpers/crafted.ts';
 import { inProcessSystem, ROOT } from '../test/helpers/in-process.ts';
@@ -126,5 +127,25 @@ describe('watermark: an overlay image beside the input', () => {
     const objectKey = objectKeyOf(res.headers.get('location')!);
     expect((await sys.index.lineage({ input: 'files/happy-kitten.svg' })).map((r) => r.objectKey)).toContain(objectKey);
     expect((await sys.index.lineage({ input: 'files/mountains.png' })).map((r) => r.objectKey)).toContain(objectKey);
+  });
+
+  it('purges by a source every result that used it, through chained inputs and overlays too', async () => {
+    const inner = 'graph/crop.png?input=files%2Fgrid-toastybob.jpg&cropwidth=60&cropheight=50';
+    const urls = [
+      `/graph/passthrough.png?input=${encodeURIComponent(inner)}&width=40`,
+      `/graph/watermark.png?input=files%2Fmountains.png&overlay=${encodeURIComponent(`graph/passthrough.png?input=${encodeURIComponent(inner)}`)}&scale=0.1`,
+    ];
+    expect((await sys.request(WATERMARK)).status).toBe(301);
+    const objects = [];
+    for (const url of urls) {
+      const res = await sys.request(url);
+      expect(res.status).toBe(301);
+      objects.push(objectKeyOf(res.headers.get('location')!));
+    }
+    const result = await purge({ index: sys.index, store: sys.store, graphs: new Set(['crop', 'passthrough', 'watermark']), cdn: null }, { input: 'files/grid-toastybob.jpg' });
+    expect(result.objects).toEqual(expect.arrayContaining(objects));
+    for (const url of urls) expect((await sys.request(url, { method: 'HEAD' })).status).toBe(404);
+    // What was not made from it stays.
+    expect((await sys.request(WATERMARK, { method: 'HEAD' })).status).toBe(301);
   });
 });

@@ -11,7 +11,7 @@ import type { CacheIndex, Clock, JobQueue, ObjectStore, Subscription } from '../
 import { isChained } from '../shared/chain.ts';
 import { imageInports } from '../shared/graph/compile.ts';
 import { jobEntry } from '../shared/info.ts';
-import { chainedJob } from './inputs/chained.ts';
+import { chainedJob, chainSources } from './inputs/chained.ts';
 import type { InputReader } from './inputs/read-input.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
@@ -97,7 +97,7 @@ export async function handleJob(job: Job, deps: ConsumerDeps, deadline?: number,
     await Promise.all([
       briefly(deps, 'write', () => deps.index.set(job.key, job.objectKey, deps.cacheTtlSeconds)),
       // Purging an input (or an overlay, ...) reaches every result made from it.
-      ...lineageInputs(imageRefs(job, jobEntry(deps.catalogue, job.graph))).map((input) => briefly(deps, 'lineage', () => deps.index.recordLineage({ key: job.key, objectKey: job.objectKey, graph: job.graph, input }))),
+      ...lineageInputs(imageRefs(job, jobEntry(deps.catalogue, job.graph)), deps.catalogue).map((input) => briefly(deps, 'lineage', () => deps.index.recordLineage({ key: job.key, objectKey: job.objectKey, graph: job.graph, input }))),
     ]);
     timings.upload = deps.clock.now() - t;
     return ok(false);
@@ -113,8 +113,11 @@ export async function handleJob(job: Job, deps: ConsumerDeps, deadline?: number,
   }
 }
 
-/** The inputs a result's lineage names: each image it was made from, or none (null). */
-const lineageInputs = (refs: Array<string | null>) => (refs.some((r) => r !== null) ? refs.filter((r) => r !== null) : [null]);
+/** The inputs a result's lineage names: each image it was made from, through chains too, or none (null). */
+function lineageInputs(refs: Array<string | null>, catalogue: Catalogue): Array<string | null> {
+  const named = refs.filter((r) => r !== null);
+  return named.length > 0 ? chainSources(named, catalogue) : [null];
+}
 
 /** Every image a job reads: its input (null for a generative graph), then its other image inports'. */
 function imageRefs(job: Job, entry: GraphEntry | undefined): Array<string | null> {

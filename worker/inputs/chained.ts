@@ -4,7 +4,9 @@
  * URL, and read from the object store — never fetched over HTTP from the service itself.
  */
 import { cacheKey, objectKeyFor } from '../../shared/cache-key.ts';
-import { MAX_CHAIN_DEPTH, parseChained } from '../../shared/chain.ts';
+import { isChained, MAX_CHAIN_DEPTH, parseChained } from '../../shared/chain.ts';
+import { imageInports } from '../../shared/graph/compile.ts';
+import { resolveImageRef } from '../../shared/input-ref.ts';
 import { invalidParameter, unknownGraph } from '../../shared/errors.ts';
 import type { Catalogue } from '../../shared/graph/catalogue.ts';
 import type { Job } from '../../shared/job.ts';
@@ -36,4 +38,31 @@ export async function chainedJob(input: string, depth: number, deps: ChainDeps, 
     deadline: now,
     attempt: 1,
   };
+}
+
+/**
+ * Every image a result is made from: the references it names, and through each chained
+ * `graph/...` reference the images that names (its input, its other image inports, its
+ * fallback), to the chain's depth. A purge of a source reaches results that used it through a
+ * chain. A reference that does not resolve names nothing more.
+ */
+export function chainSources(refs: ReadonlyArray<string>, catalogue: Catalogue, depth = 0): string[] {
+  const sources = new Set<string>();
+  for (const ref of refs) {
+    sources.add(ref);
+    if (!isChained(ref) || depth >= MAX_CHAIN_DEPTH) continue;
+    const { path, pairs } = parseChained(ref);
+    const entry = catalogue.get(path.graph);
+    const names = new Set(['input', 'fallback', ...(entry ? imageInports(entry.compiled) : [])]);
+    const inner = pairs.flatMap(([name, value]) => {
+      if (!names.has(name)) return [];
+      try {
+        return [resolveImageRef(name, value)];
+      } catch {
+        return [];
+      }
+    });
+    for (const source of chainSources(inner, catalogue, depth + 1)) sources.add(source);
+  }
+  return [...sources];
 }
