@@ -2,9 +2,10 @@
  * `npm run bench:profile`: where the CPU goes in the shared run. The same topology as the
  * benchmark (edge, bridge, worker from the bundle, RabbitMQ, s3rver, Redis).
  * - `--part worker` (default): the worker under V8's CPU profiler (every thread), the JPEG miss
- *   driven at the benchmark's concurrency. Per miss: the worker's CPU from /proc (all threads,
- *   libvips included) and the profiled JavaScript time of its serving thread and of its
- *   processing threads, by package and by function.
+ *   driven at the benchmark's concurrency. Per miss: the worker's CPU from /proc (its process
+ *   tree: every thread, the processing processes and libvips included) and the profiled
+ *   JavaScript time of its serving thread, by package and by function (the processing
+ *   processes start without the profiler; their share is the /proc figure less the profile's).
  * - `--part edge`: the edge's isolate profiled through workerd's inspector (under `wrangler
  *   dev`) while the hit path is driven at the benchmark's 8 connections; per hit, by function.
  *   The profiler slows the isolate: read shares, not absolute times.
@@ -73,7 +74,7 @@ function selfTimes(profile: CpuProfile, from: number, to: number) {
     at += profile.timeDeltas[i] ?? 0;
     if (at < from || at > to) return;
     const frame = byId.get(id)!.callFrame;
-    // Idle, and a processing thread blocked waiting for its next job, spend no CPU.
+    // Idle, and a thread blocked waiting for work, spend no CPU.
     if (frame.functionName === '(idle)' || frame.functionName === 'atomicsWaitLoop') return;
     const ms = (profile.timeDeltas[i] ?? 0) / 1000;
     const where = owner(id);

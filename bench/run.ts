@@ -177,7 +177,7 @@ async function main() {
     series[`process_same_input c=${c} (limit ${{ 1: 1200, 4: 2000, 16: 6000 }[c]} ms)`] = r.p50;
   }
   scenarios.stress = series;
-  // What running each job in a processing thread costs, against running it in the serving thread.
+  // What running each job in a processing process costs, against running it in the serving thread.
   scenarios.isolation = await measureIsolation(photo, smoke ? 2 : 20, ROUNDS);
   scenarios.memory = { workerPeakRssMB: Math.round(workerRss / 1e6), workerPeakRssBeforeMissMB: Math.round(peakBefore / 1e6) };
 

@@ -1,7 +1,7 @@
 /**
  * The worker: takes a job, re-checks the index (re-indexing a result that is already stored,
  * answering a failure remembered for the key) while it reads the input, runs the graph in a
- * processing thread, stores the result and writes the index; then publishes the result and
+ * processing process, stores the result and writes the index; then publishes the result and
  * acks — only after store and index. A chained `graph/...` input is a job of the same request.
  */
 import { ImgfloError, internal, isImgfloError, ofInport, unavailable, unknownGraph, unsupportedInput, type ErrorBody } from '../shared/errors.ts';

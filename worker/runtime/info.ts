@@ -1,5 +1,5 @@
 /**
- * Info's work (shared/info.ts), in a processing thread under the limits of any job: the input
+ * Info's work (shared/info.ts), in a processing process under the limits of any job: the input
  * is screened and its header checked exactly as for processing; then one small upright preview
  * (at most 64 px, shrunk on load) gives the dominant colour, the BlurHash and the placeholder.
  */

@@ -12,7 +12,7 @@
  * Each step wraps its failures with its name and maps them by kind: a libvips error (sharp
  * rejects with a plain `Error`) is the input's fault, 415, or 422 when it is the libvips
  * deadline; a refused allocation is 422 `size-limit`. Only a bug of ours stays an untyped error.
- * This runs inside a processing thread (processor.ts), which is terminated at the deadline.
+ * This runs inside a processing process (processor.ts), which is killed at the deadline.
  */
 import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
 import { componentDecl } from '../../shared/components/registry.ts';

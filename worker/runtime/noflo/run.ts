@@ -1,6 +1,6 @@
 /**
  * The NoFlo runtime: a NoFlo graph (kept whole by shared/graph/compile-noflo.ts) runs on the
- * `noflo` package with this repository's components, inside the processing thread like every
+ * `noflo` package with this repository's components, inside a processing process like every
  * other job (same deadline, same limits). The URL's width and height make the canvas; the other
  * parameters go to their exported inports; the last canvas the graph puts out is the picture.
  */
