@@ -1,6 +1,7 @@
 /**
- * Where the CPU goes: CPU time of process trees from /proc (Linux), so that a scenario can say
- * how many milliseconds of CPU each part of the service spends per request.
+ * Where the CPU and memory go: CPU time and resident memory of process trees from /proc
+ * (Linux), so that a scenario can say how many milliseconds of CPU each part of the service
+ * spends per request, and a test what a process and its children use after a job.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -30,16 +31,43 @@ function stats(): Stat[] {
   return out;
 }
 
+/** The processes of a tree, found in `all`: the root (when alive) and its descendants. */
+function treeIn(all: Stat[]): (pid: number) => Stat[] {
+  const byPid = new Map(all.map((s) => [s.pid, s]));
+  const children = new Map<number, Stat[]>();
+  for (const s of all) children.set(s.ppid, [...(children.get(s.ppid) ?? []), s]);
+  const tree = (pid: number): Stat[] => [...(byPid.has(pid) ? [byPid.get(pid)!] : []), ...(children.get(pid) ?? []).flatMap((c) => tree(c.pid))];
+  return tree;
+}
+
+/** CPU milliseconds so far of each process of a tree, by pid. */
+export const cpuByPid = (root: number): Map<number, number> => new Map(treeIn(stats())(root).map((s) => [s.pid, s.cpuMs]));
+
+/**
+ * CPU milliseconds a tree used since `before` (cpuByPid): a process started since counts whole;
+ * one that has exited no longer costs anything.
+ */
+export const cpuSince = (root: number, before: ReadonlyMap<number, number>): number =>
+  [...cpuByPid(root)].reduce((sum, [pid, ms]) => sum + ms - (before.get(pid) ?? 0), 0);
+
+/** The resident memory of a process and its descendants now (bytes). */
+export function treeRss(pid: number): number {
+  try {
+    const own = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    return own + children.reduce((sum, child) => sum + treeRss(child), 0);
+  } catch {
+    return 0;
+  }
+}
+
 /** A group of processes to watch: the trees under some pids, some pids alone, or every process of some names. */
 export type Group = { trees: number[] } | { pids: number[] } | { names: string[] };
 
 /** CPU milliseconds used so far by each group. */
 export function cpuByGroup(groups: Record<string, Group>): Record<string, number> {
   const all = stats();
-  const byPid = new Map(all.map((s) => [s.pid, s]));
-  const children = new Map<number, Stat[]>();
-  for (const s of all) children.set(s.ppid, [...(children.get(s.ppid) ?? []), s]);
-  const tree = (pid: number): Stat[] => [...(byPid.has(pid) ? [byPid.get(pid)!] : []), ...(children.get(pid) ?? []).flatMap((c) => tree(c.pid))];
+  const tree = treeIn(all);
   const result: Record<string, number> = {};
   for (const [group, g] of Object.entries(groups)) {
     const members = 'trees' in g ? g.trees.flatMap(tree) : 'pids' in g ? all.filter((s) => g.pids.includes(s.pid)) : all.filter((s) => g.names.includes(s.name));

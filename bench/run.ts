@@ -18,7 +18,7 @@ import sharp from 'sharp';
 import { edgeCommand, stopProcess, wranglerEnv, ROOT } from '../scripts/stack.ts';
 import { sumCounter } from '../test/helpers/distributed.ts';
 import { freePort } from '../test/helpers/stack.ts';
-import { measureCpu, type Group } from './cpu.ts';
+import { measureCpu, treeRss, type Group } from './cpu.ts';
 import { peakRss, startTopology, until } from './fixtures.ts';
 import { measureIsolation, type IsolationCost } from './isolation.ts';
 import { alternate, inProcess, load, type Measured } from './load.ts';
@@ -50,17 +50,6 @@ async function startBare(withAssets: boolean) {
   const url = `http://127.0.0.1:${port}`;
   await until(() => fetch(url, { redirect: 'manual' }));
   return { child, url };
-}
-
-/** The resident memory of a process and its descendants now (bytes). */
-function treeRss(pid: number): number {
-  try {
-    const own = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-    return own + children.reduce((sum, child) => sum + treeRss(child), 0);
-  } catch {
-    return 0;
-  }
 }
 
 /** Raw sharp encodes as the service does (progressive JPEG with optimised tables): the same operation. */

@@ -5,7 +5,7 @@
  * shorter `maxAgeSeconds` a caller asks for (a request naming a preset asks for 0: read afresh).
  */
 import type { Redis } from '@upstash/redis/cloudflare';
-import { appKey, decodeApp, MAX_APP_KEY_LENGTH } from '../shared/apps.ts';
+import { appKey, decodeApp } from '../shared/apps.ts';
 import { boundedCache } from './bounded-cache.ts';
 import type { App } from './config.ts';
 
@@ -20,8 +20,6 @@ export function appFinder(options: {
 }): (key: string, maxAgeSeconds?: number) => Promise<App | null> {
   const cache = boundedCache<{ app: App | null; at: number }>(APP_CACHE);
   return async (key, maxAgeSeconds = options.cacheSeconds) => {
-    // No app has a longer key: nothing to look up, nothing to keep.
-    if (key.length > MAX_APP_KEY_LENGTH) return null;
     const own = options.envApps.get(key);
     if (own) return own;
     if (!options.redis) return null;

@@ -13,7 +13,7 @@ export interface CacheBounds {
 }
 
 /** The bytes an entry holds, about: its key and its value as JSON, two bytes a character. */
-export const entryBytes = (key: string, value: unknown) => 2 * (key.length + (typeof value === 'string' ? value.length : (JSON.stringify(value)?.length ?? 8)));
+const entryBytes = (key: string, value: unknown) => 2 * (key.length + (typeof value === 'string' ? value.length : (JSON.stringify(value)?.length ?? 8)));
 
 export function boundedCache<V extends NonNullable<unknown>>(bounds: CacheBounds): LRUCache<string, V> {
   return new LRUCache<string, V>({
