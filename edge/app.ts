@@ -36,7 +36,8 @@ export function createApp(deps: EdgeDeps): Hono<AppEnv> {
   // Pages may call the JSON routes and load processing URLs from script (fetch, canvas).
   if (deps.config.corsOrigins) {
     const allow = corsFor(deps.config.corsOrigins);
-    for (const path of ['/graph/*', '/graphs', '/graphs/*', '/info', '/info/*']) app.use(path, allow);
+    // Hono's `/x/*` matches `/x` too: one pattern each, so the middleware runs once a request.
+    for (const path of ['/graph/*', '/graphs/*', '/info/*']) app.use(path, allow);
   }
   // Bounded before any parsing (and inside CORS, so a page can read the 414): every later step is
   // linear in what is left.
