@@ -9,6 +9,7 @@ import { exampleOf, FIRST_GRAPH, type GraphExample } from '../shared/graph/examp
 import type { PublicGraph, PublicInport } from '../shared/graph/catalogue.ts';
 
 const DEBOUNCE_MS = 300;
+const BUSY_RETRIES = 5;
 const INPUT_FILES = ['files/mountains.png', 'files/gridbear.jpg', 'files/cmyk-color.jpg', 'files/grid-toastybob.jpg', 'files/gradient-black-white.png', 'files/time.gif', 'files/happy-kitten.svg'];
 const CREDENTIALS = 'imgflo-credentials';
 
@@ -213,7 +214,15 @@ async function update(): Promise<void> {
   show('Processing…');
   try {
     // Not following the redirect: the storage need not allow this origin to read it.
-    const res = await fetch(target, { redirect: 'manual', signal: controller.signal });
+    let res = await fetch(target, { redirect: 'manual', signal: controller.signal });
+    // A busy service (503, 429) says when to come back: the page waits and asks again.
+    for (let attempt = 1; (res.status === 503 || res.status === 429) && attempt <= BUSY_RETRIES; attempt++) {
+      const wait = Math.min(Number(res.headers.get('retry-after')) || 1, 10);
+      show(`Busy (${res.status}): asking again in ${wait} s…`);
+      await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+      if (controller.signal.aborted) return;
+      res = await fetch(target, { redirect: 'manual', signal: controller.signal });
+    }
     if (res.type !== 'opaqueredirect' && !res.ok) {
       const body = (await res.json().catch(() => ({}))) as { reason?: string; error?: string };
       result.removeAttribute('src');
@@ -230,6 +239,9 @@ async function update(): Promise<void> {
     const type = ext && ext !== 'auto' ? ext : 'image';
     show(`${result.naturalWidth} × ${result.naturalHeight} · ${type} · ${Math.round(performance.now() - started)} ms`);
     result.dataset.width = String(result.naturalWidth);
+  };
+  result.onerror = () => {
+    if (!controller.signal.aborted) show('The result did not load: the storage did not answer it as an image.');
   };
   result.src = target;
 }
