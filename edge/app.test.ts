@@ -19,7 +19,7 @@ describe('edge, unsigned (auth off)', () => {
     const first = await sys.request(url);
     expect(first.status).toBe(301);
     const location = first.headers.get('location')!;
-    expect(location).toMatch(/^https:\/\/img\.example\.com\/results\/[0-9a-f]{40}\.jpg$/);
+    expect(location).toMatch(/^https:\/\/img\.example\.com\/results\/[0-9a-f]{40}\/[0-9a-f]{16}\.jpg$/);
     const stored = await sys.store.get(objectKeyOf(location));
     expect(stored?.contentType).toBe('image/jpeg');
     expect((await sharp(stored!.body).metadata()).width).toBe(300);
@@ -58,16 +58,23 @@ describe('edge, unsigned (auth off)', () => {
     expect(hit.status).toBe(301);
   });
 
-  it('answers POST of a new URL with 202 and the Location where the result appears', async () => {
-    const res = await sys.request('/graph/crop.webp?input=files%2Fgridbear.jpg&cropwidth=50', { method: 'POST' });
+  it('answers POST of a new URL with 202 and the Location to ask (the URL itself), where the result appears', async () => {
+    const url = '/graph/crop.webp?input=files%2Fgridbear.jpg&cropwidth=50';
+    const res = await sys.request(url, { method: 'POST' });
     expect(res.status).toBe(202);
     const location = res.headers.get('location')!;
-    expect(location).toMatch(/\.webp$/);
-    for (let i = 0; i < 750 && !(await sys.store.head(objectKeyOf(location))); i++) await new Promise((r) => setTimeout(r, 20));
-    const stored = await sys.store.get(objectKeyOf(location));
+    expect(location).toBe(`http://edge.test${url}`);
+    expect(await res.json()).toEqual({ queued: true, location });
+    let head = await sys.request(url, { method: 'HEAD' });
+    for (let i = 0; i < 750 && head.status === 404; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      head = await sys.request(url, { method: 'HEAD' });
+    }
+    expect(head.status).toBe(301);
+    const stored = await sys.store.get(objectKeyOf(head.headers.get('location')!));
     expect(stored?.contentType).toBe('image/webp');
     expect(await sharp(stored!.body).metadata()).toMatchObject({ width: 50, height: 10, format: 'webp' });
-    const again = await sys.request('/graph/crop.webp?input=files%2Fgridbear.jpg&cropwidth=50', { method: 'POST' });
+    const again = await sys.request(url, { method: 'POST' });
     expect(again.status).toBe(301);
   });
 

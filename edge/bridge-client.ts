@@ -2,10 +2,8 @@
 import { ImgfloError, unavailable, type ErrorBody } from '../shared/errors.ts';
 import type { JobRequest } from '../shared/job.ts';
 
-export interface BridgeAnswer {
-  status: 200 | 202;
-  objectKey: string;
-}
+/** Processed (200, with the result's object key), or queued in the background (202). */
+export type BridgeAnswer = { status: 200; objectKey: string } | { status: 202 };
 
 export type BridgeClient = (job: JobRequest) => Promise<BridgeAnswer>;
 
@@ -24,9 +22,8 @@ export function httpBridgeClient(options: { url: string; token: string; timeoutM
       throw unavailable('Backend unavailable');
     }
     const body = (await res.json().catch(() => null)) as (Partial<ErrorBody> & { objectKey?: string }) | null;
-    if ((res.status === 200 || res.status === 202) && typeof body?.objectKey === 'string') {
-      return { status: res.status, objectKey: body.objectKey };
-    }
+    if (res.status === 200 && typeof body?.objectKey === 'string') return { status: 200, objectKey: body.objectKey };
+    if (res.status === 202) return { status: 202 };
     if (body && typeof body.code === 'number' && typeof body.reason === 'string' && res.status !== 401 && res.status !== 400) {
       return Promise.reject(ImgfloError.fromBody(body as ErrorBody));
     }

@@ -37,7 +37,6 @@ const BindingsSchema = v.object({
   IMGFLO_APP_REGISTRY: flag('0'),
   IMGFLO_APP_CACHE_SECONDS: v.pipe(v.optional(v.string(), '30'), v.transform(Number), v.number(), v.integer(), v.minValue(0), v.maxValue(60)),
   IMGFLO_LOG_HITS: flag('1'),
-  IMGFLO_REDIRECT_MAX_AGE: v.pipe(v.optional(v.string(), '3600'), v.transform(Number), v.number(), v.integer(), v.minValue(0), v.maxValue(31_536_000)),
   IMGFLO_EDGE_MEMO_SECONDS: v.pipe(v.optional(v.string(), '60'), v.transform(Number), v.number(), v.integer(), v.minValue(0), v.maxValue(3600)),
   IMGFLO_RATE_LIMIT: v.optional(v.pipe(v.string(), v.regex(/^\d+\/\d+(ms|s|m|h)$/, 'must look like 600/60s'))),
   IMGFLO_CLIENT_IP_HEADER: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a header name, like CF-Connecting-IP'))),

@@ -142,7 +142,7 @@ describe('watermark: an overlay image beside the input', () => {
       expect(res.status).toBe(301);
       objects.push(objectKeyOf(res.headers.get('location')!));
     }
-    const result = await purge({ index: sys.index, store: sys.store, graphs: new Set(['crop', 'passthrough', 'watermark']), cdn: null }, { input: 'files/grid-toastybob.jpg' });
+    const result = await purge({ index: sys.index, store: sys.store, graphs: new Set(['crop', 'passthrough', 'watermark']), cdn: null, now: Date.now }, { input: 'files/grid-toastybob.jpg' });
     expect(result.objects).toEqual(expect.arrayContaining(objects));
     for (const url of urls) expect((await sys.request(url, { method: 'HEAD' })).status).toBe(404);
     // What was not made from it stays.

@@ -135,7 +135,9 @@ export function jobAnswerer(deps: EdgeDeps) {
     });
     const answer = await deps.bridge(job);
     if (answer.status === 202) {
-      const location = await locationOf(answer.objectKey);
+      // The result is named by its bytes once made: until then, this URL is where it will be
+      // (HEAD answers 404 not-cached until it is, then the result's own answer).
+      const location = c.req.url;
       c.header('Location', location);
       c.header('Cache-Control', 'no-store');
       return c.json({ queued: true, location }, 202);

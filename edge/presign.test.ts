@@ -22,7 +22,7 @@ describe.skipIf(!available)('presigned result URLs', () => {
     expect(res.status).toBe(302);
     expect(res.headers.get('cache-control')).toBe('private, max-age=300');
     const location = new URL(res.headers.get('location')!);
-    expect(location.origin + location.pathname).toMatch(new RegExp(`^${S3_ENDPOINT}/imgflo-test/results/[0-9a-f]{40}\\.png$`));
+    expect(location.origin + location.pathname).toMatch(new RegExp(`^${S3_ENDPOINT}/imgflo-test/results/[0-9a-f]{40}/[0-9a-f]{16}\\.png$`));
     expect(location.searchParams.get('X-Amz-Expires')).toBe('600');
     expect(location.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
     const image = await fetch(location);

@@ -25,9 +25,20 @@ export async function cacheKey(req: ResolvedRequest, graphDigest: string): Promi
   return (await sha256Hex(canonicalForm(req, graphDigest))).slice(0, 40);
 }
 
-/** Where a result is stored: `<prefix>/<key>.<ext>`; no extension when noop keeps the input type. */
-export function objectKeyFor(prefix: string, key: string, outtype: ImageType | null): string {
-  const base = prefix ? `${prefix.replace(/\/+$/, '')}/${key}` : key;
+/**
+ * Where a cache key's results are stored: `<prefix>/<key>/`. Each result is an object in it
+ * named by a digest of its own bytes, so an object key never holds other bytes: a result made
+ * again from a changed source is a new object, and the old one answers its old bytes until it is
+ * removed (worker/results.ts).
+ */
+export function resultFolder(prefix: string, key: string): string {
+  const trimmed = prefix.replace(/\/+$/, '');
+  return trimmed ? `${trimmed}/${key}/` : `${key}/`;
+}
+
+/** A result's object key: `<prefix>/<key>/<digest>.<ext>`; no extension when noop keeps the input type. */
+export function resultObjectKey(prefix: string, key: string, outtype: ImageType | null, digest: string): string {
+  const base = `${resultFolder(prefix, key)}${digest}`;
   return outtype ? `${base}.${outtype}` : base;
 }
 

@@ -30,7 +30,6 @@ export type Urgency = JobRequest['urgency'];
 export const JobSchema = v.object({
   ...JobRequestSchema.entries,
   id: v.string(),
-  objectKey: v.string(),
   createdAt: v.number(),
   deadline: v.number(),
   attempt: v.pipe(v.number(), v.integer(), v.minValue(1)),

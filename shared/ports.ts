@@ -84,11 +84,19 @@ export interface StoredObject {
   size: number;
 }
 
+/** An object as a listing names it: its key, and when it was last written (ms since the epoch). */
+export interface ListedObject {
+  key: string;
+  lastModified: number;
+}
+
 export interface ObjectStore {
   head(objectKey: string): Promise<StoredObject | null>;
   delete(objectKey: string): Promise<void>;
   put(objectKey: string, body: Uint8Array, contentType: string): Promise<void>;
   get(objectKey: string): Promise<{ body: Uint8Array; contentType: string } | null>;
+  /** Every object whose key starts with `prefix`, in key order. */
+  list(prefix: string): Promise<ListedObject[]>;
 }
 
 /** The app registry: client applications and their monthly processing counts. */

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cacheKey, canonicalForm, objectKeyFor } from './cache-key.ts';
+import { cacheKey, canonicalForm, resultFolder, resultObjectKey } from './cache-key.ts';
 import type { Catalogue } from './graph/catalogue.ts';
 import { buildCatalogue } from './graph/sources.ts';
 import { resolveRequest } from './request.ts';
@@ -158,8 +158,10 @@ describe('the cache key', () => {
       '{"digest":"d","graph":"crop","input":"files/a.jpg","params":{"cropheight":10,"cropwidth":10,"x":1,"y":2},"type":"png","v":1}',
     );
   });
-  it('names the stored object <prefix>/<key>.<ext>', () => {
-    expect(objectKeyFor('p', 'abc', 'jpg')).toBe('p/abc.jpg');
-    expect(objectKeyFor('', 'abc', null)).toBe('abc');
+  it('names a stored result <prefix>/<key>/<digest>.<ext>, in the folder of its key', () => {
+    expect(resultObjectKey('p', 'abc', 'jpg', 'd1')).toBe('p/abc/d1.jpg');
+    expect(resultObjectKey('p/', 'abc', 'jpg', 'd1')).toBe('p/abc/d1.jpg');
+    expect(resultObjectKey('', 'abc', null, 'd1')).toBe('abc/d1');
+    expect(resultFolder('p', 'abc')).toBe('p/abc/');
   });
 });

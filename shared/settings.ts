@@ -10,6 +10,11 @@ const integer = (def: string, min: number) => v.pipe(v.optional(v.string(), def)
 export const SHARED_SETTINGS = {
   /** Megapixels allowed for width × height (the original's rule). */
   IMGFLO_SIZE_LIMIT: number('25', 0.01),
+  /**
+   * Seconds a browser or CDN may keep a redirect to a result: the edge's max-age, and how long
+   * the workers keep a purged or replaced result readable before removing it.
+   */
+  IMGFLO_REDIRECT_MAX_AGE: v.pipe(integer('3600', 0), v.maxValue(31_536_000)),
   /** How long a GET waits for its job. */
   IMGFLO_JOB_TIMEOUT_MS: integer('25000', 100),
   IMGFLO_S3_ENDPOINT: v.optional(v.pipe(v.string(), v.url(), v.regex(/^https?:\/\//, 'must be an http(s) URL'))),

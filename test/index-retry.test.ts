@@ -55,7 +55,7 @@ describe.skipIf(!haveRedisServer)('index writes after the store', () => {
     const jpg = readFileSync(`${ROOT}examples/gridbear.jpg`);
     const passthrough = catalogue.get('passthrough')!;
     const deps = consumerDeps(catalogue, processor, { index: new RedisCacheIndex(client), store: new StoreThatStopsRedis(backAfterMs), readInput: async () => Buffer.from(jpg) });
-    const job = makeJob({ key, graph: 'passthrough', digest: passthrough.digest, outtype: 'png', objectKey: `p/${key}.png` });
+    const job = makeJob({ key, graph: 'passthrough', digest: passthrough.digest, outtype: 'png' });
     const result = await handleJob(job, deps);
     const indexed = await new RedisCacheIndex(client).get(key).catch(() => null);
     client.disconnect();

@@ -23,6 +23,7 @@ import { healthRoutes } from './health.ts';
 import { createLogger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { purgeRoutes } from './purge.ts';
+import { startSweeping } from './results.ts';
 
 export interface Backend {
   url: string;
@@ -45,9 +46,18 @@ export async function startBackend(env: Record<string, string | undefined>): Pro
   const metrics = createMetrics(queue ? (u) => queue.depth(u) : undefined);
 
   let subscriptions: Subscription[] = [];
+  let stopSweeping = () => {};
   const processor = runsWorkers ? processorFor(config) : null;
   if (processor && queue && store) {
     subscriptions = await startConsumers(config, consumerDeps(config, { catalogue, index, store, queue, metrics, log, processor }));
+    // Every worker sweeps: removing an object twice is harmless, and one left running suffices.
+    stopSweeping = startSweeping({
+      store,
+      keepSeconds: config.retiredKeepSeconds,
+      now: Date.now,
+      onError: (e) => log.warn({ err: e }, 'sweep of retired results failed; trying again at the next'),
+      onSwept: (keys) => log.info({ removed: keys.length }, 'retired results removed'),
+    });
   }
 
   const app = new Hono();
@@ -62,7 +72,7 @@ export async function startBackend(env: Record<string, string | undefined>): Pro
     return c.body(await metrics.registry.metrics());
   });
   // Purging needs the store; it answers only to the bridge token (a worker given one purges too).
-  if (store && config.bridgeToken) app.route('/', purgeRoutes({ index, store, token: config.bridgeToken, graphs: new Set(catalogue.keys()), cdn: config.cdn }));
+  if (store && config.bridgeToken) app.route('/', purgeRoutes({ index, store, token: config.bridgeToken, graphs: new Set(catalogue.keys()), cdn: config.cdn, now: Date.now }));
   if (adapters.localStore) app.route('/cache', createCacheRoute(adapters.localStore));
   if (config.upstashToken) app.route('/upstash', createUpstashEndpoint(config.upstashToken, adapters.commands));
   app.notFound(() => errorResponse(notFound()));
@@ -79,6 +89,7 @@ export async function startBackend(env: Record<string, string | undefined>): Pro
     url,
     close: async () => {
       // Stop taking jobs, let those in flight finish, then close the connections.
+      stopSweeping();
       await Promise.all(subscriptions.map((s) => s.cancel()));
       await new Promise<void>((resolve) => server.close(() => resolve()));
       for (let i = 0; i < 100 && Number((await metrics.jobsInFlight.get()).values[0]?.value ?? 0) > 0; i++) {

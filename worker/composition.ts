@@ -50,5 +50,5 @@ export async function startConsumers(config: BackendConfig, deps: ConsumerDeps):
 }
 
 export function bridgeFor(config: BackendConfig, parts: Parts & { apps: AppRegistry }): Bridge {
-  return new Bridge({ ...parts, clock: systemClock, objectPrefix: config.objectPrefix, jobTimeoutMs: config.jobTimeoutMs, maxQueue: { urgent: config.maxUrgentQueue, background: config.maxBackgroundQueue } });
+  return new Bridge({ ...parts, clock: systemClock, jobTimeoutMs: config.jobTimeoutMs, maxQueue: { urgent: config.maxUrgentQueue, background: config.maxBackgroundQueue } });
 }

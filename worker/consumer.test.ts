@@ -35,7 +35,7 @@ function deps(inputs: Record<string, Uint8Array>) {
 const gif = readFileSync(`${root}examples/time.gif`);
 const jpg = readFileSync(`${root}examples/gridbear.jpg`);
 const noopJob = (input: string, outtype: Job['outtype']) =>
-  makeJob({ graph: 'noop', input, outtype, objectKey: `p/${'c'.repeat(40)}${outtype ? '.' + outtype : ''}` });
+  makeJob({ graph: 'noop', input, outtype, key: 'c'.repeat(40) });
 
 describe('consumer', () => {
   it('noop stores the input bytes unchanged with the sniffed content type', async () => {
@@ -43,16 +43,17 @@ describe('consumer', () => {
     expect(await handleJob(noopJob('files/time.gif', 'gif'), deps({ 'files/time.gif': gif }))).toMatchObject({ ok: false, error: { reason: 'input-pixels' } });
     const d = { ...deps({ 'files/time.gif': gif }), maxInputPixels: 1e8 };
     const result = await handleJob(noopJob('files/time.gif', 'gif'), d);
-    expect(result.ok).toBe(true);
-    const stored = await d.store.get(`p/${'c'.repeat(40)}.gif`);
+    expect(result).toMatchObject({ ok: true, objectKey: expect.stringMatching(new RegExp(`^p/${'c'.repeat(40)}/[0-9a-f]{16}\\.gif$`)) });
+    const stored = await d.store.get(result.ok ? result.objectKey : '');
     expect(stored?.contentType).toBe('image/gif');
     expect(Buffer.compare(Buffer.from(stored!.body), gif)).toBe(0);
   });
 
   it('noop without an extension keeps the type the bytes have', async () => {
     const d = deps({ 'files/gridbear.jpg': jpg });
-    expect((await handleJob(noopJob('files/gridbear.jpg', null), d)).ok).toBe(true);
-    expect((await d.store.head(`p/${'c'.repeat(40)}`))?.contentType).toBe('image/jpeg');
+    const result = await handleJob(noopJob('files/gridbear.jpg', null), d);
+    expect(result).toMatchObject({ ok: true, objectKey: expect.stringMatching(new RegExp(`^p/${'c'.repeat(40)}/[0-9a-f]{16}$`)) });
+    expect((await d.store.head(result.ok ? result.objectKey : ''))?.contentType).toBe('image/jpeg');
   });
 
   it('noop refuses to store a non-image or another type than asked (415)', async () => {
@@ -61,7 +62,7 @@ describe('consumer', () => {
     expect(html).toMatchObject({ ok: false, error: { code: 415, reason: 'unsupported-input' } });
     const mismatch = await handleJob(noopJob('files/gridbear.jpg', 'gif'), d);
     expect(mismatch).toMatchObject({ ok: false, error: { code: 415 } });
-    expect(await d.store.head(`p/${'c'.repeat(40)}`)).toBeNull();
+    expect(await d.store.list('p/')).toEqual([]);
   });
 
   it('answers 415 for bytes that are not a decodable image and 422 for too many pixels', async () => {
@@ -73,10 +74,27 @@ describe('consumer', () => {
   it('re-indexes a result that is stored already, without processing it again', async () => {
     const d = deps({ 'files/gridbear.jpg': jpg });
     const job = makeJob({ graph: 'passthrough', outtype: 'png', params: { ignored: '' } });
-    expect(await handleJob(job, d)).toMatchObject({ ok: true, cached: false });
+    const first = await handleJob(job, d);
+    expect(first).toMatchObject({ ok: true, cached: false, objectKey: expect.stringMatching(new RegExp(`^p/${job.key}/[0-9a-f]{16}\\.png$`)) });
     await d.index.delete(job.key);
     expect(await handleJob({ ...job, id: 'again' }, d)).toMatchObject({ ok: true, cached: true });
-    expect(await d.index.get(job.key)).toBe(job.objectKey);
+    expect(await d.index.get(job.key)).toBe(first.ok && first.objectKey);
+  });
+
+  it('stores a result made again from a changed source as a new object, and retires the one it replaces', async () => {
+    const inputs = { 'files/gridbear.jpg': jpg };
+    const d = deps(inputs);
+    const job = makeJob({ graph: 'passthrough', outtype: 'png' });
+    const first = await handleJob(job, d);
+    inputs['files/gridbear.jpg'] = await sharp({ create: { width: 32, height: 24, channels: 3, background: '#a30' } }).jpeg().toBuffer();
+    const second = await handleJob({ ...job, id: 'again', nocache: true }, d);
+    if (!first.ok || !second.ok) throw new Error('both jobs should succeed');
+    expect(second.objectKey).not.toBe(first.objectKey);
+    expect(await d.index.get(job.key)).toBe(second.objectKey);
+    // The old object keeps its old bytes, retired: out of use, removed by the sweep later.
+    expect((await sharp((await d.store.get(first.objectKey))!.body).metadata()).width).toBe((await sharp(jpg).metadata()).width);
+    expect((await sharp((await d.store.get(second.objectKey))!.body).metadata()).width).toBe(32);
+    expect((await d.store.list('retired/')).map((m) => m.key)).toEqual([`retired/${first.objectKey}`]);
   });
 
   it('answers from storage even when the input is gone meanwhile', async () => {
@@ -141,7 +159,7 @@ describe('retries', () => {
     expect(results).toEqual([expect.objectContaining({ ok: false, retryable: true, error: expect.objectContaining({ code: 503, reason: 'unavailable' }) })]);
     expect(Number((await d.metrics.refused.get()).values[0]?.value)).toBeGreaterThan(1);
     expect(d.reads).toEqual([]);
-    expect(await d.store.head(job.objectKey)).toBeNull();
+    expect(await d.store.list('p/')).toEqual([]);
   });
 
   it('succeeds on a later attempt when storage comes back', async () => {

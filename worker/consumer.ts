@@ -1,8 +1,9 @@
 /**
  * The worker: takes a job, re-checks the index (re-indexing a result that is already stored,
  * answering a failure remembered for the key) while it reads the input, runs the graph in a
- * processing process, stores the result and writes the index; then publishes the result and
- * acks — only after store and index. A chained `graph/...` input is a job of the same request.
+ * processing process, stores the result under a name of its own bytes and points the index at
+ * it (retiring the result it replaces); then publishes the result and acks — only after store
+ * and index. A chained `graph/...` input is a job of the same request.
  */
 import { ImgfloError, internal, isImgfloError, ofInport, unavailable, unknownGraph, unsupportedInput, type ErrorBody } from '../shared/errors.ts';
 import type { Catalogue, GraphEntry } from '../shared/graph/catalogue.ts';
@@ -12,6 +13,7 @@ import { isChained } from '../shared/chain.ts';
 import { imageInports } from '../shared/graph/compile.ts';
 import { jobEntry } from '../shared/info.ts';
 import { chainedJob, chainSources } from './inputs/chained.ts';
+import { currentResult, newResultKey, retire } from './results.ts';
 import type { InputReader } from './inputs/read-input.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
@@ -33,7 +35,7 @@ export interface ConsumerDeps {
   processor: Processor;
   /** How long a failed key is answered with its failure without processing again. */
   failureTtlSeconds: number;
-  /** For chained inputs: where results are stored, and the size rule the edge applies. */
+  /** Where results are stored (and chained inputs' results read), and the size rule the edge applies. */
   objectPrefix: string;
   sizeLimitMegapixels: number;
 }
@@ -86,21 +88,29 @@ async function briefly(deps: ConsumerDeps, what: string, op: () => Promise<void>
 export async function handleJob(job: Job, deps: ConsumerDeps, deadline?: number, depth = 0): Promise<JobResult> {
   const started = deps.clock.now();
   const timings: Timings = { queue: Math.max(0, started - job.createdAt), fetch: 0, process: 0, upload: 0 };
-  const ok = (cached: boolean): JobResult => ({ v: 1, id: job.id, key: job.key, ok: true, objectKey: job.objectKey, cached, timings });
+  const ok = (objectKey: string, cached: boolean): JobResult => ({ v: 1, id: job.id, key: job.key, ok: true, objectKey, cached, timings });
   try {
     const produced = await produce(job, deps, timings, deadline, depth);
-    if (produced === null) return ok(true);
+    if ('stored' in produced) return ok(produced.stored, true);
 
     const t = deps.clock.now();
-    await storage(deps, 'put', deps.store.put(job.objectKey, produced.body, produced.contentType));
+    // Named by its own bytes: the same bytes land on the same key, other bytes on another.
+    const [objectKey, replaced] = await Promise.all([
+      storage(deps, 'name', newResultKey(deps.store, { prefix: deps.objectPrefix, key: job.key, outtype: job.outtype, body: produced.body, now: deps.clock.now() })),
+      softly(deps, 'lookup', deps.index.get(job.key), null),
+    ]);
+    await storage(deps, 'put', deps.store.put(objectKey, produced.body, produced.contentType));
     // Stored: the index entry spares the next request a job; Redis may be back in a moment.
     await Promise.all([
-      briefly(deps, 'write', () => deps.index.set(job.key, job.objectKey, deps.cacheTtlSeconds)),
+      briefly(deps, 'write', () => deps.index.set(job.key, objectKey, deps.cacheTtlSeconds)),
       // Purging an input (or an overlay, ...) reaches every result made from it.
-      ...lineageInputs(imageRefs(job, jobEntry(deps.catalogue, job.graph)), deps.catalogue).map((input) => briefly(deps, 'lineage', () => deps.index.recordLineage({ key: job.key, objectKey: job.objectKey, graph: job.graph, input }))),
+      ...lineageInputs(imageRefs(job, jobEntry(deps.catalogue, job.graph)), deps.catalogue).map((input) => briefly(deps, 'lineage', () => deps.index.recordLineage({ key: job.key, objectKey, graph: job.graph, input }))),
     ]);
+    // The result this one replaces (made again with _nocache, or from a changed source) stays
+    // readable for the redirects that may still lead to it, then the sweep removes it.
+    if (replaced !== null && replaced !== objectKey) await softly(deps, 'retire', retire(deps.store, replaced, deps.clock.now()), undefined);
     timings.upload = deps.clock.now() - t;
-    return ok(false);
+    return ok(objectKey, false);
   } catch (e) {
     if (isImgfloError(e)) {
       if (REMEMBERED.has(e.reason) && !e.retryable) {
@@ -125,7 +135,7 @@ function imageRefs(job: Job, entry: GraphEntry | undefined): Array<string | null
 }
 
 /**
- * The result's bytes, or null when it exists already. The input is read while the index and
+ * The result's bytes, or the object key of the result stored already. The input is read while the index and
  * storage are checked again: a miss, the usual case, waits for neither check; a result found
  * meanwhile is answered without processing.
  */
@@ -135,7 +145,7 @@ async function produce(
   timings: Timings,
   given: number | undefined,
   depth: number,
-): Promise<{ body: Uint8Array; contentType: string } | null> {
+): Promise<{ body: Uint8Array; contentType: string } | { stored: string }> {
   const entry = jobEntry(deps.catalogue, job.graph);
   if (!entry) throw unknownGraph(job.graph);
   let t = deps.clock.now();
@@ -152,7 +162,8 @@ async function produce(
     }),
   );
   reading.catch(() => undefined);
-  if (!job.nocache && (await alreadyDone(job, deps))) return null;
+  const stored = job.nocache ? null : await alreadyDone(job, deps);
+  if (stored !== null) return { stored };
   const read = await reading;
   const [input = null, ...extras] = read;
   const images = Object.fromEntries(imageNames.map((n, i) => [n, extras[i]!]));
@@ -177,10 +188,10 @@ async function readInput(input: string | null, deps: ConsumerDeps, deadline: num
   return stored.body;
 }
 
-/** Whether the result exists: in the index, or in storage only (then it is indexed again). */
-async function alreadyDone(job: Job, deps: ConsumerDeps): Promise<boolean> {
+/** The stored result's object key: from the index, or from storage only (then it is indexed again); null when there is none. */
+async function alreadyDone(job: Job, deps: ConsumerDeps): Promise<string | null> {
   // All checks at once: a miss costs one round trip instead of three.
-  const stored = storage(deps, 'head', deps.store.head(job.objectKey));
+  const stored = storage(deps, 'list', currentResult(deps.store, deps.objectPrefix, job.key));
   stored.catch(() => undefined);
   const [indexed, failed] = await Promise.all([
     softly(deps, 'lookup', deps.index.get(job.key), null),
@@ -188,17 +199,18 @@ async function alreadyDone(job: Job, deps: ConsumerDeps): Promise<boolean> {
   ]);
   if (indexed !== null) {
     deps.metrics.cacheLookups.inc({ result: 'hit' });
-    return true;
+    return indexed;
   }
   // Failed moments ago: the same work would fail the same way.
   if (failed !== null) throw ImgfloError.fromRemembered(failed);
-  if ((await stored) !== null) {
-    await softly(deps, 'write', deps.index.set(job.key, job.objectKey, deps.cacheTtlSeconds), undefined);
+  const found = await stored;
+  if (found !== null) {
+    await softly(deps, 'write', deps.index.set(job.key, found, deps.cacheTtlSeconds), undefined);
     deps.metrics.cacheLookups.inc({ result: 'reindexed' });
-    return true;
+    return found;
   }
   deps.metrics.cacheLookups.inc({ result: 'miss' });
-  return false;
+  return null;
 }
 
 export const MAX_ATTEMPTS = 3;

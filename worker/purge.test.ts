@@ -8,6 +8,7 @@ import { graphTag, inputTag } from '../shared/cache-tags.ts';
 import { MemoryCacheIndex } from '../shared/memory/cache-index.ts';
 import { MemoryKv } from '../shared/memory/kv.ts';
 import { MemoryObjectStore } from '../shared/memory/object-store.ts';
+import { currentResult, sweep } from './results.ts';
 import { purge, type PurgeDeps } from './purge.ts';
 
 const TOKEN = 'cf-api-token-0123456789';
@@ -35,11 +36,12 @@ async function withResults(): Promise<PurgeDeps> {
   const index = new MemoryCacheIndex(new MemoryKv());
   const store = new MemoryObjectStore();
   for (const [key, graph, input] of [['a'.repeat(40), 'crop', 'files/gridbear.jpg'], ['b'.repeat(40), 'passthrough', 'files/gridbear.jpg']] as const) {
-    await index.set(key, `p/${key}.jpg`, 3600);
-    await store.put(`p/${key}.jpg`, new Uint8Array([1, 2, 3]), 'image/jpeg');
-    await index.recordLineage({ key, objectKey: `p/${key}.jpg`, graph, input });
+    const objectKey = `p/${key}/0123456789abcdef.jpg`;
+    await index.set(key, objectKey, 3600);
+    await store.put(objectKey, new Uint8Array([1, 2, 3]), 'image/jpeg');
+    await index.recordLineage({ key, objectKey, graph, input });
   }
-  return { index, store, graphs: new Set(['crop', 'passthrough', 'resize']), cdn: { zoneId: 'zone0123', apiToken: TOKEN, apiUrl } };
+  return { index, store, graphs: new Set(['crop', 'passthrough', 'resize']), cdn: { zoneId: 'zone0123', apiToken: TOKEN, apiUrl }, now: Date.now };
 }
 
 describe('purge', () => {
@@ -70,6 +72,20 @@ describe('purge', () => {
     expect(await deps.index.get('a'.repeat(40))).toBeNull();
     const unreachable = await purge({ ...deps, cdn: { ...deps.cdn!, apiUrl: 'http://127.0.0.1:9' } }, { graph: 'passthrough' });
     expect(unreachable.cdn).toMatchObject({ purged: false, error: expect.stringMatching(/did not answer/) });
+  });
+
+  it('keeps a purged object readable and out of use until the sweep removes it after the redirects\' max-age', async () => {
+    const deps = await withResults();
+    const objectKey = `p/${'a'.repeat(40)}/0123456789abcdef.jpg`;
+    await purge({ ...deps, cdn: null }, { graph: 'crop' });
+    expect(await deps.index.get('a'.repeat(40))).toBeNull();
+    // A redirect kept by a browser still leads to the old bytes …
+    expect(await deps.store.get(objectKey)).toMatchObject({ body: new Uint8Array([1, 2, 3]) });
+    // … but a worker that finds it in storage does not take it back into use.
+    expect(await currentResult(deps.store, 'p', 'a'.repeat(40))).toBeNull();
+    expect(await sweep(deps.store, 3600, Date.now())).toEqual([]);
+    expect(await sweep(deps.store, 3600, Date.now() + 3_600_000)).toEqual([objectKey]);
+    expect(await deps.store.get(objectKey)).toBeNull();
   });
 
   it('refuses a graph name no graph has and no result records, and purges a known graph without results', async () => {

@@ -1,6 +1,8 @@
 /**
- * Purging: every stored result of a graph, or of an input, removed from the cache index and from
- * storage. The workers keep a lineage record per result, so nothing scans the bucket. Served as
+ * Purging: every stored result of a graph, or of an input, removed from the cache index and
+ * retired in storage (worker/results.ts): each stays readable for the redirects' `max-age`, for
+ * browsers and CDNs that still hold a redirect to it, then the sweep removes it. The workers
+ * keep a lineage record per result, so nothing scans the bucket. Served as
  * POST /admin/purge (bearer: the bridge token) by every backend that holds the store, so it
  * works in every storage mode through the store the service itself is configured with.
  */
@@ -14,6 +16,7 @@ import { normalizeInput } from '../shared/request.ts';
 import { graphTag, inputTag } from '../shared/cache-tags.ts';
 import { purgeCdnTags, type CdnPurged, type CdnSettings } from './cdn-purge.ts';
 import { MAX_INPUT_LENGTH, MAX_NAME_LENGTH } from '../shared/reserved.ts';
+import { retire } from './results.ts';
 
 export const PurgeRequestSchema = v.object({
   graph: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_NAME_LENGTH))),
@@ -38,9 +41,10 @@ export interface PurgeDeps {
   /** The catalogue's graph names. */
   graphs: ReadonlySet<string>;
   cdn: CdnSettings | null;
+  now: () => number;
 }
 
-export async function purge({ index, store, graphs, cdn }: PurgeDeps, o: PurgeRequest): Promise<PurgeResult> {
+export async function purge({ index, store, graphs, cdn, now }: PurgeDeps, o: PurgeRequest): Promise<PurgeResult> {
   if (Boolean(o.graph) === Boolean(o.input)) throw invalidParameter('graph', 'give either a graph or an input');
   const of: LineageQuery = o.graph ? { graph: o.graph } : { input: normalizeInput(o.input!) };
   const results = await index.lineage(of);
@@ -49,7 +53,7 @@ export async function purge({ index, store, graphs, cdn }: PurgeDeps, o: PurgeRe
   if (!o.dryRun) {
     for (const r of results) {
       await index.delete(r.key);
-      await store.delete(r.objectKey);
+      await retire(store, r.objectKey, now());
     }
     await index.forgetLineage(of);
   }

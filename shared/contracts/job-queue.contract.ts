@@ -19,7 +19,6 @@ export function makeJob(overrides: Partial<Job> = {}): Job {
     app: null,
     quota: null,
     id,
-    objectKey: 'p/' + 'a'.repeat(40) + '.jpg',
     createdAt: Date.now(),
     deadline: Date.now() + 25_000,
     attempt: 1,

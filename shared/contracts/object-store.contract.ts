@@ -32,6 +32,19 @@ export function objectStoreContract(name: string, make: () => Promise<ObjectStor
       await store.delete(k);
     });
 
+    it('lists the objects under a prefix, in key order, with when each was written', async () => {
+      const store = await make();
+      const folder = `test/${crypto.randomUUID()}/`;
+      const before = Date.now() - 5000;
+      for (const name of ['b.png', 'a.jpg', 'sub/c.webp', 'd']) await store.put(`${folder}${name}`, new Uint8Array([1]), 'image/png');
+      await store.put(`${folder.slice(0, -1)}x/e.png`, new Uint8Array([1]), 'image/png');
+      const listed = await store.list(folder);
+      expect(listed.map((o) => o.key)).toEqual(['a.jpg', 'b.png', 'd', 'sub/c.webp'].map((n) => `${folder}${n}`));
+      for (const o of listed) expect(o.lastModified).toBeGreaterThan(before);
+      expect(await store.list(`${folder}a`)).toHaveLength(1);
+      expect(await store.list(`test/${crypto.randomUUID()}/`)).toEqual([]);
+    });
+
     it('replaces an object written twice (idempotent by key)', async () => {
       const store = await make();
       const k = key();

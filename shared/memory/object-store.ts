@@ -1,8 +1,10 @@
 /** An in-memory object store, for tests and for a process that keeps nothing on disk. */
-import type { ObjectStore, StoredObject } from '../ports.ts';
+import { systemClock, type Clock, type ListedObject, type ObjectStore, type StoredObject } from '../ports.ts';
 
 export class MemoryObjectStore implements ObjectStore {
-  private readonly objects = new Map<string, { body: Uint8Array; contentType: string }>();
+  private readonly objects = new Map<string, { body: Uint8Array; contentType: string; lastModified: number }>();
+
+  constructor(private readonly clock: Clock = systemClock) {}
 
   async head(objectKey: string): Promise<StoredObject | null> {
     const o = this.objects.get(objectKey);
@@ -14,7 +16,14 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   async put(objectKey: string, body: Uint8Array, contentType: string): Promise<void> {
-    this.objects.set(objectKey, { body: new Uint8Array(body), contentType });
+    this.objects.set(objectKey, { body: new Uint8Array(body), contentType, lastModified: this.clock.now() });
+  }
+
+  async list(prefix: string): Promise<ListedObject[]> {
+    return [...this.objects]
+      .filter(([key]) => key.startsWith(prefix))
+      .map(([key, o]) => ({ key, lastModified: o.lastModified }))
+      .sort((a, b) => (a.key < b.key ? -1 : 1));
   }
 
   async get(objectKey: string): Promise<{ body: Uint8Array; contentType: string } | null> {

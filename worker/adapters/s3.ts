@@ -2,7 +2,7 @@
  * The object store on S3 or anything that speaks it (Cloudflare R2, MinIO, s3rver). Objects
  * are content-addressed, so they are written once with an immutable Cache-Control.
  *
- * Four plain REST calls (HEAD, PUT, GET, DELETE), signed with Signature V4 by `aws4` and sent
+ * Plain REST calls (HEAD, PUT, GET, DELETE, and ListObjectsV2), signed with Signature V4 by `aws4` and sent
  * over keep-alive sockets of node:http(s). The AWS SDK's client did the same through a
  * middleware stack that cost about 4 ms of CPU per HEAD and PUT, a third of the worker's
  * serving thread per miss (bench/README.md). Without keys in the settings, credentials come
@@ -12,7 +12,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import aws4 from 'aws4';
-import type { ObjectStore, StoredObject } from '../../shared/ports.ts';
+import type { ListedObject, ObjectStore, StoredObject } from '../../shared/ports.ts';
 
 export interface S3Settings {
   bucket: string;
@@ -99,23 +99,40 @@ export class S3ObjectStore implements ObjectStore {
     await this.call('DELETE', objectKey);
   }
 
+  async list(prefix: string): Promise<ListedObject[]> {
+    const listed: ListedObject[] = [];
+    let token: string | null = null;
+    do {
+      const query = new URLSearchParams({ 'list-type': '2', prefix, ...(token && { 'continuation-token': token }) });
+      const r = await this.call('GET', '', undefined, {}, query);
+      const xml = Buffer.from(r?.body ?? []).toString('utf8');
+      for (const [, entry] of xml.matchAll(/<Contents>([\s\S]*?)<\/Contents>/g)) {
+        const key = /<Key>([^<]*)<\/Key>/.exec(entry!)?.[1];
+        const modified = /<LastModified>([^<]*)<\/LastModified>/.exec(entry!)?.[1];
+        if (key !== undefined && modified !== undefined) listed.push({ key: unescapeXml(key), lastModified: Date.parse(modified) });
+      }
+      token = /<IsTruncated>true<\/IsTruncated>/.test(xml) ? unescapeXml(/<NextContinuationToken>([^<]*)<\/NextContinuationToken>/.exec(xml)?.[1] ?? '') || null : null;
+    } while (token);
+    return listed;
+  }
+
   /** One call, tried again once on a network error or a 5xx (every call here is idempotent); null when the object does not exist. */
-  private async call(method: string, key: string, body?: Uint8Array, headers: Record<string, string> = {}) {
+  private async call(method: string, key: string, body?: Uint8Array, headers: Record<string, string> = {}, query?: URLSearchParams) {
     try {
-      return await this.once(method, key, body, headers);
+      return await this.once(method, key, body, headers, query);
     } catch (e) {
       if (e instanceof S3Error && e.status < 500) throw e;
-      return this.once(method, key, body, headers);
+      return this.once(method, key, body, headers, query);
     }
   }
 
-  private async once(method: string, key: string, body: Uint8Array | undefined, extra: Record<string, string>) {
+  private async once(method: string, key: string, body: Uint8Array | undefined, extra: Record<string, string>, query?: URLSearchParams) {
     const request = {
       protocol: this.base.protocol,
       host: this.base.hostname,
       port: this.base.port || undefined,
       method,
-      path: this.prefix + encodeKey(key),
+      path: this.prefix + encodeKey(key) + (query ? `?${query.toString().replace(/\+/g, '%20')}` : ''),
       service: 's3',
       region: this.s.region,
       // Left unsigned, as the AWS SDK leaves it: caches and proxies may rewrite it.
@@ -148,3 +165,6 @@ export class S3ObjectStore implements ObjectStore {
     });
   }
 }
+
+const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+const unescapeXml = (s: string) => s.replace(/&(amp|lt|gt|quot|apos);/g, (_, e: string) => XML_ENTITIES[e]!);

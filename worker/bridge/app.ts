@@ -27,10 +27,11 @@ export function createBridgeApp(deps: BridgeAppDeps): Hono {
     const req = parsed.output;
     const started = Date.now();
     try {
-      const { status, objectKey } = await deps.bridge.submit(req);
+      const submitted = await deps.bridge.submit(req);
+      const { status } = submitted;
       deps.metrics.jobRequests.inc({ urgency: req.urgency, status, reason: '' });
       deps.log.info({ requestId: req.requestId, key: req.key, graph: req.graph, urgency: req.urgency, status, ms: Date.now() - started }, 'job request');
-      return c.json({ objectKey }, status);
+      return status === 200 ? c.json({ objectKey: submitted.objectKey }, 200) : c.json({ queued: true }, 202);
     } catch (e) {
       const err = isImgfloError(e) ? e : internal(req.requestId);
       if (!isImgfloError(e)) deps.log.error({ err: e, requestId: req.requestId }, 'submit failed');

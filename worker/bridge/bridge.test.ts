@@ -46,7 +46,6 @@ function setup(jobTimeoutMs = 5000, shared?: { queue: FlakyQueue; kv: MemoryKv }
     clock: systemClock,
     metrics: createMetrics(),
     log: createLogger('silent'),
-    objectPrefix: 'p',
     jobTimeoutMs,
     ...(leaseMs !== undefined && { leaseMs }),
     onTransition: (_key, state) => states.push(state),
@@ -55,7 +54,8 @@ function setup(jobTimeoutMs = 5000, shared?: { queue: FlakyQueue; kv: MemoryKv }
   return { queue, kv, index, bridge, states, deliveries, listen: () => queue.consume(['urgent', 'background'], 100, async (d) => void deliveries.push(d)) };
 }
 
-const done = (job: Job): JobResult => ({ v: 1, id: job.id, key: job.key, ok: true, objectKey: job.objectKey, cached: false, timings: { queue: 0, fetch: 0, process: 0, upload: 0 } });
+const resultOf = (job: Job) => `p/${job.key}/0123456789abcdef.${job.outtype}`;
+const done = (job: Job): JobResult => ({ v: 1, id: job.id, key: job.key, ok: true, objectKey: resultOf(job), cached: false, timings: { queue: 0, fetch: 0, process: 0, upload: 0 } });
 
 const until = async (cond: () => boolean) => {
   for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
@@ -68,10 +68,10 @@ describe('bridge', () => {
     const answer = bridge.submit(request());
     await until(() => deliveries.length === 1);
     const job = deliveries[0]!.job;
-    expect(job).toMatchObject({ key: 'b'.repeat(40), objectKey: `p/${'b'.repeat(40)}.png`, attempt: 1 });
+    expect(job).toMatchObject({ key: 'b'.repeat(40), outtype: 'png', attempt: 1 });
     expect(job.deadline - job.createdAt).toBe(5000);
-    await queue.publishResult({ v: 1, id: job.id, key: job.key, ok: true, objectKey: job.objectKey, cached: false, timings: { queue: 0, fetch: 0, process: 0, upload: 0 } });
-    expect(await answer).toEqual({ status: 200, objectKey: job.objectKey });
+    await queue.publishResult({ v: 1, id: job.id, key: job.key, ok: true, objectKey: resultOf(job), cached: false, timings: { queue: 0, fetch: 0, process: 0, upload: 0 } });
+    expect(await answer).toEqual({ status: 200, objectKey: resultOf(job) });
   });
 
   it('passes a typed error of the worker on to the client', async () => {
@@ -91,14 +91,14 @@ describe('bridge', () => {
     const later = bridge.submit(request());
     expect(deliveries.length).toBe(1);
     const { job } = deliveries[0]!;
-    await queue.publishResult({ v: 1, id: job.id, key: job.key, ok: true, objectKey: job.objectKey, cached: false, timings: { queue: 0, fetch: 0, process: 0, upload: 0 } });
+    await queue.publishResult({ v: 1, id: job.id, key: job.key, ok: true, objectKey: resultOf(job), cached: false, timings: { queue: 0, fetch: 0, process: 0, upload: 0 } });
     expect((await later).status).toBe(200);
   });
 
   it('answers background requests at once with 202, and gives a later urgent request its own urgent job', async () => {
     const { bridge, deliveries, listen } = setup();
     await listen();
-    expect(await bridge.submit(request({ urgency: 'background' }))).toEqual({ status: 202, objectKey: `p/${'b'.repeat(40)}.png` });
+    expect(await bridge.submit(request({ urgency: 'background' }))).toEqual({ status: 202 });
     expect(await bridge.submit(request({ urgency: 'background' }))).toMatchObject({ status: 202 });
     void bridge.submit(request()).catch(() => {});
     void bridge.submit(request()).catch(() => {});
@@ -209,7 +209,7 @@ describe('load shedding', () => {
     const queue = new FlakyQueue();
     const kv = new MemoryKv();
     const metrics = createMetrics();
-    const bridge = new Bridge({ queue, index: new MemoryCacheIndex(kv), apps: new MemoryAppRegistry(kv), clock: systemClock, metrics, log: createLogger('silent'), objectPrefix: 'p', jobTimeoutMs: 60_000, maxQueue: { urgent: 3 } });
+    const bridge = new Bridge({ queue, index: new MemoryCacheIndex(kv), apps: new MemoryAppRegistry(kv), clock: systemClock, metrics, log: createLogger('silent'), jobTimeoutMs: 60_000, maxQueue: { urgent: 3 } });
     // Nothing consumes: three urgent jobs wait (their requests keep waiting too).
     const keys = ['1', '2', '3'].map((c) => c.repeat(40));
     for (const key of keys) void bridge.submit(request({ key })).catch(() => undefined);
@@ -229,7 +229,7 @@ describe('load shedding', () => {
     const queue = new FlakyQueue();
     const kv = new MemoryKv();
     const metrics = createMetrics();
-    const bridge = new Bridge({ queue, index: new MemoryCacheIndex(kv), apps: new MemoryAppRegistry(kv), clock: systemClock, metrics, log: createLogger('silent'), objectPrefix: 'p', jobTimeoutMs: 60_000, maxQueue: { background: 40 } });
+    const bridge = new Bridge({ queue, index: new MemoryCacheIndex(kv), apps: new MemoryAppRegistry(kv), clock: systemClock, metrics, log: createLogger('silent'), jobTimeoutMs: 60_000, maxQueue: { background: 40 } });
     const keys = Array.from({ length: 150 }, (_, i) => i.toString(16).padStart(40, '0'));
     const outcomes = await Promise.allSettled(keys.map((key) => bridge.submit(request({ key, urgency: 'background' }))));
     const accepted = outcomes.filter((o) => o.status === 'fulfilled');
@@ -261,7 +261,7 @@ describe('coalescing while the claim is in flight', () => {
     }
     const queue = new CountingQueue();
     const kv = new MemoryKv();
-    const bridge = new Bridge({ queue, index: new SlowClaimIndex(kv), apps: new MemoryAppRegistry(kv), clock: systemClock, metrics: createMetrics(), log: createLogger('silent'), objectPrefix: 'p', jobTimeoutMs: 5000 });
+    const bridge = new Bridge({ queue, index: new SlowClaimIndex(kv), apps: new MemoryAppRegistry(kv), clock: systemClock, metrics: createMetrics(), log: createLogger('silent'), jobTimeoutMs: 5000 });
     const deliveries: Delivery[] = [];
     await queue.consume(['urgent', 'background'], 100, async (d) => void deliveries.push(d));
     const answers = Promise.all(Array.from({ length: 20 }, () => bridge.submit(request())));

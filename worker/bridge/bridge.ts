@@ -18,7 +18,6 @@
  * a dead owner by at most one lease. A job that outlives a request's deadline keeps running; a
  * later request finds its result.
  */
-import { objectKeyFor } from '../../shared/cache-key.ts';
 import { monthOf } from '../../shared/apps.ts';
 import { ImgfloError, isImgfloError, quotaExceeded, timeout, unavailable, type ErrorBody } from '../../shared/errors.ts';
 import type { Job, JobRequest, JobResult, Urgency } from '../../shared/job.ts';
@@ -33,7 +32,6 @@ export interface BridgeOptions {
   clock: Clock;
   metrics: Metrics;
   log: Logger;
-  objectPrefix: string;
   jobTimeoutMs: number;
   /** How long an in-flight marker lives without being renewed (default 6 s, at most the job timeout). */
   leaseMs?: number;
@@ -46,10 +44,8 @@ export interface BridgeOptions {
   onTransition?: (key: string, state: JobState) => void;
 }
 
-export interface Submitted {
-  status: 200 | 202;
-  objectKey: string;
-}
+/** Processed (200, with the result's object key), or queued in the background (202). */
+export type Submitted = { status: 200; objectKey: string } | { status: 202 };
 
 export type JobState = 'claimed' | 'published' | 'joined' | 'answered' | 'failed' | 'given-up';
 
@@ -111,7 +107,6 @@ export class Bridge {
   }
 
   async submit(req: JobRequest): Promise<Submitted> {
-    const objectKey = objectKeyFor(this.o.objectPrefix, req.key, req.outtype);
     let p = this.pending.get(req.key);
     if (p) {
       this.o.metrics.coalesced.inc();
@@ -120,7 +115,7 @@ export class Bridge {
       // and publishing here too would run the job twice.
       await p.settling.catch(() => undefined);
       // An urgent request never waits behind a background job: it gets an urgent one.
-      if (req.urgency === 'urgent' && !p.published.has('urgent') && this.pending.get(req.key) === p) await this.publish(req, objectKey, p);
+      if (req.urgency === 'urgent' && !p.published.has('urgent') && this.pending.get(req.key) === p) await this.publish(req, p);
     } else {
       const over = this.overloaded(req);
       if (over !== null) {
@@ -142,19 +137,19 @@ export class Bridge {
         if (await this.claim(req.key, req.urgency)) {
           tracked.owner = true;
           this.enter(tracked, 'claimed');
-          await this.publish(req, objectKey, tracked);
+          await this.publish(req, tracked);
         } else {
-          await this.join(req, objectKey, tracked);
+          await this.join(req, tracked);
         }
       })();
       await tracked.settling;
     }
-    if (req.urgency === 'background') return { status: 202, objectKey };
+    if (req.urgency === 'background') return { status: 202 };
     return this.wait(p);
   }
 
   /** Another bridge holds the marker: its completion reaches us too; watch that it lives. */
-  private async join(req: JobRequest, objectKey: string, p: Pending): Promise<void> {
+  private async join(req: JobRequest, p: Pending): Promise<void> {
     this.o.metrics.coalesced.inc();
     this.enter(p, 'joined');
     // It may have finished just before we listened: then the index has it.
@@ -164,16 +159,16 @@ export class Bridge {
     if (req.urgency === 'urgent' && holder !== 'urgent') {
       await this.o.index.claim(req.key, this.leaseMs, 'urgent', { force: true }).catch(() => false);
       p.owner = true;
-      await this.publish(req, objectKey, p);
+      await this.publish(req, p);
       return;
     }
     p.published.add(req.urgency);
-    p.timer = setInterval(() => void this.watch(req, objectKey, p), Math.max(50, this.leaseMs / 2));
+    p.timer = setInterval(() => void this.watch(req, p), Math.max(50, this.leaseMs / 2));
     p.timer.unref?.();
   }
 
   /** A joined job whose marker lapsed without a result: its owner is gone, so take it over. */
-  private async watch(req: JobRequest, objectKey: string, p: Pending): Promise<void> {
+  private async watch(req: JobRequest, p: Pending): Promise<void> {
     if (p.state !== 'joined') return;
     const done = await this.o.index.get(req.key).catch(() => null);
     if (done) return this.settle(indexed(req.key, done));
@@ -184,7 +179,7 @@ export class Bridge {
     p.timer = null;
     p.owner = true;
     p.published.clear();
-    await this.publish(req, objectKey, p).catch(() => undefined);
+    await this.publish(req, p).catch(() => undefined);
   }
 
   /**
@@ -235,9 +230,9 @@ export class Bridge {
     this.o.onTransition?.(p.key, state);
   }
 
-  private async publish(req: JobRequest, objectKey: string, p: Pending): Promise<void> {
+  private async publish(req: JobRequest, p: Pending): Promise<void> {
     const now = this.o.clock.now();
-    const job: Job = { ...req, id: crypto.randomUUID(), objectKey, createdAt: now, deadline: now + this.o.jobTimeoutMs, attempt: 1 };
+    const job: Job = { ...req, id: crypto.randomUUID(), createdAt: now, deadline: now + this.o.jobTimeoutMs, attempt: 1 };
     p.published.add(req.urgency);
     try {
       await this.o.queue.publish(job);

@@ -3,7 +3,7 @@
  * (catalogue, parameters, cache key), so its result is the one the edge would find for that
  * URL, and read from the object store — never fetched over HTTP from the service itself.
  */
-import { cacheKey, objectKeyFor } from '../../shared/cache-key.ts';
+import { cacheKey } from '../../shared/cache-key.ts';
 import { isChained, MAX_CHAIN_DEPTH, parseChained } from '../../shared/chain.ts';
 import { imageInports } from '../../shared/graph/compile.ts';
 import { resolveImageRef } from '../../shared/input-ref.ts';
@@ -33,7 +33,6 @@ export async function chainedJob(input: string, depth: number, deps: ChainDeps, 
     ...jobRequestOf(req, entry.digest, key, { requestId, urgency: 'urgent' }),
     nocache: false,
     id: `chain-${key.slice(0, 12)}-${now}`,
-    objectKey: objectKeyFor(deps.objectPrefix, key, req.outtype),
     createdAt: now,
     deadline: now,
     attempt: 1,

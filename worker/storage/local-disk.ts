@@ -2,9 +2,9 @@
  * The embedded mode's object store: files under a directory, written atomically (temp file,
  * then rename), with the content type kept beside each object as S3 keeps it in its metadata.
  */
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import type { ObjectStore, StoredObject } from '../../shared/ports.ts';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import type { ListedObject, ObjectStore, StoredObject } from '../../shared/ports.ts';
 
 const SAFE_KEY = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*(\.[a-z0-9]+)?$/;
 
@@ -42,6 +42,22 @@ export class LocalDiskObjectStore implements ObjectStore {
     if (!path) return;
     await rm(path, { force: true });
     await rm(`${path}.meta`, { force: true });
+  }
+
+  async list(prefix: string): Promise<ListedObject[]> {
+    // The deepest folder the prefix names is walked, not the whole store.
+    const folder = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
+    if (folder && !SAFE_KEY.test(folder)) return [];
+    const root = join(this.dir, folder);
+    const names = await readdir(root, { recursive: true }).catch(() => [] as string[]);
+    const keys = names
+      .map((n) => relative(this.dir, join(root, n)).split(sep).join('/'))
+      .filter((k) => k.startsWith(prefix) && SAFE_KEY.test(k) && !k.endsWith('.meta'));
+    const listed = await Promise.all(keys.map(async (key) => ({ key, info: await stat(join(this.dir, key)).catch(() => null) })));
+    return listed
+      .filter((l) => l.info?.isFile())
+      .map((l) => ({ key: l.key, lastModified: l.info!.mtimeMs }))
+      .sort((a, b) => (a.key < b.key ? -1 : 1));
   }
 
   async put(objectKey: string, body: Uint8Array, contentType: string): Promise<void> {

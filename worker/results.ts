@@ -1,0 +1,85 @@
+/**
+ * The life of stored results. A result is an object named by its own bytes in its cache key's
+ * folder (shared/cache-key.ts), so an object key is never written with other bytes. A result
+ * that is purged, or replaced by one made from a changed source, is *retired*: a marker
+ * `retired/<object key>` is written beside it, and the object itself stays readable for the
+ * redirects' `max-age` (a browser or CDN may still follow one to it). The sweep removes the
+ * objects whose marker is older than that, then the marker. The markers live in the store, so
+ * a result found there with no index entry is never taken back into use once retired, and a
+ * sweep loses nothing when the index is lost.
+ */
+import { createHash } from 'node:crypto';
+import { resultFolder, resultObjectKey } from '../shared/cache-key.ts';
+import type { ImageType } from '../shared/formats.ts';
+import type { ObjectStore } from '../shared/ports.ts';
+
+export const RETIRED_PREFIX = 'retired/';
+
+const markerOf = (objectKey: string) => `${RETIRED_PREFIX}${objectKey}`;
+
+const sha256Hex16 = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex').slice(0, 16);
+
+/** The digest that names a result: 16 hex characters of the SHA-256 of its bytes (native: about 1 GB/s). */
+export const resultDigest = (body: Uint8Array): string => sha256Hex16(body);
+
+/**
+ * The object key for a new result: named by its bytes, unless a result of those very bytes was
+ * retired (purged, then made again the same): that name is the sweep's to remove, so the new one
+ * is named by its bytes and the time instead. Either way no key ever holds two contents.
+ */
+export async function newResultKey(store: ObjectStore, o: { prefix: string; key: string; outtype: ImageType | null; body: Uint8Array; now: number }): Promise<string> {
+  const digest = resultDigest(o.body);
+  const named = resultObjectKey(o.prefix, o.key, o.outtype, digest);
+  if ((await store.head(markerOf(named))) === null) return named;
+  return resultObjectKey(o.prefix, o.key, o.outtype, sha256Hex16(`${digest} ${o.now}`));
+}
+
+/** Marks a result retired as of now: removed by the sweep once `keepSeconds` have passed. */
+export async function retire(store: ObjectStore, objectKey: string, now: number): Promise<void> {
+  await store.put(markerOf(objectKey), new TextEncoder().encode(JSON.stringify({ retiredAt: new Date(now).toISOString() })), 'application/json');
+}
+
+/**
+ * The result of a cache key still in use in storage, when the index has lost it: the newest
+ * object of the key's folder that is not retired; null when there is none.
+ */
+export async function currentResult(store: ObjectStore, prefix: string, key: string): Promise<string | null> {
+  const folder = resultFolder(prefix, key);
+  const [results, retired] = await Promise.all([store.list(folder), store.list(markerOf(folder))]);
+  const gone = new Set(retired.map((m) => m.key.slice(RETIRED_PREFIX.length)));
+  const live = results.filter((r) => !gone.has(r.key)).sort((a, b) => b.lastModified - a.lastModified);
+  return live[0]?.key ?? null;
+}
+
+/** Removes the results retired more than `keepSeconds` ago, then their markers; returns their keys. */
+export async function sweep(store: ObjectStore, keepSeconds: number, now: number): Promise<string[]> {
+  const due = (await store.list(RETIRED_PREFIX)).filter((m) => m.lastModified <= now - keepSeconds * 1000);
+  const removed: string[] = [];
+  for (const marker of due) {
+    const objectKey = marker.key.slice(RETIRED_PREFIX.length);
+    await store.delete(objectKey);
+    await store.delete(marker.key);
+    removed.push(objectKey);
+  }
+  return removed;
+}
+
+/** Sweeps every `intervalMs` until stopped; a failed sweep is logged and tried at the next. */
+export function startSweeping(
+  o: { store: ObjectStore; keepSeconds: number; now: () => number; onError: (e: unknown) => void; onSwept?: (keys: string[]) => void },
+): () => void {
+  const intervalMs = sweepIntervalMs(o.keepSeconds);
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    sweep(o.store, o.keepSeconds, o.now())
+      .then((keys) => keys.length && o.onSwept?.(keys), o.onError)
+      .finally(() => (running = false));
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** A quarter of the keeping time, between 1 s and 5 minutes: an object outlives it by at most that. */
+export const sweepIntervalMs = (keepSeconds: number) => Math.min(300_000, Math.max(1000, (keepSeconds * 1000) / 4));
