@@ -41,6 +41,9 @@ export default defineConfig({
           hookTimeout: 120_000,
           // After the other projects, one file at a time: the fault tests restart the broker.
           fileParallelism: false,
+          // Every result object written to S3 is watched: none may be written with other bytes.
+          globalSetup: ['test/setup/global.ts'],
+          setupFiles: ['test/setup/write-once.ts'],
           sequence: { groupOrder: 1 },
         },
       },

@@ -1626,6 +1626,11 @@ var integer3 = (def, min) => v5.pipe(v5.optional(v5.string(), def), v5.transform
 var SHARED_SETTINGS = {
   /** Megapixels allowed for width × height (the original's rule). */
   IMGFLO_SIZE_LIMIT: number6("25", 0.01),
+  /**
+   * Seconds a browser or CDN may keep a redirect to a result: the edge's max-age, and how long
+   * the workers keep a purged or replaced result readable before removing it.
+   */
+  IMGFLO_REDIRECT_MAX_AGE: v5.pipe(integer3("3600", 0), v5.maxValue(31536e3)),
   /** How long a GET waits for its job. */
   IMGFLO_JOB_TIMEOUT_MS: integer3("25000", 100),
   IMGFLO_S3_ENDPOINT: v5.optional(v5.pipe(v5.string(), v5.url(), v5.regex(/^https?:\/\//, "must be an http(s) URL"))),

@@ -169,7 +169,8 @@ describe.each([
   beforeAll(async () => {
     if (!runs) return;
     // The edge remembers hits for IMGFLO_EDGE_MEMO_SECONDS; off here, to see the purge at once.
-    stack = await startTestStack({ IMGFLO_EDGE_MEMO_SECONDS: '0', ...(await settings()) });
+    // Purged objects stay readable for IMGFLO_REDIRECT_MAX_AGE: 3 s here, to see them go.
+    stack = await startTestStack({ IMGFLO_EDGE_MEMO_SECONDS: '0', IMGFLO_REDIRECT_MAX_AGE: '3', ...(await settings()) });
     // Only the backend's address and token: the store and index are the backend's own.
     env = { PATH: process.env.PATH, IMGFLO_BRIDGE_URL: stack.backendUrl, IMGFLO_BRIDGE_TOKEN: stack.env.IMGFLO_BRIDGE_TOKEN };
   });
@@ -181,7 +182,7 @@ describe.each([
   // Run from elsewhere: nothing depends on the directory the command is started in.
   const purge = (...args: string[]) => run(process.execPath, [`${ROOT}bin/imgflo.mjs`, 'purge', ...args], { env, cwd: tmpdir() });
 
-  it.runIf(runs)('removes the results of a graph, then of an input, from the index and the store', async () => {
+  it.runIf(runs)('removes the results of a graph, then of an input, from the index, and from the store once their redirects have expired', async () => {
     const crops = ['/graph/crop.png?input=files%2Fgridbear.jpg&x=1', '/graph/crop.png?input=files%2Fgridbear.jpg&x=2'];
     const keep = '/graph/passthrough.png?input=files%2Fgridbear.jpg&width=30';
     const blur = '/graph/gaussianblur.jpg?input=files%2Fgrid-toastybob.jpg&std-dev-x=2';
@@ -196,9 +197,11 @@ describe.each([
     expect((await get(crops[0]!, 'HEAD')).status).toBe(301);
     const { stdout } = await purge('--graph', 'crop');
     expect(stdout).toMatch(/^graph: crop\npurged: 2\ndryRun: false\n/);
+    const purgedAt = Date.now();
     for (const p of crops) {
       expect((await get(p, 'HEAD')).status).toBe(404);
-      expect((await fetch(locations[p]!)).status).toBe(404);
+      // A redirect a browser still holds leads to the old bytes until its max-age has passed.
+      expect((await fetch(locations[p]!)).status).toBe(200);
     }
     expect((await get(keep, 'HEAD')).status).toBe(301);
     expect((await fetch(locations[keep]!)).status).toBe(200);
@@ -206,13 +209,22 @@ describe.each([
     const byInput = await purge('--input', 'files/grid-toastybob.jpg', '--json');
     expect(JSON.parse(byInput.stdout)).toMatchObject({ input: 'files/grid-toastybob.jpg', purged: 1 });
     expect((await get(blur, 'HEAD')).status).toBe(404);
-    expect((await fetch(locations[blur]!)).status).toBe(404);
+    expect((await fetch(locations[blur]!)).status).toBe(200);
     expect((await get(keep, 'HEAD')).status).toBe(301);
-    // Nothing comes back by itself (the object is gone, not only its index entry)...
+    // Nothing comes back by itself (a worker finding the object does not take it back)...
     await new Promise((r) => setTimeout(r, 500));
     expect((await get(crops[1]!, 'HEAD')).status).toBe(404);
-    // ...and a purged URL is processed again on the next GET.
+    // ...a purged URL is processed again on the next GET...
     expect((await get(crops[0]!)).status).toBe(301);
+    // ...and once the redirects' max-age has passed the workers remove the purged objects.
+    for (const p of [...crops, blur]) {
+      await expect.poll(async () => (await fetch(locations[p]!)).status, { timeout: 15_000, interval: 250 }).toBe(404);
+    }
+    expect(Date.now() - purgedAt).toBeGreaterThanOrEqual(3000);
+    expect((await fetch(locations[keep]!)).status).toBe(200);
+    const again = await get(crops[0]!, 'HEAD');
+    expect(again.status).toBe(301);
+    expect((await fetch(again.headers.get('location')!)).status).toBe(200);
     // A graph name nobody knows is an error, not "purged: 0".
     await expect(purge('--graph', 'crpo')).rejects.toMatchObject({ code: 1, stderr: 'imgflo: no graph is named crpo, and no results of one by that name are recorded\n' });
     expect(JSON.parse((await purge('--graph', 'resize', '--json')).stdout)).toMatchObject({ graph: 'resize', purged: 0 });

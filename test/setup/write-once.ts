@@ -1,0 +1,23 @@
+/**
+ * After every end-to-end test: no result object was written with other bytes than at its first
+ * write, as the witness in front of the S3 server saw it (test/setup/global.ts).
+ */
+import { afterEach, beforeAll, expect } from 'vitest';
+import type { Conflict } from '../helpers/write-once-witness.ts';
+
+const url = process.env.IMGFLO_TEST_WITNESS_URL;
+const conflictsSoFar = async () => ((await (await fetch(`${url}/__witness/conflicts`)).json()) as { conflicts: Conflict[] }).conflicts;
+/** Conflicts reported already (by the tests of earlier files). */
+let seen = 0;
+
+beforeAll(async () => {
+  if (url) seen = (await conflictsSoFar()).length;
+});
+
+afterEach(async () => {
+  if (!url) return;
+  const conflicts = await conflictsSoFar();
+  const fresh = conflicts.slice(seen);
+  seen = conflicts.length;
+  expect(fresh, 'result objects written again with other bytes').toEqual([]);
+});
