@@ -90,7 +90,10 @@ export function parseEdgeConfig(bindings: Record<string, unknown>) {
     authRequired: e.IMGFLO_REQUIRE_AUTH || e.IMGFLO_APP_REGISTRY || apps.size > 0,
     appRegistry: e.IMGFLO_APP_REGISTRY,
     appCacheSeconds: e.IMGFLO_APP_CACHE_SECONDS,
-    memoSeconds: e.IMGFLO_EDGE_MEMO_SECONDS,
+    /** How long an isolate remembers hits: never longer than a result may go unrevalidated. */
+    memoSeconds: Math.min(e.IMGFLO_EDGE_MEMO_SECONDS, e.IMGFLO_SOURCE_MAX_AGE ?? Infinity),
+    /** IMGFLO_SOURCE_MAX_AGE: a hit on a result older than this has its sources checked in the background; null: never. */
+    sourceMaxAge: e.IMGFLO_SOURCE_MAX_AGE ?? null,
     logHits: e.IMGFLO_LOG_HITS,
     rateLimit: e.IMGFLO_RATE_LIMIT ? parseRate(e.IMGFLO_RATE_LIMIT) : null,
     /** The header the platform puts the client's address in; null: none is trusted. */

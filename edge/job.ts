@@ -6,7 +6,9 @@
 import type { Context } from 'hono';
 import { forbidden, ImgfloError, isImgfloError, notCached, rateLimited, unavailable, type ErrorReason } from '../shared/errors.ts';
 import type { GraphEntry } from '../shared/graph/catalogue.ts';
+import type { JobRequest } from '../shared/job.ts';
 import { jobRequestOf } from '../shared/request.ts';
+import { boundedCache } from './bounded-cache.ts';
 import type { App } from './config.ts';
 import type { AppEnv, EdgeDeps } from './context.ts';
 import { appTag } from '../shared/cache-tags.ts';
@@ -25,6 +27,21 @@ export interface JobAsked {
 
 /** How many stored descriptions (about 1 KB each) an isolate keeps. */
 const INFO_MEMO_MAX = 2000;
+
+/** A POST with this header set to 1 has a cached result's sources checked (imgflo prewarm --revalidate). */
+export const REVALIDATE_HEADER = 'x-imgflo-revalidate';
+
+/** How long a claimed revalidation holds a result fresh: its job's time to check, then another may. */
+const STALE_HOLD_SECONDS = 60;
+
+/** Work that outlives the response: the Workers runtime is told to wait for it (Node has nothing to tell). */
+function inBackground(c: Context<AppEnv>, work: Promise<unknown>): void {
+  try {
+    c.executionCtx.waitUntil(work);
+  } catch {
+    // No execution context outside Workers: the promise runs to its end by itself.
+  }
+}
 
 /** The failures of the input itself, which a fallback input answers instead. */
 const INPUT_FAILURES: ReadonlySet<ErrorReason> = new Set(['input-fetch-failed', 'input-too-large', 'unsupported-input', 'input-pixels']);
@@ -87,6 +104,23 @@ export function jobAnswerer(deps: EdgeDeps) {
     return deliver(c, entry, objectKey);
   };
 
+  // Keys whose freshness this isolate checked lately: a hot URL costs one check per window.
+  const checked = config.sourceMaxAge === null ? null : boundedCache<true>({ ttlMs: Math.max(1, config.memoSeconds) * 1000, max: 10_000, maxBytes: 1024 * 1024, now: deps.now });
+
+  /**
+   * Stale while revalidating: a hit on a result whose sources were not checked within
+   * IMGFLO_SOURCE_MAX_AGE is answered as it is, and one background job (claimed in the index,
+   * so one for all edges) checks them; a changed source gives a new result for later requests.
+   */
+  const revalidateIfStale = (c: Context<AppEnv>, job: JobRequest) => {
+    if (!checked || checked.get(job.key)) return;
+    checked.set(job.key, true);
+    const check = (async () => {
+      if (await deps.index.claimStale(job.key, STALE_HOLD_SECONDS)) await deps.bridge({ ...job, urgency: 'background', revalidate: true, nocache: false });
+    })().catch((e: unknown) => deps.log({ msg: 'revalidation not queued', level: 'warn', requestId: job.requestId, error: String(e) }));
+    inBackground(c, check);
+  };
+
   const lookup = async (key: string, requestId: string): Promise<string | null> => {
     try {
       return await deps.index.get(key);
@@ -112,9 +146,18 @@ export function jobAnswerer(deps: EdgeDeps) {
     if (req.exp !== null && deps.now() > req.exp * 1000) throw forbidden();
     if (req.nocache && config.authRequired && !client?.admin) throw forbidden();
 
+    const job = jobRequestOf(req, entry.digest, key, {
+      requestId,
+      urgency: method === 'GET' ? 'urgent' : 'background',
+      app: client?.key ?? null,
+      quota: client?.processingQuota ?? null,
+    });
     if (method === 'HEAD') {
       const hit = await lookup(key, requestId);
-      if (hit) return fromIndex(c, entry, hit);
+      if (hit) {
+        revalidateIfStale(c, job);
+        return fromIndex(c, entry, hit);
+      }
       // A job that failed moments ago says so (the status; GET gives the body): a pre-warm
       // script polling HEAD learns the outcome instead of waiting for a 301 that never comes.
       const failed = await deps.index.failure(key).catch(() => null);
@@ -123,16 +166,19 @@ export function jobAnswerer(deps: EdgeDeps) {
     }
     if (!req.nocache) {
       const hit = await lookup(key, requestId);
-      if (hit) return fromIndex(c, entry, hit);
+      // `imgflo prewarm --revalidate`: a cached result has its sources checked now (202).
+      if (hit && method === 'POST' && c.req.header(REVALIDATE_HEADER) === '1') {
+        await deps.bridge({ ...job, revalidate: true });
+        c.header('Cache-Control', 'no-store');
+        return c.json({ queued: true, revalidating: true }, 202);
+      }
+      if (hit) {
+        revalidateIfStale(c, job);
+        return fromIndex(c, entry, hit);
+      }
     }
     // An app with a quota of 0 may only have cached results.
     if (client?.processingQuota === 0) throw forbidden();
-    const job = jobRequestOf(req, entry.digest, key, {
-      requestId,
-      urgency: method === 'GET' ? 'urgent' : 'background',
-      app: client?.key ?? null,
-      quota: client?.processingQuota ?? null,
-    });
     const answer = await deps.bridge(job);
     if (answer.status === 202) {
       // The result is named by its bytes once made: until then, this URL is where it will be

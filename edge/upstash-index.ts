@@ -1,7 +1,7 @@
 /** The cache index as the edge reads it: Upstash Redis over REST (@upstash/redis). */
 import { Redis } from '@upstash/redis/cloudflare';
-import { failureKey, indexKey, inflightKey, lineageKey, lineageMember, parseLineageMember } from '../shared/cache-key.ts';
-import type { CacheIndex } from '../shared/ports.ts';
+import { failureKey, freshKey, indexKey, inflightKey, lineageKey, lineageMember, parseLineageMember, sourcesKey } from '../shared/cache-key.ts';
+import type { CacheIndex, SourceVersion } from '../shared/ports.ts';
 
 /** The edge's Upstash client: values come back as the strings they were stored as. */
 export function upstashClient(url: string, token: string): Redis {
@@ -37,5 +37,16 @@ export function upstashIndex(redis: Redis): CacheIndex {
     forgetLineage: async (of) => {
       await redis.del(await lineageKey(of));
     },
+    recordSources: async (key, sources, ttlSeconds) => {
+      await redis.set(sourcesKey(key), JSON.stringify(sources), { ex: ttlSeconds });
+    },
+    sources: async (key) => {
+      const s = await redis.get<string>(sourcesKey(key));
+      return s === null ? null : (JSON.parse(s) as SourceVersion[]);
+    },
+    markFresh: async (key, seconds) => {
+      await redis.set(freshKey(key), '1', { ex: seconds });
+    },
+    claimStale: async (key, holdSeconds) => (await redis.set(freshKey(key), 'revalidating', { nx: true, ex: holdSeconds })) === 'OK',
   };
 }

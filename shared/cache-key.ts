@@ -42,6 +42,11 @@ export function resultObjectKey(prefix: string, key: string, outtype: ImageType 
   return outtype ? `${base}.${outtype}` : base;
 }
 
+/** The name of the record of the sources a key's result was made from. */
+export const sourcesKey = (key: string) => `imgflo:sources:${key}`;
+/** The name of the marker that a key's result had its sources checked lately (IMGFLO_SOURCE_MAX_AGE). */
+export const freshKey = (key: string) => `imgflo:fresh:${key}`;
+
 /** The name of a result's entry in the cache index. */
 export const indexKey = (key: string) => `imgflo:index:${key}`;
 

@@ -23,6 +23,8 @@ export const JobRequestSchema = v.object({
   /** The app that asked, and its monthly processing quota (null: unlimited). */
   app: v.nullable(v.pipe(v.string(), v.maxLength(128))),
   quota: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  /** Check the stored result's sources; process again only when one changed (IMGFLO_SOURCE_MAX_AGE). */
+  revalidate: v.optional(v.boolean(), false),
 });
 export type JobRequest = v.InferOutput<typeof JobRequestSchema>;
 export type Urgency = JobRequest['urgency'];

@@ -37,6 +37,27 @@ export interface CacheIndex {
   lineage(of: LineageQuery): Promise<Array<{ key: string; objectKey: string }>>;
   /** Forgets the lineage of a graph or of an input. */
   forgetLineage(of: LineageQuery): Promise<void>;
+  /** Remembers, for `ttlSeconds`, the versions of the sources a result was made from. */
+  recordSources(key: string, sources: SourceVersion[], ttlSeconds: number): Promise<void>;
+  /** The versions of the sources the current result of `key` was made from; null when unknown. */
+  sources(key: string): Promise<SourceVersion[] | null>;
+  /** Marks the result of `key` fresh (its sources checked) for `seconds`. */
+  markFresh(key: string, seconds: number): Promise<void>;
+  /**
+   * True, once, when the result of `key` is no longer fresh: the caller revalidates it, and the
+   * result counts as fresh for `holdSeconds` meanwhile (others asking get false).
+   */
+  claimStale(key: string, holdSeconds: number): Promise<boolean>;
+}
+
+/** A source of a result as it was when the result was made: to tell later whether it changed. */
+export interface SourceVersion {
+  input: string;
+  /** A digest of its bytes; for a chained `graph/...` input, the object key of the result read. */
+  digest: string;
+  /** Its server's validators, when it gave them. */
+  etag?: string;
+  lastModified?: string;
 }
 
 export interface Lineage {

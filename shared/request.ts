@@ -126,7 +126,7 @@ export function jobRequestOf(
   req: ResolvedRequest,
   digest: string,
   key: string,
-  o: { requestId: string; urgency: Urgency; app?: string | null; quota?: number | null },
+  o: { requestId: string; urgency: Urgency; app?: string | null; quota?: number | null; revalidate?: boolean },
 ): JobRequest {
   return {
     v: 1,
@@ -141,6 +141,7 @@ export function jobRequestOf(
     nocache: req.nocache,
     app: o.app ?? null,
     quota: o.quota ?? null,
+    revalidate: o.revalidate ?? false,
   };
 }
 

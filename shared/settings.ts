@@ -15,6 +15,11 @@ export const SHARED_SETTINGS = {
    * the workers keep a purged or replaced result readable before removing it.
    */
   IMGFLO_REDIRECT_MAX_AGE: v.pipe(integer('3600', 0), v.maxValue(31_536_000)),
+  /**
+   * Seconds after which a result's sources are checked again on its next request (stale while
+   * revalidating); unset: never (the original's behaviour).
+   */
+  IMGFLO_SOURCE_MAX_AGE: v.optional(v.pipe(v.string(), v.transform(Number), v.number(), v.integer(), v.minValue(1), v.maxValue(31_536_000))),
   /** How long a GET waits for its job. */
   IMGFLO_JOB_TIMEOUT_MS: integer('25000', 100),
   IMGFLO_S3_ENDPOINT: v.optional(v.pipe(v.string(), v.url(), v.regex(/^https?:\/\//, 'must be an http(s) URL'))),

@@ -7,7 +7,7 @@ import { systemClock, type AppRegistry, type CacheIndex, type JobQueue, type Obj
 import { Bridge } from './bridge/bridge.ts';
 import type { BackendConfig } from './config.ts';
 import { startConsumer, type ConsumerDeps } from './consumer.ts';
-import { createInputReader, type InputReader } from './inputs/read-input.ts';
+import { createInputReader, createSourceChecker, type InputReader } from './inputs/read-input.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import { createProcessor, type Processor } from './runtime/processor.ts';
@@ -30,6 +30,8 @@ export function consumerDeps(config: BackendConfig, parts: Parts & { store: Obje
   return {
     ...parts,
     readInput: parts.readInput ?? createInputReader(config),
+    checkSource: createSourceChecker(config),
+    sourceMaxAgeSeconds: config.sourceMaxAgeSeconds,
     clock: systemClock,
     cacheTtlSeconds: config.cacheTtlSeconds,
     maxInputPixels: config.maxInputPixels,

@@ -110,6 +110,8 @@ export function loadBackendConfig(env: Record<string, string | undefined>) {
     graphsDir: e.IMGFLO_GRAPHS_DIR,
     examplesDir: e.IMGFLO_EXAMPLES_DIR,
     cacheTtlSeconds: e.IMGFLO_CACHE_TTL,
+    /** How long a result counts as fresh once made or revalidated; null: its sources are never checked again. */
+    sourceMaxAgeSeconds: e.IMGFLO_SOURCE_MAX_AGE ?? null,
     /** How long a purged or replaced result stays readable before the sweep removes it. */
     retiredKeepSeconds: e.IMGFLO_REDIRECT_MAX_AGE,
     jobTimeoutMs: e.IMGFLO_JOB_TIMEOUT_MS,

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeJob } from '../shared/contracts/job-queue.contract.ts';
@@ -10,6 +12,7 @@ import { MemoryKv } from '../shared/memory/kv.ts';
 import { MemoryObjectStore } from '../shared/memory/object-store.ts';
 import { loadCatalogue } from './catalogue.ts';
 import { backoffMs, handleJob, startConsumer } from './consumer.ts';
+import { createInputReader, createSourceChecker } from './inputs/read-input.ts';
 import { createProcessor } from './runtime/processor.ts';
 import { consumerDeps } from '../test/helpers/consumer.ts';
 
@@ -95,6 +98,42 @@ describe('consumer', () => {
     expect((await sharp((await d.store.get(first.objectKey))!.body).metadata()).width).toBe((await sharp(jpg).metadata()).width);
     expect((await sharp((await d.store.get(second.objectKey))!.body).metadata()).width).toBe(32);
     expect((await d.store.list('retired/')).map((m) => m.key)).toEqual([`retired/${first.objectKey}`]);
+  });
+
+  it('revalidates a result: an unchanged source keeps it (fresh again), a changed one makes a new result, chained inputs too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'imgflo-sources-'));
+    const photo = (background: string) => sharp({ create: { width: 40, height: 30, channels: 3, background } }).png().toBuffer();
+    writeFileSync(join(dir, 'photo.png'), await photo('#c03030'));
+    const reader = { examplesDir: dir, maxInputBytes: 1e7, fetchTimeoutMs: 5000 };
+    const d = consumerDeps(catalogue, processor, { readInput: createInputReader(reader), checkSource: createSourceChecker(reader), sourceMaxAgeSeconds: 30 });
+    const runs = () => d.metrics.revalidations.get().then((m) => Object.fromEntries(m.values.map((v) => [v.labels.outcome, v.value])));
+    const direct = makeJob({ graph: 'passthrough', outtype: 'png', input: 'files/photo.png', key: 'd'.repeat(40) });
+    const chained = makeJob({ graph: 'passthrough', outtype: 'png', input: 'graph/passthrough.png?input=files%2Fphoto.png&width=20', key: 'e'.repeat(40) });
+    const made = await Promise.all([handleJob(direct, d), handleJob(chained, d)]);
+    expect(made).toMatchObject([{ ok: true, cached: false }, { ok: true, cached: false }]);
+    expect(await d.index.sources(direct.key)).toEqual([{ input: 'files/photo.png', digest: expect.stringMatching(/^[0-9a-f]{16}$/) }]);
+    expect(await d.index.claimStale(direct.key, 60)).toBe(false);
+
+    // Unchanged: the same objects, nothing processed, fresh again.
+    const same = await Promise.all([handleJob({ ...direct, revalidate: true }, d), handleJob({ ...chained, revalidate: true }, d)]);
+    expect(same.map((r) => r.ok && [r.objectKey, r.cached])).toEqual(made.map((r) => r.ok && [r.objectKey, true]));
+    expect(await runs()).toEqual({ unchanged: 3 });
+
+    // The file changes: each result is made again, as a new object; the old ones are retired.
+    writeFileSync(join(dir, 'photo.png'), await photo('#3030c0'));
+    const changed = await Promise.all([handleJob({ ...direct, revalidate: true }, d), handleJob({ ...chained, revalidate: true }, d)]);
+    for (const [i, r] of changed.entries()) {
+      expect(r).toMatchObject({ ok: true, cached: false });
+      expect(r.ok && r.objectKey).not.toBe(made[i]!.ok && made[i]!.objectKey);
+      const { channels } = await sharp((await d.store.get(r.ok ? r.objectKey : ''))!.body).stats();
+      expect(channels[2]!.mean).toBeGreaterThan(150);
+    }
+    expect(await d.index.get(direct.key)).toBe(changed[0]!.ok && changed[0]!.objectKey);
+    // Retired: both old results, and the chained input's own old result.
+    const retired = (await d.store.list('retired/')).map((m) => m.key);
+    expect(retired).toHaveLength(3);
+    expect(retired).toEqual(expect.arrayContaining(made.map((r) => `retired/${r.ok && r.objectKey}`)));
+    expect((await runs()).changed).toBeGreaterThanOrEqual(2);
   });
 
   it('answers from storage even when the input is gone meanwhile', async () => {

@@ -8,13 +8,14 @@
 import { ImgfloError, internal, isImgfloError, ofInport, unavailable, unknownGraph, unsupportedInput, type ErrorBody } from '../shared/errors.ts';
 import type { Catalogue, GraphEntry } from '../shared/graph/catalogue.ts';
 import type { Job, JobResult, Timings, Urgency } from '../shared/job.ts';
-import type { CacheIndex, Clock, JobQueue, ObjectStore, Subscription } from '../shared/ports.ts';
+import type { CacheIndex, Clock, JobQueue, ObjectStore, SourceVersion, Subscription } from '../shared/ports.ts';
 import { isChained } from '../shared/chain.ts';
 import { imageInports } from '../shared/graph/compile.ts';
 import { jobEntry } from '../shared/info.ts';
 import { chainedJob, chainSources } from './inputs/chained.ts';
-import { currentResult, newResultKey, retire } from './results.ts';
-import type { InputReader } from './inputs/read-input.ts';
+import { contentDigest, currentResult, newResultKey, retire } from './results.ts';
+import { sourcesChanged } from './revalidate.ts';
+import type { InputReader, SourceChecker } from './inputs/read-input.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
 import type { Processor } from './runtime/processor.ts';
@@ -25,6 +26,10 @@ export interface ConsumerDeps {
   store: ObjectStore;
   queue: JobQueue;
   readInput: InputReader;
+  /** Whether a source is no longer the version a result was made from (revalidation). */
+  checkSource: SourceChecker;
+  /** IMGFLO_SOURCE_MAX_AGE: how long a result counts as fresh once made or revalidated; null: always. */
+  sourceMaxAgeSeconds: number | null;
   clock: Clock;
   metrics: Metrics;
   log: Logger;
@@ -90,6 +95,12 @@ export async function handleJob(job: Job, deps: ConsumerDeps, deadline?: number,
   const timings: Timings = { queue: Math.max(0, started - job.createdAt), fetch: 0, process: 0, upload: 0 };
   const ok = (objectKey: string, cached: boolean): JobResult => ({ v: 1, id: job.id, key: job.key, ok: true, objectKey, cached, timings });
   try {
+    if (job.revalidate) {
+      const kept = await revalidated(job, deps, deadline ?? started + deps.processingTimeoutMs, depth);
+      if (kept !== null) return ok(kept, true);
+      // A source changed (or nothing is known to compare): made again, as with _nocache.
+      job = { ...job, nocache: true };
+    }
     const produced = await produce(job, deps, timings, deadline, depth);
     if ('stored' in produced) return ok(produced.stored, true);
 
@@ -101,8 +112,12 @@ export async function handleJob(job: Job, deps: ConsumerDeps, deadline?: number,
     ]);
     await storage(deps, 'put', deps.store.put(objectKey, produced.body, produced.contentType));
     // Stored: the index entry spares the next request a job; Redis may be back in a moment.
+    const fresh = deps.sourceMaxAgeSeconds;
     await Promise.all([
       briefly(deps, 'write', () => deps.index.set(job.key, objectKey, deps.cacheTtlSeconds)),
+      // What it was made from, as it was: a later request can tell whether a source changed.
+      briefly(deps, 'sources', () => deps.index.recordSources(job.key, produced.sources, deps.cacheTtlSeconds)),
+      ...(fresh !== null ? [briefly(deps, 'freshness', () => deps.index.markFresh(job.key, fresh))] : []),
       // Purging an input (or an overlay, ...) reaches every result made from it.
       ...lineageInputs(imageRefs(job, jobEntry(deps.catalogue, job.graph)), deps.catalogue).map((input) => briefly(deps, 'lineage', () => deps.index.recordLineage({ key: job.key, objectKey, graph: job.graph, input }))),
     ]);
@@ -121,6 +136,29 @@ export async function handleJob(job: Job, deps: ConsumerDeps, deadline?: number,
     deps.log.error({ err: e, requestId: job.requestId, jobId: job.id, graph: job.graph }, 'job failed');
     return { v: 1, id: job.id, key: job.key, ok: false, error: internal(job.requestId).toBody(), retryable: false };
   }
+}
+
+/**
+ * A revalidation job: the stored result's object key when none of its sources changed (it counts
+ * as fresh again), else null. Without a stored result or a record of its sources, null too.
+ */
+async function revalidated(job: Job, deps: ConsumerDeps, deadline: number, depth: number): Promise<string | null> {
+  const [current, sources] = await Promise.all([softly(deps, 'lookup', deps.index.get(job.key), null), softly(deps, 'sources lookup', deps.index.sources(job.key), null)]);
+  if (current === null || sources === null) return null;
+  const changed = await sourcesChanged(sources, {
+    checkSource: deps.checkSource,
+    chainedResult: async (input) => {
+      const inner = await chainedJob(input, depth + 1, deps);
+      const result = await handleJob({ ...inner, revalidate: true }, deps, deadline, depth + 1);
+      if (!result.ok) throw ImgfloError.fromBody(result.error as ErrorBody, result.retryable);
+      return result.objectKey;
+    },
+    onUncheckable: (input, e) => deps.log.warn({ err: e, requestId: job.requestId, key: job.key, input }, 'source could not be revalidated; the result in use stays'),
+  });
+  deps.metrics.revalidations.inc({ outcome: changed ? 'changed' : 'unchanged' });
+  if (changed) return null;
+  if (deps.sourceMaxAgeSeconds !== null) await softly(deps, 'freshness', deps.index.markFresh(job.key, deps.sourceMaxAgeSeconds), undefined);
+  return current;
 }
 
 /** The inputs a result's lineage names: each image it was made from, through chains too, or none (null). */
@@ -145,7 +183,7 @@ async function produce(
   timings: Timings,
   given: number | undefined,
   depth: number,
-): Promise<{ body: Uint8Array; contentType: string } | { stored: string }> {
+): Promise<{ body: Uint8Array; contentType: string; sources: SourceVersion[] } | { stored: string }> {
   const entry = jobEntry(deps.catalogue, job.graph);
   if (!entry) throw unknownGraph(job.graph);
   let t = deps.clock.now();
@@ -157,15 +195,16 @@ async function produce(
   const refs = imageRefs(job, entry);
   const reading = Promise.all(
     refs.map((ref, i) => {
-      const bytes = readInput(ref, deps, chainDeadline, depth);
-      return i === 0 ? bytes : ofInport(imageNames[i - 1]!, bytes);
+      const source = readSource(ref, deps, chainDeadline, depth);
+      return i === 0 ? source : ofInport(imageNames[i - 1]!, source);
     }),
   );
   reading.catch(() => undefined);
   const stored = job.nocache ? null : await alreadyDone(job, deps);
   if (stored !== null) return { stored };
   const read = await reading;
-  const [input = null, ...extras] = read;
+  const sources = read.flatMap((r) => (r ? [r.version] : []));
+  const [input = null, ...extras] = read.map((r) => r?.bytes ?? null);
   const images = Object.fromEntries(imageNames.map((n, i) => [n, extras[i]!]));
   timings.fetch = deps.clock.now() - t;
 
@@ -173,19 +212,27 @@ async function produce(
   const deadline = given ?? (job.input !== null && isChained(job.input) ? chainDeadline : t + deps.processingTimeoutMs);
   const out = await deps.processor.run({ entry, params: job.params, input, images, outtype: job.outtype, limits: { maxInputPixels: deps.maxInputPixels, maxFrames: deps.maxFrames, deadline } });
   timings.process = deps.clock.now() - t;
-  return { body: out.body, contentType: out.contentType };
+  return { body: out.body, contentType: out.contentType, sources };
 }
 
-/** The input's bytes: a chained input from its stored result (made first when there is none). */
-async function readInput(input: string | null, deps: ConsumerDeps, deadline: number, depth: number): Promise<Uint8Array | null> {
+/**
+ * A source's bytes and the version they are: a chained input from its stored result (made first
+ * when there is none), versioned by that result's object key; another by its bytes' digest and
+ * its server's validators.
+ */
+async function readSource(input: string | null, deps: ConsumerDeps, deadline: number, depth: number): Promise<{ bytes: Uint8Array; version: SourceVersion } | null> {
   if (input === null) return null;
-  if (!isChained(input)) return deps.readInput(input);
+  if (!isChained(input)) {
+    let validators = {};
+    const bytes = await deps.readInput(input, (v) => (validators = v));
+    return { bytes, version: { input, digest: contentDigest(bytes), ...validators } };
+  }
   const inner = await chainedJob(input, depth + 1, deps);
   const result = await handleJob(inner, deps, deadline, depth + 1);
   if (!result.ok) throw ImgfloError.fromBody(result.error as ErrorBody, result.retryable);
   const stored = await storage(deps, 'get', deps.store.get(result.objectKey));
   if (!stored) throw unavailable('Storage lost a chained result');
-  return stored.body;
+  return { bytes: stored.body, version: { input, digest: result.objectKey } };
 }
 
 /** The stored result's object key: from the index, or from storage only (then it is indexed again); null when there is none. */

@@ -52,6 +52,12 @@ export function createMetrics(queueDepth?: (urgency: 'urgent' | 'background') =>
       labelNames: ['graph', 'outcome'] as const,
       registers: [registry],
     }),
+    revalidations: new Counter({
+      name: 'imgflo_revalidations_total',
+      help: 'Stored results whose sources were checked again (IMGFLO_SOURCE_MAX_AGE), by outcome (unchanged, changed)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
     cacheLookups: new Counter({
       name: 'imgflo_cache_lookups_total',
       help: 'Index lookups by workers before processing (hit, miss, reindexed from storage); edge hits are in the edge log',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryObjectStore } from '../shared/memory/object-store.ts';
-import { currentResult, newResultKey, resultDigest, retire, sweep } from './results.ts';
+import { currentResult, newResultKey, contentDigest, retire, sweep } from './results.ts';
 
 function clock(start = 1_000_000) {
   let t = start;
@@ -11,9 +11,9 @@ const bytes = (...b: number[]) => new Uint8Array(b);
 
 describe('stored results', () => {
   it('names a result by its bytes: equal bytes, equal name; other bytes, another', () => {
-    expect(resultDigest(bytes(1, 2, 3))).toMatch(/^[0-9a-f]{16}$/);
-    expect(resultDigest(bytes(1, 2, 3))).toBe(resultDigest(bytes(1, 2, 3)));
-    expect(resultDigest(bytes(1, 2, 4))).not.toBe(resultDigest(bytes(1, 2, 3)));
+    expect(contentDigest(bytes(1, 2, 3))).toMatch(/^[0-9a-f]{16}$/);
+    expect(contentDigest(bytes(1, 2, 3))).toBe(contentDigest(bytes(1, 2, 3)));
+    expect(contentDigest(bytes(1, 2, 4))).not.toBe(contentDigest(bytes(1, 2, 3)));
   });
 
   it('takes the newest result of a key that is not retired back into use', async () => {
@@ -54,7 +54,7 @@ describe('stored results', () => {
     const store = new MemoryObjectStore(c);
     const o = { prefix: 'results', key: 'k', outtype: 'png' as const, body: bytes(7, 7), now: c.now() };
     const first = await newResultKey(store, o);
-    expect(first).toBe(`results/k/${resultDigest(o.body)}.png`);
+    expect(first).toBe(`results/k/${contentDigest(o.body)}.png`);
     await store.put(first, o.body, 'image/png');
     await retire(store, first, c.now());
     c.advance(10);

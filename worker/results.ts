@@ -19,8 +19,8 @@ const markerOf = (objectKey: string) => `${RETIRED_PREFIX}${objectKey}`;
 
 const sha256Hex16 = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex').slice(0, 16);
 
-/** The digest that names a result: 16 hex characters of the SHA-256 of its bytes (native: about 1 GB/s). */
-export const resultDigest = (body: Uint8Array): string => sha256Hex16(body);
+/** The digest that names a result (and versions a source): 16 hex characters of the SHA-256 of its bytes (native: about 1 GB/s). */
+export const contentDigest = (body: Uint8Array): string => sha256Hex16(body);
 
 /**
  * The object key for a new result: named by its bytes, unless a result of those very bytes was
@@ -28,7 +28,7 @@ export const resultDigest = (body: Uint8Array): string => sha256Hex16(body);
  * is named by its bytes and the time instead. Either way no key ever holds two contents.
  */
 export async function newResultKey(store: ObjectStore, o: { prefix: string; key: string; outtype: ImageType | null; body: Uint8Array; now: number }): Promise<string> {
-  const digest = resultDigest(o.body);
+  const digest = contentDigest(o.body);
   const named = resultObjectKey(o.prefix, o.key, o.outtype, digest);
   if ((await store.head(markerOf(named))) === null) return named;
   return resultObjectKey(o.prefix, o.key, o.outtype, sha256Hex16(`${digest} ${o.now}`));

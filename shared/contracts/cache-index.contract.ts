@@ -88,6 +88,32 @@ export function cacheIndexContract(name: string, make: () => Promise<CacheIndexF
       expect(await index.lineage({ input })).toHaveLength(1);
     });
 
+    it('keeps the versions of a result\'s sources for their TTL', async () => {
+      const { index, pass } = await make();
+      const k = key();
+      expect(await index.sources(k)).toBeNull();
+      const sources = [{ input: 'https://example.com/a.jpg', digest: 'd1', etag: '"x"', lastModified: 'Tue, 01 Dec 2026 10:00:00 GMT' }, { input: 'files/b.png', digest: 'd2' }];
+      await index.recordSources(k, sources, 1);
+      expect(await index.sources(k)).toEqual(sources);
+      await pass(1100);
+      expect(await index.sources(k)).toBeNull();
+    });
+
+    it('answers a stale result to one caller at a time, and holds it fresh for the time given', async () => {
+      const { index, pass } = await make();
+      const k = key();
+      // Never marked fresh: stale, claimed once.
+      expect(await index.claimStale(k, 1)).toBe(true);
+      expect(await index.claimStale(k, 1)).toBe(false);
+      await pass(1100);
+      expect(await index.claimStale(k, 60)).toBe(true);
+      // Marked fresh (revalidated): not stale until that passes.
+      await index.markFresh(k, 1);
+      expect(await index.claimStale(k, 60)).toBe(false);
+      await pass(1100);
+      expect(await index.claimStale(k, 60)).toBe(true);
+    });
+
     it('forgets a deleted entry', async () => {
       const { index } = await make();
       const k = key();

@@ -18,6 +18,7 @@ export function makeJob(overrides: Partial<Job> = {}): Job {
     nocache: false,
     app: null,
     quota: null,
+    revalidate: false,
     id,
     createdAt: Date.now(),
     deadline: Date.now() + 25_000,

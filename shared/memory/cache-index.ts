@@ -1,6 +1,6 @@
 /** The in-memory cache index: entries expire after their TTL like Redis keys do. */
-import { failureKey, indexKey, inflightKey, lineageKey, lineageMember, parseLineageMember } from '../cache-key.ts';
-import type { CacheIndex, Lineage, LineageQuery } from '../ports.ts';
+import { failureKey, freshKey, indexKey, inflightKey, lineageKey, lineageMember, parseLineageMember, sourcesKey } from '../cache-key.ts';
+import type { CacheIndex, Lineage, LineageQuery, SourceVersion } from '../ports.ts';
 import type { MemoryKv } from './kv.ts';
 
 export class MemoryCacheIndex implements CacheIndex {
@@ -30,7 +30,6 @@ export class MemoryCacheIndex implements CacheIndex {
     return this.kv.pexpire(inflightKey(key), ttlMs);
   }
 
-
   async release(key: string): Promise<void> {
     this.kv.del(inflightKey(key));
   }
@@ -55,5 +54,22 @@ export class MemoryCacheIndex implements CacheIndex {
 
   async forgetLineage(of: LineageQuery): Promise<void> {
     this.kv.delSet(await lineageKey(of));
+  }
+
+  async recordSources(key: string, sources: SourceVersion[], ttlSeconds: number): Promise<void> {
+    this.kv.set(sourcesKey(key), JSON.stringify(sources), { ex: ttlSeconds });
+  }
+
+  async sources(key: string): Promise<SourceVersion[] | null> {
+    const s = this.kv.get(sourcesKey(key));
+    return s === null ? null : (JSON.parse(s) as SourceVersion[]);
+  }
+
+  async markFresh(key: string, seconds: number): Promise<void> {
+    this.kv.set(freshKey(key), '1', { ex: seconds });
+  }
+
+  async claimStale(key: string, holdSeconds: number): Promise<boolean> {
+    return this.kv.set(freshKey(key), 'revalidating', { nx: true, ex: holdSeconds }) === 'OK';
   }
 }

@@ -19,6 +19,10 @@ export function consumerDeps<O extends Partial<ConsumerDeps>>(catalogue: Catalog
     readInput: async () => {
       throw new Error('no inputs in this test');
     },
+    checkSource: async () => {
+      throw new Error('no sources to check in this test');
+    },
+    sourceMaxAgeSeconds: null,
     clock: systemClock,
     metrics: createMetrics(),
     log: createLogger('silent'),

@@ -5,9 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { failureKey, indexKey, inflightKey, lineageKey, lineageMember, parseLineageMember } from '../../shared/cache-key.ts';
+import { failureKey, freshKey, indexKey, inflightKey, lineageKey, lineageMember, parseLineageMember, sourcesKey } from '../../shared/cache-key.ts';
 import { APPS_SET, appKey, decodeApp, quotaKey, type AppRecord } from '../../shared/apps.ts';
-import type { AppRegistry, CacheIndex, Lineage, LineageQuery } from '../../shared/ports.ts';
+import type { AppRegistry, CacheIndex, Lineage, LineageQuery, SourceVersion } from '../../shared/ports.ts';
 import type { CommandResult } from '../embedded/kv-commands.ts';
 
 export function createRedis(url: string): Redis {
@@ -90,6 +90,23 @@ export class RedisCacheIndex implements CacheIndex {
 
   async forgetLineage(of: LineageQuery): Promise<void> {
     await this.redis.del(await lineageKey(of));
+  }
+
+  async recordSources(key: string, sources: SourceVersion[], ttlSeconds: number): Promise<void> {
+    await this.redis.set(sourcesKey(key), JSON.stringify(sources), 'EX', ttlSeconds);
+  }
+
+  async sources(key: string): Promise<SourceVersion[] | null> {
+    const s = await this.redis.get(sourcesKey(key));
+    return s === null ? null : (JSON.parse(s) as SourceVersion[]);
+  }
+
+  async markFresh(key: string, seconds: number): Promise<void> {
+    await this.redis.set(freshKey(key), '1', 'EX', seconds);
+  }
+
+  async claimStale(key: string, holdSeconds: number): Promise<boolean> {
+    return (await this.redis.set(freshKey(key), 'revalidating', 'EX', holdSeconds, 'NX')) === 'OK';
   }
 }
 

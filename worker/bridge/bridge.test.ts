@@ -22,6 +22,7 @@ const request = (overrides: Partial<JobRequest> = {}): JobRequest => ({
   nocache: false,
   app: null,
   quota: null,
+  revalidate: false,
   ...overrides,
 });
 

@@ -152,8 +152,9 @@ export class Bridge {
   private async join(req: JobRequest, p: Pending): Promise<void> {
     this.o.metrics.coalesced.inc();
     this.enter(p, 'joined');
-    // It may have finished just before we listened: then the index has it.
-    const done = await this.o.index.get(req.key).catch(() => null);
+    // It may have finished just before we listened: then the index has it (a revalidation
+    // starts from a stored result, so that tells it nothing).
+    const done = req.revalidate ? null : await this.o.index.get(req.key).catch(() => null);
     if (done) return this.settle(indexed(req.key, done));
     const holder = await this.o.index.claimHolder(req.key).catch(() => null);
     if (req.urgency === 'urgent' && holder !== 'urgent') {
@@ -170,7 +171,7 @@ export class Bridge {
   /** A joined job whose marker lapsed without a result: its owner is gone, so take it over. */
   private async watch(req: JobRequest, p: Pending): Promise<void> {
     if (p.state !== 'joined') return;
-    const done = await this.o.index.get(req.key).catch(() => null);
+    const done = req.revalidate ? null : await this.o.index.get(req.key).catch(() => null);
     if (done) return this.settle(indexed(req.key, done));
     if (!(await this.claim(req.key, p.published.has('urgent') ? 'urgent' : req.urgency))) return;
     if (p.state !== 'joined') return;

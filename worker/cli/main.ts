@@ -74,11 +74,12 @@ function program(args: readonly string[], catalogueOf: () => Promise<Catalogue>)
     .option('-c, --concurrency <n>', 'URLs at a time', positiveInt('--concurrency', 256), 4)
     .option('--wait <seconds>', 'how long to wait for each result', positiveInt('--wait', 86_400), 300)
     .option('--server <url>', 'the service, for paths (default: IMGFLO_API_SERVER)')
+    .option('--revalidate', 'for a URL already cached, check its sources now: a changed one is processed again into a new result')
     .option('--json', 'print the outcome of every URL as JSON')
-    .action(async (file: string, o: { concurrency: number; wait: number; server?: string; json?: boolean }) => {
+    .action(async (file: string, o: { concurrency: number; wait: number; server?: string; revalidate?: boolean; json?: boolean }) => {
       const started = Date.now();
       const urls = await readList(file, o.server ?? env.IMGFLO_API_SERVER ?? 'http://127.0.0.1:8787');
-      const outcomes = await prewarm({ urls, concurrency: o.concurrency, waitSeconds: o.wait, tty: !o.json && Boolean(process.stderr.isTTY), quiet: Boolean(o.json), out, err });
+      const outcomes = await prewarm({ urls, concurrency: o.concurrency, waitSeconds: o.wait, revalidate: Boolean(o.revalidate), tty: !o.json && Boolean(process.stderr.isTTY), quiet: Boolean(o.json), out, err });
       out(o.json ? render({ total: outcomes.length, ready: outcomes.filter((r) => r.ok).length, failed: outcomes.filter((r) => !r.ok) }, true) : summary(outcomes, (Date.now() - started) / 1000));
       if (outcomes.some((r) => !r.ok)) process.exitCode = 1;
     });

@@ -2,7 +2,8 @@
  * `imgflo prewarm <file|->`: POSTs every processing URL of a list with bounded concurrency, then
  * follows each accepted one (HEAD, backing off) until it is ready (301/302, or 200 for /info) or fails, within --wait
  * seconds; a POST refused for a full queue (503, Retry-After) is sent again after the wait asked. Failures name the URL and the service's reason, on stderr; a progress bar on a
- * terminal, a line per URL otherwise; exit 1 when any failed.
+ * terminal, a line per URL otherwise; exit 1 when any failed. With `revalidate`, a URL already
+ * cached has its sources checked (X-Imgflo-Revalidate: 1): queued, it counts as done.
  */
 import { readFile } from 'node:fs/promises';
 import { text } from 'node:stream/consumers';
@@ -13,6 +14,8 @@ export interface PrewarmOptions {
   urls: readonly string[];
   concurrency: number;
   waitSeconds: number;
+  /** Ask for cached results to have their sources checked (a changed one is processed again). */
+  revalidate: boolean;
   /** A progress bar (on stderr) instead of a line per URL. */
   tty: boolean;
   quiet: boolean;
@@ -55,22 +58,24 @@ async function failure(res: Response, url: string): Promise<Outcome> {
 const ready = (status: number) => status === 301 || status === 302 || status === 200;
 
 /** POST, then HEAD until ready, an error (with its body from a GET), or the deadline. */
-async function warm(url: string, waitMs: number): Promise<Outcome> {
+async function warm(url: string, waitMs: number, revalidate: boolean): Promise<Outcome> {
   const deadline = Date.now() + waitMs;
+  const post = () => fetch(url, { method: 'POST', redirect: 'manual', headers: revalidate ? { 'x-imgflo-revalidate': '1' } : {}, signal: AbortSignal.timeout(60_000) });
   try {
-    let posted = await fetch(url, { method: 'POST', redirect: 'manual', signal: AbortSignal.timeout(60_000) });
+    let posted = await post();
     // A full background queue (503 with Retry-After): wait as told, then ask again.
     while (posted.status === 503 && posted.headers.has('retry-after') && Date.now() < deadline) {
       await posted.body?.cancel();
       await sleep(Math.min(Math.max(1, Number(posted.headers.get('retry-after')) || 1) * 1000, Math.max(0, deadline - Date.now())));
-      posted = await fetch(url, { method: 'POST', redirect: 'manual', signal: AbortSignal.timeout(60_000) });
+      posted = await post();
     }
     if (ready(posted.status)) {
       await posted.body?.cancel();
       return { url, ok: true, status: posted.status };
     }
     if (posted.status !== 202) return failure(posted, url);
-    await posted.body?.cancel();
+    // A cached result whose sources are being checked: it stays in use meanwhile.
+    if (((await posted.json().catch(() => ({}))) as { revalidating?: boolean }).revalidating) return { url, ok: true, status: 202 };
     for (let delay = 250; Date.now() < deadline; delay = Math.min(delay * 2, 2000)) {
       await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
       const head = await fetch(url, { method: 'HEAD', redirect: 'manual', signal: AbortSignal.timeout(10_000) });
@@ -102,7 +107,7 @@ export async function prewarm(o: PrewarmOptions): Promise<Outcome[]> {
   const worker = async () => {
     while (next < o.urls.length) {
       const url = o.urls[next++]!;
-      const outcome = await warm(url, o.waitSeconds * 1000);
+      const outcome = await warm(url, o.waitSeconds * 1000, o.revalidate);
       outcomes.push(outcome);
       const failed = outcomes.filter((r) => !r.ok).length;
       // Under a progress bar, the failures are listed once it is done.

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fetchHttp } from './fetch-http.ts';
+import { fetchHttp, fetchSource } from './fetch-http.ts';
 
 let server: Server;
 let base: string;
@@ -11,6 +11,14 @@ beforeAll(async () => {
     switch (u.pathname) {
       case '/ok':
         res.writeHead(200, { 'content-type': 'image/png' }).end(Buffer.from([1, 2, 3]));
+        return;
+      case '/versioned':
+        // Its version is "v1"; it honours If-None-Match, and If-Modified-Since by its date.
+        if (req.headers['if-none-match'] === '"v1"' || (!req.headers['if-none-match'] && req.headers['if-modified-since'] === 'Tue, 01 Dec 2026 10:00:00 GMT')) {
+          res.writeHead(304, { etag: '"v1"' }).end();
+          return;
+        }
+        res.writeHead(200, { etag: '"v1"', 'last-modified': 'Tue, 01 Dec 2026 10:00:00 GMT' }).end(Buffer.from([4, 5]));
         return;
       case '/redirect':
         res.writeHead(302, { location: hop > 0 ? `/redirect?n=${hop - 1}` : '/ok' }).end();
@@ -25,6 +33,9 @@ beforeAll(async () => {
         res.writeHead(200);
         for (let i = 0; i < 10; i++) res.write(Buffer.alloc(1000));
         res.end();
+        return;
+      case '/ok-304':
+        res.writeHead(304).end();
         return;
       case '/slow':
         setTimeout(() => res.writeHead(200).end('late'), 2000);
@@ -42,6 +53,18 @@ const limits = { maxInputBytes: 4096, fetchTimeoutMs: 500, allowPrivate: true };
 const get = (path: string) => fetchHttp(`${base}${path}`, limits, `${base}${path}`);
 
 describe('fetching an http input', () => {
+  it('gives the validators of a source, and asks conditionally with them: 304 is not modified', async () => {
+    const url = `${base}/versioned`;
+    const first = await fetchSource(url, limits, url);
+    expect(first).toMatchObject({ modified: true, validators: { etag: '"v1"', lastModified: 'Tue, 01 Dec 2026 10:00:00 GMT' } });
+    expect(first.modified && [...first.body]).toEqual([4, 5]);
+    expect(await fetchSource(url, limits, url, { etag: '"v1"' })).toEqual({ modified: false });
+    expect(await fetchSource(url, limits, url, { lastModified: 'Tue, 01 Dec 2026 10:00:00 GMT' })).toEqual({ modified: false });
+    expect(await fetchSource(url, limits, url, { etag: '"v0"' })).toMatchObject({ modified: true });
+    // A 304 nobody asked for is an error, as any status but 200.
+    await expect(fetchHttp(`${base}/ok-304`, limits, 'x')).rejects.toMatchObject({ status: 504 });
+  });
+
   it('returns the body of a 200', async () => {
     expect([...(await get('/ok'))]).toEqual([1, 2, 3]);
   });

@@ -24,6 +24,15 @@ export interface FetchLimits {
 
 const MAX_REDIRECTS = 3;
 
+/** What a server says identifies a version of what it served. */
+export interface Validators {
+  etag?: string;
+  lastModified?: string;
+}
+
+/** A source fetched: its bytes and validators, or (asked conditionally) that it has not changed. */
+export type Fetched = { modified: true; body: Uint8Array; validators: Validators } | { modified: false };
+
 class Blocked extends Error {}
 
 /** A DNS lookup that answers only with allowed addresses, so the socket can reach no other. */
@@ -45,6 +54,15 @@ function hostAllowed(url: URL, limits: FetchLimits): boolean {
 }
 
 export async function fetchHttp(url: string, limits: FetchLimits, shownAs: string): Promise<Uint8Array> {
+  const fetched = await fetchSource(url, limits, shownAs);
+  return fetched.modified ? fetched.body : new Uint8Array();
+}
+
+/**
+ * The source at `url`, with its validators; given the validators of a version seen before, a
+ * conditional request (If-None-Match, If-Modified-Since) that a server may answer 304.
+ */
+export async function fetchSource(url: string, limits: FetchLimits, shownAs: string, seen?: Validators): Promise<Fetched> {
   const deadline = AbortSignal.timeout(limits.fetchTimeoutMs);
   let current = url;
   try {
@@ -60,7 +78,7 @@ export async function fetchHttp(url: string, limits: FetchLimits, shownAs: strin
       if (allowed && ipFamily(target.hostname) !== 0 && !allowed(target.hostname.replace(/^\[|\]$/g, ''))) {
         throw inputFetchFailed(shownAs, 'address is not allowed');
       }
-      const res = await request(target, allowed, deadline);
+      const res = await request(target, allowed, deadline, seen);
       const location = res.headers.location;
       if (res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && location) {
         res.resume();
@@ -68,11 +86,18 @@ export async function fetchHttp(url: string, limits: FetchLimits, shownAs: strin
         current = new URL(location, target).href;
         continue;
       }
+      if (res.statusCode === 304 && seen) {
+        res.resume();
+        return { modified: false };
+      }
       if (res.statusCode !== 200) {
         res.resume();
         throw inputFetchFailed(shownAs, `HTTP error ${res.statusCode}`);
       }
-      return await readCapped(res, limits.maxInputBytes);
+      const etag = res.headers.etag;
+      const lastModified = res.headers['last-modified'];
+      const validators: Validators = { ...(etag && { etag }), ...(lastModified && { lastModified }) };
+      return { modified: true, body: await readCapped(res, limits.maxInputBytes), validators };
     }
   } catch (e) {
     if (e instanceof ImgfloError) throw e;
@@ -81,14 +106,19 @@ export async function fetchHttp(url: string, limits: FetchLimits, shownAs: strin
   }
 }
 
-function request(url: URL, allowed: ((address: string) => boolean) | null, signal: AbortSignal): Promise<IncomingMessage> {
+function request(url: URL, allowed: ((address: string) => boolean) | null, signal: AbortSignal, seen?: Validators): Promise<IncomingMessage> {
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const req = client.request(url, {
       method: 'GET',
       signal,
       agent: false,
-      headers: { 'user-agent': 'imgflo', accept: 'image/*' },
+      headers: {
+        'user-agent': 'imgflo',
+        accept: 'image/*',
+        ...(seen?.etag && { 'if-none-match': seen.etag }),
+        ...(seen?.lastModified && { 'if-modified-since': seen.lastModified }),
+      },
       ...(allowed && { lookup: checkedLookup(allowed) }),
     });
     req.on('response', resolve);

@@ -1,11 +1,15 @@
 /**
  * Reads a job's input: `files/<name>` from the bundled examples on disk (no HTTP), an http(s)
  * URL through the fetcher. (Chained `graph/...` inputs are jobs of their own: consumer.ts.)
+ * Checks whether a source still is the version a result was made from: a file by its bytes, a
+ * URL by a conditional request (a 304 is unchanged; a 200 with the same bytes too).
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inputFetchFailed } from '../../shared/errors.ts';
-import { fetchHttp, type FetchLimits } from './fetch-http.ts';
+import type { SourceVersion } from '../../shared/ports.ts';
+import { contentDigest } from '../results.ts';
+import { fetchSource, type FetchLimits, type Validators } from './fetch-http.ts';
 
 export interface InputReaderOptions {
   examplesDir: string;
@@ -15,27 +19,47 @@ export interface InputReaderOptions {
   inputHosts?: readonly string[];
 }
 
-/** Reads an input into a buffer of its own (the caller may hand its memory on). */
-export type InputReader = (input: string) => Promise<Uint8Array>;
+/** Reads an input into a buffer of its own (the caller may hand its memory on); `seen` hears a URL's validators. */
+export type InputReader = (input: string, seen?: (validators: Validators) => void) => Promise<Uint8Array>;
+
+/** Whether a (non-chained) source is no longer the version recorded. */
+export type SourceChecker = (version: SourceVersion) => Promise<boolean>;
 
 const EXAMPLE = /^files\/([A-Za-z0-9_][A-Za-z0-9_.-]*)$/;
 
+const limitsOf = (options: InputReaderOptions): FetchLimits => ({
+  maxInputBytes: options.maxInputBytes,
+  fetchTimeoutMs: options.fetchTimeoutMs,
+  allowPrivate: options.allowPrivateInputs ?? false,
+  allowedHosts: options.inputHosts ?? [],
+});
+
+async function readExample(options: InputReaderOptions, input: string, name: string): Promise<Uint8Array> {
+  try {
+    return await readFile(join(options.examplesDir, name));
+  } catch {
+    throw inputFetchFailed(input, 'HTTP error 404');
+  }
+}
+
 export function createInputReader(options: InputReaderOptions): InputReader {
-  const limits: FetchLimits = {
-    maxInputBytes: options.maxInputBytes,
-    fetchTimeoutMs: options.fetchTimeoutMs,
-    allowPrivate: options.allowPrivateInputs ?? false,
-    allowedHosts: options.inputHosts ?? [],
-  };
-  return async (input) => {
+  const limits = limitsOf(options);
+  return async (input, seen) => {
     const file = EXAMPLE.exec(input);
-    if (file) {
-      try {
-        return await readFile(join(options.examplesDir, file[1]!));
-      } catch {
-        throw inputFetchFailed(input, 'HTTP error 404');
-      }
-    }
-    return fetchHttp(input, limits, input);
+    if (file) return readExample(options, input, file[1]!);
+    const fetched = await fetchSource(input, limits, input);
+    if (!fetched.modified) throw inputFetchFailed(input, 'HTTP error 304');
+    seen?.(fetched.validators);
+    return fetched.body;
+  };
+}
+
+export function createSourceChecker(options: InputReaderOptions): SourceChecker {
+  const limits = limitsOf(options);
+  return async (version) => {
+    const file = EXAMPLE.exec(version.input);
+    if (file) return contentDigest(await readExample(options, version.input, file[1]!)) !== version.digest;
+    const fetched = await fetchSource(version.input, limits, version.input, version);
+    return fetched.modified && contentDigest(fetched.body) !== version.digest;
   };
 }
