@@ -1458,21 +1458,22 @@ async function failure(res, url2) {
   return { url: url2, ok: false, status: res.status, reason: body.reason ?? "error", error: body.error ?? res.statusText };
 }
 var ready = (status) => status === 301 || status === 302 || status === 200;
-async function warm(url2, waitMs) {
+async function warm(url2, waitMs, revalidate) {
   const deadline = Date.now() + waitMs;
+  const post = () => fetch(url2, { method: "POST", redirect: "manual", headers: revalidate ? { "x-imgflo-revalidate": "1" } : {}, signal: AbortSignal.timeout(6e4) });
   try {
-    let posted = await fetch(url2, { method: "POST", redirect: "manual", signal: AbortSignal.timeout(6e4) });
+    let posted = await post();
     while (posted.status === 503 && posted.headers.has("retry-after") && Date.now() < deadline) {
       await posted.body?.cancel();
       await sleep(Math.min(Math.max(1, Number(posted.headers.get("retry-after")) || 1) * 1e3, Math.max(0, deadline - Date.now())));
-      posted = await fetch(url2, { method: "POST", redirect: "manual", signal: AbortSignal.timeout(6e4) });
+      posted = await post();
     }
     if (ready(posted.status)) {
       await posted.body?.cancel();
       return { url: url2, ok: true, status: posted.status };
     }
     if (posted.status !== 202) return failure(posted, url2);
-    await posted.body?.cancel();
+    if ((await posted.json().catch(() => ({}))).revalidating) return { url: url2, ok: true, status: 202 };
     for (let delay = 250; Date.now() < deadline; delay = Math.min(delay * 2, 2e3)) {
       await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
       const head = await fetch(url2, { method: "HEAD", redirect: "manual", signal: AbortSignal.timeout(1e4) });
@@ -1499,7 +1500,7 @@ async function prewarm(o) {
   const worker = async () => {
     while (next < o.urls.length) {
       const url2 = o.urls[next++];
-      const outcome = await warm(url2, o.waitSeconds * 1e3);
+      const outcome = await warm(url2, o.waitSeconds * 1e3, o.revalidate);
       outcomes.push(outcome);
       const failed = outcomes.filter((r) => !r.ok).length;
       if (!outcome.ok && !bar) o.err(failureLine(outcome));
@@ -1631,6 +1632,11 @@ var SHARED_SETTINGS = {
    * the workers keep a purged or replaced result readable before removing it.
    */
   IMGFLO_REDIRECT_MAX_AGE: v5.pipe(integer3("3600", 0), v5.maxValue(31536e3)),
+  /**
+   * Seconds after which a result's sources are checked again on its next request (stale while
+   * revalidating); unset: never (the original's behaviour).
+   */
+  IMGFLO_SOURCE_MAX_AGE: v5.optional(v5.pipe(v5.string(), v5.transform(Number), v5.number(), v5.integer(), v5.minValue(1), v5.maxValue(31536e3))),
   /** How long a GET waits for its job. */
   IMGFLO_JOB_TIMEOUT_MS: integer3("25000", 100),
   IMGFLO_S3_ENDPOINT: v5.optional(v5.pipe(v5.string(), v5.url(), v5.regex(/^https?:\/\//, "must be an http(s) URL"))),
@@ -1748,10 +1754,10 @@ async function withRegistry(url2, use) {
 }
 function program(args, catalogueOf2) {
   const root = new Command2("imgflo").description("The imgflo command line: sign processing URLs, pre-warm and purge results, manage apps.").version(packageVersion(), "-V, --version").showSuggestionAfterError().configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
-  root.command("prewarm").summary("POST a list of processing URLs and wait until each result is ready").argument("<file>", "one URL per line (# comments; paths relative to --server); - for stdin").option("-c, --concurrency <n>", "URLs at a time", positiveInt("--concurrency", 256), 4).option("--wait <seconds>", "how long to wait for each result", positiveInt("--wait", 86400), 300).option("--server <url>", "the service, for paths (default: IMGFLO_API_SERVER)").option("--json", "print the outcome of every URL as JSON").action(async (file, o) => {
+  root.command("prewarm").summary("POST a list of processing URLs and wait until each result is ready").argument("<file>", "one URL per line (# comments; paths relative to --server); - for stdin").option("-c, --concurrency <n>", "URLs at a time", positiveInt("--concurrency", 256), 4).option("--wait <seconds>", "how long to wait for each result", positiveInt("--wait", 86400), 300).option("--server <url>", "the service, for paths (default: IMGFLO_API_SERVER)").option("--revalidate", "for a URL already cached, check its sources now: a changed one is processed again into a new result").option("--json", "print the outcome of every URL as JSON").action(async (file, o) => {
     const started = Date.now();
     const urls = await readList(file, o.server ?? env.IMGFLO_API_SERVER ?? "http://127.0.0.1:8787");
-    const outcomes = await prewarm({ urls, concurrency: o.concurrency, waitSeconds: o.wait, tty: !o.json && Boolean(process.stderr.isTTY), quiet: Boolean(o.json), out, err });
+    const outcomes = await prewarm({ urls, concurrency: o.concurrency, waitSeconds: o.wait, revalidate: Boolean(o.revalidate), tty: !o.json && Boolean(process.stderr.isTTY), quiet: Boolean(o.json), out, err });
     out(o.json ? render({ total: outcomes.length, ready: outcomes.filter((r) => r.ok).length, failed: outcomes.filter((r) => !r.ok) }, true) : summary(outcomes, (Date.now() - started) / 1e3));
     if (outcomes.some((r) => !r.ok)) process.exitCode = 1;
   });

@@ -4,22 +4,36 @@
  * by its input; the next request makes a new object; the old object's URL keeps its old bytes
  * until the redirects that may lead to it have expired, then the workers remove it.
  */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../scripts/stack.ts';
 import { freshRedisDb, redisAvailable, s3Available, S3_ENDPOINT } from './helpers/services.ts';
-import { startTestStack } from './helpers/stack.ts';
+import { counter, startTestStack } from './helpers/stack.ts';
 
-/** The source's colour now: the server answers a 64×48 JPEG of it. */
+/** The source's colour now: the server answers a 64×48 JPEG of it, with its ETag, and 304 to a request that has it. */
 let colour = '#d02020';
 let source: Server;
 let sourceUrl = '';
+/** What the source server answered: full bodies (200) and not-modified (304). */
+const answered = { 200: 0, 304: 0 };
 
 beforeAll(async () => {
-  source = createServer(async (_req, res) => {
+  source = createServer(async (req, res) => {
+    const etag = `"${colour.slice(1)}"`;
+    if (req.headers['if-none-match'] === etag) {
+      answered[304]++;
+      res.writeHead(304, { etag }).end();
+      return;
+    }
+    answered[200]++;
     const body = await sharp({ create: { width: 64, height: 48, channels: 3, background: colour } }).jpeg().toBuffer();
-    res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': body.length }).end(body);
+    res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': body.length, etag }).end(body);
   });
   await new Promise<void>((r) => source.listen(0, '127.0.0.1', r));
   sourceUrl = `http://127.0.0.1:${(source.address() as { port: number }).port}/photo.jpg`;
@@ -33,6 +47,8 @@ async function redBlue(bytes: ArrayBuffer): Promise<[number, number]> {
 }
 
 const withServices = (await redisAvailable()) && (await s3Available());
+const run = promisify(execFile);
+const ROOT = new URL('../', import.meta.url).pathname;
 
 describe.each([
   { mode: 'local disk and the embedded index (npm start)', settings: async () => ({}), runs: true },
@@ -107,5 +123,72 @@ describe.each([
     expect(Date.now() - purgedAt).toBeGreaterThanOrEqual(3000);
     expect((await fetch(fresh)).status).toBe(200);
     expect((await fetch(url, { redirect: 'manual' })).headers.get('location')).toBe(fresh);
+  });
+});
+
+describe('a source that changes, with IMGFLO_SOURCE_MAX_AGE=2', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    colour = '#d02020';
+    stack = await startTestStack({ IMGFLO_EDGE_MEMO_SECONDS: '0', IMGFLO_SOURCE_MAX_AGE: '2', IMGFLO_ALLOW_PRIVATE_INPUTS: '1' });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const processed = () => counter(stack, 'imgflo_jobs_processed_total', { outcome: 'processed' });
+  const revalidations = (outcome: string) => counter(stack, 'imgflo_revalidations_total', { outcome });
+  const locationOf = async (url: string) => {
+    const res = await fetch(url, { redirect: 'manual' });
+    expect(res.status).toBe(301);
+    return res.headers.get('location')!;
+  };
+
+  it('revalidates with a 304 and keeps the result while the source is unchanged, and shows a change by itself within two requests', async () => {
+    const url = `${stack.edgeUrl}/graph/passthrough.jpg?input=${encodeURIComponent(sourceUrl)}&width=24`;
+    const first = await locationOf(url);
+    const runs = await processed();
+    const fetched = { ...answered };
+
+    // Fresh: answered without asking the source.
+    expect(await locationOf(url)).toBe(first);
+    expect(answered).toEqual(fetched);
+
+    // Older than 2 s, unchanged: answered at once; the source answers 304; nothing is processed.
+    await new Promise((r) => setTimeout(r, 2100));
+    expect(await locationOf(url)).toBe(first);
+    await expect.poll(() => revalidations('unchanged'), { timeout: 10_000, interval: 100 }).toBe(1);
+    expect(answered).toEqual({ 200: fetched[200], 304: fetched[304] + 1 });
+    expect(await processed()).toBe(runs);
+    // Fresh again for 2 s: no second check.
+    expect(await locationOf(url)).toBe(first);
+    expect(answered[304]).toBe(fetched[304] + 1);
+
+    // The source changes: after 2 s the first request still gets the old result (stale while
+    // revalidating, never an error) and the second one the new.
+    colour = '#2020d0';
+    await new Promise((r) => setTimeout(r, 2100));
+    expect(await locationOf(url)).toBe(first);
+    await expect.poll(() => revalidations('changed'), { timeout: 10_000, interval: 100 }).toBe(1);
+    await expect.poll(processed, { timeout: 10_000, interval: 100 }).toBe(runs + 1);
+    const second = await locationOf(url);
+    expect(second).not.toBe(first);
+    const { channels } = await sharp(Buffer.from(await (await fetch(second)).arrayBuffer())).stats();
+    expect(channels[2]!.mean).toBeGreaterThan(150);
+    // The old object still answers its old bytes (a redirect to it may still be held).
+    expect((await fetch(first)).status).toBe(200);
+  });
+
+  it('revalidates a list at once with imgflo prewarm --revalidate', async () => {
+    const url = `${stack.edgeUrl}/graph/passthrough.jpg?input=${encodeURIComponent(sourceUrl)}&width=20`;
+    const first = await locationOf(url);
+    colour = '#20c020';
+    const list = join(mkdtempSync(join(tmpdir(), 'imgflo-list-')), 'urls.txt');
+    writeFileSync(list, `${url}\n`);
+    const { stdout } = await run(process.execPath, [`${ROOT}bin/imgflo.mjs`, 'prewarm', '--revalidate', list], { env: { PATH: process.env.PATH } });
+    expect(stdout).toMatch(/1 URLs in [\d.]+ s: 1 ready, 0 failed/);
+    await expect.poll(() => locationOf(url), { timeout: 10_000, interval: 100 }).not.toBe(first);
+    const { channels } = await sharp(Buffer.from(await (await fetch(await locationOf(url))).arrayBuffer())).stats();
+    expect(channels[1]!.mean).toBeGreaterThan(150);
   });
 });

@@ -65,8 +65,8 @@ describe.skipIf(!haveRedisServer)('index writes after the store', () => {
   it('writes the entry once Redis is back within the retry window', async () => {
     const key = 'e'.repeat(40);
     const { result, indexed } = await run(1000, key);
-    expect(result).toMatchObject({ ok: true, cached: false });
-    expect(indexed).toBe(`p/${key}.png`);
+    expect(result).toMatchObject({ ok: true, cached: false, objectKey: expect.stringMatching(new RegExp(`^p/${key}/[0-9a-f]{16}\\.png$`)) });
+    expect(indexed).toBe(result.ok && result.objectKey);
   });
 
   it('gives up softly after the window when Redis stays away: the job succeeds, storage has it', async () => {

@@ -107,10 +107,11 @@ describe.skipIf(!present)('the web page in Chromium', () => {
 
     it('opens on a photo resized with an effect, beside its original, with every thumbnail loaded', async () => {
       const page = await open(`${stack.edgeUrl}/`);
-      expect(await page.inputValue('#graph')).toBe(FIRST_GRAPH);
-      const url = await page.getAttribute('#url', 'href');
-      expect(url).toBe(await imgfloUrl({ server: stack.edgeUrl, graph: FIRST_GRAPH, ext: 'jpg', params: EXAMPLES[FIRST_GRAPH]!.params }));
-      await resultShows(page, url!);
+      // The script fills the form once it has read the catalogue.
+      await expect.poll(() => page.inputValue('#graph')).toBe(FIRST_GRAPH);
+      const url = await imgfloUrl({ server: stack.edgeUrl, graph: FIRST_GRAPH, ext: 'jpg', params: EXAMPLES[FIRST_GRAPH]!.params });
+      await expect.poll(() => page.getAttribute('#url', 'href')).toBe(url);
+      await resultShows(page, url);
       expect(await page.evaluate(() => [document.querySelector<HTMLImageElement>('#result')!.naturalWidth, document.querySelector<HTMLImageElement>('#before')!.naturalWidth])).toEqual([480, 1440]);
       await thumbnailsLoaded(page);
       expect(await page.locator('.card').count()).toBe(GRAPHS.length);
