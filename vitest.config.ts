@@ -28,6 +28,8 @@ export default defineConfig({
                 UPSTASH_REDIS_REST_TOKEN: 'workerd-test-upstash-token',
                 IMGFLO_COMMIT: 'workerd-test',
               },
+              // The results' bucket, as `[[r2_buckets]]` binds it in production (proxy delivery).
+              r2Buckets: ['RESULTS'],
             },
           }),
         ],

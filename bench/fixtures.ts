@@ -74,6 +74,8 @@ export async function startTopology(o: { prefix: string; edgeDevtools: boolean; 
     edgeDevtools: o.edgeDevtools,
     bundle: true,
     env: { IMGFLO_EXAMPLES_DIR: examples, IMGFLO_S3_PREFIX: `${o.prefix}-${Date.now()}`, IMGFLO_WORKER_CONCURRENCY: String(o.concurrency), IMGFLO_LOG_LEVEL: 'error', IMGFLO_LOG_HITS: o.logHits ? '1' : '0' },
+    // The hit path as proxy delivery answers it: the bytes, read once into the colo's cache.
+    extraEdges: [{ IMGFLO_DELIVERY: 'proxy' }],
     ...(o.workerNodeArgs && { workerNodeArgs: o.workerNodeArgs }),
   });
   return { stack, s3, examples, photo };

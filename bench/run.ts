@@ -112,18 +112,28 @@ async function main() {
   }
   const workerRss = peakRss(stack.workers[0]!.child.pid!);
 
-  // Hit path: one URL answered from the index at the edge, against a bare workerd redirect.
+  // Hit path: one URL answered from the index at the edge, against a bare workerd redirect; and
+  // the same URL with IMGFLO_DELIVERY=proxy (the image's bytes), against the same baselines.
   const hitPath = '/graph/passthrough.jpg?input=files%2Fgridbear.jpg&width=64';
+  const proxyEdge = stack.edges.at(-1)!.url;
   await fetch(`${edge}${hitPath}`, { redirect: 'manual' });
+  await (await fetch(`${proxyEdge}${hitPath}`)).arrayBuffer();
   const hit = await alternate(
     {
       imgflo: () => load(edge, () => hitPath, 8, slice),
+      imgfloProxy: () => load(proxyEdge, () => hitPath, 8, slice),
       bareWorkerd: () => load(bare.url, () => '/', 8, slice),
       bareWithAssets: () => load(bareWithAssets.url, () => '/', 8, slice),
     },
     ROUNDS,
   );
-  scenarios.hit = { ...hit, vsBare: hit.imgflo.throughput / hit.bareWorkerd.throughput, vsBareWithAssets: hit.imgflo.throughput / hit.bareWithAssets.throughput };
+  scenarios.hit = {
+    ...hit,
+    vsBare: hit.imgflo.throughput / hit.bareWorkerd.throughput,
+    vsBareWithAssets: hit.imgflo.throughput / hit.bareWithAssets.throughput,
+    proxyVsBare: hit.imgfloProxy.throughput / hit.bareWorkerd.throughput,
+    proxyVsBareWithAssets: hit.imgfloProxy.throughput / hit.bareWithAssets.throughput,
+  };
 
   // Coalescing: 100 identical concurrent misses.
   const before = await sumCounter(stack.workers, 'imgflo_jobs_processed_total', { outcome: 'processed' });
@@ -194,9 +204,11 @@ async function main() {
     console.log(`  CPU ms per request: ${JSON.stringify(s.cpuMsPerRequest)}; raw sharp ${s.rawSharpCpuMsPerImage} per image`);
   }
   console.log(row('hit: imgflo edge', scenarios.hit.imgflo as Measured));
+  console.log(row('hit: imgflo edge, proxy', scenarios.hit.imgfloProxy as Measured));
   console.log(row('hit: bare workerd', scenarios.hit.bareWorkerd as Measured));
   console.log(row('hit: bare, with assets', scenarios.hit.bareWithAssets as Measured));
   console.log(`  ratio vs bare ${(scenarios.hit.vsBare as number).toFixed(2)}, vs bare with assets ${(scenarios.hit.vsBareWithAssets as number).toFixed(2)}`);
+  console.log(`  proxy: ratio vs bare ${(scenarios.hit.proxyVsBare as number).toFixed(2)}, vs bare with assets ${(scenarios.hit.proxyVsBareWithAssets as number).toFixed(2)}`);
   console.log(`coalescing: ${JSON.stringify(scenarios.coalescing)}`);
   console.log(`stress (p50 ms): ${JSON.stringify(series)}`);
   console.log(`memory: ${JSON.stringify(scenarios.memory)}`);

@@ -40,6 +40,7 @@ const BindingsSchema = v.object({
   IMGFLO_EDGE_MEMO_SECONDS: v.pipe(v.optional(v.string(), '60'), v.transform(Number), v.number(), v.integer(), v.minValue(0), v.maxValue(3600)),
   IMGFLO_RATE_LIMIT: v.optional(v.pipe(v.string(), v.regex(/^\d+\/\d+(ms|s|m|h)$/, 'must look like 600/60s'))),
   IMGFLO_CLIENT_IP_HEADER: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a header name, like CF-Connecting-IP'))),
+  IMGFLO_DELIVERY: v.optional(v.picklist(['redirect', 'proxy']), 'redirect'),
   IMGFLO_STORAGE_URL_MODE: v.optional(v.picklist(['public', 'presigned']), 'public'),
   IMGFLO_CORS_ORIGINS: v.pipe(
     v.optional(v.string(), '*'),
@@ -103,6 +104,8 @@ export function parseEdgeConfig(bindings: Record<string, unknown>) {
     bridge: { url: e.IMGFLO_BRIDGE_URL.replace(/\/+$/, ''), token: e.IMGFLO_BRIDGE_TOKEN },
     publicBaseUrl: e.IMGFLO_PUBLIC_BASE_URL.replace(/\/+$/, ''),
     redirectStatus: e.IMGFLO_REDIRECT_STATUS,
+    /** redirect: a hit answers 301 to the stored result; proxy: the result's bytes themselves. */
+    delivery: e.IMGFLO_DELIVERY,
     /** How long a browser or CDN may keep a redirect to a result (and /info's answer): how late a purge reaches them. */
     redirectMaxAge: e.IMGFLO_REDIRECT_MAX_AGE,
     sizeLimitMegapixels: e.IMGFLO_SIZE_LIMIT,

@@ -5,6 +5,7 @@ import type { CacheIndex } from '../shared/ports.ts';
 import type { BridgeClient } from './bridge-client.ts';
 import type { App, EdgeConfig } from './config.ts';
 import type { RateLimiter } from './rate-limit.ts';
+import type { ResultsBucket, WorkersCache } from './stored-result.ts';
 
 export interface EdgeDeps {
   config: EdgeConfig;
@@ -22,6 +23,10 @@ export interface EdgeDeps {
   presign: ((objectKey: string) => Promise<string>) | null;
   /** Fetches a stored result by its public (or presigned) URL, as a client following the redirect would. */
   fetchResult(url: string): Promise<Response>;
+  /** The results' R2 bucket binding (IMGFLO_DELIVERY=proxy reads from it); null: read by URL. */
+  results: ResultsBucket | null;
+  /** The colo's cache for results read (Workers Cache API); null: none. */
+  resultsCache: WorkersCache | null;
   now(): number;
   /** Writes one structured log line. */
   log(line: Record<string, unknown>): void;

@@ -11,7 +11,7 @@ import type { MiddlewareHandler } from 'hono';
 const METHODS = 'GET,HEAD,POST';
 /** The request headers a page may send beyond the safelisted ones: the service reads no other. */
 const ALLOWED_HEADERS = 'Accept,Content-Type,X-Request-Id';
-const EXPOSED = 'Location,Retry-After,X-Request-Id,X-Imgflo-Error';
+const EXPOSED = 'Location,Retry-After,X-Request-Id,X-Imgflo-Error,ETag,Content-Range';
 const PREFLIGHT_MAX_AGE = '86400';
 
 /** Adds `value` to a Vary header once. */

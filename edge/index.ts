@@ -11,9 +11,12 @@ import { upstashClient, upstashIndex } from './upstash-index.ts';
 import { appFinder } from './apps.ts';
 import { memoizedIndex } from './index-memo.ts';
 import { redisRateLimiter } from './rate-limit.ts';
+import { workersCache, type ResultsBucket } from './stored-result.ts';
 
 interface Env {
   ASSETS?: { fetch(request: Request): Promise<Response> };
+  /** The results' R2 bucket (`[[r2_buckets]]`), read by IMGFLO_DELIVERY=proxy. */
+  RESULTS?: ResultsBucket;
   [binding: string]: unknown;
 }
 
@@ -34,6 +37,8 @@ async function build(env: Env): Promise<Hono<AppEnv>> {
     pkg: PACKAGE,
     presign: config.presign ? s3Presigner(config.presign) : null,
     fetchResult: (url) => fetch(url),
+    results: env.RESULTS ?? null,
+    resultsCache: workersCache(),
     now: () => Date.now(),
     log: (line) => console.log(JSON.stringify(line)),
   });

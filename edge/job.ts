@@ -9,6 +9,8 @@ import type { GraphEntry } from '../shared/graph/catalogue.ts';
 import type { JobRequest } from '../shared/job.ts';
 import { jobRequestOf } from '../shared/request.ts';
 import { boundedCache } from './bounded-cache.ts';
+import { bytesAnswer } from './deliver-bytes.ts';
+import { bucketReader, colocached, urlReader } from './stored-result.ts';
 import type { App } from './config.ts';
 import type { AppEnv, EdgeDeps } from './context.ts';
 import { appTag } from '../shared/cache-tags.ts';
@@ -52,6 +54,23 @@ export function jobAnswerer(deps: EdgeDeps) {
 
   const locationOf = (objectKey: string) =>
     deps.presign ? deps.presign(objectKey) : Promise.resolve(`${config.publicBaseUrl}/${objectKey}`);
+
+  // IMGFLO_DELIVERY=proxy: the bytes, from the R2 binding or the object's URL, through the colo's cache.
+  const readResult = colocached(deps.results ? bucketReader(deps.results) : urlReader(locationOf, deps.fetchResult), deps.resultsCache, (objectKey) => `${config.publicBaseUrl}/${objectKey}`);
+
+  const proxied = async (c: Context<AppEnv>, objectKey: string) => {
+    const stored = await readResult(objectKey).catch((e: unknown) => {
+      deps.log({ msg: 'stored result unreadable', level: 'warn', requestId: c.get('requestId'), objectKey, error: String(e) });
+      return null;
+    });
+    if (!stored) throw unavailable('Storage unavailable');
+    if (c.get('fallbackFor')) {
+      c.header('X-Imgflo-Error', c.get('fallbackFor'));
+      return bytesAnswer(c, objectKey, stored, 'public, max-age=60');
+    }
+    // The URL's answer changes with a purge or a changed source: kept as long as a redirect is.
+    return bytesAnswer(c, objectKey, stored, `public, max-age=${config.redirectMaxAge}`);
+  };
 
   const redirect = async (c: Context<AppEnv>, objectKey: string) => {
     c.header('Location', await locationOf(objectKey));
@@ -97,7 +116,7 @@ export function jobAnswerer(deps: EdgeDeps) {
   };
 
   const deliver = (c: Context<AppEnv>, entry: GraphEntry, objectKey: string) =>
-    entry.compiled.runtime === 'info' ? infoBody(c, objectKey) : redirect(c, objectKey);
+    entry.compiled.runtime === 'info' ? infoBody(c, objectKey) : config.delivery === 'proxy' ? proxied(c, objectKey) : redirect(c, objectKey);
 
   const fromIndex = (c: Context<AppEnv>, entry: GraphEntry, objectKey: string) => {
     c.set('hit', true);

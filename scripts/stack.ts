@@ -256,6 +256,8 @@ export interface DistributedOptions {
   workerEnv?: (i: number) => Env;
   /** Node's own options for the workers (e.g. the CPU profiler's). */
   workerNodeArgs?: string[];
+  /** More edges in front of the first bridge, each with these settings on top (e.g. another delivery). */
+  extraEdges?: Env[];
 }
 
 export interface DistributedStack {
@@ -294,14 +296,15 @@ export async function startDistributedStack(o: DistributedOptions): Promise<Dist
   for (let i = 1; i <= o.workers; i++) {
     workers.push(spawnBackend(procs, `worker-${i}`, await o.ports(), { ...env, ...o.workerEnv?.(i), IMGFLO_ROLE: 'worker' }, o.bundle, o.workerNodeArgs));
   }
+  const devtools = o.edgeDevtools ?? true;
+  const addEdge = async (name: string, edgeEnv: Env) =>
+    edges.push(spawnEdge(procs, name, await o.ports(), edgeEnv, join(dataDir, name), { devtools, ...(devtools && { inspectorPort: await o.ports() }) }));
   for (let i = 1; i <= o.bridges; i++) {
     const bridge = spawnBackend(procs, `bridge-${i}`, await o.ports(), { ...env, IMGFLO_ROLE: 'bridge' }, o.bundle);
     bridges.push(bridge);
-    const edgePort = await o.ports();
-    const edgeEnv = { ...env, IMGFLO_BRIDGE_URL: bridge.url };
-    const devtools = o.edgeDevtools ?? true;
-    edges.push(spawnEdge(procs, `edge-${i}`, edgePort, edgeEnv, join(dataDir, `edge-${i}`), { devtools, ...(devtools && { inspectorPort: await o.ports() }) }));
+    await addEdge(`edge-${i}`, { ...env, IMGFLO_BRIDGE_URL: bridge.url });
   }
+  for (const [i, extra] of (o.extraEdges ?? []).entries()) await addEdge(`edge-extra-${i + 1}`, { ...env, IMGFLO_BRIDGE_URL: bridges[0]!.url, ...extra });
   const waits = [proxy, ...workers, ...bridges].map((p) => procs.waitFor(p, '/health', 30_000));
   waits.push(...edges.map((p) => procs.waitFor(p, '/version', 90_000, true)));
   return started(procs, waits, { edges, bridges, workers, proxy, env, output: () => procs.output(), stop: () => procs.stopAll() });

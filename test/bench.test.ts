@@ -28,6 +28,10 @@ describe.skipIf(!ready)('npm run bench -- --smoke', () => {
       expect(s.rawSharpCpuMsPerImage).toBeGreaterThan(0);
     }
     expect(r.scenarios.hit.imgflo.requests).toBeGreaterThan(0);
+    // The proxy hit answers the image itself (200), not an error.
+    expect(r.scenarios.hit.imgfloProxy.requests).toBeGreaterThan(0);
+    expect(r.scenarios.hit.imgfloProxy.errors).toBe(0);
+    expect(r.scenarios.hit.imgfloProxy.statuses['200']).toBe(r.scenarios.hit.imgfloProxy.requests);
     expect(r.scenarios.hit.bareWorkerd.requests).toBeGreaterThan(0);
     expect(r.scenarios.hit.bareWithAssets.requests).toBeGreaterThan(0);
     expect(r.scenarios.coalescing).toMatchObject({ requests: 100, answered301: 100 });

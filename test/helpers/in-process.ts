@@ -37,6 +37,7 @@ export async function inProcessSystem(
     jobTimeoutMs?: number;
     store?: ObjectStore;
     presign?: EdgeDeps['presign'];
+    results?: EdgeDeps['results'];
     rateLimit?: EdgeDeps['rateLimit'];
     findApp?: EdgeDeps['findApp'];
     apps?: AppRegistry;
@@ -83,6 +84,8 @@ export async function inProcessSystem(
       const object = await store.get(url.replace(`${config.publicBaseUrl}/`, ''));
       return object ? new Response(object.body as Uint8Array<ArrayBuffer>, { headers: { 'content-type': object.contentType } }) : new Response(null, { status: 404 });
     },
+    results: options.results ?? null,
+    resultsCache: null,
     now: () => now,
     log: (line) => logs.push(line),
   };
