@@ -33,6 +33,9 @@ const INFO_MEMO_MAX = 2000;
 /** A POST with this header set to 1 has a cached result's sources checked (imgflo prewarm --revalidate). */
 export const REVALIDATE_HEADER = 'x-imgflo-revalidate';
 
+/** The job that checks a cached result's sources: the service's upkeep, not counted against the app's quota. */
+const revalidation = (job: JobRequest): JobRequest => ({ ...job, urgency: 'background', revalidate: true, nocache: false, app: null, quota: null });
+
 /** How long a claimed revalidation holds a result fresh: its job's time to check, then another may. */
 const STALE_HOLD_SECONDS = 60;
 
@@ -135,7 +138,7 @@ export function jobAnswerer(deps: EdgeDeps) {
     if (!checked || checked.get(job.key)) return;
     checked.set(job.key, true);
     const check = (async () => {
-      if (await deps.index.claimStale(job.key, STALE_HOLD_SECONDS)) await deps.bridge({ ...job, urgency: 'background', revalidate: true, nocache: false });
+      if (await deps.index.claimStale(job.key, STALE_HOLD_SECONDS)) await deps.bridge(revalidation(job));
     })().catch((e: unknown) => deps.log({ msg: 'revalidation not queued', level: 'warn', requestId: job.requestId, error: String(e) }));
     inBackground(c, check);
   };
@@ -187,7 +190,7 @@ export function jobAnswerer(deps: EdgeDeps) {
       const hit = await lookup(key, requestId);
       // `imgflo prewarm --revalidate`: a cached result has its sources checked now (202).
       if (hit && method === 'POST' && c.req.header(REVALIDATE_HEADER) === '1') {
-        await deps.bridge({ ...job, revalidate: true });
+        await deps.bridge(revalidation(job));
         c.header('Cache-Control', 'no-store');
         return c.json({ queued: true, revalidating: true }, 202);
       }

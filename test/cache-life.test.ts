@@ -12,8 +12,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Stack } from '../scripts/stack.ts';
-import { freshRedisDb, redisAvailable, s3Available, S3_ENDPOINT } from './helpers/services.ts';
+import type { DistributedStack, Stack } from '../scripts/stack.ts';
+import { startTestDistributedStack } from './helpers/distributed.ts';
+import { amqpAvailable, freshRedisDb, redisAvailable, s3Available, S3_ENDPOINT } from './helpers/services.ts';
 import { counter, startTestStack } from './helpers/stack.ts';
 
 /** The source's colour now: the server answers a 64×48 JPEG of it, with its ETag, and 304 to a request that has it. */
@@ -190,5 +191,52 @@ describe('a source that changes, with IMGFLO_SOURCE_MAX_AGE=2', () => {
     await expect.poll(() => locationOf(url), { timeout: 10_000, interval: 100 }).not.toBe(first);
     const { channels } = await sharp(Buffer.from(await (await fetch(await locationOf(url))).arrayBuffer())).stats();
     expect(channels[1]!.mean).toBeGreaterThan(150);
+  });
+});
+
+describe.runIf(withServices && (await amqpAvailable()))('the life of a cached image on the production topology (RabbitMQ, Redis, S3)', () => {
+  let stack: DistributedStack & { prefix: string };
+  beforeAll(async () => {
+    colour = '#d02020';
+    stack = await startTestDistributedStack({
+      redisUrl: await freshRedisDb(9),
+      vhost: 'imgflo-test-life',
+      bridges: 1,
+      workers: 2,
+      env: { IMGFLO_EDGE_MEMO_SECONDS: '0', IMGFLO_SOURCE_MAX_AGE: '2', IMGFLO_REDIRECT_MAX_AGE: '3', IMGFLO_ALLOW_PRIVATE_INPUTS: '1' },
+      // A second edge in front of the same bridge answers hits with the bytes.
+      extraEdges: [{ IMGFLO_DELIVERY: 'proxy' }],
+    });
+  }, 180_000);
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('revalidates a changed source by itself over the queues, answers it with the bytes, purges it, and removes the old objects after the redirects expire', async () => {
+    const path = `/graph/passthrough.jpg?input=${encodeURIComponent(sourceUrl)}&width=28`;
+    const [edge, proxyEdge] = [stack.edges[0]!.url, stack.edges[1]!.url];
+    const locationOf = async () => (await fetch(`${edge}${path}`, { redirect: 'manual' })).headers.get('location')!;
+    const first = await locationOf();
+    const bytes = await fetch(`${proxyEdge}${path}`);
+    expect([bytes.status, bytes.headers.get('etag')]).toEqual([200, `"${first.split('/').pop()!.split('.')[0]}"`]);
+
+    // The source changes: after 2 s a request starts the revalidation; a later one gets the new result.
+    colour = '#2020d0';
+    await new Promise((r) => setTimeout(r, 2100));
+    expect(await locationOf()).toBe(first);
+    await expect.poll(locationOf, { timeout: 15_000, interval: 200 }).not.toBe(first);
+    const second = await locationOf();
+    const { channels } = await sharp(Buffer.from(await (await fetch(`${proxyEdge}${path}`)).arrayBuffer())).stats();
+    expect(channels[2]!.mean).toBeGreaterThan(150);
+    expect((await fetch(first)).status).toBe(200);
+
+    // Purged by its input through a worker: the next request makes the object again (its bytes
+    // were retired, so under another key); the retired ones go once the redirects have expired.
+    const purged = await fetch(`${stack.workers[0]!.url}/admin/purge`, { method: 'POST', headers: { authorization: `Bearer ${stack.env.IMGFLO_BRIDGE_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ input: sourceUrl }) });
+    expect(await purged.json()).toMatchObject({ purged: expect.any(Number) });
+    const third = await locationOf();
+    expect([third === first, third === second]).toEqual([false, false]);
+    for (const old of [first, second]) await expect.poll(async () => (await fetch(old)).status, { timeout: 20_000, interval: 250 }).toBe(404);
+    expect((await fetch(third)).status).toBe(200);
   });
 });

@@ -8,7 +8,7 @@ import { graphTag, inputTag } from '../shared/cache-tags.ts';
 import { MemoryCacheIndex } from '../shared/memory/cache-index.ts';
 import { MemoryKv } from '../shared/memory/kv.ts';
 import { MemoryObjectStore } from '../shared/memory/object-store.ts';
-import { currentResult, sweep } from './results.ts';
+import { currentResult, sweep, SWEEP_GRACE_MS } from './results.ts';
 import { purge, type PurgeDeps } from './purge.ts';
 
 const TOKEN = 'cf-api-token-0123456789';
@@ -84,7 +84,7 @@ describe('purge', () => {
     // … but a worker that finds it in storage does not take it back into use.
     expect(await currentResult(deps.store, 'p', 'a'.repeat(40))).toBeNull();
     expect(await sweep(deps.store, 3600, Date.now())).toEqual([]);
-    expect(await sweep(deps.store, 3600, Date.now() + 3_600_000)).toEqual([objectKey]);
+    expect(await sweep(deps.store, 3600, Date.now() + 3_600_000 + SWEEP_GRACE_MS)).toEqual([objectKey]);
     expect(await deps.store.get(objectKey)).toBeNull();
   });
 

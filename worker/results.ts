@@ -51,9 +51,16 @@ export async function currentResult(store: ObjectStore, prefix: string, key: str
   return live[0]?.key ?? null;
 }
 
-/** Removes the results retired more than `keepSeconds` ago, then their markers; returns their keys. */
+/**
+ * How much longer than its keeping time a retired result is kept: a store's clock is not this
+ * process's, and S3 gives an object's time to the second (truncated), so a marker may look up to
+ * a second older than it is.
+ */
+export const SWEEP_GRACE_MS = 2000;
+
+/** Removes the results retired more than `keepSeconds` ago (plus the grace), then their markers; returns their keys. */
 export async function sweep(store: ObjectStore, keepSeconds: number, now: number): Promise<string[]> {
-  const due = (await store.list(RETIRED_PREFIX)).filter((m) => m.lastModified <= now - keepSeconds * 1000);
+  const due = (await store.list(RETIRED_PREFIX)).filter((m) => m.lastModified <= now - keepSeconds * 1000 - SWEEP_GRACE_MS);
   const removed: string[] = [];
   for (const marker of due) {
     const objectKey = marker.key.slice(RETIRED_PREFIX.length);

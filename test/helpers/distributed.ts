@@ -13,6 +13,7 @@ export async function startTestDistributedStack(options: {
   bridges?: number;
   workers?: number;
   workerEnv?: (i: number) => Record<string, string>;
+  extraEdges?: Array<Record<string, string>>;
 }): Promise<DistributedStack & { prefix: string }> {
   const prefix = `run-${crypto.randomUUID().slice(0, 8)}`;
   const stack = await startDistributedStack({
@@ -22,6 +23,7 @@ export async function startTestDistributedStack(options: {
     bridges: options.bridges ?? 2,
     workers: options.workers ?? 2,
     ...(options.workerEnv && { workerEnv: options.workerEnv }),
+    ...(options.extraEdges && { extraEdges: options.extraEdges }),
     ports: freePort,
     env: { IMGFLO_S3_PREFIX: prefix, ...options.env },
   });

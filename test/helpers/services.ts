@@ -10,7 +10,7 @@ export const REDIS_URL = process.env.IMGFLO_TEST_REDIS_URL ?? 'redis://127.0.0.1
 export const AMQP_URL = process.env.IMGFLO_TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 export const S3_ENDPOINT = process.env.IMGFLO_TEST_S3_ENDPOINT ?? 'http://127.0.0.1:4568';
 
-function reachable(url: string, defaultPort: number): Promise<boolean> {
+export function reachable(url: string, defaultPort: number): Promise<boolean> {
   const u = new URL(url);
   return new Promise((resolve) => {
     const socket = connect({ host: u.hostname, port: Number(u.port || defaultPort) });
