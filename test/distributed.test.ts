@@ -100,14 +100,13 @@ describe.skipIf(!ready)('the distributed topology', () => {
   it('answers a pre-warm POST with 202, and the object appears in the bucket', async () => {
     const res = await get(`${stack.edges[1]!.url}/graph/crop.webp?input=files%2Fgridbear.jpg&cropwidth=64&cropheight=48`, { method: 'POST' });
     expect(res.status).toBe(202);
+    // Where to ask: the URL itself, which HEAD answers 404 until the result is made.
     const location = res.headers.get('location')!;
-    let found: Response | null = null;
-    for (let i = 0; i < 100 && !found; i++) {
-      const r = await fetch(location);
-      if (r.status === 200) found = r;
-      else await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(found?.headers.get('content-type')).toBe('image/webp');
+    expect(location).toBe(`${stack.edges[1]!.url}/graph/crop.webp?input=files%2Fgridbear.jpg&cropwidth=64&cropheight=48`);
+    await expect.poll(async () => (await get(location, { method: 'HEAD' })).status, { timeout: 20_000, interval: 100 }).toBe(301);
+    const object = (await get(location, { method: 'HEAD' })).headers.get('location')!;
+    expect(object.startsWith(`${S3_ENDPOINT}/${S3_BUCKET}/${stack.prefix}/`)).toBe(true);
+    expect((await fetch(object)).headers.get('content-type')).toBe('image/webp');
   });
 
   it('answers an urgent GET promptly behind a backlog of background jobs', async () => {

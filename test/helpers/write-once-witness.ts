@@ -47,6 +47,8 @@ export async function startWitness(target: string): Promise<Witness> {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
+    // A request the S3 server leaves unanswered fails (502) rather than hanging its test.
+    upstream.setTimeout(30_000, () => upstream.destroy(new Error('no answer from the S3 server')));
     upstream.on('error', () => {
       if (!res.headersSent) res.writeHead(502).end();
       else res.destroy();
