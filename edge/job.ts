@@ -96,10 +96,8 @@ export function jobAnswerer(deps: EdgeDeps) {
   // null when storage does not give it.
   const readInfo = memoized(
     async (objectKey) => {
-      const res = await deps.fetchResult(await locationOf(objectKey)).catch(() => null);
-      if (res?.ok) return res.text();
-      await res?.body?.cancel();
-      return null;
+      const stored = await readResult(objectKey).catch(() => null);
+      return stored && new TextDecoder().decode(stored.body);
     },
     { ttlMs: config.memoSeconds * 1000, max: INFO_MEMO_MAX, maxBytes: 4 * 1024 * 1024, now: deps.now },
   );
