@@ -6,6 +6,7 @@
  */
 import { imgfloSrcset, imgfloUrl, type UrlOptions } from '../shared/client.ts';
 import { exampleOf, FIRST_GRAPH, type GraphExample } from '../shared/graph/examples.ts';
+import { exampleFileName } from '../shared/input-ref.ts';
 import type { PublicGraph, PublicInport } from '../shared/graph/catalogue.ts';
 
 const DEBOUNCE_MS = 300;
@@ -174,7 +175,7 @@ function show(status: string): void {
 function showBefore(input: string | undefined): void {
   const figure = $('before-figure');
   const img = $<HTMLImageElement>('before');
-  const usable = input && (/^files\/[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(input) || /^https?:\/\//.test(input));
+  const usable = input && (exampleFileName(input) !== null || /^https?:\/\//.test(input));
   figure.hidden = !usable;
   if (!usable) img.removeAttribute('src');
   else if (img.getAttribute('src') !== (input.startsWith('files/') ? `/${input}` : input)) img.src = input.startsWith('files/') ? `/${input}` : input;

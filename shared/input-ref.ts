@@ -8,7 +8,10 @@ import { checkChainDepth, isChained } from './chain.ts';
 import { inputFetchFailed, invalidParameter } from './errors.ts';
 import { MAX_INPUT_LENGTH } from './reserved.ts';
 
-const EXAMPLE_FILE = /^files\/[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+const EXAMPLE_FILE = /^files\/([A-Za-z0-9_][A-Za-z0-9_.-]*)$/;
+
+/** The name of a bundled example file a reference names (`files/<name>`); null for any other reference. */
+export const exampleFileName = (ref: string): string | null => EXAMPLE_FILE.exec(ref)?.[1] ?? null;
 
 /** The reference as jobs, cache keys and lineage hold it; `name` is the parameter's, for errors. */
 export function resolveImageRef(name: string, raw: string | undefined): string {
@@ -17,7 +20,7 @@ export function resolveImageRef(name: string, raw: string | undefined): string {
   if (raw === undefined || raw === '') throw invalidParameter(name, 'an input image is required');
   if (raw.length > MAX_INPUT_LENGTH) throw invalidParameter(name, `longer than ${MAX_INPUT_LENGTH} characters`);
   const value = raw.startsWith('/') ? raw.slice(1) : raw;
-  if (EXAMPLE_FILE.test(value)) return value;
+  if (exampleFileName(value) !== null) return value;
   if (isChained(value)) {
     checkChainDepth(value, name);
     return value;

@@ -51,20 +51,18 @@ describe('end to end, unsigned', () => {
   });
 
   it('answers POST of a new URL with 202, and the result appears at its Location', async () => {
-    const res = await get(`${stack.edgeUrl}/graph/crop.png?input=files%2Fgridbear.jpg&cropwidth=40&cropheight=30&x=5`, { method: 'POST' });
+    const processed = await counter(stack, 'imgflo_jobs_processed_total', { outcome: 'processed' });
+    const url = `${stack.edgeUrl}/graph/crop.png?input=files%2Fgridbear.jpg&cropwidth=40&cropheight=30&x=5`;
+    const res = await get(url, { method: 'POST' });
     expect(res.status).toBe(202);
+    // Where to ask: the URL itself, which HEAD answers 404 (without processing) until the result is made.
     const location = res.headers.get('location')!;
-    let image: Response | null = null;
-    for (let i = 0; i < 100; i++) {
-      const r = await fetch(location);
-      if (r.status === 200) {
-        image = r;
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(image?.headers.get('content-type')).toBe('image/png');
-    const meta = await sharp(Buffer.from(await image!.arrayBuffer())).metadata();
+    expect(location).toBe(url);
+    await expect.poll(async () => (await get(location, { method: 'HEAD' })).status, { timeout: 10_000, interval: 100 }).toBe(301);
+    await expect.poll(() => counter(stack, 'imgflo_jobs_processed_total', { outcome: 'processed' })).toBe(processed + 1);
+    const image = await fetch((await get(location, { method: 'HEAD' })).headers.get('location')!);
+    expect(image.headers.get('content-type')).toBe('image/png');
+    const meta = await sharp(Buffer.from(await image.arrayBuffer())).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['png', 40, 30]);
   });
 

@@ -7,7 +7,7 @@
 import type { PropDecl } from '../components/types.ts';
 import { CANVAS_INPORT, NOFLO_COMPONENTS } from '../noflo/components.ts';
 import { coerceValue } from '../params.ts';
-import type { CompiledGraph, ExportedInport } from './compile.ts';
+import type { CompiledGraph, ExportedInport } from './compiled.ts';
 import type { GraphDefinition } from './model.ts';
 
 /** The canvas's size: the parameters a NoFlo graph's exported canvas stands for. */

@@ -9,6 +9,9 @@ import { coerceValue } from '../params.ts';
 import { isNofloRuntime } from '../noflo/components.ts';
 import { compileNofloGraph } from './compile-noflo.ts';
 import { GraphError, type GraphDefinition } from './model.ts';
+import type { CompiledGraph, ExportedInport, PlanStep, Runtime } from './compiled.ts';
+
+export type { CompiledGraph, ExportedInport, PlanStep, Runtime } from './compiled.ts';
 
 /** The step id that stands for the graph's exported `input`. */
 export const GRAPH_INPUT = '$input';
@@ -26,39 +29,8 @@ const IMAGE_INPORT: PropDecl = {
 /** The graph's exported image inports other than `input`, by name. */
 export const imageInports = (graph: CompiledGraph) => Object.keys(graph.inports).filter((n) => graph.inports[n]!.decl.type === 'image');
 
-export interface PlanStep {
-  id: string;
-  component: ComponentId;
-  /** Image port → id of the step that feeds it (or GRAPH_INPUT). */
-  inputs: Record<string, string>;
-  /** Property values fixed in the graph file. */
-  fixed: Record<string, PropValue>;
-}
-
-export interface ExportedInport {
-  process: string;
-  port: string;
-  decl: PropDecl;
-}
-
-/** `info` is no graph file's: it describes the input instead of processing it (shared/info.ts). */
-export type Runtime = 'imgflo' | 'noop' | 'noflo' | 'info';
-
 /** Whether a graph makes a new image: not noop (which stores its input as it is), nor info. */
 export const makesImage = (graph: Pick<CompiledGraph, 'runtime'>) => graph.runtime === 'imgflo' || graph.runtime === 'noflo';
-
-export interface CompiledGraph {
-  runtime: Runtime;
-  steps: PlanStep[];
-  /** Id of the step whose result is the graph's output (GRAPH_INPUT for an identity graph). */
-  output: string;
-  /** Exported property inports, typed from the component declarations. */
-  inports: Record<string, ExportedInport>;
-  generative: boolean;
-  ignored: string[];
-  /** A NoFlo graph, whole: it runs on the noflo package (compile-noflo.ts). */
-  noflo?: GraphDefinition;
-}
 
 export function compileGraph(name: string, g: GraphDefinition): CompiledGraph {
   const fail = (msg: string): never => {
