@@ -733,13 +733,14 @@ function checkChainDepth(input, name = "input") {
 }
 
 // shared/input-ref.ts
-var EXAMPLE_FILE = /^files\/[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+var EXAMPLE_FILE = /^files\/([A-Za-z0-9_][A-Za-z0-9_.-]*)$/;
+var exampleFileName = (ref) => EXAMPLE_FILE.exec(ref)?.[1] ?? null;
 function resolveImageRef(name, raw) {
   const fetchFailed = (why) => name === "input" ? inputFetchFailed(raw, why) : inputFetchFailed(raw, why).with({ inport: name });
   if (raw === void 0 || raw === "") throw invalidParameter(name, "an input image is required");
   if (raw.length > MAX_INPUT_LENGTH) throw invalidParameter(name, `longer than ${MAX_INPUT_LENGTH} characters`);
   const value = raw.startsWith("/") ? raw.slice(1) : raw;
-  if (EXAMPLE_FILE.test(value)) return value;
+  if (exampleFileName(value) !== null) return value;
   if (isChained(value)) {
     checkChainDepth(value, name);
     return value;

@@ -11,7 +11,8 @@ import { MemoryJobQueue } from '../shared/memory/job-queue.ts';
 import { MemoryKv } from '../shared/memory/kv.ts';
 import { MemoryObjectStore } from '../shared/memory/object-store.ts';
 import { loadCatalogue } from './catalogue.ts';
-import { backoffMs, handleJob, startConsumer } from './consumer.ts';
+import { backoffMs } from '../shared/backoff.ts';
+import { handleJob, JOB_RETRY, startConsumer } from './consumer.ts';
 import { createInputReader, createSourceChecker } from './inputs/read-input.ts';
 import { createProcessor } from './runtime/processor.ts';
 import { consumerDeps } from '../test/helpers/consumer.ts';
@@ -162,10 +163,13 @@ describe('consumer', () => {
 
 describe('retries', () => {
   it('backs off exponentially with jitter: about 0.5 s, then 2 s', () => {
-    expect(backoffMs(1, () => 0.5)).toBe(500);
-    expect(backoffMs(2, () => 0.5)).toBe(2000);
-    expect(backoffMs(1, () => 0)).toBe(375);
-    expect(backoffMs(1, () => 1)).toBe(625);
+    expect(backoffMs(1, JOB_RETRY, () => 0.5)).toBe(500);
+    expect(backoffMs(2, JOB_RETRY, () => 0.5)).toBe(2000);
+    expect(backoffMs(1, JOB_RETRY, () => 0)).toBe(375);
+    expect(backoffMs(1, JOB_RETRY, () => 1)).toBe(625);
+    // Capped, then jittered.
+    expect(backoffMs(9, { baseMs: 200, factor: 2, capMs: 2000 }, () => 0.5)).toBe(2000);
+    expect(backoffMs(9, { baseMs: 200, factor: 2, capMs: 2000 }, () => 1)).toBe(2500);
   });
 
   it('retries a job whose storage fails, answers 503 after 3 attempts and dead-letters it', async () => {

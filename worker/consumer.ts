@@ -9,6 +9,7 @@ import { ImgfloError, internal, isImgfloError, ofInport, unavailable, unknownGra
 import type { Catalogue, GraphEntry } from '../shared/graph/catalogue.ts';
 import type { Job, JobResult, Timings, Urgency } from '../shared/job.ts';
 import type { CacheIndex, Clock, JobQueue, ObjectStore, SourceVersion, Subscription } from '../shared/ports.ts';
+import { backoffMs, type Backoff } from '../shared/backoff.ts';
 import { isChained } from '../shared/chain.ts';
 import { imageInports } from '../shared/graph/compile.ts';
 import { jobEntry } from '../shared/info.ts';
@@ -265,11 +266,8 @@ export const MAX_ATTEMPTS = 3;
 /** How long a worker holds a job of another graph version before handing it back. */
 const REFUSAL_PAUSE_MS = 100;
 
-/** Exponential backoff with jitter before attempt `attempt + 1`: about 0.5 s, then 2 s. */
-export function backoffMs(attempt: number, random = Math.random): number {
-  const base = 500 * 4 ** (attempt - 1);
-  return Math.round(base * (0.75 + random() * 0.5));
-}
+/** A failed job's next attempt: about 0.5 s, then 2 s (shared/backoff.ts). */
+export const JOB_RETRY: Backoff = { baseMs: 500, factor: 4 };
 
 export function startConsumer(deps: ConsumerDeps, urgencies: readonly Urgency[], concurrency: number): Promise<Subscription> {
   return deps.queue.consume(urgencies, concurrency, async (delivery) => {
@@ -297,7 +295,7 @@ export function startConsumer(deps: ConsumerDeps, urgencies: readonly Urgency[],
     try {
       const result = await handleJob(job, deps);
       if (!result.ok && result.retryable && job.attempt < MAX_ATTEMPTS) {
-        const delayMs = backoffMs(job.attempt);
+        const delayMs = backoffMs(job.attempt, JOB_RETRY);
         deps.metrics.retries.inc();
         deps.log.warn({ requestId: job.requestId, jobId: job.id, attempt: job.attempt, delayMs, reason: result.error.reason }, 'job will be retried');
         await deps.queue.publish({ ...job, attempt: job.attempt + 1 }, { delayMs });

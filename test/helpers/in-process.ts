@@ -2,6 +2,7 @@
  * The whole request path in one process, for fast tests: the edge app, the real Bridge and
  * consumer, real sharp, and the in-memory queue, index and store (honest adapters).
  */
+import { afterAll } from 'vitest';
 import { createApp } from '../../edge/app.ts';
 import type { BridgeClient } from '../../edge/bridge-client.ts';
 import { parseEdgeConfig } from '../../edge/config.ts';
@@ -28,6 +29,12 @@ export const BASE_BINDINGS = {
   IMGFLO_BRIDGE_TOKEN: 'unused-in-process-token',
   IMGFLO_PUBLIC_BASE_URL: 'https://img.example.com',
 };
+
+/** The systems a test file started and has not closed: closed when the file's tests end. */
+const open = new Set<() => Promise<void>>();
+afterAll(async () => {
+  for (const close of [...open]) await close();
+});
 
 export async function inProcessSystem(
   options: {
@@ -63,7 +70,13 @@ export async function inProcessSystem(
   const log = createLogger('silent');
   const parts = { catalogue, index, queue, metrics, log };
   const processor = processorFor(backend);
-  await startConsumers(backend, consumerDeps(backend, { ...parts, store, processor, ...(options.readInput && { readInput: options.readInput }) }));
+  const subscriptions = await startConsumers(backend, consumerDeps(backend, { ...parts, store, processor, ...(options.readInput && { readInput: options.readInput }) }));
+  const close = async () => {
+    open.delete(close);
+    await Promise.all(subscriptions.map((s) => s.cancel()));
+    await processor.close();
+  };
+  open.add(close);
   const apps = options.apps ?? new MemoryAppRegistry(kv);
   const bridge = bridgeFor(backend, { ...parts, apps });
   const config = parseEdgeConfig({ ...BASE_BINDINGS, ...options.bindings });
@@ -111,5 +124,7 @@ export async function inProcessSystem(
       now = ms;
     },
     request: (path: string, init?: RequestInit) => app.request(`http://edge.test${path}`, init),
+    /** Stops its consumers and its processing processes (done for every system when its test file ends). */
+    close,
   };
 }
