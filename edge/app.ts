@@ -6,6 +6,7 @@ import { MAX_QUERY_LENGTH } from '../shared/reserved.ts';
 import { rawPath, rawSearch, redactToken } from '../shared/url.ts';
 import type { AppEnv, EdgeDeps } from './context.ts';
 import { corsFor } from './cors.ts';
+import { jobAnswerer } from './job.ts';
 import { catalogueRoutes } from './routes/catalogue.ts';
 import { exampleRoutes } from './routes/examples.ts';
 import { fileRoutes } from './routes/files.ts';
@@ -46,10 +47,12 @@ export function createApp(deps: EdgeDeps): Hono<AppEnv> {
     await next();
   });
 
-  app.route('/graph', processingRoutes(deps));
+  // One answerer (and one set of memos) for every route that answers with a job.
+  const answer = jobAnswerer(deps);
+  app.route('/graph', processingRoutes(deps, answer));
   app.route('/graphs', catalogueRoutes(deps));
-  app.route('/info', infoRoutes(deps));
-  app.route('/examples', exampleRoutes(deps));
+  app.route('/info', infoRoutes(deps, answer));
+  app.route('/examples', exampleRoutes(deps, answer));
   app.route('/files', fileRoutes(deps));
   app.route('/', metaRoutes(deps));
   app.route('/', pageRoutes(deps));

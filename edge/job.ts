@@ -51,6 +51,9 @@ function inBackground(c: Context<AppEnv>, work: Promise<unknown>): void {
 /** The failures of the input itself, which a fallback input answers instead. */
 const INPUT_FAILURES: ReadonlySet<ErrorReason> = new Set(['input-fetch-failed', 'input-too-large', 'unsupported-input', 'input-pixels']);
 
+/** Answers a request for a job; built once per app, so its memos are shared by every route. */
+export type JobAnswer = ReturnType<typeof jobAnswerer>;
+
 export function jobAnswerer(deps: EdgeDeps) {
   const { config } = deps;
   const resolve = memoizedResolver(5000, 4 * 1024 * 1024);

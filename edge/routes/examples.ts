@@ -7,11 +7,10 @@ import { Hono } from 'hono';
 import { unknownGraph } from '../../shared/errors.ts';
 import { exampleOf } from '../../shared/graph/examples.ts';
 import type { AppEnv, EdgeDeps } from '../context.ts';
-import { jobAnswerer } from '../job.ts';
+import type { JobAnswer } from '../job.ts';
 
-export function exampleRoutes(deps: EdgeDeps) {
+export function exampleRoutes(deps: EdgeDeps, answer: JobAnswer) {
   const app = new Hono<AppEnv>();
-  const answer = jobAnswerer(deps);
   app.on(['GET', 'HEAD'], '/:graph', (c) => {
     const name = c.req.param('graph');
     const entry = deps.catalogue.get(name);

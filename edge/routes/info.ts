@@ -8,11 +8,10 @@ import { INFO_ENTRY } from '../../shared/info.ts';
 import { parseInfoPath, parseQuery, rawPath, rawSearch } from '../../shared/url.ts';
 import { authenticate } from '../auth.ts';
 import type { AppEnv, EdgeDeps } from '../context.ts';
-import { jobAnswerer } from '../job.ts';
+import type { JobAnswer } from '../job.ts';
 
-export function infoRoutes(deps: EdgeDeps) {
+export function infoRoutes(deps: EdgeDeps, answer: JobAnswer) {
   const app = new Hono<AppEnv>();
-  const answer = jobAnswerer(deps);
 
   app.on(['GET', 'POST', 'HEAD'], '/*', async (c) => {
     const path = parseInfoPath(rawPath(c.req.url));

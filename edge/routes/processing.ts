@@ -8,14 +8,13 @@ import { withPreset } from '../../shared/presets.ts';
 import { parseProcessingPath, parseQuery, rawPath, rawSearch } from '../../shared/url.ts';
 import { authenticate } from '../auth.ts';
 import type { AppEnv, EdgeDeps } from '../context.ts';
-import { jobAnswerer } from '../job.ts';
+import type { JobAnswer } from '../job.ts';
 
 /** How old an app's presets may be when a request names a preset: read afresh. */
 const PRESET_MAX_AGE_SECONDS = 0;
 
-export function processingRoutes(deps: EdgeDeps) {
+export function processingRoutes(deps: EdgeDeps, answer: JobAnswer) {
   const app = new Hono<AppEnv>();
-  const answer = jobAnswerer(deps);
 
   app.on(['GET', 'POST', 'HEAD'], '/*', async (c) => {
     const path = parseProcessingPath(rawPath(c.req.url));
