@@ -135,12 +135,12 @@ export function jobAnswerer(deps: EdgeDeps) {
    * IMGFLO_SOURCE_MAX_AGE is answered as it is, and one background job (claimed in the index,
    * so one for all edges) checks them; a changed source gives a new result for later requests.
    */
-  const revalidateIfStale = (c: Context<AppEnv>, job: JobRequest) => {
-    if (!checked || checked.get(job.key)) return;
-    checked.set(job.key, true);
+  const revalidateIfStale = (c: Context<AppEnv>, key: string, jobOf: () => JobRequest) => {
+    if (!checked || checked.get(key)) return;
+    checked.set(key, true);
     const check = (async () => {
-      if (await deps.index.claimStale(job.key, STALE_HOLD_SECONDS)) await deps.bridge(revalidation(job));
-    })().catch((e: unknown) => deps.log({ msg: 'revalidation not queued', level: 'warn', requestId: job.requestId, error: String(e) }));
+      if (await deps.index.claimStale(key, STALE_HOLD_SECONDS)) await deps.bridge(revalidation(jobOf()));
+    })().catch((e: unknown) => deps.log({ msg: 'revalidation not queued', level: 'warn', requestId: c.get('requestId'), error: String(e) }));
     inBackground(c, check);
   };
 
@@ -169,16 +169,18 @@ export function jobAnswerer(deps: EdgeDeps) {
     if (req.exp !== null && deps.now() > req.exp * 1000) throw forbidden();
     if (req.nocache && config.authRequired && !client?.admin) throw forbidden();
 
-    const job = jobRequestOf(req, entry.digest, key, {
-      requestId,
-      urgency: method === 'GET' ? 'urgent' : 'background',
-      app: client?.key ?? null,
-      quota: client?.processingQuota ?? null,
-    });
+    // Made only when a job is asked for: a plain hit needs none.
+    const jobOf = () =>
+      jobRequestOf(req, entry.digest, key, {
+        requestId,
+        urgency: method === 'GET' ? 'urgent' : 'background',
+        app: client?.key ?? null,
+        quota: client?.processingQuota ?? null,
+      });
     if (method === 'HEAD') {
       const hit = await lookup(key, requestId);
       if (hit) {
-        revalidateIfStale(c, job);
+        revalidateIfStale(c, key, jobOf);
         return fromIndex(c, entry, hit);
       }
       // A job that failed moments ago says so (the status; GET gives the body): a pre-warm
@@ -191,18 +193,18 @@ export function jobAnswerer(deps: EdgeDeps) {
       const hit = await lookup(key, requestId);
       // `imgflo prewarm --revalidate`: a cached result has its sources checked now (202).
       if (hit && method === 'POST' && c.req.header(REVALIDATE_HEADER) === '1') {
-        await deps.bridge(revalidation(job));
+        await deps.bridge(revalidation(jobOf()));
         c.header('Cache-Control', 'no-store');
         return c.json({ queued: true, revalidating: true }, 202);
       }
       if (hit) {
-        revalidateIfStale(c, job);
+        revalidateIfStale(c, key, jobOf);
         return fromIndex(c, entry, hit);
       }
     }
     // An app with a quota of 0 may only have cached results.
     if (client?.processingQuota === 0) throw forbidden();
-    const answer = await deps.bridge(job);
+    const answer = await deps.bridge(jobOf());
     if (answer.status === 202) {
       // The result is named by its bytes once made: until then, this URL is where it will be
       // (HEAD answers 404 not-cached until it is, then the result's own answer).
