@@ -7,7 +7,7 @@
  */
 import { resolveRequest } from '../shared/request.ts';
 import { loadCatalogue } from '../worker/catalogue.ts';
-import { processImage } from '../worker/runtime/process-image.ts';
+import { runTask } from '../worker/runtimes/index.ts';
 import { createProcessor } from '../worker/runtime/processor.ts';
 
 export interface IsolationCost {
@@ -30,7 +30,7 @@ export async function measureIsolation(photo: Buffer, jobs: number, rounds: numb
   const sides = {
     inThisThread: (ext: 'jpg' | 'webp') => {
       const t = task(ext);
-      return processImage(t.entry, t.params, t.input, ext, t.limits);
+      return runTask({ entry: t.entry, params: t.params, input: t.input, outtype: ext, limits: t.limits });
     },
     inProcessingThread: (ext: 'jpg' | 'webp') => {
       return pool.run(task(ext));

@@ -170,6 +170,13 @@ function decodeApp(json) {
   }
 }
 
+// shared/backoff.ts
+var RECONNECT = { baseMs: 200, factor: 2, capMs: 2e3 };
+function backoffMs(attempt, b, random = Math.random) {
+  const delay = Math.min(b.capMs ?? Infinity, b.baseMs * b.factor ** (attempt - 1));
+  return Math.round(delay * (0.75 + random() * 0.5));
+}
+
 // worker/adapters/redis.ts
 function createRedis(url2) {
   return new Redis(url2, {
@@ -177,7 +184,7 @@ function createRedis(url2) {
     maxRetriesPerRequest: 1,
     connectTimeout: 2e3,
     commandTimeout: 2e3,
-    retryStrategy: (attempt) => Math.min(200 * attempt, 2e3),
+    retryStrategy: (attempt) => backoffMs(attempt, RECONNECT),
     lazyConnect: true
   });
 }
@@ -224,6 +231,11 @@ var RedisAppRegistry = class {
 import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+
+// shared/graph/model.ts
+var GraphError = class extends Error {
+  name = "GraphError";
+};
 
 // shared/formats.ts
 var IMAGE_TYPES = ["jpg", "png", "webp", "gif", "avif"];
@@ -734,14 +746,19 @@ function checkChainDepth(input, name = "input") {
 
 // shared/input-ref.ts
 var EXAMPLE_FILE = /^files\/([A-Za-z0-9_][A-Za-z0-9_.-]*)$/;
-var exampleFileName = (ref) => EXAMPLE_FILE.exec(ref)?.[1] ?? null;
+function inputKind(ref) {
+  const file = EXAMPLE_FILE.exec(ref)?.[1];
+  if (file !== void 0) return { kind: "file", name: file };
+  return isChained(ref) ? { kind: "chained" } : { kind: "url" };
+}
 function resolveImageRef(name, raw) {
   const fetchFailed = (why) => name === "input" ? inputFetchFailed(raw, why) : inputFetchFailed(raw, why).with({ inport: name });
   if (raw === void 0 || raw === "") throw invalidParameter(name, "an input image is required");
   if (raw.length > MAX_INPUT_LENGTH) throw invalidParameter(name, `longer than ${MAX_INPUT_LENGTH} characters`);
   const value = raw.startsWith("/") ? raw.slice(1) : raw;
-  if (exampleFileName(value) !== null) return value;
-  if (isChained(value)) {
+  const { kind } = inputKind(value);
+  if (kind === "file") return value;
+  if (kind === "chained") {
     checkChainDepth(value, name);
     return value;
   }
@@ -816,114 +833,6 @@ function coerceValue(name, value, decl) {
   return convertParam(name, String(value), decl);
 }
 
-// shared/noflo/components.ts
-var number3 = (description) => ({ description });
-var NOFLO_COMPONENTS = {
-  "canvas/Draw": {
-    description: "Draws its commands, in the order of their connections, on the canvas",
-    inports: {
-      canvas: { description: "The canvas to draw on" },
-      commands: { description: "Fills to draw", addressable: true },
-      drawevery: { description: "Draw whenever a command changes" },
-      clearevery: { description: "Clear the canvas before each drawing" }
-    },
-    outports: ["canvas"]
-  },
-  "canvas/Fill": {
-    description: "Fills shapes (paths, rectangles) with a CSS colour; arrays pair up item by item",
-    inports: {
-      items: { description: "Shapes to fill", addressable: true },
-      fillstyle: { description: "Fill colour", param: { type: "color", default: "#000000ff" } }
-    },
-    outports: ["fill"]
-  },
-  "canvas/MakePoint": { description: "A point, or points from arrays of x and y", inports: { x: number3("x"), y: number3("y") }, outports: ["point"] },
-  "canvas/MakeRectangle": {
-    description: "A rectangle from its corner and size",
-    inports: { point: { description: "Top-left corner" }, width: number3("Width"), height: number3("Height") },
-    outports: ["rectangle"]
-  },
-  "canvas/MakeRGBColor": {
-    description: "CSS rgb()/rgba() colours from channels 0\u2013255 (arrays make several)",
-    inports: { red: number3("Red"), green: number3("Green"), blue: number3("Blue"), alpha: number3("Alpha, 0\u20131") },
-    outports: ["color"]
-  },
-  "core/Split": { description: "Sends what it receives to every connection", inports: { in: { description: "Anything" } }, outports: ["out"] },
-  "objects/ExtractProperty": {
-    description: "One property of an object",
-    inports: { in: { description: "The object" }, key: { description: "The property name" } },
-    outports: ["out"]
-  },
-  "geometry/Delaunay": {
-    description: "The Delaunay triangles of points, as paths",
-    inports: { points: { description: "Points" } },
-    outports: ["paths"]
-  },
-  "math/Add": { description: "augend + addend", inports: { augend: number3("Augend"), addend: number3("Addend") }, outports: ["sum"] },
-  "md5/CalculateHash": {
-    description: "The MD5 of a text, as hex",
-    inports: { in: { description: "Text to hash", param: { type: "string", default: "" } } },
-    outports: ["hash"]
-  },
-  "seedrandom/RandomArray": {
-    description: "count numbers in [min, max) from seedrandom(seed)",
-    inports: { seed: { description: "Seed text" }, min: number3("Minimum"), max: number3("Maximum"), count: number3("How many") },
-    outports: ["numbers"]
-  },
-  "strings/SubStr": {
-    description: "limit characters of a text from index",
-    inports: { in: { description: "Text" }, index: number3("Start"), limit: number3("Length") },
-    outports: ["out"]
-  }
-};
-var CANVAS_INPORT = "canvas";
-var isNofloRuntime = (type) => type.startsWith("noflo-");
-
-// shared/graph/compile-noflo.ts
-var CANVAS_SIZE = (what, def) => ({ type: "int", description: `${what} of the canvas`, default: def, minimum: 1, maximum: 4e3 });
-var CANVAS_PROCESS = "$canvas";
-function compileNofloGraph(g, fail) {
-  const componentOf = (process2) => {
-    const proc = g.processes[process2] ?? fail(`unknown process ${process2}`);
-    return NOFLO_COMPONENTS[proc.component] ?? fail(`unknown NoFlo component ${proc.component} (${process2})`);
-  };
-  for (const c of g.connections) {
-    const tgt = componentOf(c.tgt.process);
-    if (!tgt.inports[c.tgt.port]) fail(`${c.tgt.process} has no inport ${c.tgt.port}`);
-    if (c.src && !componentOf(c.src.process).outports.includes(c.src.port)) fail(`${c.src.process} has no outport ${c.src.port}`);
-  }
-  const outNames = Object.keys(g.outports);
-  if (outNames.length !== 1 || outNames[0] !== "output") fail('needs exactly one exported outport "output"');
-  const out2 = g.outports.output;
-  if (!componentOf(out2.process).outports.includes(out2.port)) fail(`the output goes from a missing port ${out2.process}.${out2.port}`);
-  if (!g.inports[CANVAS_INPORT]) fail(`needs an exported "${CANVAS_INPORT}" inport for the canvas`);
-  const inports = {
-    width: { process: CANVAS_PROCESS, port: "width", decl: CANVAS_SIZE("Width", 600) },
-    height: { process: CANVAS_PROCESS, port: "height", decl: CANVAS_SIZE("Height", 400) }
-  };
-  for (const [name, ref] of Object.entries(g.inports)) {
-    const port = componentOf(ref.process).inports[ref.port] ?? fail(`inport ${name} goes to a missing port ${ref.process}.${ref.port}`);
-    if (name === CANVAS_INPORT) continue;
-    if (!port.param) fail(`inport ${name} (${ref.process}.${ref.port}) cannot be a URL parameter`);
-    const decl = { ...port.param, description: port.description };
-    const iip = g.connections.find((c) => !c.src && c.tgt.process === ref.process && c.tgt.port === ref.port);
-    if (iip) {
-      try {
-        decl.default = coerceValue(name, iip.data, decl);
-      } catch {
-        fail(`bad value for ${ref.process}.${ref.port}`);
-      }
-    }
-    inports[name] = { process: ref.process, port: ref.port, decl };
-  }
-  return { runtime: "noflo", steps: [], output: CANVAS_PROCESS, inports, generative: true, ignored: [], noflo: g };
-}
-
-// shared/graph/model.ts
-var GraphError = class extends Error {
-  name = "GraphError";
-};
-
 // shared/graph/compile.ts
 var GRAPH_INPUT = "$input";
 var graphImage = (inport) => `$image:${inport}`;
@@ -933,18 +842,7 @@ var IMAGE_INPORT = {
   default: ""
 };
 var imageInports = (graph) => Object.keys(graph.inports).filter((n) => graph.inports[n].decl.type === "image");
-var makesImage = (graph) => graph.runtime === "imgflo" || graph.runtime === "noflo";
-function compileGraph(name, g) {
-  const fail = (msg) => {
-    throw new GraphError(`graph ${name}: ${msg}`);
-  };
-  const runtimeName = g.properties?.environment?.type ?? "imgflo";
-  if (runtimeName === "noop") {
-    if (Object.keys(g.processes).length > 0) fail("a noop graph has no processes");
-    return { runtime: "noop", steps: [], output: GRAPH_INPUT, inports: {}, generative: false, ignored: [] };
-  }
-  if (isNofloRuntime(runtimeName)) return compileNofloGraph(g, fail);
-  if (runtimeName !== "imgflo") fail(`unsupported runtime ${runtimeName}`);
+function compileImgfloGraph(g, fail) {
   const outNames = Object.keys(g.outports);
   if (outNames.length !== 1 || outNames[0] !== "output") fail('needs exactly one exported outport "output"');
   const outRef = g.outports.output;
@@ -1041,6 +939,185 @@ function compileGraph(name, g) {
   };
 }
 
+// shared/runtimes/runtime.ts
+var IMAGE_INPUT = "Input image: an http(s) URL, files/<name> or a graph/... URL of this service";
+
+// shared/runtimes/imgflo.ts
+var imgflo = {
+  graphs: { names: (type) => type === "imgflo", compile: compileImgfloGraph },
+  makesImage: true,
+  formats: PROCESSED_TYPES,
+  answers: "image",
+  inputDescription: IMAGE_INPUT,
+  describe: (name) => `Processing graph ${name}`,
+  defaultQuality: () => void 0
+};
+
+// shared/runtimes/info.ts
+var info = {
+  makesImage: false,
+  formats: [],
+  answers: "json",
+  inputDescription: IMAGE_INPUT,
+  describe: () => "Describes the input image",
+  defaultQuality: () => void 0
+};
+
+// shared/noflo/components.ts
+var number3 = (description) => ({ description });
+var NOFLO_COMPONENTS = {
+  "canvas/Draw": {
+    description: "Draws its commands, in the order of their connections, on the canvas",
+    inports: {
+      canvas: { description: "The canvas to draw on" },
+      commands: { description: "Fills to draw", addressable: true },
+      drawevery: { description: "Draw whenever a command changes" },
+      clearevery: { description: "Clear the canvas before each drawing" }
+    },
+    outports: ["canvas"]
+  },
+  "canvas/Fill": {
+    description: "Fills shapes (paths, rectangles) with a CSS colour; arrays pair up item by item",
+    inports: {
+      items: { description: "Shapes to fill", addressable: true },
+      fillstyle: { description: "Fill colour", param: { type: "color", default: "#000000ff" } }
+    },
+    outports: ["fill"]
+  },
+  "canvas/MakePoint": { description: "A point, or points from arrays of x and y", inports: { x: number3("x"), y: number3("y") }, outports: ["point"] },
+  "canvas/MakeRectangle": {
+    description: "A rectangle from its corner and size",
+    inports: { point: { description: "Top-left corner" }, width: number3("Width"), height: number3("Height") },
+    outports: ["rectangle"]
+  },
+  "canvas/MakeRGBColor": {
+    description: "CSS rgb()/rgba() colours from channels 0\u2013255 (arrays make several)",
+    inports: { red: number3("Red"), green: number3("Green"), blue: number3("Blue"), alpha: number3("Alpha, 0\u20131") },
+    outports: ["color"]
+  },
+  "core/Split": { description: "Sends what it receives to every connection", inports: { in: { description: "Anything" } }, outports: ["out"] },
+  "objects/ExtractProperty": {
+    description: "One property of an object",
+    inports: { in: { description: "The object" }, key: { description: "The property name" } },
+    outports: ["out"]
+  },
+  "geometry/Delaunay": {
+    description: "The Delaunay triangles of points, as paths",
+    inports: { points: { description: "Points" } },
+    outports: ["paths"]
+  },
+  "math/Add": { description: "augend + addend", inports: { augend: number3("Augend"), addend: number3("Addend") }, outports: ["sum"] },
+  "md5/CalculateHash": {
+    description: "The MD5 of a text, as hex",
+    inports: { in: { description: "Text to hash", param: { type: "string", default: "" } } },
+    outports: ["hash"]
+  },
+  "seedrandom/RandomArray": {
+    description: "count numbers in [min, max) from seedrandom(seed)",
+    inports: { seed: { description: "Seed text" }, min: number3("Minimum"), max: number3("Maximum"), count: number3("How many") },
+    outports: ["numbers"]
+  },
+  "strings/SubStr": {
+    description: "limit characters of a text from index",
+    inports: { in: { description: "Text" }, index: number3("Start"), limit: number3("Length") },
+    outports: ["out"]
+  }
+};
+var CANVAS_INPORT = "canvas";
+var isNofloRuntime = (type) => type.startsWith("noflo-");
+
+// shared/graph/compile-noflo.ts
+var CANVAS_SIZE = (what, def) => ({ type: "int", description: `${what} of the canvas`, default: def, minimum: 1, maximum: 4e3 });
+var CANVAS_PROCESS = "$canvas";
+var NOFLO_JPEG_QUALITY = 75;
+function canvasSize(graph, params) {
+  return {
+    width: Number(params.width ?? graph.inports.width.decl.default),
+    height: Number(params.height ?? graph.inports.height.decl.default)
+  };
+}
+function compileNofloGraph(g, fail) {
+  const componentOf = (process2) => {
+    const proc = g.processes[process2] ?? fail(`unknown process ${process2}`);
+    return NOFLO_COMPONENTS[proc.component] ?? fail(`unknown NoFlo component ${proc.component} (${process2})`);
+  };
+  for (const c of g.connections) {
+    const tgt = componentOf(c.tgt.process);
+    if (!tgt.inports[c.tgt.port]) fail(`${c.tgt.process} has no inport ${c.tgt.port}`);
+    if (c.src && !componentOf(c.src.process).outports.includes(c.src.port)) fail(`${c.src.process} has no outport ${c.src.port}`);
+  }
+  const outNames = Object.keys(g.outports);
+  if (outNames.length !== 1 || outNames[0] !== "output") fail('needs exactly one exported outport "output"');
+  const out2 = g.outports.output;
+  if (!componentOf(out2.process).outports.includes(out2.port)) fail(`the output goes from a missing port ${out2.process}.${out2.port}`);
+  if (!g.inports[CANVAS_INPORT]) fail(`needs an exported "${CANVAS_INPORT}" inport for the canvas`);
+  const inports = {
+    width: { process: CANVAS_PROCESS, port: "width", decl: CANVAS_SIZE("Width", 600) },
+    height: { process: CANVAS_PROCESS, port: "height", decl: CANVAS_SIZE("Height", 400) }
+  };
+  for (const [name, ref] of Object.entries(g.inports)) {
+    const port = componentOf(ref.process).inports[ref.port] ?? fail(`inport ${name} goes to a missing port ${ref.process}.${ref.port}`);
+    if (name === CANVAS_INPORT) continue;
+    if (!port.param) fail(`inport ${name} (${ref.process}.${ref.port}) cannot be a URL parameter`);
+    const decl = { ...port.param, description: port.description };
+    const iip = g.connections.find((c) => !c.src && c.tgt.process === ref.process && c.tgt.port === ref.port);
+    if (iip) {
+      try {
+        decl.default = coerceValue(name, iip.data, decl);
+      } catch {
+        fail(`bad value for ${ref.process}.${ref.port}`);
+      }
+    }
+    inports[name] = { process: ref.process, port: ref.port, decl };
+  }
+  return { runtime: "noflo", steps: [], output: CANVAS_PROCESS, inports, generative: true, ignored: [], noflo: g };
+}
+
+// shared/runtimes/noflo.ts
+var noflo = {
+  graphs: { names: isNofloRuntime, compile: compileNofloGraph },
+  makesImage: true,
+  formats: PROCESSED_TYPES,
+  answers: "image",
+  inputDescription: IMAGE_INPUT,
+  describe: (name) => `Processing graph ${name}`,
+  defaultQuality: (outtype) => outtype === "jpg" ? NOFLO_JPEG_QUALITY : void 0,
+  canvas: canvasSize
+};
+
+// shared/runtimes/noop.ts
+var noop = {
+  graphs: {
+    names: (type) => type === "noop",
+    compile: (g, fail) => {
+      if (Object.keys(g.processes).length > 0) fail("a noop graph has no processes");
+      return { runtime: "noop", steps: [], output: GRAPH_INPUT, inports: {}, generative: false, ignored: [] };
+    }
+  },
+  makesImage: false,
+  formats: IMAGE_TYPES,
+  answers: "image",
+  inputDescription: "Input image: an http(s) URL or files/<name>",
+  describe: () => "Stores the input image unchanged (no processing)",
+  defaultQuality: () => void 0
+};
+
+// shared/runtimes/index.ts
+var RUNTIMES = { imgflo, noflo, noop, info };
+var runtimeOf = (graph) => RUNTIMES[graph.runtime];
+function compileGraph(name, g) {
+  const fail = (msg) => {
+    throw new GraphError(`graph ${name}: ${msg}`);
+  };
+  const type = g.properties?.environment?.type ?? "imgflo";
+  const runtime = Object.values(RUNTIMES).find((r) => r.graphs?.names(type));
+  return runtime?.graphs ? runtime.graphs.compile(g, fail) : fail(`unsupported runtime ${type}`);
+}
+
+// shared/runtimes/decisions.ts
+var ownsSize = (graph) => Object.hasOwn(graph.inports, "width") || Object.hasOwn(graph.inports, "height");
+var scalesInput = (graph) => runtimeOf(graph).makesImage && !graph.generative && !ownsSize(graph);
+
 // shared/graph/descriptions.ts
 var ORIGINAL_DESCRIPTIONS = {
   passthrough: "Decodes, optionally scales (width/height), and encodes: format conversion and resizing",
@@ -1071,36 +1148,22 @@ async function catalogueOf(graphs, presets = {}) {
       description: definition.properties?.description ?? defaultDescription(name, compiled),
       compiled,
       digest: (await sha256Hex(canonicalJson(compiled))).slice(0, 16),
-      formats: compiled.runtime === "noop" ? IMAGE_TYPES : PROCESSED_TYPES,
+      formats: runtimeOf(compiled).formats,
       presets: presets[name] ?? {}
     });
   }
   return entries;
 }
-function defaultDescription(name, compiled) {
-  if (ORIGINAL_DESCRIPTIONS[name]) return ORIGINAL_DESCRIPTIONS[name];
-  if (compiled.runtime === "noop") return "Stores the input image unchanged (no processing)";
-  return `Processing graph ${name}`;
-}
+var defaultDescription = (name, compiled) => ORIGINAL_DESCRIPTIONS[name] ?? runtimeOf(compiled).describe(name);
 function describeGraph(entry) {
   const inports = {};
   const { compiled } = entry;
-  if (makesImage(compiled)) {
-    if (!compiled.generative) {
-      inports.input = {
-        type: "uri",
-        description: "Input image: an http(s) URL, files/<name> or a graph/... URL of this service",
-        default: null
-      };
-    }
-    if (!compiled.generative) {
-      for (const [name, decl] of Object.entries(SCALE_PARAMS)) inports[name] = { ...decl, default: null };
-    }
+  const runtime = runtimeOf(compiled);
+  if (!compiled.generative) inports.input = { type: "uri", description: runtime.inputDescription, default: null };
+  if (scalesInput(compiled)) for (const [name, decl] of Object.entries(SCALE_PARAMS)) inports[name] = { ...decl, default: null };
+  if (runtime.makesImage) {
     inports.quality = { ...QUALITY_PARAM, default: null };
     inports.dpr = { ...DPR_PARAM };
-  } else {
-    const chained = compiled.runtime === "info" ? ", files/<name> or a graph/... URL of this service" : " or files/<name>";
-    inports.input = { type: "uri", description: `Input image: an http(s) URL${chained}`, default: null };
   }
   for (const [name, { decl }] of Object.entries(compiled.inports)) {
     inports[name] = {
@@ -1201,7 +1264,7 @@ import * as v3 from "valibot";
 
 // shared/request.ts
 function resolveOutputType(entry, ext, accept) {
-  const processing = makesImage(entry.compiled);
+  const processing = runtimeOf(entry.compiled).makesImage;
   if (ext === "" && !processing) return null;
   if (ext === "auto" && processing) return negotiateType(accept);
   const type = ext === "" ? "jpg" : normalizeExtension(ext);
@@ -1221,34 +1284,26 @@ function resolveRequest(entry, ext, pairs, limits) {
     given.set(name, value);
   }
   const { compiled } = entry;
-  const processing = makesImage(compiled);
+  const runtime = runtimeOf(compiled);
   const allowed = /* @__PURE__ */ new Set([...CONTROL_PARAMS, ...Object.keys(compiled.inports)]);
-  if (processing) for (const n of [...Object.keys(SCALE_PARAMS), "quality", "dpr"]) allowed.add(n);
-  if (compiled.runtime === "info") allowed.delete("fallback");
+  if (runtime.makesImage) for (const n of ["quality", "dpr"]) allowed.add(n);
+  if (scalesInput(compiled)) for (const n of Object.keys(SCALE_PARAMS)) allowed.add(n);
+  if (runtime.answers === "json") allowed.delete("fallback");
   const unknown = [...given.keys()].filter((n) => !allowed.has(n)).sort();
   if (unknown.length > 0) {
     const inports = [...allowed].filter((n) => !CONTROL_PARAMS.includes(n) || n === "input");
     throw unknownParameter(unknown, inports.sort());
   }
   const params = {};
-  const ownSize = "width" in compiled.inports || "height" in compiled.inports;
-  const dpr = processing ? resolveDpr(given.get("dpr")) : 1;
-  if (processing) {
-    if (!ownSize) resolveScale(given, limits, params, dpr);
-    const q = given.get("quality");
-    if (q !== void 0) params.quality = convertParam("quality", q, QUALITY_PARAM);
-  }
   for (const [name, inport] of Object.entries(compiled.inports)) {
     const raw = given.get(name);
     params[name] = raw === void 0 && inport.decl.type !== "image" ? inport.decl.default : convertParam(name, raw ?? "", inport.decl);
   }
-  if (ownSize && dpr !== 1) {
-    for (const side2 of ["width", "height"]) {
-      const decl = compiled.inports[side2]?.decl;
-      if (decl && given.has(side2)) params[side2] = convertParam(side2, String(Math.round(Number(params[side2]) * dpr)), decl);
-    }
+  if (runtime.makesImage) {
+    Object.assign(params, resolveSize(compiled, given, params, resolveDpr(given.get("dpr")), limits));
+    const q = given.get("quality");
+    if (q !== void 0) params.quality = convertParam("quality", q, QUALITY_PARAM);
   }
-  if (ownSize) checkSize(Number(params.width) || void 0, Number(params.height) || void 0, limits);
   const input = resolveInput(given.get("input"), compiled.generative);
   resolveFallback(given.get("fallback"), compiled.generative);
   const expRaw = given.get("_exp");
@@ -1271,21 +1326,23 @@ function resolveDpr(raw) {
   if (raw === void 0) return 1;
   return Math.round(Number(convertParam("dpr", raw, DPR_PARAM)) * 100) / 100;
 }
-function resolveScale(given, limits, params, dpr) {
-  const dims = {};
+function resolveSize(graph, given, params, dpr, limits) {
+  const own = ownsSize(graph);
+  const sides = {};
   for (const name of ["width", "height"]) {
     const raw = given.get(name);
-    if (raw === void 0) continue;
-    if (raw.length > MAX_VALUE_LENGTH.int) throw invalidParameter(name, `longer than ${MAX_VALUE_LENGTH.int} characters`);
-    const n = scanNumber(raw.trim());
-    if (n === null || !Number.isInteger(n) || n < 1 || raw.includes(".") || /[eE-]/.test(raw)) {
-      throw invalidParameter(name, "expected a positive integer");
-    }
-    dims[name] = Math.round(n * dpr);
+    const decl = graph.inports[name]?.decl;
+    if (own && decl) sides[name] = Number(raw === void 0 || dpr === 1 ? params[name] : convertParam(name, String(Math.round(Number(params[name]) * dpr)), decl));
+    else if (!own && raw !== void 0) sides[name] = Math.round(positiveInteger(name, raw) * dpr);
   }
-  if (dims.width === void 0 && dims.height === void 0) return;
-  checkSize(dims.width, dims.height, limits);
-  Object.assign(params, dims);
+  checkSize(sides.width || void 0, sides.height || void 0, limits);
+  return sides;
+}
+function positiveInteger(name, raw) {
+  if (raw.length > MAX_VALUE_LENGTH.int) throw invalidParameter(name, `longer than ${MAX_VALUE_LENGTH.int} characters`);
+  const n = scanNumber(raw.trim());
+  if (n === null || !Number.isInteger(n) || n < 1 || raw.includes(".") || /[eE-]/.test(raw)) throw invalidParameter(name, "expected a positive integer");
+  return n;
 }
 function checkSize(width, height, limits) {
   if (width === void 0 && height === void 0) return;
@@ -1298,7 +1355,7 @@ function checkSize(width, height, limits) {
 function resolveFallback(raw, generative = false) {
   if (raw === void 0 || raw === null || raw === "") return null;
   if (generative) throw invalidParameter("fallback", "this graph takes no input");
-  if (isChained(raw.replace(/^\//, ""))) throw invalidParameter("fallback", "expected files/<name> or an http(s) URL");
+  if (inputKind(raw.replace(/^\//, "")).kind === "chained") throw invalidParameter("fallback", "expected files/<name> or an http(s) URL");
   try {
     return resolveImageRef("input", raw);
   } catch (e) {
@@ -1361,7 +1418,7 @@ function presetOf(cmd, catalogue) {
   const images = imageInports(entry.compiled).filter((n) => !pairs.some(([p]) => p === n));
   const probe = [
     ...pairs,
-    ...entry.compiled.generative || entry.compiled.runtime === "noop" ? [] : [["input", "files/probe.jpg"]],
+    ...entry.compiled.generative || !runtimeOf(entry.compiled).makesImage ? [] : [["input", "files/probe.jpg"]],
     ...images.map((n) => [n, "files/probe.png"])
   ];
   try {
@@ -1671,8 +1728,8 @@ function signCommand(catalogue, args, env2, out2, warn) {
 Each graph has its own parameters: "imgflo sign GRAPH --help" lists them. Graphs: ${[...catalogue.keys()].join(", ")}`);
   const params = [];
   if (entry) {
-    for (const [port, info] of Object.entries(describeGraph(entry).inports)) {
-      const option = new Option(`--${port} <value>`, `${info.description}${info.default === null ? "" : ` (default ${String(info.default)})`}`).argParser((value, previous) => {
+    for (const [port, info2] of Object.entries(describeGraph(entry).inports)) {
+      const option = new Option(`--${port} <value>`, `${info2.description}${info2.default === null ? "" : ` (default ${String(info2.default)})`}`).argParser((value, previous) => {
         if (previous !== void 0) throw new CliError(`--${port} is given more than once`);
         return value;
       });

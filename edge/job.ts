@@ -8,6 +8,7 @@ import { forbidden, ImgfloError, isImgfloError, notCached, rateLimited, unavaila
 import type { GraphEntry } from '../shared/graph/catalogue.ts';
 import type { JobRequest } from '../shared/job.ts';
 import { jobRequestOf } from '../shared/request.ts';
+import { runtimeOf } from '../shared/runtimes/index.ts';
 import { boundedCache } from './bounded-cache.ts';
 import { bytesAnswer } from './deliver-bytes.ts';
 import { bucketReader, colocached, urlReader } from './stored-result.ts';
@@ -120,7 +121,7 @@ export function jobAnswerer(deps: EdgeDeps) {
   };
 
   const deliver = (c: Context<AppEnv>, entry: GraphEntry, objectKey: string) =>
-    entry.compiled.runtime === 'info' ? infoBody(c, objectKey) : config.delivery === 'proxy' ? proxied(c, objectKey) : redirect(c, objectKey);
+    runtimeOf(entry.compiled).answers === 'json' ? infoBody(c, objectKey) : config.delivery === 'proxy' ? proxied(c, objectKey) : redirect(c, objectKey);
 
   const fromIndex = (c: Context<AppEnv>, entry: GraphEntry, objectKey: string) => {
     c.set('hit', true);
@@ -226,8 +227,8 @@ export function jobAnswerer(deps: EdgeDeps) {
       return await answer(c, asked);
     } catch (e) {
       const named = asked.pairs.find(([n]) => n === 'fallback')?.[1];
-      // Info describes the input it names: a fallback's description would be another image's.
-      const fallback = asked.entry.compiled.runtime === 'info' ? null : (named ?? asked.client?.fallback ?? null);
+      // A JSON answer describes the input it names: a fallback's description would be another image's.
+      const fallback = runtimeOf(asked.entry.compiled).answers === 'json' ? null : (named ?? asked.client?.fallback ?? null);
       // Only the input's own failure: another image's (`"inport": "overlay"`) would fail the fallback too.
       if (!fallback || !isImgfloError(e) || !INPUT_FAILURES.has(e.reason) || e.extra.inport !== undefined) throw e;
       const requestId = c.get('requestId');

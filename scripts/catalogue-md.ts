@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describeGraph, type Catalogue } from '../shared/graph/catalogue.ts';
+import { runtimeOf } from '../shared/runtimes/index.ts';
 import { loadCatalogue } from '../worker/catalogue.ts';
 import { ROOT } from './stack.ts';
 
@@ -25,7 +26,7 @@ export function catalogueMarkdown(catalogue: Catalogue): string {
       }
       lines.push('');
     }
-    lines.push(`Output: ${g.formats.join(', ')}${entry.compiled.runtime === 'noop' ? ' (the input\'s own type without an extension)' : ', auto'}.`, '');
+    lines.push(`Output: ${g.formats.join(', ')}${runtimeOf(entry.compiled).makesImage ? ', auto' : ' (the input\'s own type without an extension)'}.`, '');
     const presets = Object.entries(g.presets);
     if (presets.length > 0) {
       lines.push('| preset | parameters | meaning |', '| --- | --- | --- |');

@@ -6,9 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveRequest } from '../shared/request.ts';
+import { runtimeOf } from '../shared/runtimes/index.ts';
 import { parseQuery } from '../shared/url.ts';
 import { loadCatalogue } from '../worker/catalogue.ts';
-import { processImage } from '../worker/runtime/process-image.ts';
+import { runTask } from '../worker/runtimes/index.ts';
 import { ROOT } from './stack.ts';
 
 const catalogue = await loadCatalogue(join(ROOT, 'graphs'));
@@ -17,14 +18,14 @@ console.log('| case | graph | output | ms (best of 3) |\n| --- | --- | --- | ---
 for (const c of cases) {
   const m = /^\/graph\/([^.?]+)(?:\.([a-z]+))?(\?.*)$/.exec(c.request)!;
   const entry = catalogue.get(m[1]!)!;
-  if (entry.compiled.runtime === 'noop') continue;
+  if (!runtimeOf(entry.compiled).makesImage) continue;
   const req = resolveRequest(entry, m[2] ?? '', parseQuery(m[3]!), { sizeLimitMegapixels: 25 });
   const input = req.input ? readFileSync(join(ROOT, 'examples', req.input.slice('files/'.length))) : null;
   let best = Infinity;
   let size = '';
   for (let i = 0; i < 3; i++) {
     const t = performance.now();
-    const out = await processImage(entry, req.params, input, req.outtype!, { maxInputPixels: 1e8, maxFrames: 200, deadline: Date.now() + 120_000 });
+    const out = await runTask({ entry, params: req.params, input, outtype: req.outtype!, limits: { maxInputPixels: 1e8, maxFrames: 200, deadline: Date.now() + 120_000 } });
     best = Math.min(best, performance.now() - t);
     size = `${out.width}×${out.height} ${req.outtype}`;
   }

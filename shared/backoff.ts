@@ -11,6 +11,9 @@ export interface Backoff {
   capMs?: number;
 }
 
+/** Reconnecting to a service (the broker, Redis): 0.2 s, doubling up to 2 s (every process lost it at once). */
+export const RECONNECT: Backoff = { baseMs: 200, factor: 2, capMs: 2000 };
+
 /** The delay before attempt `attempt + 1` (attempt counts from 1). */
 export function backoffMs(attempt: number, b: Backoff, random: () => number = Math.random): number {
   const delay = Math.min(b.capMs ?? Infinity, b.baseMs * b.factor ** (attempt - 1));

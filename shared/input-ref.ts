@@ -10,8 +10,21 @@ import { MAX_INPUT_LENGTH } from './reserved.ts';
 
 const EXAMPLE_FILE = /^files\/([A-Za-z0-9_][A-Za-z0-9_.-]*)$/;
 
+/** What a reference (as jobs hold it) names: a bundled example file, a result of this service, or a URL. */
+export type InputKind = { kind: 'file'; name: string } | { kind: 'chained' } | { kind: 'url' };
+
+/** The kind of a reference, decided here alone (for the edge, the worker and the page). */
+export function inputKind(ref: string): InputKind {
+  const file = EXAMPLE_FILE.exec(ref)?.[1];
+  if (file !== undefined) return { kind: 'file', name: file };
+  return isChained(ref) ? { kind: 'chained' } : { kind: 'url' };
+}
+
 /** The name of a bundled example file a reference names (`files/<name>`); null for any other reference. */
-export const exampleFileName = (ref: string): string | null => EXAMPLE_FILE.exec(ref)?.[1] ?? null;
+export const exampleFileName = (ref: string): string | null => {
+  const kind = inputKind(ref);
+  return kind.kind === 'file' ? kind.name : null;
+};
 
 /** The reference as jobs, cache keys and lineage hold it; `name` is the parameter's, for errors. */
 export function resolveImageRef(name: string, raw: string | undefined): string {
@@ -20,8 +33,9 @@ export function resolveImageRef(name: string, raw: string | undefined): string {
   if (raw === undefined || raw === '') throw invalidParameter(name, 'an input image is required');
   if (raw.length > MAX_INPUT_LENGTH) throw invalidParameter(name, `longer than ${MAX_INPUT_LENGTH} characters`);
   const value = raw.startsWith('/') ? raw.slice(1) : raw;
-  if (exampleFileName(value) !== null) return value;
-  if (isChained(value)) {
+  const { kind } = inputKind(value);
+  if (kind === 'file') return value;
+  if (kind === 'chained') {
     checkChainDepth(value, name);
     return value;
   }

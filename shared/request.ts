@@ -3,7 +3,6 @@
  * parameters with defaults, control flags. Everything a client can get wrong is found here,
  * at the edge, before anything is queued.
  */
-import { isChained } from './chain.ts';
 import type { PropValue } from './components/types.ts';
 import {
   invalidParameter,
@@ -13,11 +12,12 @@ import {
 } from './errors.ts';
 import { negotiateType, normalizeExtension, type ImageType } from './formats.ts';
 import type { GraphEntry } from './graph/catalogue.ts';
-import { makesImage } from './graph/compile.ts';
 import type { JobRequest, Urgency } from './job.ts';
-import { resolveImageRef } from './input-ref.ts';
+import { inputKind, resolveImageRef } from './input-ref.ts';
 import { convertParam, MAX_VALUE_LENGTH } from './params.ts';
 import { CONTROL_PARAMS, DPR_PARAM, MAX_DIMENSION, MAX_NAME_LENGTH, QUALITY_PARAM, SCALE_PARAMS } from './reserved.ts';
+import { ownsSize, scalesInput } from './runtimes/decisions.ts';
+import { runtimeOf } from './runtimes/index.ts';
 import { scanNumber } from './scan.ts';
 
 export interface ResolvedRequest {
@@ -39,7 +39,7 @@ export interface RequestLimits {
 }
 
 export function resolveOutputType(entry: GraphEntry, ext: string, accept?: string | null): ImageType | null {
-  const processing = makesImage(entry.compiled);
+  const processing = runtimeOf(entry.compiled).makesImage;
   if (ext === '' && !processing) return null;
   if (ext === 'auto' && processing) return negotiateType(accept);
   const type = ext === '' ? 'jpg' : normalizeExtension(ext);
@@ -65,11 +65,12 @@ export function resolveRequest(
     given.set(name, value);
   }
   const { compiled } = entry;
-  const processing = makesImage(compiled);
+  const runtime = runtimeOf(compiled);
   const allowed = new Set<string>([...CONTROL_PARAMS, ...Object.keys(compiled.inports)]);
-  if (processing) for (const n of [...Object.keys(SCALE_PARAMS), 'quality', 'dpr']) allowed.add(n);
-  // Info describes the input it names, never a fallback's.
-  if (compiled.runtime === 'info') allowed.delete('fallback');
+  if (runtime.makesImage) for (const n of ['quality', 'dpr']) allowed.add(n);
+  if (scalesInput(compiled)) for (const n of Object.keys(SCALE_PARAMS)) allowed.add(n);
+  // A JSON answer describes the input it names, never a fallback's.
+  if (runtime.answers === 'json') allowed.delete('fallback');
   const unknown = [...given.keys()].filter((n) => !allowed.has(n)).sort();
   if (unknown.length > 0) {
     const inports = [...allowed].filter((n) => !CONTROL_PARAMS.includes(n as never) || n === 'input');
@@ -77,26 +78,16 @@ export function resolveRequest(
   }
 
   const params: Record<string, PropValue> = {};
-  // A graph that exports its own width/height (canvas, ...) receives them instead.
-  const ownSize = 'width' in compiled.inports || 'height' in compiled.inports;
-  const dpr = processing ? resolveDpr(given.get('dpr')) : 1;
-  if (processing) {
-    if (!ownSize) resolveScale(given, limits, params, dpr);
-    const q = given.get('quality');
-    if (q !== undefined) params.quality = convertParam('quality', q, QUALITY_PARAM);
-  }
   for (const [name, inport] of Object.entries(compiled.inports)) {
     const raw = given.get(name);
     // An image inport (`overlay`, ...) has no default: like `input`, it is required.
     params[name] = raw === undefined && inport.decl.type !== 'image' ? inport.decl.default : convertParam(name, raw ?? '', inport.decl);
   }
-  if (ownSize && dpr !== 1) {
-    for (const side of ['width', 'height'] as const) {
-      const decl = compiled.inports[side]?.decl;
-      if (decl && given.has(side)) params[side] = convertParam(side, String(Math.round(Number(params[side]) * dpr)), decl);
-    }
+  if (runtime.makesImage) {
+    Object.assign(params, resolveSize(compiled, given, params, resolveDpr(given.get('dpr')), limits));
+    const q = given.get('quality');
+    if (q !== undefined) params.quality = convertParam('quality', q, QUALITY_PARAM);
   }
-  if (ownSize) checkSize(Number(params.width) || undefined, Number(params.height) || undefined, limits);
 
   const input = resolveInput(given.get('input'), compiled.generative);
   // Checked here, used only when the input fails (edge/job.ts); never part of the key.
@@ -151,22 +142,36 @@ function resolveDpr(raw: string | undefined): number {
   return Math.round(Number(convertParam('dpr', raw, DPR_PARAM)) * 100) / 100;
 }
 
-/** The original's rule: width×height < limit·10⁶, a missing side counting as √limit − 1. */
-function resolveScale(given: Map<string, string>, limits: RequestLimits, params: Record<string, PropValue>, dpr: number) {
-  const dims: Record<string, number> = {};
+/**
+ * `width` and `height`, parsed here alone, times `dpr`: the size the input is scaled to (a
+ * positive integer each), or the graph's own (a canvas's: its declared type, clamped, with its
+ * default when absent). Either way within the size limit: the original's rule, width×height <
+ * limit·10⁶, a missing side counting as √limit − 1.
+ */
+function resolveSize(
+  graph: GraphEntry['compiled'],
+  given: ReadonlyMap<string, string>,
+  params: Readonly<Record<string, PropValue>>,
+  dpr: number,
+  limits: RequestLimits,
+): Record<string, number> {
+  const own = ownsSize(graph);
+  const sides: Record<string, number> = {};
   for (const name of ['width', 'height'] as const) {
     const raw = given.get(name);
-    if (raw === undefined) continue;
-    if (raw.length > MAX_VALUE_LENGTH.int) throw invalidParameter(name, `longer than ${MAX_VALUE_LENGTH.int} characters`);
-    const n = scanNumber(raw.trim());
-    if (n === null || !Number.isInteger(n) || n < 1 || raw.includes('.') || /[eE-]/.test(raw)) {
-      throw invalidParameter(name, 'expected a positive integer');
-    }
-    dims[name] = Math.round(n * dpr);
+    const decl = graph.inports[name]?.decl;
+    if (own && decl) sides[name] = Number(raw === undefined || dpr === 1 ? params[name] : convertParam(name, String(Math.round(Number(params[name]) * dpr)), decl));
+    else if (!own && raw !== undefined) sides[name] = Math.round(positiveInteger(name, raw) * dpr);
   }
-  if (dims.width === undefined && dims.height === undefined) return;
-  checkSize(dims.width, dims.height, limits);
-  Object.assign(params, dims);
+  checkSize(sides.width || undefined, sides.height || undefined, limits);
+  return sides;
+}
+
+function positiveInteger(name: string, raw: string): number {
+  if (raw.length > MAX_VALUE_LENGTH.int) throw invalidParameter(name, `longer than ${MAX_VALUE_LENGTH.int} characters`);
+  const n = scanNumber(raw.trim());
+  if (n === null || !Number.isInteger(n) || n < 1 || raw.includes('.') || /[eE-]/.test(raw)) throw invalidParameter(name, 'expected a positive integer');
+  return n;
 }
 
 function checkSize(width: number | undefined, height: number | undefined, limits: RequestLimits) {
@@ -182,7 +187,7 @@ function checkSize(width: number | undefined, height: number | undefined, limits
 export function resolveFallback(raw: string | undefined | null, generative = false): string | null {
   if (raw === undefined || raw === null || raw === '') return null;
   if (generative) throw invalidParameter('fallback', 'this graph takes no input');
-  if (isChained(raw.replace(/^\//, ''))) throw invalidParameter('fallback', 'expected files/<name> or an http(s) URL');
+  if (inputKind(raw.replace(/^\//, '')).kind === 'chained') throw invalidParameter('fallback', 'expected files/<name> or an http(s) URL');
   try {
     return resolveImageRef('input', raw);
   } catch (e) {

@@ -12,7 +12,8 @@ import type { Catalogue } from '../shared/graph/catalogue.ts';
 import { MemoryObjectStore } from '../shared/memory/object-store.ts';
 import { createRedis, RedisCacheIndex } from '../worker/adapters/redis.ts';
 import { loadCatalogue } from '../worker/catalogue.ts';
-import { handleJob, INDEX_RETRY_MS } from '../worker/consumer.ts';
+import { backoffMs } from '../shared/backoff.ts';
+import { handleJob, INDEX_ATTEMPTS, INDEX_RETRY } from '../worker/consumer.ts';
 import { createProcessor, type Processor } from '../worker/runtime/processor.ts';
 import { consumerDeps } from './helpers/consumer.ts';
 import { haveRedisServer, startRedis } from './helpers/redis-server.ts';
@@ -38,13 +39,17 @@ describe.skipIf(!haveRedisServer)('index writes after the store', () => {
 
   /** A store that stops Redis right after it has stored, and starts it again `backAfterMs` later. */
   class StoreThatStopsRedis extends MemoryObjectStore {
+    /** Resolves once Redis is running again. */
+    back: Promise<void> = Promise.resolve();
     constructor(private readonly backAfterMs: number) {
       super();
     }
     override async put(objectKey: string, body: Uint8Array, contentType: string): Promise<void> {
       await super.put(objectKey, body, contentType);
       await stopProcess(redis);
-      setTimeout(() => void startRedis(port).then((r) => (redis = r)), this.backAfterMs);
+      this.back = new Promise<void>((r) => setTimeout(r, this.backAfterMs)).then(async () => {
+        redis = await startRedis(port);
+      });
     }
   }
 
@@ -54,12 +59,13 @@ describe.skipIf(!haveRedisServer)('index writes after the store', () => {
     await client.connect();
     const jpg = readFileSync(`${ROOT}examples/gridbear.jpg`);
     const passthrough = catalogue.get('passthrough')!;
-    const deps = consumerDeps(catalogue, processor, { index: new RedisCacheIndex(client), store: new StoreThatStopsRedis(backAfterMs), readInput: async () => Buffer.from(jpg) });
+    const store = new StoreThatStopsRedis(backAfterMs);
+    const deps = consumerDeps(catalogue, processor, { index: new RedisCacheIndex(client), store, readInput: async () => Buffer.from(jpg) });
     const job = makeJob({ key, graph: 'passthrough', digest: passthrough.digest, outtype: 'png' });
     const result = await handleJob(job, deps);
     const indexed = await new RedisCacheIndex(client).get(key).catch(() => null);
     client.disconnect();
-    return { result, indexed };
+    return { result, indexed, back: store.back };
   };
 
   it('writes the entry once Redis is back within the retry window', async () => {
@@ -71,12 +77,13 @@ describe.skipIf(!haveRedisServer)('index writes after the store', () => {
 
   it('gives up softly after the window when Redis stays away: the job succeeds, storage has it', async () => {
     const key = 'f'.repeat(40);
-    const window = INDEX_RETRY_MS.reduce((a, b) => a + b, 0);
+    // The longest the retries can take: every pause at its jitter's top.
+    const window = Array.from({ length: INDEX_ATTEMPTS - 1 }, (_, i) => backoffMs(i + 1, INDEX_RETRY, () => 1)).reduce((a, b) => a + b, 0);
     const started = Date.now();
-    const { result } = await run(window + 3000, key);
+    const { result, back } = await run(window + 3000, key);
     expect(result).toMatchObject({ ok: true, cached: false });
     expect(Date.now() - started).toBeLessThan(window + 2500);
-    // Let Redis come back before the next test file's turn.
-    await new Promise((r) => setTimeout(r, 3500));
+    // Redis back before this file stops it.
+    await back;
   });
 });

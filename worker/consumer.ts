@@ -10,7 +10,7 @@ import type { Catalogue, GraphEntry } from '../shared/graph/catalogue.ts';
 import type { Job, JobResult, Timings, Urgency } from '../shared/job.ts';
 import type { CacheIndex, Clock, JobQueue, ObjectStore, SourceVersion, Subscription } from '../shared/ports.ts';
 import { backoffMs, type Backoff } from '../shared/backoff.ts';
-import { isChained } from '../shared/chain.ts';
+import { inputKind } from '../shared/input-ref.ts';
 import { imageInports } from '../shared/graph/compile.ts';
 import { jobEntry } from '../shared/info.ts';
 import { chainedJob, chainSources } from './inputs/chained.ts';
@@ -73,25 +73,33 @@ async function softly<T>(deps: ConsumerDeps, what: string, op: Promise<T>, fallb
  * Runs a job to its stored result. `deadline` is given for the inner job of a chained input,
  * whose work counts against the outer job's processing deadline; `depth` is its nesting.
  */
-/** Pauses between the tries of an index write after the result was stored: about 3 s in all. */
-export const INDEX_RETRY_MS = [200, 400, 800, 1600] as const;
+/** An index write after the result was stored: 5 tries, 0.2 s apart then doubling (about 3 s in all). */
+export const INDEX_RETRY: Backoff = { baseMs: 200, factor: 2 };
+export const INDEX_ATTEMPTS = 5;
 
 /** An index write, tried again briefly with backoff, then given up softly (storage has the result). */
 async function briefly(deps: ConsumerDeps, what: string, op: () => Promise<void>): Promise<void> {
-  for (const pause of [...INDEX_RETRY_MS, null]) {
+  for (let attempt = 1; ; attempt++) {
     try {
       return await op();
     } catch (e) {
-      if (pause === null) {
+      if (attempt === INDEX_ATTEMPTS) {
         deps.log.warn({ err: e }, `cache index ${what} failed; going on without it`);
         return;
       }
-      await new Promise((r) => setTimeout(r, pause));
+      await new Promise((r) => setTimeout(r, backoffMs(attempt, INDEX_RETRY)));
     }
   }
 }
 
-export async function handleJob(job: Job, deps: ConsumerDeps, deadline?: number, depth = 0): Promise<JobResult> {
+export async function handleJob(
+  job: Job,
+  deps: ConsumerDeps,
+  deadline?: number,
+  depth = 0,
+  /** The job's graph, looked up once (by the consumer, which checks its version first). */
+  entry: GraphEntry | undefined = jobEntry(deps.catalogue, job.graph),
+): Promise<JobResult> {
   const started = deps.clock.now();
   const timings: Timings = { queue: Math.max(0, started - job.createdAt), fetch: 0, process: 0, upload: 0 };
   const ok = (objectKey: string, cached: boolean): JobResult => ({ v: 1, id: job.id, key: job.key, ok: true, objectKey, cached, timings });
@@ -102,7 +110,8 @@ export async function handleJob(job: Job, deps: ConsumerDeps, deadline?: number,
       // A source changed (or nothing is known to compare): made again, as with _nocache.
       job = { ...job, nocache: true };
     }
-    const produced = await produce(job, deps, timings, deadline, depth);
+    if (!entry) throw unknownGraph(job.graph);
+    const produced = await produce(job, entry, deps, timings, deadline, depth);
     if ('stored' in produced) return ok(produced.stored, true);
 
     const t = deps.clock.now();
@@ -120,7 +129,7 @@ export async function handleJob(job: Job, deps: ConsumerDeps, deadline?: number,
       briefly(deps, 'sources', () => deps.index.recordSources(job.key, produced.sources, deps.cacheTtlSeconds)),
       ...(fresh !== null ? [briefly(deps, 'freshness', () => deps.index.markFresh(job.key, fresh))] : []),
       // Purging an input (or an overlay, ...) reaches every result made from it.
-      ...lineageInputs(imageRefs(job, jobEntry(deps.catalogue, job.graph)), deps.catalogue).map((input) => briefly(deps, 'lineage', () => deps.index.recordLineage({ key: job.key, objectKey, graph: job.graph, input }))),
+      ...lineageInputs(imageRefs(job, entry), deps.catalogue).map((input) => briefly(deps, 'lineage', () => deps.index.recordLineage({ key: job.key, objectKey, graph: job.graph, input }))),
     ]);
     // The result this one replaces (made again with _nocache, or from a changed source) stays
     // readable for the redirects that may still lead to it, then the sweep removes it.
@@ -169,8 +178,8 @@ function lineageInputs(refs: Array<string | null>, catalogue: Catalogue): Array<
 }
 
 /** Every image a job reads: its input (null for a generative graph), then its other image inports'. */
-function imageRefs(job: Job, entry: GraphEntry | undefined): Array<string | null> {
-  return [job.input, ...(entry ? imageInports(entry.compiled).map((n) => String(job.params[n])) : [])];
+function imageRefs(job: Job, entry: GraphEntry): Array<string | null> {
+  return [job.input, ...imageInports(entry.compiled).map((n) => String(job.params[n]))];
 }
 
 /**
@@ -180,13 +189,12 @@ function imageRefs(job: Job, entry: GraphEntry | undefined): Array<string | null
  */
 async function produce(
   job: Job,
+  entry: GraphEntry,
   deps: ConsumerDeps,
   timings: Timings,
   given: number | undefined,
   depth: number,
 ): Promise<{ body: Uint8Array; contentType: string; sources: SourceVersion[] } | { stored: string }> {
-  const entry = jobEntry(deps.catalogue, job.graph);
-  if (!entry) throw unknownGraph(job.graph);
   let t = deps.clock.now();
   // A chained input's work counts against this job's processing deadline.
   const chainDeadline = given ?? t + deps.processingTimeoutMs;
@@ -210,7 +218,7 @@ async function produce(
   timings.fetch = deps.clock.now() - t;
 
   t = deps.clock.now();
-  const deadline = given ?? (job.input !== null && isChained(job.input) ? chainDeadline : t + deps.processingTimeoutMs);
+  const deadline = given ?? (job.input !== null && inputKind(job.input).kind === 'chained' ? chainDeadline : t + deps.processingTimeoutMs);
   const out = await deps.processor.run({ entry, params: job.params, input, images, outtype: job.outtype, limits: { maxInputPixels: deps.maxInputPixels, maxFrames: deps.maxFrames, deadline } });
   timings.process = deps.clock.now() - t;
   return { body: out.body, contentType: out.contentType, sources };
@@ -223,7 +231,7 @@ async function produce(
  */
 async function readSource(input: string | null, deps: ConsumerDeps, deadline: number, depth: number): Promise<{ bytes: Uint8Array; version: SourceVersion } | null> {
   if (input === null) return null;
-  if (!isChained(input)) {
+  if (inputKind(input).kind !== 'chained') {
     let validators = {};
     const bytes = await deps.readInput(input, (v) => (validators = v));
     return { bytes, version: { input, digest: contentDigest(bytes), ...validators } };
@@ -274,7 +282,8 @@ export function startConsumer(deps: ConsumerDeps, urgencies: readonly Urgency[],
     const { job } = delivery;
     // A job resolved against another version of its graph is not ours to run: a worker of
     // that version (a rolling deploy) takes it, or it fails retryably at its deadline.
-    const digest = jobEntry(deps.catalogue, job.graph)?.digest;
+    const entry = jobEntry(deps.catalogue, job.graph);
+    const digest = entry?.digest;
     if (digest !== undefined && digest !== job.digest) {
       deps.metrics.refused.inc();
       deps.log.warn({ requestId: job.requestId, jobId: job.id, graph: job.graph, digest: job.digest, ours: digest }, 'job refused: another graph version');
@@ -293,7 +302,7 @@ export function startConsumer(deps: ConsumerDeps, urgencies: readonly Urgency[],
     }
     deps.metrics.jobsInFlight.inc();
     try {
-      const result = await handleJob(job, deps);
+      const result = await handleJob(job, deps, undefined, 0, entry);
       if (!result.ok && result.retryable && job.attempt < MAX_ATTEMPTS) {
         const delayMs = backoffMs(job.attempt, JOB_RETRY);
         deps.metrics.retries.inc();

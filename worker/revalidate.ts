@@ -5,7 +5,7 @@
  * its own: it changed when its current object is another than the one read. A source that
  * cannot be checked (its server down, say) counts as unchanged: the result in use stays.
  */
-import { isChained } from '../shared/chain.ts';
+import { inputKind } from '../shared/input-ref.ts';
 import type { SourceVersion } from '../shared/ports.ts';
 import type { SourceChecker } from './inputs/read-input.ts';
 
@@ -20,7 +20,7 @@ export async function sourcesChanged(sources: readonly SourceVersion[], deps: Re
   const changed = await Promise.all(
     sources.map(async (source) => {
       try {
-        if (isChained(source.input)) return (await deps.chainedResult(source.input)) !== source.digest;
+        if (inputKind(source.input).kind === 'chained') return (await deps.chainedResult(source.input)) !== source.digest;
         return await deps.checkSource(source);
       } catch (e) {
         deps.onUncheckable(source.input, e);

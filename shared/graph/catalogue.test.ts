@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { describeGraph } from './catalogue.ts';
 import { buildCatalogue } from './sources.ts';
-import { compileGraph, GRAPH_INPUT, graphImage } from './compile.ts';
+import { GRAPH_INPUT, graphImage } from './compile.ts';
+import { compileGraph } from '../runtimes/index.ts';
 
 const graphsDir = new URL('../../graphs/', import.meta.url);
 const sources = () =>

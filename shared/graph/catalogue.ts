@@ -3,10 +3,12 @@
  * so a changed graph never serves old results) and its public, typed description.
  */
 import type { PropValue } from '../components/types.ts';
-import { PROCESSED_TYPES, IMAGE_TYPES, type ImageType } from '../formats.ts';
+import type { ImageType } from '../formats.ts';
 import { canonicalJson, sha256Hex } from '../hash.ts';
 import { DPR_PARAM, QUALITY_PARAM, SCALE_PARAMS } from '../reserved.ts';
-import { compileGraph, makesImage, type CompiledGraph } from './compile.ts';
+import { scalesInput } from '../runtimes/decisions.ts';
+import { compileGraph, runtimeOf } from '../runtimes/index.ts';
+import type { CompiledGraph } from './compiled.ts';
 import { ORIGINAL_DESCRIPTIONS } from './descriptions.ts';
 import { GraphError, type GraphDefinition } from './model.ts';
 import type { PresetSet, PresetTable } from '../presets.ts';
@@ -42,18 +44,14 @@ export async function catalogueOf(graphs: readonly NamedDefinition[], presets: P
       description: definition.properties?.description ?? defaultDescription(name, compiled),
       compiled,
       digest: (await sha256Hex(canonicalJson(compiled))).slice(0, 16),
-      formats: compiled.runtime === 'noop' ? IMAGE_TYPES : PROCESSED_TYPES,
+      formats: runtimeOf(compiled).formats,
       presets: presets[name] ?? {},
     });
   }
   return entries;
 }
 
-function defaultDescription(name: string, compiled: CompiledGraph): string {
-  if (ORIGINAL_DESCRIPTIONS[name]) return ORIGINAL_DESCRIPTIONS[name];
-  if (compiled.runtime === 'noop') return 'Stores the input image unchanged (no processing)';
-  return `Processing graph ${name}`;
-}
+const defaultDescription = (name: string, compiled: CompiledGraph): string => ORIGINAL_DESCRIPTIONS[name] ?? runtimeOf(compiled).describe(name);
 
 export interface PublicInport {
   type: string;
@@ -76,22 +74,12 @@ export interface PublicGraph {
 export function describeGraph(entry: GraphEntry): PublicGraph {
   const inports: Record<string, PublicInport> = {};
   const { compiled } = entry;
-  if (makesImage(compiled)) {
-    if (!compiled.generative) {
-      inports.input = {
-        type: 'uri',
-        description: 'Input image: an http(s) URL, files/<name> or a graph/... URL of this service',
-        default: null,
-      };
-    }
-    if (!compiled.generative) {
-      for (const [name, decl] of Object.entries(SCALE_PARAMS)) inports[name] = { ...decl, default: null };
-    }
+  const runtime = runtimeOf(compiled);
+  if (!compiled.generative) inports.input = { type: 'uri', description: runtime.inputDescription, default: null };
+  if (scalesInput(compiled)) for (const [name, decl] of Object.entries(SCALE_PARAMS)) inports[name] = { ...decl, default: null };
+  if (runtime.makesImage) {
     inports.quality = { ...QUALITY_PARAM, default: null };
     inports.dpr = { ...DPR_PARAM };
-  } else {
-    const chained = compiled.runtime === 'info' ? ', files/<name> or a graph/... URL of this service' : ' or files/<name>';
-    inports.input = { type: 'uri', description: `Input image: an http(s) URL${chained}`, default: null };
   }
   for (const [name, { decl }] of Object.entries(compiled.inports)) {
     inports[name] = {

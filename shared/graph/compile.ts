@@ -1,15 +1,13 @@
 /**
- * Validates a graph against the component library and compiles it into an ordered plan:
+ * Validates an imgflo graph against the component library and compiles it into an ordered plan:
  * only the processes the output depends on, sources first. Processes nothing reads (stale
  * editor leftovers) are ignored and cost nothing.
  */
 import { componentDecl, findComponent, type ComponentId } from '../components/registry.ts';
 import type { PropDecl, PropValue } from '../components/types.ts';
 import { coerceValue } from '../params.ts';
-import { isNofloRuntime } from '../noflo/components.ts';
-import { compileNofloGraph } from './compile-noflo.ts';
-import { GraphError, type GraphDefinition } from './model.ts';
-import type { CompiledGraph, ExportedInport, PlanStep, Runtime } from './compiled.ts';
+import type { GraphDefinition } from './model.ts';
+import type { CompiledGraph, ExportedInport, PlanStep } from './compiled.ts';
 
 export type { CompiledGraph, ExportedInport, PlanStep, Runtime } from './compiled.ts';
 
@@ -29,21 +27,8 @@ const IMAGE_INPORT: PropDecl = {
 /** The graph's exported image inports other than `input`, by name. */
 export const imageInports = (graph: CompiledGraph) => Object.keys(graph.inports).filter((n) => graph.inports[n]!.decl.type === 'image');
 
-/** Whether a graph makes a new image: not noop (which stores its input as it is), nor info. */
-export const makesImage = (graph: Pick<CompiledGraph, 'runtime'>) => graph.runtime === 'imgflo' || graph.runtime === 'noflo';
-
-export function compileGraph(name: string, g: GraphDefinition): CompiledGraph {
-  const fail = (msg: string): never => {
-    throw new GraphError(`graph ${name}: ${msg}`);
-  };
-  const runtimeName = g.properties?.environment?.type ?? 'imgflo';
-  if (runtimeName === 'noop') {
-    if (Object.keys(g.processes).length > 0) fail('a noop graph has no processes');
-    return { runtime: 'noop', steps: [], output: GRAPH_INPUT, inports: {}, generative: false, ignored: [] };
-  }
-  if (isNofloRuntime(runtimeName)) return compileNofloGraph(g, fail);
-  if (runtimeName !== 'imgflo') fail(`unsupported runtime ${runtimeName}`);
-
+/** An imgflo graph's plan (the runtime is chosen by shared/runtimes/index.ts compileGraph). */
+export function compileImgfloGraph(g: GraphDefinition, fail: (msg: string) => never): CompiledGraph {
   const outNames = Object.keys(g.outports);
   if (outNames.length !== 1 || outNames[0] !== 'output') fail('needs exactly one exported outport "output"');
   const outRef = g.outports.output!;

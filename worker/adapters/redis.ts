@@ -9,6 +9,7 @@ import { failureKey, freshKey, indexKey, inflightKey, lineageKey, lineageMember,
 import { APPS_SET, appKey, decodeApp, quotaKey, type AppRecord } from '../../shared/apps.ts';
 import type { AppRegistry, CacheIndex, Lineage, LineageQuery, SourceVersion } from '../../shared/ports.ts';
 import type { CommandResult } from '../embedded/kv-commands.ts';
+import { backoffMs, RECONNECT } from '../../shared/backoff.ts';
 
 export function createRedis(url: string): Redis {
   return new Redis(url, {
@@ -16,7 +17,7 @@ export function createRedis(url: string): Redis {
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
     commandTimeout: 2000,
-    retryStrategy: (attempt) => Math.min(200 * attempt, 2000),
+    retryStrategy: (attempt) => backoffMs(attempt, RECONNECT),
     lazyConnect: true,
   });
 }

@@ -11,6 +11,7 @@ import { PRESET_NAME, PresetSchema } from '../../shared/presets.ts';
 import { MAX_DIMENSION } from '../../shared/reserved.ts';
 import { imageInports } from '../../shared/graph/compile.ts';
 import { resolveFallback, resolveRequest } from '../../shared/request.ts';
+import { runtimeOf } from '../../shared/runtimes/index.ts';
 import type { AppRegistry } from '../../shared/ports.ts';
 import { parseQuery } from '../../shared/url.ts';
 import { CliError } from './output.ts';
@@ -74,7 +75,7 @@ function presetOf(cmd: AppsCommand, catalogue: Catalogue) {
   const images = imageInports(entry.compiled).filter((n) => !pairs.some(([p]) => p === n));
   const probe = [
     ...pairs,
-    ...(entry.compiled.generative || entry.compiled.runtime === 'noop' ? [] : [['input', 'files/probe.jpg'] as const]),
+    ...(entry.compiled.generative || !runtimeOf(entry.compiled).makesImage ? [] : [['input', 'files/probe.jpg'] as const]),
     ...images.map((n) => [n, 'files/probe.png'] as const),
   ];
   try {

@@ -4,7 +4,8 @@
  * URL, and read from the object store — never fetched over HTTP from the service itself.
  */
 import { cacheKey } from '../../shared/cache-key.ts';
-import { isChained, MAX_CHAIN_DEPTH, parseChained } from '../../shared/chain.ts';
+import { MAX_CHAIN_DEPTH, parseChained } from '../../shared/chain.ts';
+import { inputKind } from '../../shared/input-ref.ts';
 import { imageInports } from '../../shared/graph/compile.ts';
 import { resolveImageRef } from '../../shared/input-ref.ts';
 import { invalidParameter, unknownGraph } from '../../shared/errors.ts';
@@ -49,7 +50,7 @@ export function chainSources(refs: ReadonlyArray<string>, catalogue: Catalogue, 
   const sources = new Set<string>();
   for (const ref of refs) {
     sources.add(ref);
-    if (!isChained(ref) || depth >= MAX_CHAIN_DEPTH) continue;
+    if (inputKind(ref).kind !== 'chained' || depth >= MAX_CHAIN_DEPTH) continue;
     const { path, pairs } = parseChained(ref);
     const entry = catalogue.get(path.graph);
     const names = new Set(['input', 'fallback', ...(entry ? imageInports(entry.compiled) : [])]);

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inputFetchFailed } from '../../shared/errors.ts';
-import { exampleFileName } from '../../shared/input-ref.ts';
+import { inputKind } from '../../shared/input-ref.ts';
 import type { SourceVersion } from '../../shared/ports.ts';
 import { contentDigest } from '../results.ts';
 import { fetchSource, type FetchLimits, type Validators } from './fetch-http.ts';
@@ -45,8 +45,8 @@ async function readExample(options: InputReaderOptions, input: string, name: str
 export function createInputReader(options: InputReaderOptions): InputReader {
   const limits = limitsOf(options);
   return async (input, seen) => {
-    const file = exampleFileName(input);
-    if (file !== null) return readExample(options, input, file);
+    const ref = inputKind(input);
+    if (ref.kind === 'file') return readExample(options, input, ref.name);
     const fetched = await fetchSource(input, limits, input);
     if (!fetched.modified) throw inputFetchFailed(input, 'HTTP error 304');
     seen?.(fetched.validators);
@@ -57,8 +57,8 @@ export function createInputReader(options: InputReaderOptions): InputReader {
 export function createSourceChecker(options: InputReaderOptions): SourceChecker {
   const limits = limitsOf(options);
   return async (version) => {
-    const file = exampleFileName(version.input);
-    if (file !== null) return contentDigest(await readExample(options, version.input, file)) !== version.digest;
+    const ref = inputKind(version.input);
+    if (ref.kind === 'file') return contentDigest(await readExample(options, version.input, ref.name)) !== version.digest;
     const fetched = await fetchSource(version.input, limits, version.input, version);
     return fetched.modified && contentDigest(fetched.body) !== version.digest;
   };

@@ -7,7 +7,7 @@ import type { Catalogue } from '../../shared/graph/catalogue.ts';
 import { resolveRequest } from '../../shared/request.ts';
 import { parseQuery } from '../../shared/url.ts';
 import { loadCatalogue } from '../catalogue.ts';
-import { processImage } from './process-image.ts';
+import { runTask } from '../runtimes/index.ts';
 
 let catalogue: Catalogue;
 beforeAll(async () => {
@@ -17,7 +17,7 @@ beforeAll(async () => {
 async function run(graph: string, query: string, input: Buffer): Promise<{ data: Buffer; width: number; height: number; channels: number }> {
   const entry = catalogue.get(graph)!;
   const req = resolveRequest(entry, 'png', parseQuery(`?input=files%2Fx.png${query}`), { sizeLimitMegapixels: 25 });
-  const out = await processImage(entry, req.params, input, 'png', { maxInputPixels: 1e8, maxFrames: 10, deadline: Date.now() + 60_000 });
+  const out = await runTask({ entry, params: req.params, input, outtype: 'png', limits: { maxInputPixels: 1e8, maxFrames: 10, deadline: Date.now() + 60_000 } });
   const { data, info } = await sharp(out.body).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height, channels: info.channels };
 }
@@ -100,7 +100,7 @@ describe('generative graphs', () => {
     const entry = catalogue.get('delaunay_triangles')!;
     const make = async (seed: string) => {
       const req = resolveRequest(entry, 'png', parseQuery(`?seed=${seed}&width=120&height=80`), { sizeLimitMegapixels: 25 });
-      return (await processImage(entry, req.params, null, 'png', { maxInputPixels: 1e8, maxFrames: 10, deadline: Date.now() + 60_000 })).body;
+      return (await runTask({ entry, params: req.params, input: null, outtype: 'png', limits: { maxInputPixels: 1e8, maxFrames: 10, deadline: Date.now() + 60_000 } })).body;
     };
     const a = await make('foobar');
     expect(await sharp(a).metadata()).toMatchObject({ width: 120, height: 80, format: 'png' });
@@ -148,7 +148,7 @@ describe('desaturate (c2g, STRESS)', () => {
     const req = resolveRequest(entry, 'png', parseQuery('?input=files%2Fx.png&samples=1000&grainsize=300'), { sizeLimitMegapixels: 25 });
     const big = await sharp({ create: { width: 2000, height: 2000, channels: 3, background: '#888' } }).png().toBuffer();
     const started = Date.now();
-    await expect(processImage(entry, req.params, big, 'png', { maxInputPixels: 1e8, maxFrames: 10, deadline: Date.now() + 60_000 })).rejects.toMatchObject({ status: 422, reason: 'size-limit' });
+    await expect(runTask({ entry, params: req.params, input: big, outtype: 'png', limits: { maxInputPixels: 1e8, maxFrames: 10, deadline: Date.now() + 60_000 } })).rejects.toMatchObject({ status: 422, reason: 'size-limit' });
     expect(Date.now() - started).toBeLessThan(2000);
   });
 });
@@ -160,7 +160,7 @@ describe('watermark through the processing pipeline', () => {
   const mark = async (overlay: Buffer, query: string) => {
     const entry = catalogue.get('watermark')!;
     const req = resolveRequest(entry, 'png', parseQuery(`?input=files%2Fx.png&overlay=files%2Fy.svg${query}`), { sizeLimitMegapixels: 25 });
-    const out = await processImage(entry, req.params, await base(), 'png', { maxInputPixels: 1e8, maxFrames: 10, deadline: Date.now() + 60_000 }, { overlay });
+    const out = await runTask({ entry, params: req.params, input: await base(), outtype: 'png', limits: { maxInputPixels: 1e8, maxFrames: 10, deadline: Date.now() + 60_000 }, images: { overlay } });
     return sharp(out.body).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   };
 

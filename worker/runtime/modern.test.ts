@@ -7,7 +7,7 @@ import type { Catalogue } from '../../shared/graph/catalogue.ts';
 import { resolveRequest } from '../../shared/request.ts';
 import { parseQuery } from '../../shared/url.ts';
 import { loadCatalogue } from '../catalogue.ts';
-import { processImage } from './process-image.ts';
+import { runTask } from '../runtimes/index.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const file = (name: string) => readFileSync(`${root}examples/${name}`);
@@ -19,7 +19,7 @@ beforeAll(async () => {
 async function run(graph: string, ext: ImageType, query: string, input: Buffer, maxFrames = 500) {
   const entry = catalogue.get(graph)!;
   const req = resolveRequest(entry, ext, parseQuery(`?input=files%2Fx${query}`), { sizeLimitMegapixels: 25 });
-  const out = await processImage(entry, req.params, input, ext, { maxInputPixels: 1e8, maxFrames, deadline: Date.now() + 60_000 });
+  const out = await runTask({ entry, params: req.params, input, outtype: ext, limits: { maxInputPixels: 1e8, maxFrames, deadline: Date.now() + 60_000 } });
   return { body: out.body, meta: await sharp(out.body, { animated: true }).metadata() };
 }
 

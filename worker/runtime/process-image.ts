@@ -1,5 +1,5 @@
 /**
- * One job's image work as a declared pipeline with one exit:
+ * The image pipeline of the runtimes that make an image (imgflo, noflo: worker/runtimes/):
  *
  *   screen → decode → plan → scale → graph → encode
  *
@@ -8,134 +8,118 @@
  * size and the output's are derived from the parameters (components declare their output
  * size) and checked against the limits before any allocation; scale: `width`/`height` in
  * linear light, as the original; graph: the compiled plan; encode: the output type.
- *
- * Each step wraps its failures with its name and maps them by kind: a libvips error (sharp
- * rejects with a plain `Error`) is the input's fault, 415, or 422 when it is the libvips
- * deadline; a refused allocation is 422 `size-limit`. Only a bug of ours stays an untyped error.
- * This runs inside a processing process (processor.ts), which is killed at the deadline.
+ * The steps run in the pipeline runner (pipeline.ts), which types their failures; all of it runs
+ * inside a processing process (processor.ts), which is killed at the deadline.
  */
 import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
 import { componentDecl } from '../../shared/components/registry.ts';
 import type { PropValue, Size } from '../../shared/components/types.ts';
-import { ImgfloError, inputPixels, invalidParameter, isImgfloError, ofInport, outputTooLarge, processingTimeout, tooManyFrames, unsupportedInput } from '../../shared/errors.ts';
-import { ANIMATED_TYPES, CONTENT_TYPES, sniffImageType, type ImageType } from '../../shared/formats.ts';
-import type { GraphEntry } from '../../shared/graph/catalogue.ts';
-import { canvasSize, NOFLO_JPEG_QUALITY } from '../../shared/graph/compile-noflo.ts';
+import { ImgfloError, inputPixels, invalidParameter, ofInport, outputTooLarge, tooManyFrames, unsupportedInput } from '../../shared/errors.ts';
+import { ANIMATED_TYPES, type ImageType } from '../../shared/formats.ts';
 import { GRAPH_INPUT, graphImage, imageInports, type CompiledGraph, type PlanStep } from '../../shared/graph/compile.ts';
+import { decide, type Decisions } from '../../shared/runtimes/decisions.ts';
+import { runtimeOf } from '../../shared/runtimes/index.ts';
 import { IMPLS, PIPELINE_STEPS } from './components/index.ts';
-import { encode, MAX_OUTPUT_SIDE, type Encoded } from './encode.ts';
+import { encode, MAX_OUTPUT_SIDE } from './encode.ts';
 import { fromLinear, toLinear } from './linear-light.ts';
+import { secondsLeft, step, type PipelineState, type PipelineStep } from './pipeline.ts';
 import { fromSharp, toSharp, type RawImage } from './raw-image.ts';
 import { scaleLinear, targetSize } from './scale.ts';
 import { screenSvg } from './svg-policy.ts';
+import type { ProcessingTask, ProcessLimits } from './task.ts';
 
-export interface ProcessLimits {
-  maxInputPixels: number;
-  maxFrames: number;
-  /** Epoch ms after which processing gives up. */
-  deadline: number;
+/** Runs a compiled graph over its images (the input, when it has one, and the others by step id). */
+export type GraphRunner = (graph: CompiledGraph, params: Readonly<Record<string, PropValue>>, input: RawImage | null, images: ReadonlyMap<string, RawImage>) => Promise<RawImage>;
+
+export interface ImageState extends PipelineState {
+  readonly task: ProcessingTask;
+  readonly outtype: ImageType;
+  readonly decisions: Decisions;
+  /** The whole plan as one sharp pipeline, when it can be (it keeps an animation animated). */
+  readonly fused: ((s: Sharp) => Sharp) | null;
+  /** The graph's other images (`overlay`, ...), opened, by step id. */
+  others?: Map<string, OpenedImage>;
+  screened?: Uint8Array;
+  decoded?: { pipeline: Sharp; meta: Metadata };
+  /** The input's size, and the size it is scaled to. */
+  source?: Size;
+  size?: Size;
+  /** What the encoder writes: a sharp pipeline, else the pixels. */
+  ready?: Sharp;
+  image?: RawImage;
 }
 
-export type StepName = 'screen' | 'decode' | 'plan' | 'scale' | 'graph' | 'encode';
-
-/** Runs one step; its failure comes out typed, named after the step. */
-export async function step<T>(name: StepName, limits: ProcessLimits, work: () => T | Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (e) {
-    throw byKind(name, e, limits);
-  }
+export function imageState(task: ProcessingTask): ImageState {
+  const outtype = task.outtype ?? 'jpg';
+  const decisions = decide(task.entry.compiled, task.params, outtype);
+  const fused = task.input !== null && decisions.scale === null ? pipelineOf(task.entry.compiled, task.params) : null;
+  return { task, limits: task.limits, outtype, decisions, fused };
 }
 
-function byKind(name: StepName, e: unknown, limits: ProcessLimits): unknown {
-  if (isImgfloError(e)) return e;
-  if (e instanceof RangeError) {
-    return new ImgfloError(422, 'size-limit', `The ${name} step needs more memory than the limits allow`, { step: name });
-  }
-  // sharp rejects with a plain Error carrying libvips' message; our own bugs are TypeErrors & co.
-  if (e instanceof Error && e.constructor === Error) {
-    if (/^timeout\b/i.test(e.message)) return processingTimeout();
-    return new ImgfloError(415, 'unsupported-input', `Input is not a supported image: cannot ${name} it`, { step: name });
-  }
-  return e;
-}
+/** A graph that passes its input on as it is (`nop` steps alone): scaled, then encoded. */
+const identity = (s: ImageState) => s.task.input !== null && s.task.entry.compiled.steps.every((p) => p.component === 'nop');
 
-export const secondsLeft = (limits: ProcessLimits) => Math.max(1, Math.ceil((limits.deadline - Date.now()) / 1000));
-
-export async function processImage(
-  entry: GraphEntry,
-  params: Readonly<Record<string, PropValue>>,
-  input: Uint8Array | null,
-  outtype: ImageType,
-  limits: ProcessLimits,
-  /** The bytes of each exported image inport other than `input` (`overlay`, ...), by name. */
-  images: Readonly<Record<string, Uint8Array>> = {},
-): Promise<Encoded> {
-  const { compiled } = entry;
-  const quality = typeof params.quality === 'number' ? params.quality : compiled.runtime === 'noflo' && outtype === 'jpg' ? NOFLO_JPEG_QUALITY : undefined;
-  // The other images' headers are checked now; their pixels are decoded only once the plan is.
-  const others = await openImages(compiled, images, limits);
-  const otherSizes = new Map([...others].map(([id, o]) => [id, o.size]));
-  const otherPixels = (base: Size | null) => pixelsOf(others, limits, base);
-  if (input === null) {
-    await step('plan', limits, () => checkPlan(compiled, params, null, outtype, limits, otherSizes));
-    const extras = await otherPixels(null);
-    const made = await step('graph', limits, () => runPlan(compiled, params, null, extras));
-    return step('encode', limits, () => encode(toSharp(made).timeout({ seconds: secondsLeft(limits) }), outtype, quality));
-  }
-  const screened = await step('screen', limits, () => screenSvg(input));
-  const scaled = compiled.inports.width === undefined && (typeof params.width === 'number' || typeof params.height === 'number');
-  const width = scaled && typeof params.width === 'number' ? params.width : undefined;
-  const height = scaled && typeof params.height === 'number' ? params.height : undefined;
-  const fused = !scaled ? pipelineOf(compiled, params) : null;
-  const animated = fused !== null && ANIMATED_TYPES.includes(outtype);
-  const { pipeline, meta } = await step('decode', limits, () => decode(screened, limits, animated));
-
-  const source = uprightSize(meta);
-  const size = width || height ? targetSize(source, width, height) : source;
-  await step('plan', limits, () => checkPlan(compiled, params, size, outtype, limits, otherSizes));
-
-  if (fused) {
-    // One sharp pipeline, which keeps an animation animated when the output type can hold one.
-    return step('encode', limits, () => encode(fused(pipeline).timeout({ seconds: secondsLeft(limits) }), outtype, quality));
-  }
-  const identity = compiled.steps.every((s) => s.component === 'nop');
-  // Scaling is done in linear light, as the original did, where its results are pinned (up to
-  // a reduction by 4). A larger reduction is libvips' alone (shrink-on-load, lanczos3): the
-  // speed of a plain image server, at the price of gamma-space averaging.
-  const byLibvips = size !== source && source.width >= size.width * 4 && source.height >= size.height * 4;
-  const decoded = byLibvips ? pipeline.resize({ width: size.width, height: size.height, fit: 'fill' }) : pipeline;
-  if (identity && (byLibvips || size === source)) {
-    return step('encode', limits, () => encode(decoded.timeout({ seconds: secondsLeft(limits) }), outtype, quality));
-  }
-  let image = await step('scale', limits, () => fromSharp(decoded.timeout({ seconds: secondsLeft(limits) })));
-  if (!byLibvips && size !== source) {
-    image = await step('scale', limits, () => fromLinear(scaleLinear(toLinear(image), size.width, size.height)));
-  }
-  if (!identity) {
-    const extras = await otherPixels(size);
-    image = await step('graph', limits, () => runPlan(compiled, params, image, extras));
-  }
-  const result = image;
-  return step('encode', limits, () => encode(toSharp(result).timeout({ seconds: secondsLeft(limits) }), outtype, quality));
-}
-
-/**
- * noop: the bytes unchanged, only when they are an image of the requested type (or any image)
- * whose header is within the limits, as every input's is: nothing is decoded, nothing unchecked
- * is stored.
- */
-export async function storeAsIs(input: Uint8Array, outtype: ImageType | null, limits: ProcessLimits): Promise<Encoded> {
-  const type = sniffImageType(input);
-  if (type === null) throw unsupportedInput('not an image');
-  if (outtype !== null && outtype !== type) throw unsupportedInput(`the input is ${type}, not ${outtype}`);
-  const { meta } = await step('decode', limits, () => decode(input, limits, false));
-  const { width, height } = uprightSize(meta);
-  return { body: Buffer.from(input.buffer, input.byteOffset, input.byteLength), contentType: CONTENT_TYPES[type], width, height };
+/** The steps, with the runtime's way of running its graph. */
+export function imageSteps(runGraph: GraphRunner): ReadonlyArray<PipelineStep<ImageState>> {
+  return [
+    {
+      name: 'screen',
+      run: async ({ task }) => ({
+        // The other images' headers are checked now; their pixels are decoded only once the plan is.
+        others: await openImages(task.entry.compiled, task.images ?? {}, task.limits),
+        ...(task.input && { screened: await screenSvg(task.input) }),
+      }),
+    },
+    {
+      name: 'decode',
+      when: (s) => s.screened !== undefined,
+      run: async (s) => {
+        const decoded = await decode(s.screened!, s.limits, s.fused !== null && ANIMATED_TYPES.includes(s.outtype));
+        const source = uprightSize(decoded.meta);
+        const { scale } = s.decisions;
+        return { decoded, source, size: scale ? targetSize(source, scale.width, scale.height) : source };
+      },
+    },
+    {
+      name: 'plan',
+      run: (s) => {
+        checkPlan(s.task.entry.compiled, s.task.params, s.size ?? null, s.outtype, s.limits, new Map([...s.others!].map(([id, o]) => [id, o.size])));
+      },
+    },
+    {
+      name: 'scale',
+      when: (s) => s.decoded !== undefined,
+      run: async (s) => {
+        const { pipeline } = s.decoded!;
+        if (s.fused) return { ready: s.fused(pipeline) };
+        const [source, size] = [s.source!, s.size!];
+        // Scaling is done in linear light, as the original did, where its results are pinned (up
+        // to a reduction by 4). A larger reduction is libvips' alone (shrink-on-load, lanczos3):
+        // the speed of a plain image server, at the price of gamma-space averaging.
+        const byLibvips = size !== source && source.width >= size.width * 4 && source.height >= size.height * 4;
+        const decoded = byLibvips ? pipeline.resize({ width: size.width, height: size.height, fit: 'fill' }) : pipeline;
+        if (identity(s) && (byLibvips || size === source)) return { ready: decoded };
+        const image = await fromSharp(decoded.timeout({ seconds: secondsLeft(s.limits) }));
+        return { image: !byLibvips && size !== source ? fromLinear(scaleLinear(toLinear(image), size.width, size.height)) : image };
+      },
+    },
+    {
+      name: 'graph',
+      when: (s) => s.ready === undefined && !identity(s),
+      run: async (s) => {
+        const others = await pixelsOf(s.others!, s.limits, s.size ?? null);
+        return { image: await runGraph(s.task.entry.compiled, s.task.params, s.image ?? null, others) };
+      },
+    },
+    {
+      name: 'encode',
+      run: async (s) => ({ out: await encode((s.ready ?? toSharp(s.image!)).timeout({ seconds: secondsLeft(s.limits) }), s.outtype, s.decisions.quality) }),
+    },
+  ];
 }
 
 /** An image's size as shown: its EXIF orientation applied. */
-const uprightSize = (meta: Metadata): Size => {
+export const uprightSize = (meta: Metadata): Size => {
   const turned = (meta.orientation ?? 1) >= 5;
   return { width: (turned ? meta.height : meta.width) ?? 1, height: (turned ? meta.width : meta.height) ?? 1 };
 };
@@ -149,8 +133,8 @@ async function openImages(graph: CompiledGraph, images: Readonly<Record<string, 
   for (const name of imageInports(graph)) {
     const bytes = images[name];
     if (!bytes) throw invalidParameter(name, 'an input image is required');
-    const screened = await ofInport(name, step('screen', limits, () => screenSvg(bytes)));
-    const { pipeline, meta } = await ofInport(name, step('decode', limits, () => decode(screened, limits, false)));
+    const screened = await ofInport(name, step('screen', () => screenSvg(bytes)));
+    const { pipeline, meta } = await ofInport(name, step('decode', () => decode(screened, limits, false)));
     const id = graphImage(name);
     const rescaled = graph.steps.some((s) => Object.entries(s.inputs).some(([port, src]) => src === id && componentDecl(s.component).rescales?.includes(port)));
     opened.set(id, { name, pipeline, size: uprightSize(meta), vector: rescaled && meta.format === 'svg' ? screened : null });
@@ -181,7 +165,7 @@ async function pixelsOf(opened: ReadonlyMap<string, OpenedImage>, limits: Proces
     const longest = Math.max(size.width, size.height);
     const factor = Math.min(base ? Math.max(base.width, base.height) / longest : 1, Math.sqrt(limits.maxInputPixels / (size.width * size.height)) * 0.99, MAX_DENSITY_FACTOR);
     const source = vector && factor > 1 ? sharp(vector, { density: 72 * factor, limitInputPixels: limits.maxInputPixels, failOn: 'error' }).autoOrient() : pipeline;
-    pixels.set(id, await ofInport(name, step('decode', limits, () => fromSharp(source.timeout({ seconds: secondsLeft(limits) })))));
+    pixels.set(id, await ofInport(name, step('decode', () => fromSharp(source.timeout({ seconds: secondsLeft(limits) })))));
   }
   return pixels;
 }
@@ -238,7 +222,8 @@ export function checkPlan(
   images: ReadonlyMap<string, Size> = new Map(),
 ): Size {
   const sizes = new Map<string, Size>([...(input ? [[GRAPH_INPUT, input] as const] : []), ...images]);
-  if (graph.runtime === 'noflo') sizes.set(graph.output, canvasSize(graph, params));
+  const canvas = runtimeOf(graph).canvas;
+  if (canvas) sizes.set(graph.output, canvas(graph, params));
   const within = (s: Size) => s.width >= 1 && s.height >= 1 && s.width * s.height <= limits.maxInputPixels;
   if (input && !within(input)) throw outputTooLarge(limits.maxInputPixels);
   for (const planStep of graph.steps) {
@@ -260,15 +245,8 @@ export function checkPlan(
   return out;
 }
 
-export async function runPlan(
-  graph: CompiledGraph,
-  params: Readonly<Record<string, PropValue>>,
-  input: RawImage | null,
-  images: ReadonlyMap<string, RawImage> = new Map(),
-): Promise<RawImage> {
-  // Loaded on first use (a chunk of its own in the bundle): a process that never runs a NoFlo
-  // graph never loads noflo.
-  if (graph.runtime === 'noflo') return (await import('./noflo/run.ts')).runNoflo(graph, params);
+/** An imgflo graph's plan, step by step, each component on the images it is fed. */
+export const runPlan: GraphRunner = async (graph, params, input, images) => {
   const results = new Map<string, RawImage>([...(input ? [[GRAPH_INPUT, input] as const] : []), ...images]);
   for (const planStep of graph.steps) {
     const inputs: Record<string, RawImage> = {};
@@ -276,4 +254,4 @@ export async function runPlan(
     results.set(planStep.id, await IMPLS[planStep.component](inputs, propsOf(graph, planStep, params)));
   }
   return results.get(graph.output)!;
-}
+};

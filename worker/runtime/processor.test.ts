@@ -12,7 +12,8 @@ import { bombPng, costlySvgs, craftedGif } from '../../test/helpers/crafted.ts';
 import { treeCpu, treeCpuSince, treeRssMb } from '../../test/helpers/process-tree.ts';
 import { loadCatalogue } from '../catalogue.ts';
 import { graphImage, imageInports } from '../../shared/graph/compile.ts';
-import { checkPlan, processImage } from './process-image.ts';
+import { checkPlan } from './process-image.ts';
+import { runTask } from '../runtimes/index.ts';
 import { createProcessor, type Processor } from './processor.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -187,7 +188,7 @@ describe('bounds before work', () => {
       const t = task(name, { ...(entry.compiled.generative ? {} : { input: 'files/x.jpg' }), ...Object.fromEntries(others.map((n) => [n, 'files/y.png'])) }, entry.compiled.generative ? null : input);
       const sizes = new Map(others.map((n) => [graphImage(n), { width: 30, height: 90 }]));
       const declared = checkPlan(entry.compiled, t.params, entry.compiled.generative ? null : { width: 64, height: 48 }, 'png', t.limits, sizes);
-      const out = await processImage(entry, t.params, t.input, 'png', t.limits, Object.fromEntries(others.map((n) => [n, overlay])));
+      const out = await runTask({ entry, params: t.params, input: t.input, outtype: 'png', limits: t.limits, images: Object.fromEntries(others.map((n) => [n, overlay])) });
       expect({ name, width: out.width, height: out.height }).toEqual({ name, ...declared });
     }
   });

@@ -13,9 +13,10 @@ import { dirname, relative } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ImgfloError, processingTimeout, unavailable } from '../../shared/errors.ts';
-import type { ChildMessage, ChildRequest, ProcessingAnswer, ProcessingTask } from './child.ts';
+import type { ChildMessage, ChildRequest } from './child.ts';
+import type { ProcessingAnswer, ProcessingTask } from './task.ts';
 
-export type { ProcessingTask } from './child.ts';
+export type { ProcessingTask } from './task.ts';
 
 export interface Processed {
   body: Uint8Array;

@@ -5,14 +5,11 @@
  * topology, consumers and result queue are set up again on every reconnect.
  */
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
-import { backoffMs, type Backoff } from '../../../shared/backoff.ts';
+import { backoffMs, RECONNECT } from '../../../shared/backoff.ts';
 import { decode, JobResultSchema, JobSchema, type Job, type JobResult, type Urgency } from '../../../shared/job.ts';
 import type { Delivery, JobQueue, Subscription } from '../../../shared/ports.ts';
 import type { Logger } from '../../log.ts';
 import { EXCHANGES, JOBS_EXCHANGE, jobQueue, QUEUES, RESULTS_EXCHANGE, resultsQueue, retryQueue } from './topology.ts';
-
-/** Reconnecting to the broker: 0.2 s, doubling up to 2 s, jittered (every process lost it at once). */
-const RECONNECT: Backoff = { baseMs: 200, factor: 2, capMs: 2000 };
 
 interface ConsumerSpec {
   urgencies: readonly Urgency[];

@@ -10,7 +10,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { describeGraph } from '../../../shared/graph/catalogue.ts';
 import { loadCatalogue } from '../../catalogue.ts';
-import { runPlan } from '../process-image.ts';
+import { runNoflo } from './run.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const catalogue = await loadCatalogue(`${ROOT}graphs`);
@@ -35,15 +35,15 @@ describe('the NoFlo runtime', () => {
   });
 
   it('fills the canvas with the colour given, at the size given (canvas.json)', async () => {
-    const img = await runPlan(catalogue.get('canvas')!.compiled, { color: '#87a9a7ff', width: 30, height: 20 }, null);
+    const img = await runNoflo(catalogue.get('canvas')!.compiled, { color: '#87a9a7ff', width: 30, height: 20 });
     expect([img.width, img.height]).toEqual([30, 20]);
     for (const [x, y] of [[0, 0], [29, 19], [15, 10]] as const) expect(pixel(img, x, y)).toEqual([0x87, 0xa9, 0xa7]);
-    const magenta = await runPlan(catalogue.get('canvas')!.compiled, {}, null);
+    const magenta = await runNoflo(catalogue.get('canvas')!.compiled, {});
     expect([magenta.width, magenta.height, ...pixel(magenta, 5, 5)]).toEqual([600, 400, 255, 0, 255]);
   });
 
   it("draws the original's triangles and colours (delaunay_triangles.json, seed foobar)", async () => {
-    const img = await runPlan(catalogue.get('delaunay_triangles')!.compiled, { seed: 'foobar', width: 100, height: 100 }, null);
+    const img = await runNoflo(catalogue.get('delaunay_triangles')!.compiled, { seed: 'foobar', width: 100, height: 100 });
     // The original's generator, hash and triangulation, computed here independently.
     const h = createHash('md5').update('foobar').digest('hex');
     const numbers = (seed: string, n: number, min: number, max: number) => {

@@ -4,48 +4,61 @@
  * (at most 64 px, shrunk on load) gives the dominant colour, the BlurHash and the placeholder.
  */
 import { encode as blurhash } from 'blurhash';
-import sharp from 'sharp';
+import sharp, { type Metadata, type Sharp } from 'sharp';
 import { sniffImageType } from '../../shared/formats.ts';
 import { MAX_LQIP_LENGTH, type ImageInfo } from '../../shared/info.ts';
-import type { Encoded } from './encode.ts';
-import { decode, secondsLeft, step, type ProcessLimits } from './process-image.ts';
-import { screenSvg } from './svg-policy.ts';
+import { runPipeline, secondsLeft, type PipelineState, type PipelineStep } from '../runtime/pipeline.ts';
+import { decode } from '../runtime/process-image.ts';
+import { screenSvg } from '../runtime/svg-policy.ts';
+import { inputOf, type WorkerRuntime } from './runtime.ts';
 
 const PREVIEW = 64;
 /** Placeholder sides tried in turn until its data URI fits MAX_LQIP_LENGTH. */
 const LQIP_SIDES = [16, 12, 8] as const;
 const hex = (n: number) => Math.round(n).toString(16).padStart(2, '0');
 
-export async function describeImage(input: Uint8Array, limits: ProcessLimits): Promise<Encoded> {
-  const screened = await step('screen', limits, () => screenSvg(input));
-  const { pipeline, meta } = await step('decode', limits, () => decode(screened, limits, false));
-  const preview = await step('scale', limits, () =>
-    pipeline.resize(PREVIEW, PREVIEW, { fit: 'inside' }).ensureAlpha().raw().timeout({ seconds: secondsLeft(limits) }).toBuffer({ resolveWithObject: true }),
-  );
+interface InfoState extends PipelineState {
+  readonly input: Uint8Array;
+  screened?: Uint8Array;
+  decoded?: { pipeline: Sharp; meta: Metadata };
+  preview?: { data: Buffer; info: { width: number; height: number } };
+}
+
+const STEPS: ReadonlyArray<PipelineStep<InfoState>> = [
+  { name: 'screen', run: async (s) => ({ screened: await screenSvg(s.input) }) },
+  { name: 'decode', run: async (s) => ({ decoded: await decode(s.screened!, s.limits, false) }) },
+  {
+    name: 'scale',
+    run: async (s) => ({
+      preview: await s.decoded!.pipeline.resize(PREVIEW, PREVIEW, { fit: 'inside' }).ensureAlpha().raw().timeout({ seconds: secondsLeft(s.limits) }).toBuffer({ resolveWithObject: true }),
+    }),
+  },
+  { name: 'encode', run: async (s) => ({ out: await described(s.input, s.decoded!.meta, s.preview!) }) },
+];
+
+export const info: WorkerRuntime = { run: (task) => runPipeline(STEPS, { limits: task.limits, input: inputOf(task) }) };
+
+async function described(input: Uint8Array, meta: Metadata, preview: NonNullable<InfoState['preview']>) {
   const raw = { raw: { width: preview.info.width, height: preview.info.height, channels: 4 as const } };
   // Colours as the image shows on a white page: a transparent pixel counts as white.
   const flat = () => sharp(preview.data, raw).flatten({ background: '#ffffff' });
-  const info = await step('encode', limits, async () => {
-    const [pixels, lqip] = await Promise.all([flat().ensureAlpha().raw().toBuffer({ resolveWithObject: true }), placeholder(preview.data, raw)]);
-    const { width: w, height: h } = pixels.info;
-    const orientation = meta.orientation ?? 1;
-    const frameHeight = meta.pageHeight ?? meta.height ?? 0;
-    const turned = orientation >= 5;
-    const described: ImageInfo = {
-      width: turned ? frameHeight : (meta.width ?? 0),
-      height: turned ? (meta.width ?? 0) : frameHeight,
-      format: sniffImageType(input) ?? meta.format ?? 'unknown',
-      frames: meta.pages ?? 1,
-      hasAlpha: meta.hasAlpha ?? false,
-      orientation,
-      dominant: dominant(pixels.data),
-      blurhash: blurhash(new Uint8ClampedArray(pixels.data), w, h, w >= h ? 4 : 3, w >= h ? 3 : 4),
-      lqip,
-    };
-    return described;
-  });
-  const body = Buffer.from(JSON.stringify(info));
-  return { body, contentType: 'application/json', width: info.width, height: info.height };
+  const [pixels, lqip] = await Promise.all([flat().ensureAlpha().raw().toBuffer({ resolveWithObject: true }), placeholder(preview.data, raw)]);
+  const { width: w, height: h } = pixels.info;
+  const orientation = meta.orientation ?? 1;
+  const frameHeight = meta.pageHeight ?? meta.height ?? 0;
+  const turned = orientation >= 5;
+  const info: ImageInfo = {
+    width: turned ? frameHeight : (meta.width ?? 0),
+    height: turned ? (meta.width ?? 0) : frameHeight,
+    format: sniffImageType(input) ?? meta.format ?? 'unknown',
+    frames: meta.pages ?? 1,
+    hasAlpha: meta.hasAlpha ?? false,
+    orientation,
+    dominant: dominant(pixels.data),
+    blurhash: blurhash(new Uint8ClampedArray(pixels.data), w, h, w >= h ? 4 : 3, w >= h ? 3 : 4),
+    lqip,
+  };
+  return { body: Buffer.from(JSON.stringify(info)), contentType: 'application/json', width: info.width, height: info.height };
 }
 
 /**

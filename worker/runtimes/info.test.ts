@@ -1,14 +1,18 @@
-/** Info's work in its thread's code: the description, the BlurHash's colour, the placeholder's size, the limits. */
+/** Info's work in its runtime's pipeline: the description, the BlurHash's colour, the placeholder's size, the limits. */
 import { decode as decodeBlurhash, isBlurhashValid } from 'blurhash';
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { ImageInfoSchema, MAX_LQIP_LENGTH, type ImageInfo } from '../../shared/info.ts';
+import { ImageInfoSchema, INFO_ENTRY, MAX_LQIP_LENGTH, type ImageInfo } from '../../shared/info.ts';
 import { bombPng } from '../../test/helpers/crafted.ts';
 import { deltaE, meanLab } from '../../test/helpers/compare.ts';
 import { ROOT } from '../../test/helpers/in-process.ts';
-import { describeImage } from './info.ts';
+import type { ProcessLimits } from '../runtime/task.ts';
+import { runTask } from './index.ts';
+
+/** Info's pipeline, as a processing process runs it. */
+const describeImage = (input: Uint8Array, l: ProcessLimits) => runTask({ entry: INFO_ENTRY, params: {}, input, outtype: null, limits: l });
 
 const limits = () => ({ maxInputPixels: 50e6, maxFrames: 1000, deadline: Date.now() + 20_000 });
 const describeBytes = async (input: Uint8Array, l = limits()): Promise<ImageInfo> => {

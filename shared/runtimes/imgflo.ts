@@ -1,0 +1,14 @@
+/** imgflo: graphs of the component library (shared/components/), compiled into a plan of steps. */
+import { PROCESSED_TYPES } from '../formats.ts';
+import { compileImgfloGraph } from '../graph/compile.ts';
+import { IMAGE_INPUT, type RuntimeSpec } from './runtime.ts';
+
+export const imgflo: RuntimeSpec = {
+  graphs: { names: (type) => type === 'imgflo', compile: compileImgfloGraph },
+  makesImage: true,
+  formats: PROCESSED_TYPES,
+  answers: 'image',
+  inputDescription: IMAGE_INPUT,
+  describe: (name) => `Processing graph ${name}`,
+  defaultQuality: () => undefined,
+};

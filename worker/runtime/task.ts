@@ -1,0 +1,28 @@
+/** One job's processing as the processing process (child.ts) receives it, and what it answers. */
+import type { PropValue } from '../../shared/components/types.ts';
+import type { ErrorBody } from '../../shared/errors.ts';
+import type { ImageType } from '../../shared/formats.ts';
+import type { GraphEntry } from '../../shared/graph/catalogue.ts';
+
+export interface ProcessLimits {
+  maxInputPixels: number;
+  maxFrames: number;
+  /** Epoch ms after which processing gives up. */
+  deadline: number;
+}
+
+export interface ProcessingTask {
+  entry: GraphEntry;
+  params: Readonly<Record<string, PropValue>>;
+  input: Uint8Array | null;
+  /** The bytes of the graph's other image inports (`overlay`, ...), by name. */
+  images?: Readonly<Record<string, Uint8Array>>;
+  /** null: the graph's default (JPEG), or for noop the input's own type. */
+  outtype: ImageType | null;
+  limits: ProcessLimits;
+}
+
+export type ProcessingAnswer =
+  | { ok: true; body: Uint8Array; contentType: string }
+  | { ok: false; error: ErrorBody }
+  | { ok: false; bug: string };
