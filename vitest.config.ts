@@ -1,6 +1,18 @@
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
 
+/** The end-to-end files that stop the shared services (the broker, Redis) under load. */
+const FAULTS = ['test/faults.test.ts', 'test/soak.test.ts', 'test/ready.test.ts'];
+
+/** What every end-to-end file has. */
+const E2E = {
+  testTimeout: 120_000,
+  hookTimeout: 120_000,
+  // Every result object written to S3 is watched: none may be written with other bytes.
+  globalSetup: ['test/setup/global.ts'],
+  setupFiles: ['test/setup/write-once.ts'],
+};
+
 export default defineConfig({
   test: {
     projects: [
@@ -39,14 +51,22 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/**/*.test.ts'],
-          testTimeout: 120_000,
-          hookTimeout: 120_000,
-          // After the other projects, one file at a time: the fault tests restart the broker.
-          fileParallelism: false,
-          // Every result object written to S3 is watched: none may be written with other bytes.
-          globalSetup: ['test/setup/global.ts'],
-          setupFiles: ['test/setup/write-once.ts'],
+          exclude: FAULTS,
+          ...E2E,
+          // Two files at a time: each starts its own stacks, on its own ports, vhost, Redis
+          // database and S3 prefix.
+          fileParallelism: true,
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
+          name: 'e2e-faults',
+          include: FAULTS,
+          ...E2E,
+          // Last, one file at a time: these stop and restart the broker and Redis every stack uses.
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

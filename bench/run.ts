@@ -30,7 +30,7 @@ const smoke = values.smoke === true;
 const DEVTOOLS = values.devtools === true;
 // Hits get no access line (IMGFLO_LOG_HITS=0), as the bare handler writes none; --log-hits logs them.
 const LOG_HITS = values['log-hits'] === true;
-const SECONDS = smoke ? 2 : 24;
+const SECONDS = smoke ? 1 : 24;
 const CONCURRENCY = 2;
 // Each side of a comparison runs in turn, ROUNDS times (SECONDS in all), against drift.
 const ROUNDS = smoke ? 1 : 3;
@@ -159,7 +159,7 @@ async function main() {
       clearInterval(sampler);
     }
   };
-  const cachedOverload = await rssDuring(() => load(edge, () => hitPath, 1000, smoke ? 2 : 10));
+  const cachedOverload = await rssDuring(() => load(edge, () => hitPath, 1000, smoke ? 1 : 10));
   const missOverload = await rssDuring(() => load(edge, unique('jpg', 80), 100, 120, 'GET', smoke ? 100 : 300));
   scenarios.overload = {
     cachedC1000: { ...cachedOverload.value, peakRssMB: cachedOverload.peakRssMB },

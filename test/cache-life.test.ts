@@ -199,7 +199,7 @@ describe.runIf(withServices && (await amqpAvailable()))('the life of a cached im
   beforeAll(async () => {
     colour = '#d02020';
     stack = await startTestDistributedStack({
-      redisUrl: await freshRedisDb(9),
+      redisUrl: await freshRedisDb(7),
       vhost: 'imgflo-test-life',
       bridges: 1,
       workers: 2,

@@ -18,7 +18,7 @@ import { redisAvailable, redisDbUrl } from './helpers/services.ts';
 
 const run = promisify(execFile);
 const ready = await redisAvailable();
-const DB_URL = redisDbUrl(12);
+const DB_URL = redisDbUrl(6);
 const ROOT = new URL('../', import.meta.url).pathname;
 
 async function cli(...args: string[]) {

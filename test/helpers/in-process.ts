@@ -15,7 +15,9 @@ import type { AppRegistry, CacheIndex, ObjectStore } from '../../shared/ports.ts
 import { MemoryAppRegistry } from '../../shared/memory/app-registry.ts';
 import { loadCatalogue } from '../../worker/catalogue.ts';
 import { bridgeFor, consumerDeps, processorFor, startConsumers } from '../../worker/composition.ts';
-import { loadBackendConfig } from '../../worker/config.ts';
+import { loadBackendConfig, type BackendConfig } from '../../worker/config.ts';
+import type { Processor } from '../../worker/runtime/processor.ts';
+import type { Catalogue } from '../../shared/graph/catalogue.ts';
 import type { InputReader } from '../../worker/inputs/read-input.ts';
 import { createLogger } from '../../worker/log.ts';
 import { createMetrics } from '../../worker/metrics.ts';
@@ -32,9 +34,27 @@ export const BASE_BINDINGS = {
 
 /** The systems a test file started and has not closed: closed when the file's tests end. */
 const open = new Set<() => Promise<void>>();
+/**
+ * The processing processes, shared by the systems of a test file (a job carries all it needs,
+ * so a process holds nothing of one system's): started once a file, not once a test.
+ */
+const pools = new Map<string, Processor>();
 afterAll(async () => {
   for (const close of [...open]) await close();
+  await Promise.all([...pools.values()].map((p) => p.close()));
+  pools.clear();
 });
+
+/** The graphs folder's catalogue, read once a file. */
+let graphs: Promise<Catalogue> | null = null;
+export const originalCatalogue = () => (graphs ??= loadCatalogue(`${ROOT}graphs`));
+
+function sharedProcessor(backend: BackendConfig): Processor {
+  const key = `${backend.workerConcurrency}:${backend.backgroundConcurrency}:${backend.processingTimeoutMs}`;
+  let pool = pools.get(key);
+  if (!pool) pools.set(key, (pool = processorFor(backend)));
+  return pool;
+}
 
 export async function inProcessSystem(
   options: {
@@ -52,7 +72,7 @@ export async function inProcessSystem(
     processingTimeoutMs?: number;
   } = {},
 ) {
-  const catalogue = await loadCatalogue(`${ROOT}graphs`);
+  const catalogue = await originalCatalogue();
   // The backend's own settings and factories (worker/composition.ts), in one process.
   const backend = loadBackendConfig({
     IMGFLO_BRIDGE_TOKEN: BASE_BINDINGS.IMGFLO_BRIDGE_TOKEN,
@@ -69,12 +89,11 @@ export async function inProcessSystem(
   const metrics = createMetrics();
   const log = createLogger('silent');
   const parts = { catalogue, index, queue, metrics, log };
-  const processor = processorFor(backend);
+  const processor = sharedProcessor(backend);
   const subscriptions = await startConsumers(backend, consumerDeps(backend, { ...parts, store, processor, ...(options.readInput && { readInput: options.readInput }) }));
   const close = async () => {
     open.delete(close);
     await Promise.all(subscriptions.map((s) => s.cancel()));
-    await processor.close();
   };
   open.add(close);
   const apps = options.apps ?? new MemoryAppRegistry(kv);
@@ -124,7 +143,7 @@ export async function inProcessSystem(
       now = ms;
     },
     request: (path: string, init?: RequestInit) => app.request(`http://edge.test${path}`, init),
-    /** Stops its consumers and its processing processes (done for every system when its test file ends). */
+    /** Stops its consumers (done for every system when its test file ends; the processing processes then too). */
     close,
   };
 }
