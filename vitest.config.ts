@@ -1,8 +1,11 @@
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
+import LongestFirst from './test/setup/sequencer.ts';
 
-/** The end-to-end files that stop the shared services (the broker, Redis) under load. */
-const FAULTS = ['test/faults.test.ts', 'test/soak.test.ts', 'test/ready.test.ts'];
+/** The tests that restart the broker under load, as one file (it imports test/faults/). */
+const FAULTS = 'test/faults.test.ts';
+/** The unit tests of the broker's adapter: never beside the faults file. */
+const BROKER_UNIT = 'worker/adapters/amqp/**/*.test.ts';
 
 /** What every end-to-end file has. */
 const E2E = {
@@ -15,12 +18,16 @@ const E2E = {
 
 export default defineConfig({
   test: {
+    // Both cores: two test files at a time in each group (vitest would take one here), the
+    // longest first.
+    maxWorkers: 2,
+    sequence: { sequencer: LongestFirst },
     projects: [
       {
         test: {
           name: 'unit',
           include: ['shared/**/*.test.ts', 'edge/**/*.test.ts', 'worker/**/*.test.ts'],
-          exclude: ['**/*.workerd.test.ts'],
+          exclude: ['**/*.workerd.test.ts', BROKER_UNIT],
           testTimeout: 30_000,
           sequence: { groupOrder: 0 },
         },
@@ -49,24 +56,22 @@ export default defineConfig({
       },
       {
         test: {
-          name: 'e2e',
-          include: ['test/**/*.test.ts'],
-          exclude: FAULTS,
+          name: 'e2e-faults',
+          include: [FAULTS],
           ...E2E,
-          // Two files at a time: each starts its own stacks, on its own ports, vhost, Redis
-          // database and S3 prefix.
-          fileParallelism: true,
-          sequence: { groupOrder: 1 },
+          // First, beside the unit tests: nothing else then uses the broker it restarts.
+          sequence: { groupOrder: 0 },
         },
       },
       {
         test: {
-          name: 'e2e-faults',
-          include: FAULTS,
+          name: 'e2e',
+          include: ['test/**/*.test.ts', BROKER_UNIT],
+          exclude: [FAULTS],
           ...E2E,
-          // Last, one file at a time: these stop and restart the broker and Redis every stack uses.
-          fileParallelism: false,
-          sequence: { groupOrder: 2 },
+          // Then two files at a time: each starts its own stacks, on its own ports, vhost, Redis
+          // database and S3 prefix.
+          sequence: { groupOrder: 1 },
         },
       },
     ],

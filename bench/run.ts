@@ -160,7 +160,7 @@ async function main() {
     }
   };
   const cachedOverload = await rssDuring(() => load(edge, () => hitPath, 1000, smoke ? 1 : 10));
-  const missOverload = await rssDuring(() => load(edge, unique('jpg', 80), 100, 120, 'GET', smoke ? 100 : 300));
+  const missOverload = await rssDuring(() => load(edge, unique('jpg', 80), smoke ? 20 : 100, 120, 'GET', smoke ? 20 : 300));
   scenarios.overload = {
     cachedC1000: { ...cachedOverload.value, peakRssMB: cachedOverload.peakRssMB },
     uniqueMissesC100: { ...missOverload.value, peakRssMB: missOverload.peakRssMB },
@@ -172,7 +172,7 @@ async function main() {
   const series: Record<string, number> = {};
   for (const c of smoke ? [1, 10] : [1, 10, 100]) series[`cached_graph c=${c} (limit ${{ 1: 20, 10: 200, 100: 2000 }[c]} ms)`] = (await load(edge, () => cached, c, smoke ? 1 : 5)).p50;
   for (const c of smoke ? [1] : [1, 4, 16]) {
-    const r = await load(edge, () => `/graph/passthrough?input=files%2Fgrid-toastybob.jpg&ignored=s${n++}`, c, smoke ? 2 : 8);
+    const r = await load(edge, () => `/graph/passthrough?input=files%2Fgrid-toastybob.jpg&ignored=s${n++}`, c, smoke ? 1 : 8);
     series[`process_same_input c=${c} (limit ${{ 1: 1200, 4: 2000, 16: 6000 }[c]} ms)`] = r.p50;
   }
   scenarios.stress = series;

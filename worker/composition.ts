@@ -1,15 +1,26 @@
 /**
- * How the backend's parts are put together from its configuration — one place, used by the
- * backend process (backend.ts) and by the tests that run the same parts in process.
+ * How the backend's parts are put together from its configuration and its adapters — one place,
+ * used by the backend process (backend.ts, which chooses the adapters from the settings) and by
+ * the tests that run the same backend in process (which choose in-memory ones).
  */
+import { Hono } from 'hono';
+import { errorResponse } from '../shared/error-response.ts';
+import { notFound } from '../shared/errors.ts';
 import type { Catalogue } from '../shared/graph/catalogue.ts';
 import { systemClock, type AppRegistry, type CacheIndex, type JobQueue, type ObjectStore, type Subscription } from '../shared/ports.ts';
+import type { Adapters } from './adapters/index.ts';
+import { createBridgeApp } from './bridge/app.ts';
 import { Bridge } from './bridge/bridge.ts';
 import type { BackendConfig } from './config.ts';
 import { startConsumer, type ConsumerDeps } from './consumer.ts';
+import { createCacheRoute } from './embedded/cache-route.ts';
+import { createUpstashEndpoint } from './embedded/upstash-endpoint.ts';
+import { healthRoutes } from './health.ts';
 import { createInputReader, createSourceChecker, type InputReader } from './inputs/read-input.ts';
 import type { Logger } from './log.ts';
-import type { Metrics } from './metrics.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { purgeRoutes } from './purge.ts';
+import { startSweeping } from './results.ts';
 import { createProcessor, type Processor } from './runtime/processor.ts';
 
 export interface Parts {
@@ -53,4 +64,80 @@ export async function startConsumers(config: BackendConfig, deps: ConsumerDeps):
 
 export function bridgeFor(config: BackendConfig, parts: Parts & { apps: AppRegistry }): Bridge {
   return new Bridge({ ...parts, clock: systemClock, jobTimeoutMs: config.jobTimeoutMs, maxQueue: { urgent: config.maxUrgentQueue, background: config.maxBackgroundQueue } });
+}
+
+export interface ComposedBackend {
+  /** Its routes: the bridge's /jobs, /health, /ready, /metrics, purging, /cache/ and /upstash, as its role and adapters have them. */
+  app: Hono;
+  /** Null for a role that runs no bridge. */
+  bridge: Bridge | null;
+  metrics: Metrics;
+  /**
+   * Stops taking jobs and sweeping, then (once `stopped` resolves: the server closed) waits for
+   * the jobs in flight, and closes what it started: the bridge, its processing processes and
+   * the adapters.
+   */
+  close(stopped?: Promise<void>): Promise<void>;
+}
+
+/**
+ * The backend of a role. A processor given is the caller's (not closed here); without one, a
+ * worker role starts its own pool.
+ */
+export async function composeBackend(
+  config: BackendConfig,
+  parts: { catalogue: Catalogue; adapters: Adapters; log: Logger; processor?: Processor; readInput?: InputReader },
+): Promise<ComposedBackend> {
+  const { catalogue, adapters, log } = parts;
+  const { index, queue, store } = adapters;
+  const runsWorkers = config.role === 'all' || config.role === 'worker';
+  const runsBridge = config.role === 'all' || config.role === 'bridge';
+  const metrics = createMetrics(queue ? (u) => queue.depth(u) : undefined);
+
+  let subscriptions: Subscription[] = [];
+  let stopSweeping = () => {};
+  const ownProcessor = runsWorkers && !parts.processor ? processorFor(config) : null;
+  const processor = runsWorkers ? (parts.processor ?? ownProcessor) : null;
+  if (processor && queue && store) {
+    subscriptions = await startConsumers(config, consumerDeps(config, { catalogue, index, store, queue, metrics, log, processor, ...(parts.readInput && { readInput: parts.readInput }) }));
+    // Every worker sweeps: removing an object twice is harmless, and one left running suffices.
+    stopSweeping = startSweeping({
+      store,
+      keepSeconds: config.retiredKeepSeconds,
+      now: Date.now,
+      onError: (e) => log.warn({ err: e }, 'sweep of retired results failed; trying again at the next'),
+      onSwept: (keys) => log.info({ removed: keys.length }, 'retired results removed'),
+    });
+  }
+
+  const app = new Hono();
+  const bridge = runsBridge && queue ? bridgeFor(config, { catalogue, queue, index, apps: adapters.apps, metrics, log }) : null;
+  if (bridge) app.route('/', createBridgeApp({ bridge, bridgeToken: config.bridgeToken, metrics, log }));
+  app.route('/', healthRoutes({ role: config.role, checks: adapters.checks, live: () => (bridge ? { inFlight: bridge.inFlight } : {}) }));
+  app.get('/metrics', async (c) => {
+    c.header('Content-Type', metrics.registry.contentType);
+    return c.body(await metrics.registry.metrics());
+  });
+  // Purging needs the store; it answers only to the bridge token (a worker given one purges too).
+  if (store && config.bridgeToken) app.route('/', purgeRoutes({ index, store, token: config.bridgeToken, graphs: new Set(catalogue.keys()), cdn: config.cdn, now: Date.now }));
+  if (adapters.localStore) app.route('/cache', createCacheRoute(adapters.localStore));
+  if (config.upstashToken) app.route('/upstash', createUpstashEndpoint(config.upstashToken, adapters.commands));
+  app.notFound(() => errorResponse(notFound()));
+
+  return {
+    app,
+    bridge,
+    metrics,
+    close: async (stopped) => {
+      stopSweeping();
+      await Promise.all(subscriptions.map((s) => s.cancel()));
+      await stopped;
+      for (let i = 0; i < 100 && Number((await metrics.jobsInFlight.get()).values[0]?.value ?? 0) > 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      bridge?.close();
+      await ownProcessor?.close();
+      await adapters.close();
+    },
+  };
 }

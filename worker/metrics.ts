@@ -6,64 +6,23 @@ export function createMetrics(queueDepth?: (urgency: 'urgent' | 'background') =>
   // Node's own metrics under their usual names (process_cpu_user_seconds_total, nodejs_…), as
   // stock dashboards expect them.
   collectDefaultMetrics({ register: registry });
+  const counter = <L extends string = never>(name: string, help: string, labelNames: readonly L[] = []) => new Counter<L>({ name, help, labelNames, registers: [registry] });
   return {
     registry,
-    jobRequests: new Counter({
-      name: 'imgflo_bridge_job_requests_total',
-      help: 'Job requests received by the bridge, by urgency and final status',
-      labelNames: ['urgency', 'status', 'reason'] as const,
-      registers: [registry],
-    }),
-    jobsPublished: new Counter({
-      name: 'imgflo_jobs_published_total',
-      help: 'Jobs published to the queue, by urgency',
-      labelNames: ['urgency'] as const,
-      registers: [registry],
-    }),
-    shed: new Counter({
-      name: 'imgflo_jobs_shed_total',
-      help: 'Job requests refused with 503 because their queue held IMGFLO_MAX_URGENT_QUEUE or IMGFLO_MAX_BACKGROUND_QUEUE jobs',
-      labelNames: ['urgency'] as const,
-      registers: [registry],
-    }),
-    coalesced: new Counter({
-      name: 'imgflo_coalesced_requests_total',
-      help: 'Job requests that joined a job already in flight for the same cache key',
-      registers: [registry],
-    }),
-    retries: new Counter({
-      name: 'imgflo_job_retries_total',
-      help: 'Jobs published again after a retryable failure',
-      registers: [registry],
-    }),
-    refused: new Counter({
-      name: 'imgflo_jobs_refused_total',
-      help: 'Jobs a worker handed back: their graph has another digest here (a deploy in progress)',
-      registers: [registry],
-    }),
+    jobRequests: counter('imgflo_bridge_job_requests_total', 'Job requests received by the bridge, by urgency and final status', ['urgency', 'status', 'reason'] as const),
+    jobsPublished: counter('imgflo_jobs_published_total', 'Jobs published to the queue, by urgency', ['urgency'] as const),
+    shed: counter('imgflo_jobs_shed_total', 'Job requests refused with 503 because their queue held IMGFLO_MAX_URGENT_QUEUE or IMGFLO_MAX_BACKGROUND_QUEUE jobs', ['urgency'] as const),
+    coalesced: counter('imgflo_coalesced_requests_total', 'Job requests that joined a job already in flight for the same cache key'),
+    retries: counter('imgflo_job_retries_total', 'Jobs published again after a retryable failure'),
+    refused: counter('imgflo_jobs_refused_total', 'Jobs a worker handed back: their graph has another digest here (a deploy in progress)'),
     jobsInFlight: new Gauge({
       name: 'imgflo_jobs_in_flight',
       help: 'Jobs a worker is processing now',
       registers: [registry],
     }),
-    jobsProcessed: new Counter({
-      name: 'imgflo_jobs_processed_total',
-      help: 'Jobs finished by a worker, by graph and outcome (processed, cached, error)',
-      labelNames: ['graph', 'outcome'] as const,
-      registers: [registry],
-    }),
-    revalidations: new Counter({
-      name: 'imgflo_revalidations_total',
-      help: 'Stored results whose sources were checked again (IMGFLO_SOURCE_MAX_AGE), by outcome (unchanged, changed)',
-      labelNames: ['outcome'] as const,
-      registers: [registry],
-    }),
-    cacheLookups: new Counter({
-      name: 'imgflo_cache_lookups_total',
-      help: 'Index lookups by workers before processing (hit, miss, reindexed from storage); edge hits are in the edge log',
-      labelNames: ['result'] as const,
-      registers: [registry],
-    }),
+    jobsProcessed: counter('imgflo_jobs_processed_total', 'Jobs finished by a worker, by graph and outcome (processed, cached, error)', ['graph', 'outcome'] as const),
+    revalidations: counter('imgflo_revalidations_total', 'Stored results whose sources were checked again (IMGFLO_SOURCE_MAX_AGE), by outcome (unchanged, changed)', ['outcome'] as const),
+    cacheLookups: counter('imgflo_cache_lookups_total', 'Index lookups by workers before processing (hit, miss, reindexed from storage); edge hits are in the edge log', ['result'] as const),
     queueDepth: new Gauge({
       name: 'imgflo_queue_depth',
       help: 'Jobs waiting in each queue',

@@ -14,13 +14,14 @@ import { MemoryObjectStore } from '../../shared/memory/object-store.ts';
 import type { AppRegistry, CacheIndex, ObjectStore } from '../../shared/ports.ts';
 import { MemoryAppRegistry } from '../../shared/memory/app-registry.ts';
 import { loadCatalogue } from '../../worker/catalogue.ts';
-import { bridgeFor, consumerDeps, processorFor, startConsumers } from '../../worker/composition.ts';
+import type { Adapters } from '../../worker/adapters/index.ts';
+import { composeBackend, processorFor } from '../../worker/composition.ts';
+import { runCommand } from '../../worker/embedded/kv-commands.ts';
 import { loadBackendConfig, type BackendConfig } from '../../worker/config.ts';
 import type { Processor } from '../../worker/runtime/processor.ts';
 import type { Catalogue } from '../../shared/graph/catalogue.ts';
 import type { InputReader } from '../../worker/inputs/read-input.ts';
 import { createLogger } from '../../worker/log.ts';
-import { createMetrics } from '../../worker/metrics.ts';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -82,22 +83,35 @@ export async function inProcessSystem(
     IMGFLO_PROCESSING_TIMEOUT_MS: String(options.processingTimeoutMs ?? 20_000),
     IMGFLO_LOG_LEVEL: 'silent',
   });
+  // The adapters this system chooses: in memory, honest, and the caller's where given.
   const kv = new MemoryKv();
   const index = new MemoryCacheIndex(kv);
   const queue = new MemoryJobQueue();
   const store = options.store ?? new MemoryObjectStore();
-  const metrics = createMetrics();
-  const log = createLogger('silent');
-  const parts = { catalogue, index, queue, metrics, log };
-  const processor = sharedProcessor(backend);
-  const subscriptions = await startConsumers(backend, consumerDeps(backend, { ...parts, store, processor, ...(options.readInput && { readInput: options.readInput }) }));
+  const adapters: Adapters = {
+    index,
+    apps: options.apps ?? new MemoryAppRegistry(kv),
+    queue,
+    store,
+    localStore: null,
+    commands: (command) => runCommand(kv, command),
+    checks: {},
+    describe: { index: 'memory', queue: 'memory', store: 'memory' },
+    close: async () => {},
+  };
+  // The backend as a process composes it (worker/composition.ts), with this file's processing pool.
+  const { bridge, metrics, close: closeBackend } = await composeBackend(backend, {
+    catalogue,
+    adapters,
+    log: createLogger('silent'),
+    processor: sharedProcessor(backend),
+    ...(options.readInput && { readInput: options.readInput }),
+  });
   const close = async () => {
     open.delete(close);
-    await Promise.all(subscriptions.map((s) => s.cancel()));
+    await closeBackend();
   };
   open.add(close);
-  const apps = options.apps ?? new MemoryAppRegistry(kv);
-  const bridge = bridgeFor(backend, { ...parts, apps });
   const config = parseEdgeConfig({ ...BASE_BINDINGS, ...options.bindings });
   let now = Date.now();
   const logs: Array<Record<string, unknown>> = [];
@@ -105,7 +119,7 @@ export async function inProcessSystem(
     config,
     catalogue,
     index: options.index ?? index,
-    bridge: options.bridge ?? ((job) => bridge.submit(job)),
+    bridge: options.bridge ?? ((job) => bridge!.submit(job)),
     findApp: options.findApp ?? (async (key) => config.apps.get(key) ?? null),
     assets: null,
     pkg: { name: 'imgflo', version: '0.0.0-test' },

@@ -58,9 +58,12 @@ function setup(jobTimeoutMs = 5000, shared?: { queue: FlakyQueue; kv: MemoryKv }
 const resultOf = (job: Job) => `p/${job.key}/0123456789abcdef.${job.outtype}`;
 const done = (job: Job): JobResult => ({ v: 1, id: job.id, key: job.key, ok: true, objectKey: resultOf(job), cached: false, timings: { queue: 0, fetch: 0, process: 0, upload: 0 } });
 
-const until = async (cond: () => boolean) => {
-  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+const until = async (cond: () => boolean | Promise<boolean>) => {
+  for (let i = 0; i < 200 && !(await cond()); i++) await new Promise((r) => setTimeout(r, 5));
 };
+
+/** How many requests joined a job in flight, as the metric counts them. */
+const joinedCount = async (metrics: ReturnType<typeof createMetrics>) => (await metrics.coalesced.get()).values.reduce((n, v) => n + v.value, 0);
 
 describe('bridge', () => {
   it('answers an urgent request with the object key from the result', async () => {
@@ -184,7 +187,8 @@ describe('bridge', () => {
     const first = a.bridge.submit(request());
     await until(() => a.deliveries.length === 1);
     const second = b.bridge.submit(request());
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => b.states.includes('joined'));
+    expect(b.states).toEqual(['joined']);
     expect(a.deliveries).toHaveLength(1);
     await queue.publishResult(done(a.deliveries[0]!.job));
     expect([(await first).status, (await second).status]).toEqual([200, 200]);
@@ -262,12 +266,15 @@ describe('coalescing while the claim is in flight', () => {
     }
     const queue = new CountingQueue();
     const kv = new MemoryKv();
-    const bridge = new Bridge({ queue, index: new SlowClaimIndex(kv), apps: new MemoryAppRegistry(kv), clock: systemClock, metrics: createMetrics(), log: createLogger('silent'), jobTimeoutMs: 5000 });
+    const metrics = createMetrics();
+    const bridge = new Bridge({ queue, index: new SlowClaimIndex(kv), apps: new MemoryAppRegistry(kv), clock: systemClock, metrics, log: createLogger('silent'), jobTimeoutMs: 5000 });
     const deliveries: Delivery[] = [];
     await queue.consume(['urgent', 'background'], 100, async (d) => void deliveries.push(d));
     const answers = Promise.all(Array.from({ length: 20 }, () => bridge.submit(request())));
     await until(() => deliveries.length === 1);
-    await new Promise((r) => setTimeout(r, 200));
+    // Every other request has joined the first's job.
+    await until(async () => (await joinedCount(metrics)) === 19);
+    expect(await joinedCount(metrics)).toBe(19);
     expect(queue.published).toHaveLength(1);
     await queue.publishResult(done(deliveries[0]!.job));
     expect((await answers).every((a) => a.status === 200)).toBe(true);

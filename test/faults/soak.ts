@@ -10,11 +10,11 @@ import { execFileSync, type ChildProcess } from 'node:child_process';
 import amqp from 'amqplib';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stopProcess, type DistributedStack, type Proc } from '../scripts/stack.ts';
-import { startTestDistributedStack } from './helpers/distributed.ts';
-import { haveRedisServer, startRedis } from './helpers/redis-server.ts';
-import { amqpAvailable, amqpVhostUrl, s3Available } from './helpers/services.ts';
-import { freePort } from './helpers/stack.ts';
+import { stopProcess, type DistributedStack, type Proc } from '../../scripts/stack.ts';
+import { startTestDistributedStack } from '../helpers/distributed.ts';
+import { haveRedisServer, startRedis } from '../helpers/redis-server.ts';
+import { amqpAvailable, amqpVhostUrl, s3Available } from '../helpers/services.ts';
+import { freePort } from '../helpers/stack.ts';
 
 const ready = haveRedisServer && (await amqpAvailable()) && (await s3Available());
 const JOB_TIMEOUT_MS = 10_000;

@@ -7,12 +7,12 @@
  */
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stopProcess, type DistributedStack, type Proc } from '../scripts/stack.ts';
-import { startTestDistributedStack } from './helpers/distributed.ts';
-import { haveRedisServer, startRedis } from './helpers/redis-server.ts';
-import { startS3rver } from './helpers/s3rver.ts';
-import { amqpAvailable } from './helpers/services.ts';
-import { freePort } from './helpers/stack.ts';
+import { stopProcess, type DistributedStack, type Proc } from '../../scripts/stack.ts';
+import { startTestDistributedStack } from '../helpers/distributed.ts';
+import { haveRedisServer, startRedis } from '../helpers/redis-server.ts';
+import { startS3rver } from '../helpers/s3rver.ts';
+import { amqpAvailable } from '../helpers/services.ts';
+import { freePort } from '../helpers/stack.ts';
 
 const ready = haveRedisServer && (await amqpAvailable());
 
