@@ -239,6 +239,8 @@ var GraphError = class extends Error {
 
 // shared/formats.ts
 var IMAGE_TYPES = ["jpg", "png", "webp", "gif", "avif"];
+var VIDEO_TYPES = ["mp4"];
+var OUTPUT_TYPES = [...IMAGE_TYPES, ...VIDEO_TYPES];
 var PROCESSED_TYPES = ["jpg", "png", "webp", "avif", "gif"];
 function negotiateType(accept) {
   const q = {};
@@ -257,7 +259,7 @@ function negotiateType(accept) {
 }
 function normalizeExtension(ext) {
   if (ext === "jpeg") return "jpg";
-  return IMAGE_TYPES.includes(ext) ? ext : null;
+  return OUTPUT_TYPES.includes(ext) ? ext : null;
 }
 
 // shared/components/gegl.ts
@@ -946,7 +948,8 @@ var IMAGE_INPUT = "Input image: an http(s) URL, files/<name> or a graph/... URL 
 var imgflo = {
   graphs: { names: (type) => type === "imgflo", compile: compileImgfloGraph },
   makesImage: true,
-  formats: PROCESSED_TYPES,
+  // Every frame of a video (or an animation) through the graph too (worker/runtimes/video.ts).
+  formats: [...PROCESSED_TYPES, ...VIDEO_TYPES],
   answers: "image",
   inputDescription: IMAGE_INPUT,
   describe: (name) => `Processing graph ${name}`,
@@ -1095,10 +1098,10 @@ var noop = {
     }
   },
   makesImage: false,
-  formats: IMAGE_TYPES,
+  formats: OUTPUT_TYPES,
   answers: "image",
-  inputDescription: "Input image: an http(s) URL or files/<name>",
-  describe: () => "Stores the input image unchanged (no processing)",
+  inputDescription: "Input image or video: an http(s) URL or files/<name>",
+  describe: () => "Stores the input image or video unchanged (no processing)",
   defaultQuality: () => void 0
 };
 

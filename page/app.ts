@@ -198,12 +198,24 @@ async function update(): Promise<void> {
   if (controller.signal.aborted) return;
   const link = $<HTMLAnchorElement>('url');
   link.href = link.textContent = url;
-  $('snippet').textContent = srcset ? `<img src="${url}" srcset="${srcset}" sizes="(max-width: ${width}px) 100vw, ${width}px" alt="">` : `<img src="${url}" alt="">`;
+  const video = ext === 'mp4';
+  $('snippet').textContent = video
+    ? `<video src="${url}" controls muted loop playsinline></video>`
+    : srcset
+      ? `<img src="${url}" srcset="${srcset}" sizes="(max-width: ${width}px) 100vw, ${width}px" alt="">`
+      : `<img src="${url}" alt="">`;
   showBefore(pairs.find(([k]) => k === 'input')?.[1]);
 
   const needsToken = authRequired && !signed();
   $('auth-notice').hidden = !needsToken;
-  const result = $<HTMLImageElement>('result');
+  const image = $<HTMLImageElement>('result');
+  const player = $<HTMLVideoElement>('result-video');
+  // A video result plays in a <video>, an image shows in the <img>; the other is emptied.
+  const result = video ? player : image;
+  const other = video ? image : player;
+  other.hidden = true;
+  other.removeAttribute('src');
+  result.hidden = false;
   if (needsToken && !state.pristine) {
     result.removeAttribute('src');
     show('Signed URLs only: enter an app key and secret to process these parameters.');
@@ -235,14 +247,16 @@ async function update(): Promise<void> {
     show(`The service did not answer: ${(e as Error).message}`);
     return;
   }
-  result.onload = () => {
+  const loaded = (w: number, h: number) => {
     if (controller.signal.aborted) return;
     const type = ext && ext !== 'auto' ? ext : 'image';
-    show(`${result.naturalWidth} × ${result.naturalHeight} · ${type} · ${Math.round(performance.now() - started)} ms`);
-    result.dataset.width = String(result.naturalWidth);
+    show(`${w} × ${h} · ${type} · ${Math.round(performance.now() - started)} ms`);
+    result.dataset.width = String(w);
   };
+  image.onload = () => loaded(image.naturalWidth, image.naturalHeight);
+  player.onloadeddata = () => loaded(player.videoWidth, player.videoHeight);
   result.onerror = () => {
-    if (!controller.signal.aborted) show('The result did not load: the storage did not answer it as an image.');
+    if (!controller.signal.aborted) show(`The result did not load: the storage did not answer it as ${video ? 'a video' : 'an image'}.`);
   };
   result.src = target;
 }

@@ -71,7 +71,7 @@ export const PAGE_HTML = `<!doctype html>
     <p id="status" role="status" aria-live="polite"></p>
     <div class="compare">
       <figure id="before-figure"><img id="before" alt="The input image"><figcaption>Input</figcaption></figure>
-      <figure><img id="result" alt="The processed image"><figcaption>Result</figcaption></figure>
+      <figure><img id="result" alt="The processed image"><video id="result-video" controls muted loop playsinline hidden></video><figcaption>Result</figcaption></figure>
     </div>
     <h3>In your HTML</h3>
     <pre><code id="snippet"></code></pre>

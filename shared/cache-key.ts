@@ -4,7 +4,7 @@
  * parameters with defaults, sorted by name. Credentials, `_exp`, `_nocache` and `debug` are
  * not in it; parameter order and percent-encoding cannot change it.
  */
-import type { ImageType } from './formats.ts';
+import type { OutputType } from './formats.ts';
 import { canonicalJson, sha256Hex } from './hash.ts';
 import type { ResolvedRequest } from './request.ts';
 
@@ -37,7 +37,7 @@ export function resultFolder(prefix: string, key: string): string {
 }
 
 /** A result's object key: `<prefix>/<key>/<digest>.<ext>`; no extension when noop keeps the input type. */
-export function resultObjectKey(prefix: string, key: string, outtype: ImageType | null, digest: string): string {
+export function resultObjectKey(prefix: string, key: string, outtype: OutputType | null, digest: string): string {
   const base = `${resultFolder(prefix, key)}${digest}`;
   return outtype ? `${base}.${outtype}` : base;
 }

@@ -12,6 +12,7 @@ export type ErrorReason =
   | 'not-cached'
   | 'input-too-large'
   | 'unsupported-input'
+  | 'video-unavailable'
   | 'size-limit'
   | 'input-pixels'
   | 'invalid-parameter'

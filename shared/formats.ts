@@ -2,6 +2,16 @@
 export const IMAGE_TYPES = ['jpg', 'png', 'webp', 'gif', 'avif'] as const;
 export type ImageType = (typeof IMAGE_TYPES)[number];
 
+/** Video output types: every frame of the input through the graph (worker/video/). */
+export const VIDEO_TYPES = ['mp4'] as const;
+export type VideoType = (typeof VIDEO_TYPES)[number];
+
+/** What a URL's extension may name. */
+export const OUTPUT_TYPES = [...IMAGE_TYPES, ...VIDEO_TYPES] as const;
+export type OutputType = (typeof OUTPUT_TYPES)[number];
+
+export const isVideoType = (t: OutputType | null): t is VideoType => (VIDEO_TYPES as readonly string[]).includes(t ?? '');
+
 /** What processing graphs can write. */
 export const PROCESSED_TYPES: readonly ImageType[] = ['jpg', 'png', 'webp', 'avif', 'gif'];
 
@@ -33,18 +43,19 @@ export function negotiateType(accept: string | null | undefined): ImageType {
   return 'jpg';
 }
 
-export const CONTENT_TYPES: Record<ImageType, string> = {
+export const CONTENT_TYPES: Record<OutputType, string> = {
   jpg: 'image/jpeg',
   png: 'image/png',
   webp: 'image/webp',
   gif: 'image/gif',
   avif: 'image/avif',
+  mp4: 'video/mp4',
 };
 
 /** `jpeg` is another spelling of `jpg`; anything else unknown is null. */
-export function normalizeExtension(ext: string): ImageType | null {
+export function normalizeExtension(ext: string): OutputType | null {
   if (ext === 'jpeg') return 'jpg';
-  return (IMAGE_TYPES as readonly string[]).includes(ext) ? (ext as ImageType) : null;
+  return (OUTPUT_TYPES as readonly string[]).includes(ext) ? (ext as OutputType) : null;
 }
 
 export function contentTypeOfKey(objectKey: string): string {
@@ -57,6 +68,15 @@ const startsWith = (b: Uint8Array, sig: number[], offset = 0) =>
   b.length >= offset + sig.length && sig.every((v, i) => b[offset + i] === v);
 
 const ascii = (s: string) => [...s].map((c) => c.charCodeAt(0));
+
+/** The media type of some bytes, from their magic numbers: an image, or MP4/QuickTime; null for anything else. */
+export function sniffType(b: Uint8Array): OutputType | null {
+  const image = sniffImageType(b);
+  if (image !== null) return image;
+  // An ISO media file (MP4, QuickTime): `ftyp` after the box size, with a brand other than AVIF's.
+  if (startsWith(b, ascii('ftyp'), 4)) return 'mp4';
+  return null;
+}
 
 /** The image type of some bytes, from their magic numbers; null when it is not a known image. */
 export function sniffImageType(b: Uint8Array): ImageType | null {

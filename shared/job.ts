@@ -3,10 +3,10 @@
  * the job request (edge → bridge), the job (bridge → queue → worker) and its result.
  */
 import * as v from 'valibot';
-import { IMAGE_TYPES } from './formats.ts';
+import { OUTPUT_TYPES } from './formats.ts';
 
 const PropValueSchema = v.union([v.number(), v.boolean(), v.string()]);
-const ImageTypeSchema = v.picklist(IMAGE_TYPES);
+const OutputTypeSchema = v.picklist(OUTPUT_TYPES);
 
 export const JobRequestSchema = v.object({
   v: v.literal(1),
@@ -15,7 +15,7 @@ export const JobRequestSchema = v.object({
   graph: v.pipe(v.string(), v.maxLength(128)),
   /** The digest of the graph definition the edge resolved the request against. */
   digest: v.pipe(v.string(), v.regex(/^[0-9a-f]{16}$/)),
-  outtype: v.nullable(ImageTypeSchema),
+  outtype: v.nullable(OutputTypeSchema),
   input: v.nullable(v.pipe(v.string(), v.maxLength(8192))),
   params: v.record(v.string(), PropValueSchema),
   urgency: v.picklist(['urgent', 'background']),

@@ -46,7 +46,7 @@ describe('resolving a processing request', () => {
   });
   it('answers 449 with the supported list for an unsupported type', () => {
     expect(() => resolve('crop', 'svg', '?input=files%2Fa.jpg')).toThrowError(
-      expect.objectContaining({ status: 449, reason: 'unsupported-type', extra: { supported: ['jpg', 'jpeg', 'png', 'webp', 'avif', 'gif', 'auto'] } }),
+      expect.objectContaining({ status: 449, reason: 'unsupported-type', extra: { supported: ['jpg', 'jpeg', 'png', 'webp', 'avif', 'gif', 'mp4', 'auto'] } }),
     );
     expect(() => resolve('crop', 'PNG', '?input=files%2Fa.jpg')).toThrowError(expect.objectContaining({ status: 449 }));
   });

@@ -10,7 +10,7 @@ import {
   unknownParameter,
   unsupportedType,
 } from './errors.ts';
-import { negotiateType, normalizeExtension, type ImageType } from './formats.ts';
+import { negotiateType, normalizeExtension, type OutputType } from './formats.ts';
 import type { GraphEntry } from './graph/catalogue.ts';
 import type { JobRequest, Urgency } from './job.ts';
 import { inputKind, resolveImageRef } from './input-ref.ts';
@@ -23,7 +23,7 @@ import { scanNumber } from './scan.ts';
 export interface ResolvedRequest {
   graph: string;
   /** null: keep the input's own type (noop without an extension). */
-  outtype: ImageType | null;
+  outtype: OutputType | null;
   input: string | null;
   params: Record<string, PropValue>;
   nocache: boolean;
@@ -38,7 +38,7 @@ export interface RequestLimits {
   accept?: string | null;
 }
 
-export function resolveOutputType(entry: GraphEntry, ext: string, accept?: string | null): ImageType | null {
+export function resolveOutputType(entry: GraphEntry, ext: string, accept?: string | null): OutputType | null {
   const processing = runtimeOf(entry.compiled).makesImage;
   if (ext === '' && !processing) return null;
   if (ext === 'auto' && processing) return negotiateType(accept);

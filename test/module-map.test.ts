@@ -30,7 +30,7 @@ const RULES: Array<{ from: RegExp; may: RegExp[] }> = [
   { from: /^edge\//, may: [/^shared\//, /^edge\//, /^page\/html\.ts$/] },
   { from: /^worker\/runtime\/child\.ts$/, may: [/^shared\//, /^worker\/runtime\//, /^worker\/runtimes\/index\.ts$/] },
   { from: /^worker\/runtime\//, may: [/^shared\//, /^worker\/runtime\//] },
-  { from: /^worker\/runtimes\//, may: [/^shared\//, /^worker\/runtime\//, /^worker\/runtimes\//] },
+  { from: /^worker\/runtimes\//, may: [/^shared\//, /^worker\/runtime\//, /^worker\/runtimes\//, /^worker\/video\//] },
   { from: /^worker\/cli\//, may: [/^shared\//, /^worker\//, /^edge\/upstash-index\.ts$/, /^edge\/rate-limit\.ts$/] },
   { from: /^worker\//, may: [/^shared\//, /^worker\//] },
 ];

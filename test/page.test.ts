@@ -178,6 +178,28 @@ describe.skipIf(!present)('the web page in Chromium', () => {
       expect(await page.evaluate(() => document.querySelector<HTMLImageElement>('#result')!.naturalWidth)).toBe(300);
     });
 
+    it('plays a video result in a <video>, offers a <video> snippet, and goes back to an image', async () => {
+      const page = await open(`${stack.edgeUrl}/`);
+      await resultShows(page);
+      await page.selectOption('#graph', 'customgrey');
+      await page.fill('#p-input', 'files/video-3dpmic.mp4');
+      await page.dispatchEvent('#p-input', 'change');
+      await page.selectOption('#ext', 'mp4');
+      await page.waitForFunction(() => document.querySelector<HTMLVideoElement>('#result-video')?.dataset.width === '400', undefined, { timeout: 30_000 }).catch(async (e) => {
+        throw new Error(`${(e as Error).message}; the page showed: ${await page.textContent('#status')}; video src ${await page.getAttribute('#result-video', 'src')}; error ${await page.evaluate(() => document.querySelector<HTMLVideoElement>('#result-video')!.error?.message)}`);
+      });
+      // customgrey's example scales its input to 400 px wide: every frame is.
+      expect(await page.evaluate(() => [document.querySelector<HTMLImageElement>('#result')!.hidden, document.querySelector<HTMLVideoElement>('#result-video')!.videoHeight])).toEqual([true, 226]);
+      expect(await page.textContent('#status')).toMatch(/^400 × 226 · mp4 · \d+ ms$/);
+      expect(await page.textContent('#snippet')).toMatch(/^<video src="http:\/\/[^"]+\/graph\/customgrey\.mp4\?input=files%2Fvideo-3dpmic\.mp4&width=400" controls muted loop playsinline><\/video>$/);
+      // And back to an image: the <video> is emptied and hidden.
+      await page.fill('#p-input', 'files/gridbear.jpg');
+      await page.dispatchEvent('#p-input', 'change');
+      await page.selectOption('#ext', 'png');
+      await page.waitForFunction(() => document.querySelector<HTMLImageElement>('#result')?.dataset.width === '400', undefined, { timeout: 30_000 });
+      expect(await page.evaluate(() => [document.querySelector<HTMLVideoElement>('#result-video')!.hidden, document.querySelector<HTMLVideoElement>('#result-video')!.getAttribute('src')])).toEqual([true, null]);
+    });
+
     it('copies the URL and an <img srcset> the service answers', async () => {
       const page = await open(`${stack.edgeUrl}/`);
       await resultShows(page);

@@ -13,7 +13,11 @@ import { stress } from '../worker/runtime/components/c2g.ts';
 import { fromLinear, toLinear } from '../worker/runtime/linear-light.ts';
 import { fromSharp } from '../worker/runtime/raw-image.ts';
 import { scaleLinear } from '../worker/runtime/scale.ts';
+import { loadCatalogue } from '../worker/catalogue.ts';
+import { runTask } from '../worker/runtimes/index.ts';
+import { haveFfmpeg } from '../worker/video/ffmpeg.ts';
 import { compareImages, passesParity, type Comparison } from './helpers/compare.ts';
+import { channelSpread, ffprobe, frameOf } from './helpers/video.ts';
 import { startTestStack } from './helpers/stack.ts';
 
 // A copy of the original's cases and outputs (reference/imgflo of the project's shared notes).
@@ -29,7 +33,7 @@ interface Case {
   note?: string;
 }
 
-const { cases } = JSON.parse(readFileSync(join(REFERENCE, 'cases.json'), 'utf8')) as { cases: Case[] };
+const { cases, video_case: videoCase } = JSON.parse(readFileSync(join(REFERENCE, 'cases.json'), 'utf8')) as { cases: Case[]; video_case: { request: string } };
 const graphsDir = new URL('../graphs/', import.meta.url).pathname;
 const available = new Set(
   (await import('node:fs')).readdirSync(graphsDir).map((f) => f.replace(/\.(json|fbp)$/, '')),
@@ -131,4 +135,27 @@ describe('regression cases of the original imgflo', () => {
       if (meta.format === 'jpeg') expect(meta.isProgressive, 'progressive JPEG').toBe(true);
     });
   }
+
+  // The original only checked that its video case succeeded; here the result is read back.
+  it.skipIf(!haveFfmpeg())(`video_case: ${videoCase.request} is customgrey on every frame, as H.264 with the input's size, rate, length and audio`, async () => {
+    const res = await fetch(`${stack.edgeUrl}${videoCase.request}`, { redirect: 'manual' });
+    expect(res.status, await res.clone().text()).toBe(301);
+    const stored = await fetch(res.headers.get('location')!);
+    expect([stored.status, stored.headers.get('content-type')]).toEqual([200, 'video/mp4']);
+    const body = Buffer.from(await stored.arrayBuffer());
+    const { streams, format } = ffprobe(body);
+    expect(streams.find((s) => s.codec_type === 'video')).toMatchObject({ codec_name: 'h264', width: 848, height: 480, r_frame_rate: '30/1' });
+    expect(streams.some((s) => s.codec_type === 'audio')).toBe(true);
+    expect(Math.abs(Number(format.duration) - 1.0)).toBeLessThanOrEqual(1 / 30 + 0.01);
+    const input = readFileSync(new URL('../examples/video-3dpmic.mp4', import.meta.url));
+    const customgrey = (await loadCatalogue(graphsDir)).get('customgrey')!;
+    for (const k of [0, 15, 29]) {
+      const got = frameOf(body, k);
+      expect(await channelSpread(got), `frame ${k} grey`).toBeLessThanOrEqual(4);
+      const still = await runTask({ entry: customgrey, params: {}, input: frameOf(input, k), outtype: 'png', limits: { maxInputPixels: 1e8, maxFrames: 1, deadline: Date.now() + 30_000 } });
+      const cmp = await compareImages(got, Buffer.from(still.body));
+      console.log(`[regression] video_case frame ${k}: mean ΔE ${cmp.mean.toFixed(3)} against customgrey on the input's frame`);
+      expect(cmp.mean).toBeLessThanOrEqual(3);
+    }
+  });
 });

@@ -12,6 +12,7 @@ import { loadCatalogue } from './catalogue.ts';
 import { loadBackendConfig } from './config.ts';
 import { composeBackend } from './composition.ts';
 import { createLogger } from './log.ts';
+import { haveFfmpeg } from './video/ffmpeg.ts';
 
 export interface Backend {
   url: string;
@@ -38,6 +39,7 @@ export async function startBackend(env: Record<string, string | undefined>): Pro
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
   log.info({ url, graphs: [...catalogue.keys()], ...adapters.describe }, 'backend listening');
+  if (runsWorkers && !haveFfmpeg()) log.warn('video is off: ffmpeg was not found (install it, e.g. apt-get install ffmpeg, or set IMGFLO_FFMPEG); .mp4 URLs answer 501 video-unavailable');
 
   return {
     url,

@@ -47,6 +47,7 @@ export function consumerDeps(config: BackendConfig, parts: Parts & { store: Obje
     cacheTtlSeconds: config.cacheTtlSeconds,
     maxInputPixels: config.maxInputPixels,
     maxFrames: config.maxFrames,
+    maxVideoSeconds: config.maxVideoSeconds,
     processingTimeoutMs: config.processingTimeoutMs,
     failureTtlSeconds: config.failureTtlSeconds,
     objectPrefix: config.objectPrefix,

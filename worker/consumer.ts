@@ -37,6 +37,8 @@ export interface ConsumerDeps {
   cacheTtlSeconds: number;
   maxInputPixels: number;
   maxFrames: number;
+  /** IMGFLO_MAX_VIDEO_SECONDS (the processing default when absent). */
+  maxVideoSeconds?: number;
   processingTimeoutMs: number;
   processor: Processor;
   /** How long a failed key is answered with its failure without processing again. */
@@ -219,7 +221,7 @@ async function produce(
 
   t = deps.clock.now();
   const deadline = given ?? (job.input !== null && inputKind(job.input).kind === 'chained' ? chainDeadline : t + deps.processingTimeoutMs);
-  const out = await deps.processor.run({ entry, params: job.params, input, images, outtype: job.outtype, limits: { maxInputPixels: deps.maxInputPixels, maxFrames: deps.maxFrames, deadline } });
+  const out = await deps.processor.run({ entry, params: job.params, input, images, outtype: job.outtype, limits: { maxInputPixels: deps.maxInputPixels, maxFrames: deps.maxFrames, deadline, ...(deps.maxVideoSeconds !== undefined && { maxVideoSeconds: deps.maxVideoSeconds }) } });
   timings.process = deps.clock.now() - t;
   return { body: out.body, contentType: out.contentType, sources };
 }

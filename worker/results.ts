@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { resultFolder, resultObjectKey } from '../shared/cache-key.ts';
-import type { ImageType } from '../shared/formats.ts';
+import type { OutputType } from '../shared/formats.ts';
 import type { ObjectStore } from '../shared/ports.ts';
 
 export const RETIRED_PREFIX = 'retired/';
@@ -27,7 +27,7 @@ export const contentDigest = (body: Uint8Array): string => sha256Hex16(body);
  * retired (purged, then made again the same): that name is the sweep's to remove, so the new one
  * is named by its bytes and the time instead. Either way no key ever holds two contents.
  */
-export async function newResultKey(store: ObjectStore, o: { prefix: string; key: string; outtype: ImageType | null; body: Uint8Array; now: number }): Promise<string> {
+export async function newResultKey(store: ObjectStore, o: { prefix: string; key: string; outtype: OutputType | null; body: Uint8Array; now: number }): Promise<string> {
   const digest = contentDigest(o.body);
   const named = resultObjectKey(o.prefix, o.key, o.outtype, digest);
   if ((await store.head(markerOf(named))) === null) return named;

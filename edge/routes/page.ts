@@ -8,7 +8,7 @@ import { CLIENT_MODULE, PAGE_SCRIPT } from '../assets.generated.ts';
 import type { AppEnv, EdgeDeps } from '../context.ts';
 
 const CSP =
-  "default-src 'self'; img-src 'self' data: http: https:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+  "default-src 'self'; img-src 'self' data: http: https:; media-src 'self' http: https:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 export function pageRoutes(deps: EdgeDeps) {
   const app = new Hono<AppEnv>();

@@ -3,7 +3,7 @@
  * so a changed graph never serves old results) and its public, typed description.
  */
 import type { PropValue } from '../components/types.ts';
-import type { ImageType } from '../formats.ts';
+import type { OutputType } from '../formats.ts';
 import { canonicalJson, sha256Hex } from '../hash.ts';
 import { DPR_PARAM, QUALITY_PARAM, SCALE_PARAMS } from '../reserved.ts';
 import { scalesInput } from '../runtimes/decisions.ts';
@@ -24,7 +24,7 @@ export interface GraphEntry {
   description: string;
   compiled: CompiledGraph;
   digest: string;
-  formats: readonly ImageType[];
+  formats: readonly OutputType[];
   /** The service's presets of this graph (presets/<graph>.json). */
   presets: PresetSet;
 }

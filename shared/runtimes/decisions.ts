@@ -5,7 +5,7 @@
  * it at the edge; the worker reads it for each job (worker/runtimes/).
  */
 import type { PropValue } from '../components/types.ts';
-import type { ImageType } from '../formats.ts';
+import type { OutputType } from '../formats.ts';
 import type { CompiledGraph } from '../graph/compiled.ts';
 import { runtimeOf } from './index.ts';
 
@@ -28,7 +28,7 @@ export const ownsSize = (graph: CompiledGraph) => Object.hasOwn(graph.inports, '
 /** Whether `width` and `height` scale the input: a graph that makes an image from an input, with no size of its own. */
 export const scalesInput = (graph: CompiledGraph) => runtimeOf(graph).makesImage && !graph.generative && !ownsSize(graph);
 
-export function decide(graph: CompiledGraph, params: Readonly<Record<string, PropValue>>, outtype: ImageType): Decisions {
+export function decide(graph: CompiledGraph, params: Readonly<Record<string, PropValue>>, outtype: OutputType): Decisions {
   const side = (name: 'width' | 'height') => (typeof params[name] === 'number' ? (params[name] as number) : undefined);
   const scale = scalesInput(graph) && (side('width') || side('height')) ? { width: side('width'), height: side('height') } : null;
   const quality = typeof params.quality === 'number' ? params.quality : runtimeOf(graph).defaultQuality(outtype);

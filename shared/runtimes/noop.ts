@@ -1,5 +1,5 @@
 /** noop: stores its input unchanged, when it is an image within the limits. */
-import { IMAGE_TYPES } from '../formats.ts';
+import { OUTPUT_TYPES } from '../formats.ts';
 import { GRAPH_INPUT } from '../graph/compile.ts';
 import type { RuntimeSpec } from './runtime.ts';
 
@@ -12,9 +12,9 @@ export const noop: RuntimeSpec = {
     },
   },
   makesImage: false,
-  formats: IMAGE_TYPES,
+  formats: OUTPUT_TYPES,
   answers: 'image',
-  inputDescription: 'Input image: an http(s) URL or files/<name>',
-  describe: () => 'Stores the input image unchanged (no processing)',
+  inputDescription: 'Input image or video: an http(s) URL or files/<name>',
+  describe: () => 'Stores the input image or video unchanged (no processing)',
   defaultQuality: () => undefined,
 };

@@ -4,7 +4,7 @@
  * (how a job of the runtime runs) is in worker/runtimes/.
  */
 import type { Size } from '../components/types.ts';
-import type { ImageType } from '../formats.ts';
+import type { OutputType } from '../formats.ts';
 import type { CompiledGraph } from '../graph/compiled.ts';
 import type { GraphDefinition } from '../graph/model.ts';
 
@@ -20,7 +20,7 @@ export interface RuntimeSpec {
   /** Makes a new image: takes `quality`, `dpr`, the `auto` type and (with an input) `width`/`height`. */
   readonly makesImage: boolean;
   /** The output types it writes. */
-  readonly formats: readonly ImageType[];
+  readonly formats: readonly OutputType[];
   /** Its answer: an image (redirected to or proxied) or a JSON description, given as the body (no fallback). */
   readonly answers: 'image' | 'json';
   /** What its input may be, as /graphs shows the `input` parameter. */
@@ -28,7 +28,7 @@ export interface RuntimeSpec {
   /** A graph's description when its file has none. */
   readonly describe: (name: string) => string;
   /** The quality of an output type when the URL names none (undefined: the encoder's). */
-  readonly defaultQuality: (outtype: ImageType) => number | undefined;
+  readonly defaultQuality: (outtype: OutputType) => number | undefined;
   /** The output's size when the parameters fix it whatever the input (a NoFlo canvas). */
   readonly canvas?: (graph: CompiledGraph, params: Readonly<Record<string, unknown>>) => Size;
 }

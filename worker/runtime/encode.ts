@@ -1,15 +1,17 @@
 /** Encoders per output type, with the quality defaults of SPEC §3.1. Metadata is stripped. */
 import type { Sharp } from 'sharp';
-import { CONTENT_TYPES, type ImageType } from '../../shared/formats.ts';
+import { CONTENT_TYPES, type ImageType, type OutputType } from '../../shared/formats.ts';
 import { DEFAULT_QUALITY } from '../../shared/reserved.ts';
 
 /** The longest side each encoder can write (libjpeg's JPEG_MAX_DIMENSION, libspng, libwebp, libheif, cgif). */
-export const MAX_OUTPUT_SIDE: Readonly<Record<ImageType, number>> = {
+export const MAX_OUTPUT_SIDE: Readonly<Record<OutputType, number>> = {
   jpg: 65_500,
   png: 2_147_483_647,
   webp: 16_383,
   avif: 16_384,
   gif: 65_535,
+  // H.264's largest level (6.2) holds 8192 × 4320.
+  mp4: 8192,
 };
 
 export interface Encoded {

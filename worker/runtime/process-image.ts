@@ -15,7 +15,7 @@ import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
 import { componentDecl } from '../../shared/components/registry.ts';
 import type { PropValue, Size } from '../../shared/components/types.ts';
 import { ImgfloError, inputPixels, invalidParameter, ofInport, outputTooLarge, tooManyFrames, unsupportedInput } from '../../shared/errors.ts';
-import { ANIMATED_TYPES, type ImageType } from '../../shared/formats.ts';
+import { ANIMATED_TYPES, isVideoType, type ImageType, type OutputType } from '../../shared/formats.ts';
 import { GRAPH_INPUT, graphImage, imageInports, type CompiledGraph, type PlanStep } from '../../shared/graph/compile.ts';
 import { decide, type Decisions } from '../../shared/runtimes/decisions.ts';
 import { runtimeOf } from '../../shared/runtimes/index.ts';
@@ -50,6 +50,7 @@ export interface ImageState extends PipelineState {
 }
 
 export function imageState(task: ProcessingTask): ImageState {
+  if (isVideoType(task.outtype)) throw new Error(`a ${task.outtype} job in the image pipeline`);
   const outtype = task.outtype ?? 'jpg';
   const decisions = decide(task.entry.compiled, task.params, outtype);
   const fused = task.input !== null && decisions.scale === null ? pipelineOf(task.entry.compiled, task.params) : null;
@@ -217,7 +218,7 @@ export function checkPlan(
   graph: CompiledGraph,
   params: Readonly<Record<string, PropValue>>,
   input: Size | null,
-  outtype: ImageType,
+  outtype: OutputType,
   limits: Pick<ProcessLimits, 'maxInputPixels'>,
   images: ReadonlyMap<string, Size> = new Map(),
 ): Size {
@@ -255,3 +256,25 @@ export const runPlan: GraphRunner = async (graph, params, input, images) => {
   }
   return results.get(graph.output)!;
 };
+
+/**
+ * The image pipeline for the frames of a video, all of one size: the plan checked once, the
+ * graph's other images opened and decoded once, then each frame scaled (as a still's input is)
+ * and run through the graph.
+ */
+export async function frameProcessor(task: ProcessingTask, frame: Size, runGraph: GraphRunner): Promise<{ size: Size; process: (frame: RawImage) => Promise<RawImage> }> {
+  const { compiled } = task.entry;
+  const { scale } = decide(compiled, task.params, 'mp4');
+  const size = scale ? targetSize(frame, scale.width, scale.height) : frame;
+  const opened = await openImages(compiled, task.images ?? {}, task.limits);
+  const out = await step('plan', () => checkPlan(compiled, task.params, size, 'mp4', task.limits, new Map([...opened].map(([id, o]) => [id, o.size]))));
+  const others = await pixelsOf(opened, task.limits, size);
+  const passes = compiled.steps.every((p) => p.component === 'nop');
+  return {
+    size: out,
+    process: async (image) => {
+      const scaled = size === frame ? image : fromLinear(scaleLinear(toLinear(image), size.width, size.height));
+      return passes ? scaled : runGraph(compiled, task.params, scaled, others);
+    },
+  };
+}

@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ImgfloError, processingTimeout, unavailable } from '../../shared/errors.ts';
 import type { ChildMessage, ChildRequest } from './child.ts';
-import type { ProcessingAnswer, ProcessingTask } from './task.ts';
+import { jobDirOf, type ProcessingAnswer, type ProcessingTask } from './task.ts';
 
 export type { ProcessingTask } from './task.ts';
 
@@ -40,6 +40,15 @@ export interface ProcessorOptions {
   memoryLimitMb?: number;
   /** libvips threads per process. */
   sharpConcurrency?: number;
+}
+
+/** SIGKILL to a processing process and everything it started (its process group). */
+function killGroup(child: ChildProcess): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // Gone already.
+  }
 }
 
 /** Thrown for a failure that is a bug of the service, with the process's stack. */
@@ -146,7 +155,7 @@ export function createProcessor(processes: number, timeoutMs: number, options: P
   const kill = (slot: Slot, why: ImgfloError) => {
     if (slot.killedFor) return;
     slot.killedFor = why;
-    slot.child.kill('SIGKILL');
+    killGroup(slot.child);
     // The job answers now, not when the process is reaped.
     const job = slot.job;
     if (job) {
@@ -157,6 +166,8 @@ export function createProcessor(processes: number, timeoutMs: number, options: P
 
   const spawn = () => {
     const child = fork(childPath, [], {
+      // Its own process group: killing it kills the ffmpeg it runs too (worker/video/).
+      detached: true,
       serialization: 'advanced',
       execArgv: [],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -184,6 +195,9 @@ export function createProcessor(processes: number, timeoutMs: number, options: P
     child.on('error', () => undefined);
     child.on('exit', (code, signal) => {
       slots.delete(slot);
+      // Whatever it left of a job: its ffmpeg (killed with its group), its files.
+      killGroup(child);
+      if (child.pid !== undefined) rmSync(jobDirOf(child.pid), { recursive: true, force: true });
       cpuOfGone += slot.cpuMicros;
       const job = slot.job;
       if (job && !slot.killedFor) {

@@ -1,7 +1,9 @@
 /** One job's processing as the processing process (child.ts) receives it, and what it answers. */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { PropValue } from '../../shared/components/types.ts';
 import type { ErrorBody } from '../../shared/errors.ts';
-import type { ImageType } from '../../shared/formats.ts';
+import type { OutputType } from '../../shared/formats.ts';
 import type { GraphEntry } from '../../shared/graph/catalogue.ts';
 
 export interface ProcessLimits {
@@ -9,7 +11,14 @@ export interface ProcessLimits {
   maxFrames: number;
   /** Epoch ms after which processing gives up. */
   deadline: number;
+  /** IMGFLO_MAX_VIDEO_SECONDS: the longest video taken (default: DEFAULT_MAX_VIDEO_SECONDS). */
+  maxVideoSeconds?: number;
 }
+
+export const DEFAULT_MAX_VIDEO_SECONDS = 120;
+
+/** The folder of a processing process's job files (a video's): `<tmp>/imgflo-job-<pid>`. */
+export const jobDirOf = (pid: number) => join(tmpdir(), `imgflo-job-${pid}`);
 
 export interface ProcessingTask {
   entry: GraphEntry;
@@ -18,7 +27,7 @@ export interface ProcessingTask {
   /** The bytes of the graph's other image inports (`overlay`, ...), by name. */
   images?: Readonly<Record<string, Uint8Array>>;
   /** null: the graph's default (JPEG), or for noop the input's own type. */
-  outtype: ImageType | null;
+  outtype: OutputType | null;
   limits: ProcessLimits;
 }
 

@@ -1,0 +1,124 @@
+/**
+ * Video out, with Debian's ffmpeg: the original's case (customgrey on every frame of its example
+ * video), an animated GIF to MP4, scaling, noop, and hostile inputs refused on their headers
+ * before a frame is decoded. Frames are read back with ffmpeg itself.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Catalogue } from '../../shared/graph/catalogue.ts';
+import { compareImages } from '../../test/helpers/compare.ts';
+import { ROOT } from '../../test/helpers/in-process.ts';
+import { channelSpread, ffprobe, frameOf, madeByFfmpeg } from '../../test/helpers/video.ts';
+import { loadCatalogue } from '../catalogue.ts';
+import { createProcessor } from '../runtime/processor.ts';
+import { jobDirOf, type ProcessingTask } from '../runtime/task.ts';
+import { haveFfmpeg } from '../video/ffmpeg.ts';
+import { runTask } from './index.ts';
+
+const VIDEO = readFileSync(`${ROOT}examples/video-3dpmic.mp4`);
+const GIF = readFileSync(`${ROOT}examples/time.gif`);
+const limits = (ms = 60_000) => ({ maxInputPixels: 1e8, maxFrames: 200, deadline: Date.now() + ms });
+const made = madeByFfmpeg;
+const frame = frameOf;
+
+describe.skipIf(!haveFfmpeg())('video out (.mp4)', () => {
+  let catalogue: Catalogue;
+  const task = (graph: string, input: Uint8Array, params: ProcessingTask['params'] = {}, outtype: ProcessingTask['outtype'] = 'mp4'): ProcessingTask => ({ entry: catalogue.get(graph)!, params, input, outtype, limits: limits() });
+  beforeAll(async () => {
+    catalogue = await loadCatalogue(`${ROOT}graphs`);
+  });
+
+  it('runs customgrey on every frame of the original’s video: H.264 848×480, 30 fps, 1 s, with audio, every frame grey and customgrey’s', async () => {
+    const out = await runTask(task('customgrey', VIDEO));
+    expect(out.contentType).toBe('video/mp4');
+    const { streams, format } = ffprobe(out.body);
+    const video = streams.find((s) => s.codec_type === 'video')!;
+    expect(video).toMatchObject({ codec_name: 'h264', width: 848, height: 480, r_frame_rate: '30/1', pix_fmt: 'yuv420p' });
+    expect(Math.abs(Number(format.duration) - 1.0)).toBeLessThanOrEqual(1 / 30 + 0.01);
+    expect(streams.some((s) => s.codec_type === 'audio' && s.codec_name === 'aac')).toBe(true);
+    for (const k of [0, 10, 20, 29]) {
+      const got = frame(out.body, k);
+      expect(await channelSpread(got), `frame ${k}: channel spread`).toBeLessThanOrEqual(4);
+      // The same graph on the same input frame, as a still.
+      const still = await runTask(task('customgrey', frame(VIDEO, k), {}, 'png'));
+      const c = await compareImages(got, Buffer.from(still.body));
+      expect(c.sameSize).toBe(true);
+      expect(c.mean, `frame ${k}: mean ΔE`).toBeLessThanOrEqual(3);
+    }
+  }, 60_000);
+
+  it('turns an animated GIF into an H.264 MP4 with its frames', async () => {
+    const pages = (await sharp(GIF).metadata()).pages!;
+    const out = await runTask(task('passthrough', GIF));
+    const video = ffprobe(out.body).streams.find((s) => s.codec_type === 'video')!;
+    expect(video.codec_name).toBe('h264');
+    expect(Math.abs(Number(video.nb_read_frames) - pages)).toBeLessThanOrEqual(1);
+  });
+
+  it('scales every frame as a still’s input is scaled, keeping the aspect ratio', async () => {
+    const out = await runTask(task('passthrough', VIDEO, { width: 480 }));
+    const video = ffprobe(out.body).streams.find((s) => s.codec_type === 'video')!;
+    expect([video.width, video.height]).toEqual([480, 272]);
+  });
+
+  it('stores an MP4 as it is with noop, and refuses another type under .mp4', async () => {
+    const mp4 = made(['-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10', '-t', '1', '-pix_fmt', 'yuv420p'], 'mp4');
+    const out = await runTask(task('noop', mp4));
+    expect([out.contentType, out.width, out.height]).toEqual(['video/mp4', 64, 48]);
+    expect(Buffer.compare(Buffer.from(out.body), mp4)).toBe(0);
+    await expect(runTask(task('noop', GIF))).rejects.toMatchObject({ status: 415, reason: 'unsupported-input' });
+  });
+
+  describe('hostile inputs: a typed 4xx within a second, nothing fetched', () => {
+    let hits = 0;
+    const canary = createServer((_req, res) => {
+      hits++;
+      res.end('x');
+    });
+    let canaryUrl = '';
+    beforeAll(async () => {
+      await new Promise<void>((r) => canary.listen(0, '127.0.0.1', r));
+      const address = canary.address();
+      canaryUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    });
+    afterAll(() => new Promise<void>((r) => canary.close(() => r())));
+
+    const cases: Array<[string, () => Uint8Array, number]> = [
+      ['an HLS playlist named .mp4, pointing at a loopback canary and at /etc/passwd', () => Buffer.from(`#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\n${canaryUrl}/seg.ts\n#EXTINF:1,\nfile:///etc/passwd\n#EXT-X-ENDLIST\n`), 415],
+      ['a concat script', () => Buffer.from(`ffconcat version 1.0\nfile '${canaryUrl}/a.mp4'\nfile '/etc/passwd'\n`), 415],
+      ['zero bytes', () => Buffer.alloc(0), 415],
+      ['a truncated MP4', () => made(['-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10', '-t', '1', '-pix_fmt', 'yuv420p', '-movflags', '+faststart'], 'mp4').subarray(0, 600), 415],
+      ['audio only', () => made(['-f', 'lavfi', '-i', 'sine=frequency=440:duration=1', '-c:a', 'aac'], 'mp4'), 415],
+      ['a 10-minute video', () => made(['-f', 'lavfi', '-i', 'color=size=16x16:rate=1', '-t', '600', '-pix_fmt', 'yuv420p'], 'mp4'), 422],
+    ];
+    it.each(cases)('%s', async (_what, bytes, status) => {
+      const input = bytes();
+      const started = Date.now();
+      await expect(runTask(task('passthrough', input))).rejects.toMatchObject({ status });
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(hits).toBe(0);
+    });
+  });
+
+  it('leaves no ffmpeg and no file behind when its processing process is killed at the deadline', async () => {
+    const pool = createProcessor(1, 1500);
+    try {
+      await pool.ready();
+      const [pid] = pool.pids();
+      const long = made(['-f', 'lavfi', '-i', 'testsrc=size=1280x720:rate=30', '-t', '20', '-pix_fmt', 'yuv420p', '-preset', 'ultrafast'], 'mp4');
+      await expect(pool.run({ ...task('gaussianblur', long, { 'std-dev-x': 20, 'std-dev-y': 20 }), limits: limits(1500) })).rejects.toMatchObject({ status: 422, reason: 'processing-timeout' });
+      // The process is reaped, its group killed, its folder removed.
+      for (let i = 0; i < 100 && pool.pids().includes(pid!); i++) await new Promise((r) => setTimeout(r, 20));
+      await pool.ready();
+      // Killed ones may stay zombies until the machine's init reaps them: none may still run.
+      const running = execFileSync('sh', ['-c', `ps -eo pgid=,stat=,comm= | awk '$1 == ${pid} && $2 !~ /^Z/ && $3 == "ffmpeg"'`]).toString().trim();
+      expect(running).toBe('');
+      expect(existsSync(jobDirOf(pid!))).toBe(false);
+    } finally {
+      await pool.close();
+    }
+  }, 30_000);
+});

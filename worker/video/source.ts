@@ -1,0 +1,91 @@
+/**
+ * Where a video job's frames come from: an MP4 (or QuickTime) file, probed and its bounds
+ * checked first (probe.ts), then decoded by ffmpeg into RGB frames on a pipe; or an animated
+ * GIF or WebP, whose frames sharp decodes under the limits of any animated input.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import type { Size } from '../../shared/components/types.ts';
+import { unsupportedInput } from '../../shared/errors.ts';
+import { sniffType } from '../../shared/formats.ts';
+import { decode } from '../runtime/process-image.ts';
+import type { RawImage } from '../runtime/raw-image.ts';
+import { DEFAULT_MAX_VIDEO_SECONDS, type ProcessLimits } from '../runtime/task.ts';
+import { ffmpegPath, haveFfmpeg, run, videoOff, withJobDir } from './ffmpeg.ts';
+import { inputArgs, probe, sniffContainer, type Container, type VideoInfo } from './probe.ts';
+
+export interface FrameSource {
+  size: Size;
+  fps: number;
+  /** The frames, upright, RGB, in order. */
+  frames: AsyncIterable<RawImage>;
+  /** The file whose audio goes into the result, and how to read it; null: none. */
+  audio: { file: string; container: Container; codec: string } | null;
+}
+
+const videoLimits = (limits: ProcessLimits) => ({ ...limits, maxVideoSeconds: limits.maxVideoSeconds ?? DEFAULT_MAX_VIDEO_SECONDS });
+
+/** A container's bounds, from its headers (for noop, which stores the bytes as they are). */
+export async function probeBytes(container: Container, bytes: Uint8Array, limits: ProcessLimits): Promise<VideoInfo> {
+  if (!haveFfmpeg()) throw videoOff();
+  return withJobDir(async (dir) => {
+    const file = join(dir, 'input');
+    await writeFile(file, bytes);
+    return probe(container, file, videoLimits(limits));
+  });
+}
+
+/** The frames of `bytes`, the job's files in `dir`. */
+export async function openSource(bytes: Uint8Array, dir: string, limits: ProcessLimits): Promise<FrameSource> {
+  const container = sniffContainer(bytes);
+  if (container !== null) return ffmpegSource(container, bytes, dir, limits);
+  const type = sniffType(bytes);
+  if (type === 'gif' || type === 'webp') return animationSource(bytes, limits);
+  throw unsupportedInput('not a video (MP4, QuickTime, ASF, Matroska, WebM) or an animated image (GIF, WebP)');
+}
+
+async function ffmpegSource(container: Container, bytes: Uint8Array, dir: string, limits: ProcessLimits): Promise<FrameSource> {
+  const file = join(dir, 'input');
+  await writeFile(file, bytes);
+  const info = await probe(container, file, videoLimits(limits));
+  const { width, height } = info;
+  // ffmpeg turns the frames upright (its autorotate), so they have the shown size.
+  const decoder = run(ffmpegPath(), ['-nostdin', '-v', 'error', ...inputArgs(container, file), '-map', '0:v:0', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], limits.deadline, false);
+  return { size: { width, height }, fps: info.fps, frames: framesOf(decoder.stdout, width, height, decoder.done), audio: info.audio ? { file, container, codec: info.audio } : null };
+}
+
+/** Frames of `width` × `height` RGB, cut from a stream; then whatever its process ended with. */
+async function* framesOf(stream: NodeJS.ReadableStream, width: number, height: number, done: Promise<unknown>): AsyncIterable<RawImage> {
+  const size = width * height * 3;
+  let pending: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    pending.push(chunk);
+    length += chunk.length;
+    while (length >= size) {
+      const all = Buffer.concat(pending);
+      yield { data: all.subarray(0, size), width, height, channels: 3 };
+      pending = [all.subarray(size)];
+      length = all.length - size;
+    }
+  }
+  await done;
+}
+
+/** An animated GIF or WebP: its frames by sharp, its rate from its frames' delays. */
+async function animationSource(bytes: Uint8Array, limits: ProcessLimits): Promise<FrameSource> {
+  const { meta } = await decode(bytes, limits, true);
+  const pages = meta.pages ?? 1;
+  const width = meta.width ?? 1;
+  const height = meta.pageHeight ?? meta.height ?? 1;
+  const delays = (meta.delay ?? []).map((d) => (d > 0 ? d : 100));
+  const meanDelay = delays.length > 0 ? delays.reduce((a, b) => a + b, 0) / delays.length : 100;
+  async function* frames(): AsyncIterable<RawImage> {
+    for (let page = 0; page < pages; page++) {
+      const { data } = await sharp(bytes, { page, pages: 1, limitInputPixels: limits.maxInputPixels }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+      yield { data, width, height, channels: 3 };
+    }
+  }
+  return { size: { width, height }, fps: Math.min(100, 1000 / meanDelay), frames: frames(), audio: null };
+}
