@@ -12,7 +12,7 @@ const E2E = {
   testTimeout: 120_000,
   hookTimeout: 120_000,
   // Every result object written to S3 is watched: none may be written with other bytes.
-  globalSetup: ['test/setup/global.ts'],
+  globalSetup: ['test/setup/bundle.ts', 'test/setup/global.ts'],
   setupFiles: ['test/setup/write-once.ts'],
 };
 

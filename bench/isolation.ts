@@ -16,7 +16,7 @@ export interface IsolationCost {
   overheadPercent: number;
 }
 
-export async function measureIsolation(photo: Buffer, jobs: number, rounds: number): Promise<Record<'jpg' | 'webp', IsolationCost>> {
+export async function measureIsolation(photo: Buffer, jobs: number, rounds: number, warmUps = 5): Promise<Record<'jpg' | 'webp', IsolationCost>> {
   const catalogue = await loadCatalogue(new URL('../graphs', import.meta.url).pathname);
   const entry = catalogue.get('passthrough')!;
   const pool = createProcessor(1, 60_000);
@@ -41,7 +41,7 @@ export async function measureIsolation(photo: Buffer, jobs: number, rounds: numb
   for (const ext of ['jpg', 'webp'] as const) {
     const cpu = { inThisThread: [] as number[], inProcessingThread: [] as number[] };
     await pool.ready();
-    for (let i = 0; i < 5; i++) for (const run of Object.values(sides)) await run(ext); // warm up
+    for (let i = 0; i < warmUps; i++) for (const run of Object.values(sides)) await run(ext);
     for (let round = 0; round < rounds; round++) {
       for (const [name, run] of Object.entries(sides) as Array<[keyof typeof sides, (e: 'jpg' | 'webp') => Promise<unknown>]>) {
         const before = process.cpuUsage();

@@ -21,6 +21,7 @@ import { freePort } from '../test/helpers/stack.ts';
 import { measureCpu, treeRss, type Group } from './cpu.ts';
 import { peakRss, startTopology, until } from './fixtures.ts';
 import { measureIsolation, type IsolationCost } from './isolation.ts';
+import { measureVideo, type VideoCost } from './video.ts';
 import { alternate, inProcess, load, type Measured } from './load.ts';
 
 const { values } = parseArgs({ options: { smoke: { type: 'boolean' }, devtools: { type: 'boolean' }, 'log-hits': { type: 'boolean' }, out: { type: 'string' } } });
@@ -66,7 +67,7 @@ async function main() {
   const bareWithAssets = await startBare(true);
   await until(() => fetch(`http://127.0.0.1:${ipxPort}/_/photo.jpg`, { method: 'HEAD' }));
 
-  const scenarios: Record<string, Record<string, Measured | Record<string, number> | number | string> | Record<string, IsolationCost>> = {};
+  const scenarios: Record<string, Record<string, Measured | Record<string, number> | number | string> | Record<string, IsolationCost> | Record<string, VideoCost>> = {};
   let n = 0;
   const unique = (ext: string, q: number) => () => `/graph/passthrough.${ext}?input=files%2Fphoto.jpg&width=800&quality=${q}&ignored=${Date.now()}-${n++}`;
   const peakBefore = peakRss(stack.workers[0]!.child.pid!);
@@ -177,7 +178,10 @@ async function main() {
   }
   scenarios.stress = series;
   // What running each job in a processing process costs, against running it in the serving thread.
-  scenarios.isolation = await measureIsolation(photo, smoke ? 2 : 20, ROUNDS);
+  // The smoke run measures without warming up: it checks the harness, not the figures.
+  scenarios.isolation = await measureIsolation(photo, smoke ? 2 : 20, ROUNDS, smoke ? 0 : 5);
+  // What video costs against ffmpeg alone doing the same work.
+  scenarios.video = await measureVideo(smoke ? 1 : 5, !smoke);
   scenarios.memory = { workerPeakRssMB: Math.round(workerRss / 1e6), workerPeakRssBeforeMissMB: Math.round(peakBefore / 1e6) };
 
   const results = {

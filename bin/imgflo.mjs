@@ -113,6 +113,13 @@ var DPR_PARAM = {
   minimum: 1,
   maximum: 4
 };
+var POSTER_PARAM = {
+  type: "number",
+  description: "Seconds into a video input: its frame there is processed (0: the first; past the end: the last)",
+  default: 0,
+  minimum: 0,
+  maximum: 86400
+};
 var CONTROL_PARAMS = ["input", "_nocache", "_exp", "debug", "fallback"];
 
 // shared/presets.ts
@@ -241,6 +248,7 @@ var GraphError = class extends Error {
 var IMAGE_TYPES = ["jpg", "png", "webp", "gif", "avif"];
 var VIDEO_TYPES = ["mp4"];
 var OUTPUT_TYPES = [...IMAGE_TYPES, ...VIDEO_TYPES];
+var isVideoType = (t) => VIDEO_TYPES.includes(t ?? "");
 var PROCESSED_TYPES = ["jpg", "png", "webp", "avif", "gif"];
 function negotiateType(accept) {
   const q = {};
@@ -1167,6 +1175,7 @@ function describeGraph(entry) {
   if (runtime.makesImage) {
     inports.quality = { ...QUALITY_PARAM, default: null };
     inports.dpr = { ...DPR_PARAM };
+    if (!compiled.generative) inports.t = { ...POSTER_PARAM };
   }
   for (const [name, { decl }] of Object.entries(compiled.inports)) {
     inports[name] = {
@@ -1291,6 +1300,7 @@ function resolveRequest(entry, ext, pairs, limits) {
   const allowed = /* @__PURE__ */ new Set([...CONTROL_PARAMS, ...Object.keys(compiled.inports)]);
   if (runtime.makesImage) for (const n of ["quality", "dpr"]) allowed.add(n);
   if (scalesInput(compiled)) for (const n of Object.keys(SCALE_PARAMS)) allowed.add(n);
+  if (runtime.makesImage && !compiled.generative) allowed.add("t");
   if (runtime.answers === "json") allowed.delete("fallback");
   const unknown = [...given.keys()].filter((n) => !allowed.has(n)).sort();
   if (unknown.length > 0) {
@@ -1306,6 +1316,11 @@ function resolveRequest(entry, ext, pairs, limits) {
     Object.assign(params, resolveSize(compiled, given, params, resolveDpr(given.get("dpr")), limits));
     const q = given.get("quality");
     if (q !== void 0) params.quality = convertParam("quality", q, QUALITY_PARAM);
+    const t = given.get("t");
+    if (t !== void 0) {
+      if (isVideoType(outtype)) throw invalidParameter("t", "a video output has every frame; t picks the frame of an image output");
+      params.t = convertParam("t", t, POSTER_PARAM);
+    }
   }
   const input = resolveInput(given.get("input"), compiled.generative);
   resolveFallback(given.get("fallback"), compiled.generative);
@@ -1678,7 +1693,17 @@ var ImageInfoSchema = v4.object({
   orientation: v4.number(),
   dominant: v4.pipe(v4.string(), v4.regex(/^#[0-9a-f]{6}$/)),
   blurhash: v4.string(),
-  lqip: v4.pipe(v4.string(), v4.startsWith("data:image/webp;base64,"), v4.maxLength(MAX_LQIP_LENGTH))
+  lqip: v4.pipe(v4.string(), v4.startsWith("data:image/webp;base64,"), v4.maxLength(MAX_LQIP_LENGTH)),
+  /** A video's: its length, rate, codec and audio; the rest describes its first frame (the poster). */
+  video: v4.optional(
+    v4.object({
+      seconds: v4.number(),
+      fps: v4.number(),
+      codec: v4.string(),
+      /** The first audio stream's codec, or null. */
+      audio: v4.nullable(v4.string())
+    })
+  )
 });
 
 // shared/settings.ts

@@ -5,7 +5,8 @@ import { makeApp } from '../shared/contracts/app-registry.contract.ts';
 import { MemoryAppRegistry } from '../shared/memory/app-registry.ts';
 import { MemoryKv } from '../shared/memory/kv.ts';
 import { tokenV2 } from '../shared/tokens.ts';
-import { inProcessSystem } from '../test/helpers/in-process.ts';
+import { createInputReader } from '../worker/inputs/read-input.ts';
+import { inProcessSystem, ROOT } from '../test/helpers/in-process.ts';
 
 type System = Awaited<ReturnType<typeof inProcessSystem>>;
 const objectKeyOf = (location: string) => location.replace('https://img.example.com/', '');
@@ -108,9 +109,12 @@ describe('fallback', () => {
   });
 
   it('answers an input that cannot be decoded the same way', async () => {
-    const plain = await sys.request('/graph/passthrough.jpg?input=files%2Fvideo-3dpmic.mp4');
+    // files/junk.jpg holds bytes that are no image; every other input is read as ever.
+    const reader = createInputReader({ examplesDir: `${ROOT}examples`, maxInputBytes: 1e7, fetchTimeoutMs: 5000 });
+    const junky = await inProcessSystem({ readInput: async (input, seen) => (input === 'files/junk.jpg' ? Buffer.from('not an image at all') : reader(input, seen)) });
+    const plain = await junky.request('/graph/passthrough.jpg?input=files%2Fjunk.jpg');
     expect(plain.status).toBe(415);
-    const res = await sys.request('/graph/passthrough.jpg?input=files%2Fvideo-3dpmic.mp4&fallback=files%2Fgridbear.jpg');
+    const res = await junky.request('/graph/passthrough.jpg?input=files%2Fjunk.jpg&fallback=files%2Fgridbear.jpg');
     expect([res.status, res.headers.get('x-imgflo-error')]).toEqual([302, 'unsupported-input']);
   });
 

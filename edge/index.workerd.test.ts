@@ -28,6 +28,19 @@ describe('the Workers entry in workerd', () => {
     expect(await res.json()).toMatchObject({ reason: 'unknown-parameter', unknown: ['skeke'] });
   });
 
+  it('resolves video URLs before any backend: .mp4 of an image graph, t only for an image output, no .mp4 for a canvas', async () => {
+    const graphs = ((await (await exports.default.fetch('http://edge.test/graphs')).json()) as { graphs: Record<string, { formats: string[]; inports: Record<string, unknown> }> }).graphs;
+    expect(graphs.customgrey!.formats).toContain('mp4');
+    expect(graphs.customgrey!.inports).toHaveProperty('t');
+    expect(graphs.canvas!.formats).not.toContain('mp4');
+    const canvas = await exports.default.fetch('http://edge.test/graph/canvas.mp4');
+    expect([canvas.status, ((await canvas.json()) as { reason: string }).reason]).toEqual([449, 'unsupported-type']);
+    const t = await exports.default.fetch('http://edge.test/graph/customgrey.mp4?input=files%2Fvideo-3dpmic.mp4&t=1');
+    expect([t.status, ((await t.json()) as { reason: string }).reason]).toEqual([422, 'invalid-parameter']);
+    const video = await exports.default.fetch('http://edge.test/files/video-3dpmic.mp4');
+    expect([video.status, (await video.arrayBuffer()).byteLength]).toEqual([200, 1_482_520]);
+  });
+
   it('answers CORS on /graphs and processing URLs, errors included, and checks dpr against the size limit', async () => {
     const origin = { headers: { Origin: 'https://site.example' } };
     expect((await exports.default.fetch('http://edge.test/graphs', origin)).headers.get('access-control-allow-origin')).toBe('*');

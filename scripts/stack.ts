@@ -111,8 +111,11 @@ function serviceSettings(env: Record<string, string | undefined>): Env {
   );
 }
 
-/** A backend process: from the TypeScript sources, or from the bundle of `npm run build:backend` (as the image runs it). */
-function spawnBackend(procs: Processes, name: string, port: number, env: Env, bundle = false, nodeArgs: string[] = []): Proc {
+/**
+ * A backend process: from the TypeScript sources, or from the bundle of `npm run build:backend`
+ * (as the image runs it; the tests' stacks do, IMGFLO_STACK_BUNDLE=1).
+ */
+function spawnBackend(procs: Processes, name: string, port: number, env: Env, bundle = process.env.IMGFLO_STACK_BUNDLE === '1', nodeArgs: string[] = []): Proc {
   return procs.spawn(name, `http://127.0.0.1:${port}`, process.execPath, [...nodeArgs, ...(bundle ? ['dist/main.mjs'] : ['--import', 'tsx', 'worker/main.ts'])], {
     ...process.env,
     // glibc's allocator fragments under sharp's threads; few arenas keep RSS flat (as the image does).

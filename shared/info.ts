@@ -46,5 +46,15 @@ export const ImageInfoSchema = v.object({
   dominant: v.pipe(v.string(), v.regex(/^#[0-9a-f]{6}$/)),
   blurhash: v.string(),
   lqip: v.pipe(v.string(), v.startsWith('data:image/webp;base64,'), v.maxLength(MAX_LQIP_LENGTH)),
+  /** A video's: its length, rate, codec and audio; the rest describes its first frame (the poster). */
+  video: v.optional(
+    v.object({
+      seconds: v.number(),
+      fps: v.number(),
+      codec: v.string(),
+      /** The first audio stream's codec, or null. */
+      audio: v.nullable(v.string()),
+    }),
+  ),
 });
 export type ImageInfo = v.InferOutput<typeof ImageInfoSchema>;

@@ -50,6 +50,12 @@ describe('resolving a processing request', () => {
     );
     expect(() => resolve('crop', 'PNG', '?input=files%2Fa.jpg')).toThrowError(expect.objectContaining({ status: 449 }));
   });
+  it('takes t (a video input’s frame) for an image output of a graph with an input, and refuses it for .mp4', () => {
+    expect(resolve('passthrough', 'jpg', '?input=files%2Fa.mp4&t=0.5').params).toMatchObject({ t: 0.5 });
+    expect(resolve('passthrough', 'jpg', '?input=files%2Fa.mp4').params).not.toHaveProperty('t');
+    expect(() => resolve('passthrough', 'mp4', '?input=files%2Fa.mp4&t=1')).toThrowError(expect.objectContaining({ status: 422, reason: 'invalid-parameter', extra: { parameter: 't' } }));
+    expect(() => resolve('canvas', 'png', '?t=1')).toThrowError(expect.objectContaining({ status: 449, reason: 'unknown-parameter' }));
+  });
   it('answers 422 for values that cannot be converted', () => {
     for (const q of ['x=abc', 'x=1x', 'abyss-policy=sideways', 'width=abc', 'width=0', 'width=-5', 'quality=q']) {
       const graph = q.startsWith('abyss') ? 'gaussianblur' : 'crop';

@@ -10,12 +10,12 @@ import {
   unknownParameter,
   unsupportedType,
 } from './errors.ts';
-import { negotiateType, normalizeExtension, type OutputType } from './formats.ts';
+import { isVideoType, negotiateType, normalizeExtension, type OutputType } from './formats.ts';
 import type { GraphEntry } from './graph/catalogue.ts';
 import type { JobRequest, Urgency } from './job.ts';
 import { inputKind, resolveImageRef } from './input-ref.ts';
 import { convertParam, MAX_VALUE_LENGTH } from './params.ts';
-import { CONTROL_PARAMS, DPR_PARAM, MAX_DIMENSION, MAX_NAME_LENGTH, QUALITY_PARAM, SCALE_PARAMS } from './reserved.ts';
+import { CONTROL_PARAMS, DPR_PARAM, MAX_DIMENSION, MAX_NAME_LENGTH, POSTER_PARAM, QUALITY_PARAM, SCALE_PARAMS } from './reserved.ts';
 import { ownsSize, scalesInput } from './runtimes/decisions.ts';
 import { runtimeOf } from './runtimes/index.ts';
 import { scanNumber } from './scan.ts';
@@ -69,6 +69,7 @@ export function resolveRequest(
   const allowed = new Set<string>([...CONTROL_PARAMS, ...Object.keys(compiled.inports)]);
   if (runtime.makesImage) for (const n of ['quality', 'dpr']) allowed.add(n);
   if (scalesInput(compiled)) for (const n of Object.keys(SCALE_PARAMS)) allowed.add(n);
+  if (runtime.makesImage && !compiled.generative) allowed.add('t');
   // A JSON answer describes the input it names, never a fallback's.
   if (runtime.answers === 'json') allowed.delete('fallback');
   const unknown = [...given.keys()].filter((n) => !allowed.has(n)).sort();
@@ -87,6 +88,12 @@ export function resolveRequest(
     Object.assign(params, resolveSize(compiled, given, params, resolveDpr(given.get('dpr')), limits));
     const q = given.get('quality');
     if (q !== undefined) params.quality = convertParam('quality', q, QUALITY_PARAM);
+    const t = given.get('t');
+    if (t !== undefined) {
+      // A video output has every frame: a poster's time would only make another key.
+      if (isVideoType(outtype)) throw invalidParameter('t', 'a video output has every frame; t picks the frame of an image output');
+      params.t = convertParam('t', t, POSTER_PARAM);
+    }
   }
 
   const input = resolveInput(given.get('input'), compiled.generative);

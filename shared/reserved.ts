@@ -46,6 +46,15 @@ export const DPR_PARAM = {
   maximum: 4,
 } as const satisfies PropDecl;
 
+/** `t`: the frame of a video input that an image output is made from (a poster). */
+export const POSTER_PARAM = {
+  type: 'number',
+  description: 'Seconds into a video input: its frame there is processed (0: the first; past the end: the last)',
+  default: 0,
+  minimum: 0,
+  maximum: 86_400,
+} as const satisfies PropDecl;
+
 /**
  * jpg keeps the original imgflo's encoder settings (quality 90, no chroma subsampling), so that
  * existing URLs give the same images: with 85 the crop_default_jpeg regression case misses

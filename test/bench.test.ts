@@ -44,6 +44,10 @@ describe.skipIf(!ready)('npm run bench -- --smoke', () => {
       expect(burst.errors, 'overload errors').toBe(0);
       expect(burst.peakRssMB.worker, 'overload memory sampled').toBeGreaterThan(0);
     }
+    for (const name of ['customgrey', 'scaled480']) {
+      expect(r.scenarios.video[name].oursCpuMs, `${name} video, ours`).toBeGreaterThan(0);
+      expect(r.scenarios.video[name].ffmpegCpuMs, `${name} video, ffmpeg alone`).toBeGreaterThan(0);
+    }
     for (const ext of ['jpg', 'webp']) {
       expect(r.scenarios.isolation[ext].cpuMsInThisThread, `${ext} isolation`).toBeGreaterThan(0);
       expect(r.scenarios.isolation[ext].cpuMsInProcessingThread, `${ext} isolation`).toBeGreaterThan(0);

@@ -20,6 +20,8 @@ export interface Decisions {
   scale: InputScale | null;
   /** undefined: the encoder's default. */
   quality: number | undefined;
+  /** Seconds into a video input: the frame an image output is made from. */
+  poster: number;
 }
 
 /** Whether a graph exports its own `width` or `height` (a canvas, ...): the URL's go to it. */
@@ -32,5 +34,5 @@ export function decide(graph: CompiledGraph, params: Readonly<Record<string, Pro
   const side = (name: 'width' | 'height') => (typeof params[name] === 'number' ? (params[name] as number) : undefined);
   const scale = scalesInput(graph) && (side('width') || side('height')) ? { width: side('width'), height: side('height') } : null;
   const quality = typeof params.quality === 'number' ? params.quality : runtimeOf(graph).defaultQuality(outtype);
-  return { scale, quality };
+  return { scale, quality, poster: typeof params.t === 'number' ? params.t : 0 };
 }

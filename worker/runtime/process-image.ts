@@ -60,15 +60,18 @@ export function imageState(task: ProcessingTask): ImageState {
 /** A graph that passes its input on as it is (`nop` steps alone): scaled, then encoded. */
 const identity = (s: ImageState) => s.task.input !== null && s.task.entry.compiled.steps.every((p) => p.component === 'nop');
 
-/** The steps, with the runtime's way of running its graph. */
-export function imageSteps(runGraph: GraphRunner): ReadonlyArray<PipelineStep<ImageState>> {
+/** The still an input stands for: itself, or a video's frame at a time (worker/video/source.ts). */
+export type StillOf = (input: Uint8Array, seconds: number, limits: ProcessLimits) => Promise<Uint8Array>;
+
+/** The steps, with the runtime's way of running its graph and of taking a still from an input. */
+export function imageSteps(runGraph: GraphRunner, stillOf: StillOf = async (input) => input): ReadonlyArray<PipelineStep<ImageState>> {
   return [
     {
       name: 'screen',
-      run: async ({ task }) => ({
+      run: async ({ task, decisions }) => ({
         // The other images' headers are checked now; their pixels are decoded only once the plan is.
         others: await openImages(task.entry.compiled, task.images ?? {}, task.limits),
-        ...(task.input && { screened: await screenSvg(task.input) }),
+        ...(task.input && { screened: await screenSvg(await stillOf(task.input, decisions.poster, task.limits)) }),
       }),
     },
     {

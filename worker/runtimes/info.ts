@@ -10,6 +10,8 @@ import { MAX_LQIP_LENGTH, type ImageInfo } from '../../shared/info.ts';
 import { runPipeline, secondsLeft, type PipelineState, type PipelineStep } from '../runtime/pipeline.ts';
 import { decode } from '../runtime/process-image.ts';
 import { screenSvg } from '../runtime/svg-policy.ts';
+import type { VideoInfo } from '../video/probe.ts';
+import { videoFrame } from '../video/source.ts';
 import { inputOf, type WorkerRuntime } from './runtime.ts';
 
 const PREVIEW = 64;
@@ -19,13 +21,21 @@ const hex = (n: number) => Math.round(n).toString(16).padStart(2, '0');
 
 interface InfoState extends PipelineState {
   readonly input: Uint8Array;
+  /** A video's headers, and its container's name; its first frame is what is described. */
+  video?: { info: VideoInfo; container: string };
   screened?: Uint8Array;
   decoded?: { pipeline: Sharp; meta: Metadata };
   preview?: { data: Buffer; info: { width: number; height: number } };
 }
 
 const STEPS: ReadonlyArray<PipelineStep<InfoState>> = [
-  { name: 'screen', run: async (s) => ({ screened: await screenSvg(s.input) }) },
+  {
+    name: 'screen',
+    run: async (s) => {
+      const video = await videoFrame(s.input, 0, s.limits);
+      return { screened: await screenSvg(video?.png ?? s.input), ...(video && { video: { info: video.info, container: video.container } }) };
+    },
+  },
   { name: 'decode', run: async (s) => ({ decoded: await decode(s.screened!, s.limits, false) }) },
   {
     name: 'scale',
@@ -33,12 +43,12 @@ const STEPS: ReadonlyArray<PipelineStep<InfoState>> = [
       preview: await s.decoded!.pipeline.resize(PREVIEW, PREVIEW, { fit: 'inside' }).ensureAlpha().raw().timeout({ seconds: secondsLeft(s.limits) }).toBuffer({ resolveWithObject: true }),
     }),
   },
-  { name: 'encode', run: async (s) => ({ out: await described(s.input, s.decoded!.meta, s.preview!) }) },
+  { name: 'encode', run: async (s) => ({ out: await described(s.input, s.decoded!.meta, s.preview!, s.video) }) },
 ];
 
 export const info: WorkerRuntime = { run: (task) => runPipeline(STEPS, { limits: task.limits, input: inputOf(task) }) };
 
-async function described(input: Uint8Array, meta: Metadata, preview: NonNullable<InfoState['preview']>) {
+async function described(input: Uint8Array, meta: Metadata, preview: NonNullable<InfoState['preview']>, video: InfoState['video']) {
   const raw = { raw: { width: preview.info.width, height: preview.info.height, channels: 4 as const } };
   // Colours as the image shows on a white page: a transparent pixel counts as white.
   const flat = () => sharp(preview.data, raw).flatten({ background: '#ffffff' });
@@ -50,13 +60,14 @@ async function described(input: Uint8Array, meta: Metadata, preview: NonNullable
   const info: ImageInfo = {
     width: turned ? frameHeight : (meta.width ?? 0),
     height: turned ? (meta.width ?? 0) : frameHeight,
-    format: sniffImageType(input) ?? meta.format ?? 'unknown',
-    frames: meta.pages ?? 1,
+    format: video?.container ?? sniffImageType(input) ?? meta.format ?? 'unknown',
+    frames: video?.info.frames ?? meta.pages ?? 1,
     hasAlpha: meta.hasAlpha ?? false,
     orientation,
     dominant: dominant(pixels.data),
     blurhash: blurhash(new Uint8ClampedArray(pixels.data), w, h, w >= h ? 4 : 3, w >= h ? 3 : 4),
     lqip,
+    ...(video && { video: { seconds: video.info.seconds, fps: video.info.fps, codec: video.info.codec, audio: video.info.audio } }),
   };
   return { body: Buffer.from(JSON.stringify(info)), contentType: 'application/json', width: info.width, height: info.height };
 }

@@ -11,7 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Catalogue } from '../../shared/graph/catalogue.ts';
 import { compareImages } from '../../test/helpers/compare.ts';
 import { ROOT } from '../../test/helpers/in-process.ts';
-import { channelSpread, ffprobe, frameOf, madeByFfmpeg } from '../../test/helpers/video.ts';
+import { channelSpread, ffprobe, frameAt, frameOf, madeByFfmpeg } from '../../test/helpers/video.ts';
+import * as v from 'valibot';
+import { ImageInfoSchema, INFO_ENTRY } from '../../shared/info.ts';
+import { resolveRequest } from '../../shared/request.ts';
+import { parseQuery } from '../../shared/url.ts';
 import { loadCatalogue } from '../catalogue.ts';
 import { createProcessor } from '../runtime/processor.ts';
 import { jobDirOf, type ProcessingTask } from '../runtime/task.ts';
@@ -72,6 +76,37 @@ describe.skipIf(!haveFfmpeg())('video out (.mp4)', () => {
     await expect(runTask(task('noop', GIF))).rejects.toMatchObject({ status: 415, reason: 'unsupported-input' });
   });
 
+  describe('posters: an image output of a video is its frame at t', () => {
+    it('makes a 300-px JPEG of the frame at 0.5 s, as ffmpeg takes it', async () => {
+      const req = resolveRequest(catalogue.get('passthrough')!, 'jpg', parseQuery('?input=files%2Fvideo-3dpmic.mp4&t=0.5&width=300'), { sizeLimitMegapixels: 25 });
+      const out = await runTask({ ...task('passthrough', VIDEO, req.params, req.outtype), limits: limits() });
+      const meta = await sharp(out.body).metadata();
+      expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 300, 170]);
+      const theirs = await sharp(frameAt(VIDEO, 0.5)).resize(300, 170, { fit: 'fill' }).png().toBuffer();
+      const c = await compareImages(Buffer.from(out.body), theirs);
+      expect(c.mean, 'mean ΔE against ffmpeg’s frame at 0.5 s').toBeLessThanOrEqual(3);
+      // Another time is another frame: the video moves.
+      const first = await runTask(task('passthrough', VIDEO, { width: 300 }, 'jpg'));
+      expect((await compareImages(Buffer.from(first.body), theirs)).mean).toBeGreaterThan((c.mean + 1));
+    });
+
+    it('takes the last frame past the end, and the first by default', async () => {
+      const last = await runTask(task('passthrough', VIDEO, { t: 3600 }, 'png'));
+      const lastFrame = frameOf(VIDEO, 29);
+      expect((await compareImages(Buffer.from(last.body), lastFrame)).mean).toBeLessThanOrEqual(1);
+      const first = await runTask(task('passthrough', VIDEO, {}, 'png'));
+      expect((await compareImages(Buffer.from(first.body), frameOf(VIDEO, 0))).mean).toBeLessThanOrEqual(1);
+    });
+  });
+
+  it('describes a video with /info: its length, rate, codec and audio, and its first frame’s size, colour and placeholder', async () => {
+    const out = await runTask({ entry: INFO_ENTRY, params: {}, input: VIDEO, outtype: null, limits: limits() });
+    const info = v.parse(ImageInfoSchema, JSON.parse(Buffer.from(out.body).toString()));
+    expect(info).toMatchObject({ width: 848, height: 480, format: 'asf', frames: 30, hasAlpha: false, video: { fps: 30, codec: 'mpeg4', audio: 'mp2' } });
+    expect(info.video!.seconds).toBeCloseTo(1.005, 2);
+    expect(info.lqip).toMatch(/^data:image\/webp;base64,/);
+  });
+
   describe('hostile inputs: a typed 4xx within a second, nothing fetched', () => {
     let hits = 0;
     const canary = createServer((_req, res) => {
@@ -108,7 +143,8 @@ describe.skipIf(!haveFfmpeg())('video out (.mp4)', () => {
     try {
       await pool.ready();
       const [pid] = pool.pids();
-      const long = made(['-f', 'lavfi', '-i', 'testsrc=size=1280x720:rate=30', '-t', '20', '-pix_fmt', 'yuv420p', '-preset', 'ultrafast'], 'mp4');
+      // Minutes of blurring at 640×360 and 30 fps: far past its 1.5-s deadline.
+      const long = made(['-f', 'lavfi', '-i', 'testsrc=size=640x360:rate=30', '-t', '10', '-pix_fmt', 'yuv420p', '-preset', 'ultrafast'], 'mp4');
       await expect(pool.run({ ...task('gaussianblur', long, { 'std-dev-x': 20, 'std-dev-y': 20 }), limits: limits(1500) })).rejects.toMatchObject({ status: 422, reason: 'processing-timeout' });
       // The process is reaped, its group killed, its folder removed.
       for (let i = 0; i < 100 && pool.pids().includes(pid!); i++) await new Promise((r) => setTimeout(r, 20));

@@ -36,6 +36,30 @@ export async function probeBytes(container: Container, bytes: Uint8Array, limits
   });
 }
 
+/**
+ * The still an image output is made from: the input itself, or for a video the frame at
+ * `seconds` (past the end: the last), as a PNG, its headers' bounds checked first.
+ */
+export async function stillOf(bytes: Uint8Array, seconds: number, limits: ProcessLimits): Promise<Uint8Array> {
+  return (await videoFrame(bytes, seconds, limits))?.png ?? bytes;
+}
+
+/** A video's frame at `seconds` (past the end: the last) as a PNG, and what its headers say; null for bytes that are no video. */
+export async function videoFrame(bytes: Uint8Array, seconds: number, limits: ProcessLimits): Promise<{ png: Buffer; info: VideoInfo; container: Container } | null> {
+  const container = sniffContainer(bytes);
+  if (container === null) return null;
+  if (!haveFfmpeg()) throw videoOff();
+  return withJobDir(async (dir) => {
+    const file = join(dir, 'input');
+    await writeFile(file, bytes);
+    const info = await probe(container, file, videoLimits(limits));
+    const at = Math.min(seconds, Math.max(0, info.seconds - 1 / info.fps));
+    const png = await run(ffmpegPath(), ['-nostdin', '-v', 'error', '-ss', at.toFixed(3), ...inputArgs(container, file), '-map', '0:v:0', '-frames:v', '1', '-f', 'image2pipe', '-c:v', 'png', 'pipe:1'], limits.deadline).done;
+    if (png.length === 0) throw unsupportedInput(`no frame at ${at.toFixed(3)} s`);
+    return { png, info, container };
+  });
+}
+
 /** The frames of `bytes`, the job's files in `dir`. */
 export async function openSource(bytes: Uint8Array, dir: string, limits: ProcessLimits): Promise<FrameSource> {
   const container = sniffContainer(bytes);
