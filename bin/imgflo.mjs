@@ -113,6 +113,10 @@ var DPR_PARAM = {
   minimum: 1,
   maximum: 4
 };
+var VIDEO_PARAMS = {
+  video_bitrate: { type: "int", description: "Bitrate of the output video (kb/s); unset: constant quality", default: 0, minimum: 100, maximum: 1e4 },
+  video_framerate: { type: "number", description: "Frames per second of the output video; unset: the input's", default: 0, minimum: 1, maximum: 100 }
+};
 var POSTER_PARAM = {
   type: "number",
   description: "Seconds into a video input: its frame there is processed (0: the first; past the end: the last)",
@@ -1175,7 +1179,10 @@ function describeGraph(entry) {
   if (runtime.makesImage) {
     inports.quality = { ...QUALITY_PARAM, default: null };
     inports.dpr = { ...DPR_PARAM };
-    if (!compiled.generative) inports.t = { ...POSTER_PARAM };
+    if (!compiled.generative) {
+      inports.t = { ...POSTER_PARAM };
+      for (const [name, decl] of Object.entries(VIDEO_PARAMS)) inports[name] = { ...decl, default: null };
+    }
   }
   for (const [name, { decl }] of Object.entries(compiled.inports)) {
     inports[name] = {
@@ -1300,7 +1307,7 @@ function resolveRequest(entry, ext, pairs, limits) {
   const allowed = /* @__PURE__ */ new Set([...CONTROL_PARAMS, ...Object.keys(compiled.inports)]);
   if (runtime.makesImage) for (const n of ["quality", "dpr"]) allowed.add(n);
   if (scalesInput(compiled)) for (const n of Object.keys(SCALE_PARAMS)) allowed.add(n);
-  if (runtime.makesImage && !compiled.generative) allowed.add("t");
+  if (runtime.makesImage && !compiled.generative) for (const n of ["t", ...Object.keys(VIDEO_PARAMS)]) allowed.add(n);
   if (runtime.answers === "json") allowed.delete("fallback");
   const unknown = [...given.keys()].filter((n) => !allowed.has(n)).sort();
   if (unknown.length > 0) {
@@ -1320,6 +1327,12 @@ function resolveRequest(entry, ext, pairs, limits) {
     if (t !== void 0) {
       if (isVideoType(outtype)) throw invalidParameter("t", "a video output has every frame; t picks the frame of an image output");
       params.t = convertParam("t", t, POSTER_PARAM);
+    }
+    for (const [name, decl] of Object.entries(VIDEO_PARAMS)) {
+      const raw = given.get(name);
+      if (raw === void 0) continue;
+      const value = convertParam(name, raw, decl);
+      if (isVideoType(outtype)) params[name] = value;
     }
   }
   const input = resolveInput(given.get("input"), compiled.generative);

@@ -9,7 +9,7 @@ import { runtimeOf } from '../shared/runtimes/index.ts';
 import { loadCatalogue } from '../worker/catalogue.ts';
 import { ROOT } from './stack.ts';
 
-const RESERVED = new Set(['input', 'width', 'height', 'quality', 'dpr', 't']);
+const RESERVED = new Set(['input', 'width', 'height', 'quality', 'dpr', 't', 'video_bitrate', 'video_framerate']);
 
 export function catalogueMarkdown(catalogue: Catalogue): string {
   const lines: string[] = [];

@@ -56,6 +56,12 @@ describe('resolving a processing request', () => {
     expect(() => resolve('passthrough', 'mp4', '?input=files%2Fa.mp4&t=1')).toThrowError(expect.objectContaining({ status: 422, reason: 'invalid-parameter', extra: { parameter: 't' } }));
     expect(() => resolve('canvas', 'png', '?t=1')).toThrowError(expect.objectContaining({ status: 449, reason: 'unknown-parameter' }));
   });
+  it('takes the original’s video_bitrate and video_framerate on any output, keeping them for a video’s alone', () => {
+    expect(resolve('passthrough', 'mp4', '?input=files%2Fa.mp4&video_bitrate=500&video_framerate=12.5').params).toMatchObject({ video_bitrate: 500, video_framerate: 12.5 });
+    expect(resolve('passthrough', 'jpg', '?input=files%2Fa.mp4&video_bitrate=500').params).not.toHaveProperty('video_bitrate');
+    expect(resolve('passthrough', 'mp4', '?input=files%2Fa.mp4&video_bitrate=5').params).toMatchObject({ video_bitrate: 100 });
+    expect(() => resolve('passthrough', 'mp4', '?input=files%2Fa.mp4&video_framerate=fast')).toThrowError(expect.objectContaining({ status: 422, reason: 'invalid-parameter' }));
+  });
   it('answers 422 for values that cannot be converted', () => {
     for (const q of ['x=abc', 'x=1x', 'abyss-policy=sideways', 'width=abc', 'width=0', 'width=-5', 'quality=q']) {
       const graph = q.startsWith('abyss') ? 'gaussianblur' : 'crop';

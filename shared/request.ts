@@ -15,7 +15,7 @@ import type { GraphEntry } from './graph/catalogue.ts';
 import type { JobRequest, Urgency } from './job.ts';
 import { inputKind, resolveImageRef } from './input-ref.ts';
 import { convertParam, MAX_VALUE_LENGTH } from './params.ts';
-import { CONTROL_PARAMS, DPR_PARAM, MAX_DIMENSION, MAX_NAME_LENGTH, POSTER_PARAM, QUALITY_PARAM, SCALE_PARAMS } from './reserved.ts';
+import { CONTROL_PARAMS, DPR_PARAM, MAX_DIMENSION, MAX_NAME_LENGTH, POSTER_PARAM, QUALITY_PARAM, SCALE_PARAMS, VIDEO_PARAMS } from './reserved.ts';
 import { ownsSize, scalesInput } from './runtimes/decisions.ts';
 import { runtimeOf } from './runtimes/index.ts';
 import { scanNumber } from './scan.ts';
@@ -69,7 +69,7 @@ export function resolveRequest(
   const allowed = new Set<string>([...CONTROL_PARAMS, ...Object.keys(compiled.inports)]);
   if (runtime.makesImage) for (const n of ['quality', 'dpr']) allowed.add(n);
   if (scalesInput(compiled)) for (const n of Object.keys(SCALE_PARAMS)) allowed.add(n);
-  if (runtime.makesImage && !compiled.generative) allowed.add('t');
+  if (runtime.makesImage && !compiled.generative) for (const n of ['t', ...Object.keys(VIDEO_PARAMS)]) allowed.add(n);
   // A JSON answer describes the input it names, never a fallback's.
   if (runtime.answers === 'json') allowed.delete('fallback');
   const unknown = [...given.keys()].filter((n) => !allowed.has(n)).sort();
@@ -93,6 +93,14 @@ export function resolveRequest(
       // A video output has every frame: a poster's time would only make another key.
       if (isVideoType(outtype)) throw invalidParameter('t', 'a video output has every frame; t picks the frame of an image output');
       params.t = convertParam('t', t, POSTER_PARAM);
+    }
+    // As in the original, the encoder's inports are taken on any output; they act on a video's
+    // alone, so an image's key leaves them out.
+    for (const [name, decl] of Object.entries(VIDEO_PARAMS)) {
+      const raw = given.get(name);
+      if (raw === undefined) continue;
+      const value = convertParam(name, raw, decl);
+      if (isVideoType(outtype)) params[name] = value;
     }
   }
 

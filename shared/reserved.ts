@@ -46,6 +46,16 @@ export const DPR_PARAM = {
   maximum: 4,
 } as const satisfies PropDecl;
 
+/**
+ * The original's video encoder inports, on every graph that makes images from an input; they
+ * act on a video output only. Unset, the encoder aims at a quality (CRF 20) and keeps the input's
+ * frame rate.
+ */
+export const VIDEO_PARAMS = {
+  video_bitrate: { type: 'int', description: 'Bitrate of the output video (kb/s); unset: constant quality', default: 0, minimum: 100, maximum: 10_000 },
+  video_framerate: { type: 'number', description: 'Frames per second of the output video; unset: the input\'s', default: 0, minimum: 1, maximum: 100 },
+} as const satisfies Record<string, PropDecl>;
+
 /** `t`: the frame of a video input that an image output is made from (a poster). */
 export const POSTER_PARAM = {
   type: 'number',

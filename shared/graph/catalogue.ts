@@ -5,7 +5,7 @@
 import type { PropValue } from '../components/types.ts';
 import type { OutputType } from '../formats.ts';
 import { canonicalJson, sha256Hex } from '../hash.ts';
-import { DPR_PARAM, POSTER_PARAM, QUALITY_PARAM, SCALE_PARAMS } from '../reserved.ts';
+import { DPR_PARAM, POSTER_PARAM, QUALITY_PARAM, SCALE_PARAMS, VIDEO_PARAMS } from '../reserved.ts';
 import { scalesInput } from '../runtimes/decisions.ts';
 import { compileGraph, runtimeOf } from '../runtimes/index.ts';
 import type { CompiledGraph } from './compiled.ts';
@@ -80,7 +80,10 @@ export function describeGraph(entry: GraphEntry): PublicGraph {
   if (runtime.makesImage) {
     inports.quality = { ...QUALITY_PARAM, default: null };
     inports.dpr = { ...DPR_PARAM };
-    if (!compiled.generative) inports.t = { ...POSTER_PARAM };
+    if (!compiled.generative) {
+      inports.t = { ...POSTER_PARAM };
+      for (const [name, decl] of Object.entries(VIDEO_PARAMS)) inports[name] = { ...decl, default: null };
+    }
   }
   for (const [name, { decl }] of Object.entries(compiled.inports)) {
     inports[name] = {

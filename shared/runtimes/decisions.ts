@@ -22,6 +22,8 @@ export interface Decisions {
   quality: number | undefined;
   /** Seconds into a video input: the frame an image output is made from. */
   poster: number;
+  /** A video output's bitrate (kb/s) and frame rate; undefined: constant quality, the input's rate. */
+  video: { bitrate?: number; framerate?: number };
 }
 
 /** Whether a graph exports its own `width` or `height` (a canvas, ...): the URL's go to it. */
@@ -34,5 +36,6 @@ export function decide(graph: CompiledGraph, params: Readonly<Record<string, Pro
   const side = (name: 'width' | 'height') => (typeof params[name] === 'number' ? (params[name] as number) : undefined);
   const scale = scalesInput(graph) && (side('width') || side('height')) ? { width: side('width'), height: side('height') } : null;
   const quality = typeof params.quality === 'number' ? params.quality : runtimeOf(graph).defaultQuality(outtype);
-  return { scale, quality, poster: typeof params.t === 'number' ? params.t : 0 };
+  const num = (name: string) => (typeof params[name] === 'number' ? (params[name] as number) : undefined);
+  return { scale, quality, poster: num('t') ?? 0, video: { bitrate: num('video_bitrate'), framerate: num('video_framerate') } };
 }

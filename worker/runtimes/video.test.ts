@@ -68,6 +68,17 @@ describe.skipIf(!haveFfmpeg())('video out (.mp4)', () => {
     expect([video.width, video.height]).toEqual([480, 272]);
   });
 
+  it('encodes at the video_bitrate and video_framerate asked for', async () => {
+    const free = await runTask(task('passthrough', VIDEO));
+    const slow = await runTask(task('passthrough', VIDEO, { video_bitrate: 150, video_framerate: 10 }));
+    const video = ffprobe(slow.body).streams.find((s) => s.codec_type === 'video')!;
+    expect(video.r_frame_rate).toBe('10/1');
+    // About a second at 10 fps (the rate conversion drops or repeats a frame at either end).
+    expect(Math.abs(Number(video.nb_read_frames) - 10)).toBeLessThanOrEqual(2);
+    // 150 kb/s for a second of video, audio besides: far smaller than constant quality's.
+    expect(slow.body.length).toBeLessThan(free.body.length / 2);
+  });
+
   it('stores an MP4 as it is with noop, and refuses another type under .mp4', async () => {
     const mp4 = made(['-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10', '-t', '1', '-pix_fmt', 'yuv420p'], 'mp4');
     const out = await runTask(task('noop', mp4));

@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Size } from '../../shared/components/types.ts';
 import { CONTENT_TYPES } from '../../shared/formats.ts';
+import { decide, type Decisions } from '../../shared/runtimes/decisions.ts';
 import { runPipeline, type PipelineState, type PipelineStep } from '../runtime/pipeline.ts';
 import { frameProcessor, runPlan } from '../runtime/process-image.ts';
 import type { RawImage } from '../runtime/raw-image.ts';
@@ -42,7 +43,7 @@ function rgb(img: RawImage): Buffer {
 }
 
 /** The encoder's arguments: raw RGB frames on its input, the source's audio beside them. */
-function encoderArgs(size: Size, fps: number, audio: FrameSource['audio'], file: string): string[] {
+function encoderArgs(size: Size, fps: number, audio: FrameSource['audio'], file: string, video: Decisions['video']): string[] {
   return [
     '-nostdin', '-v', 'error',
     '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${size.width}x${size.height}`, '-r', fps.toFixed(3), '-i', 'pipe:0',
@@ -51,7 +52,10 @@ function encoderArgs(size: Size, fps: number, audio: FrameSource['audio'], file:
     ...(audio ? ['-map', '1:a:0', '-c:a', audio.codec === 'aac' ? 'copy' : 'aac'] : []),
     // yuv420p needs even sides: an odd one gains a row or a column.
     '-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2',
-    '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p',
+    '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p',
+    // A bitrate asked for (validated numbers only), else a constant quality.
+    ...(video.bitrate ? ['-b:v', `${video.bitrate}k`, '-maxrate', `${video.bitrate}k`, '-bufsize', `${video.bitrate * 2}k`] : ['-crf', '20']),
+    ...(video.framerate ? ['-r', video.framerate.toFixed(3)] : []),
     '-movflags', '+faststart', '-shortest', '-f', 'mp4', '-y', `file:${file}`,
   ];
 }
@@ -70,7 +74,8 @@ const STEPS: ReadonlyArray<PipelineStep<VideoState>> = [
     run: async (s) => {
       const { source, size, process } = { source: s.source!, size: s.size!, process: s.process! };
       const file = join(s.dir, 'output.mp4');
-      const encoder = run(ffmpegPath(), encoderArgs(size, source.fps, source.audio, file), s.limits.deadline);
+      const { video } = decide(s.task.entry.compiled, s.task.params, 'mp4');
+      const encoder = run(ffmpegPath(), encoderArgs(size, source.fps, source.audio, file, video), s.limits.deadline);
       for await (const frame of source.frames) {
         const made = await process(frame);
         if (!encoder.stdin.write(rgb(made))) await new Promise((r) => encoder.stdin.once('drain', r));
