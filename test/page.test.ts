@@ -196,7 +196,7 @@ describe.skipIf(!present)('the web page in Chromium', () => {
       await page.fill('#p-input', 'files/gridbear.jpg');
       await page.dispatchEvent('#p-input', 'change');
       await page.selectOption('#ext', 'png');
-      await page.waitForFunction(() => document.querySelector<HTMLImageElement>('#result')?.dataset.width === '400', undefined, { timeout: 30_000 });
+      await expect.poll(() => page.textContent('#status'), { timeout: 30_000 }).toMatch(/^400 × 400 · png · \d+ ms$/);
       expect(await page.evaluate(() => [document.querySelector<HTMLVideoElement>('#result-video')!.hidden, document.querySelector<HTMLVideoElement>('#result-video')!.getAttribute('src')])).toEqual([true, null]);
     });
 

@@ -4,6 +4,8 @@
  * ports of their own) so they can be stopped; RabbitMQ is restarted with rabbitmqctl.
  */
 import { execFileSync, type ChildProcess } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopProcess, type DistributedStack } from '../../scripts/stack.ts';
 import { startTestDistributedStack } from '../helpers/distributed.ts';
@@ -49,6 +51,40 @@ describe.skipIf(!ready)('faults', () => {
   });
 
   const edge = () => stack.edges[0]!.url;
+
+  it('redelivers the video job of a worker killed mid-video: the GET gets its MP4, and nothing of the job is left behind', async () => {
+    const answer = get(`${edge()}/graph/gaussianblur.mp4?input=files%2Fvideo-3dpmic.mp4&std-dev-x=6&std-dev-y=6`);
+    let victim: (typeof stack.workers)[number] | undefined;
+    for (let i = 0; i < 200 && !victim; i++) {
+      for (const w of stack.workers) if ((await inFlight(w.url)) > 0) victim = w;
+      if (!victim) await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(victim, 'a worker took the job').toBeDefined();
+    victim!.child.kill('SIGKILL');
+    const res = await answer;
+    expect(res.status).toBe(301);
+    const stored = await fetch(res.headers.get('location')!);
+    expect([stored.status, stored.headers.get('content-type')]).toEqual([200, 'video/mp4']);
+    // The killed worker's processing processes took their ffmpeg and their files with them.
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const orphans = () => readdirSync(tmpdir()).filter((d) => /^imgflo-job-\d+$/.test(d) && !alive(Number(d.slice('imgflo-job-'.length))));
+    for (let i = 0; i < 100 && orphans().length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(orphans()).toEqual([]);
+    // Back to two workers for the next test.
+    victim!.respawn();
+    for (let i = 0; i < 200; i++) {
+      const health = await fetch(`${victim!.url}/health`).then((r) => r.status, () => 0);
+      if (health === 200) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }, 60_000);
 
   it('redelivers the job of a worker killed mid-job, and the waiting GET still gets its 301', async () => {
     const answer = get(`${edge()}/graph/gaussianblur.png?input=files%2Fmountains.png&std-dev-x=70&std-dev-y=70`);

@@ -5,8 +5,9 @@
  */
 import sharp from 'sharp';
 import { isImgfloError } from '../../shared/errors.ts';
+import { rmSync } from 'node:fs';
 import { runTask } from '../runtimes/index.ts';
-import type { ProcessingAnswer, ProcessingTask } from './task.ts';
+import { jobDirOf, type ProcessingAnswer, type ProcessingTask } from './task.ts';
 
 /** What the parent sends, and what this process answers (with its CPU time so far, in µs). */
 export type ChildRequest = { id: number; task: ProcessingTask };
@@ -32,7 +33,15 @@ if (process.send) {
       send({ id: request.id, answer, cpuMicros: cpu.user + cpu.system });
     });
   });
-  // The parent gone (or closing the pool): nothing is left to answer.
-  process.on('disconnect', () => process.exit(0));
+  // The parent gone (or closing the pool): nothing is left to answer. The job's files go, and
+  // the whole process group with it (its ffmpeg, if a video was being made).
+  process.on('disconnect', () => {
+    rmSync(jobDirOf(process.pid), { recursive: true, force: true });
+    try {
+      process.kill(-process.pid, 'SIGKILL');
+    } catch {
+      process.exit(0);
+    }
+  });
   send({ ready: true });
 }
