@@ -1,6 +1,6 @@
 /**
  * The module map of docs/architecture.md, held: each folder imports only what the map allows.
- * The import lines are read as text (static imports and `import(...)` of relative paths).
+ * The import lines are read as text (static imports, side-effect imports and `import(...)` of relative paths).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -19,7 +19,7 @@ function sources(dir: string): string[] {
 /** The files of this repository a source imports, relative to the root. */
 function importsOf(file: string): string[] {
   const text = readFileSync(join(ROOT, file), 'utf8');
-  const specs = [...text.matchAll(/(?:^import|^export)[^'"]*?from\s+'(\.[^']+)'|import\(\s*'(\.[^']+)'\s*\)/gm)].map((m) => m[1] ?? m[2]!);
+  const specs = [...text.matchAll(/(?:^import|^export)[^'"]*?from\s+'(\.[^']+)'|^import\s+'(\.[^']+)'|import\(\s*'(\.[^']+)'\s*\)/gm)].map((m) => m[1] ?? m[2] ?? m[3]!);
   return specs.map((s) => relative(ROOT, resolve(ROOT, dirname(file), s)));
 }
 

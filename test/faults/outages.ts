@@ -12,6 +12,7 @@ import { startTestDistributedStack } from '../helpers/distributed.ts';
 import { haveRedisServer, startRedis } from '../helpers/redis-server.ts';
 import { startS3rver } from '../helpers/s3rver.ts';
 import { amqpAvailable, redisAvailable } from '../helpers/services.ts';
+import { processExists } from '../helpers/process-tree.ts';
 import { freePort } from '../helpers/stack.ts';
 
 const ready = haveRedisServer && (await redisAvailable()) && (await amqpAvailable());
@@ -52,8 +53,8 @@ describe.skipIf(!ready)('faults', () => {
 
   const edge = () => stack.edges[0]!.url;
 
-  it('redelivers the video job of a worker killed mid-video: the GET gets its MP4, and nothing of the job is left behind', async () => {
-    const answer = get(`${edge()}/graph/gaussianblur.mp4?input=files%2Fvideo-3dpmic.mp4&std-dev-x=6&std-dev-y=6`);
+  /** The worker that took the job just asked for, killed with SIGKILL mid-job. */
+  async function killBusyWorker(): Promise<(typeof stack.workers)[number]> {
     let victim: (typeof stack.workers)[number] | undefined;
     for (let i = 0; i < 200 && !victim; i++) {
       for (const w of stack.workers) if ((await inFlight(w.url)) > 0) victim = w;
@@ -61,26 +62,24 @@ describe.skipIf(!ready)('faults', () => {
     }
     expect(victim, 'a worker took the job').toBeDefined();
     victim!.child.kill('SIGKILL');
+    return victim!;
+  }
+
+  it('redelivers the video job of a worker killed mid-video: the GET gets its MP4, and nothing of the job is left behind', async () => {
+    const answer = get(`${edge()}/graph/gaussianblur.mp4?input=files%2Fvideo-3dpmic.mp4&std-dev-x=6&std-dev-y=6`);
+    const victim = await killBusyWorker();
     const res = await answer;
     expect(res.status).toBe(301);
     const stored = await fetch(res.headers.get('location')!);
     expect([stored.status, stored.headers.get('content-type')]).toEqual([200, 'video/mp4']);
     // The killed worker's processing processes took their ffmpeg and their files with them.
-    const alive = (pid: number) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    const orphans = () => readdirSync(tmpdir()).filter((d) => /^imgflo-job-\d+$/.test(d) && !alive(Number(d.slice('imgflo-job-'.length))));
+    const orphans = () => readdirSync(tmpdir()).filter((d) => /^imgflo-job-\d+$/.test(d) && !processExists(Number(d.slice('imgflo-job-'.length))));
     for (let i = 0; i < 100 && orphans().length > 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(orphans()).toEqual([]);
     // Back to two workers for the next test.
-    victim!.respawn();
+    victim.respawn();
     for (let i = 0; i < 200; i++) {
-      const health = await fetch(`${victim!.url}/health`).then((r) => r.status, () => 0);
+      const health = await fetch(`${victim.url}/health`).then((r) => r.status, () => 0);
       if (health === 200) break;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -88,13 +87,7 @@ describe.skipIf(!ready)('faults', () => {
 
   it('redelivers the job of a worker killed mid-job, and the waiting GET still gets its 301', async () => {
     const answer = get(`${edge()}/graph/gaussianblur.png?input=files%2Fmountains.png&std-dev-x=70&std-dev-y=70`);
-    let victim: (typeof stack.workers)[number] | undefined;
-    for (let i = 0; i < 200 && !victim; i++) {
-      for (const w of stack.workers) if ((await inFlight(w.url)) > 0) victim = w;
-      if (!victim) await new Promise((r) => setTimeout(r, 25));
-    }
-    expect(victim, 'a worker took the job').toBeDefined();
-    victim!.child.kill('SIGKILL');
+    const victim = await killBusyWorker();
     const res = await answer;
     expect(res.status).toBe(301);
     expect((await fetch(res.headers.get('location')!)).headers.get('content-type')).toBe('image/png');

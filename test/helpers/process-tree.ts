@@ -11,3 +11,13 @@ export const treeCpu = (root: number): Map<number, number> => cpuByPid(root);
 export const treeCpuSince = (root: number, before: ReadonlyMap<number, number>): number => cpuSince(root, before) / 1000;
 
 export const treeRssMb = (root: number): number => treeRss(root) / (1024 * 1024);
+
+/** Whether a process of this id exists (a zombie too, until it is reaped). */
+export function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

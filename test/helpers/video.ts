@@ -1,6 +1,6 @@
 /** Reading videos back with Debian's ffmpeg, for the tests: their streams, and a frame as a PNG. */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -35,7 +35,7 @@ export const frameAt = (bytes: Uint8Array, seconds: number): Buffer =>
 export function madeByFfmpeg(args: string[], ext: string): Buffer {
   const path = join(scratch, `${n++}.${ext}`);
   execFileSync('ffmpeg', ['-v', 'error', ...args, '-y', path]);
-  return execFileSync('cat', [path]);
+  return readFileSync(path);
 }
 
 /** The largest difference between the colour channels of any pixel (0: every pixel grey). */

@@ -265,9 +265,10 @@ export const runPlan: GraphRunner = async (graph, params, input, images) => {
  * graph's other images opened and decoded once, then each frame scaled (as a still's input is)
  * and run through the graph.
  */
-export async function frameProcessor(task: ProcessingTask, frame: Size, runGraph: GraphRunner): Promise<{ size: Size; process: (frame: RawImage) => Promise<RawImage> }> {
+export async function frameProcessor(task: ProcessingTask, frame: Size, runGraph: GraphRunner): Promise<{ size: Size; decisions: Decisions; process: (frame: RawImage) => Promise<RawImage> }> {
   const { compiled } = task.entry;
-  const { scale } = decide(compiled, task.params, 'mp4');
+  const decisions = decide(compiled, task.params, 'mp4');
+  const { scale } = decisions;
   const size = scale ? targetSize(frame, scale.width, scale.height) : frame;
   const opened = await openImages(compiled, task.images ?? {}, task.limits);
   const out = await step('plan', () => checkPlan(compiled, task.params, size, 'mp4', task.limits, new Map([...opened].map(([id, o]) => [id, o.size]))));
@@ -275,6 +276,7 @@ export async function frameProcessor(task: ProcessingTask, frame: Size, runGraph
   const passes = compiled.steps.every((p) => p.component === 'nop');
   return {
     size: out,
+    decisions,
     process: async (image) => {
       const scaled = size === frame ? image : fromLinear(scaleLinear(toLinear(image), size.width, size.height));
       return passes ? scaled : runGraph(compiled, task.params, scaled, others);

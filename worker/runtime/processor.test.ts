@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveRequest } from '../../shared/request.ts';
 import type { Catalogue } from '../../shared/graph/catalogue.ts';
 import { bombPng, costlySvgs, craftedGif } from '../../test/helpers/crafted.ts';
-import { treeCpu, treeCpuSince, treeRssMb } from '../../test/helpers/process-tree.ts';
+import { treeCpu, treeCpuSince, treeRssMb, processExists } from '../../test/helpers/process-tree.ts';
 import { loadCatalogue } from '../catalogue.ts';
 import { graphImage, imageInports } from '../../shared/graph/compile.ts';
 import { checkPlan } from './process-image.ts';
@@ -82,14 +82,6 @@ describe('processing in processes', () => {
 async function gone(pids: number[]): Promise<void> {
   for (let i = 0; i < 100 && pids.some((pid) => processExists(pid)); i++) await new Promise((r) => setTimeout(r, 20));
 }
-const processExists = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** How long the pool is watched once a job was killed. */
 const WINDOW_S = 1.5;

@@ -25,8 +25,6 @@ import { runTask } from './index.ts';
 const VIDEO = readFileSync(`${ROOT}examples/video-3dpmic.mp4`);
 const GIF = readFileSync(`${ROOT}examples/time.gif`);
 const limits = (ms = 60_000) => ({ maxInputPixels: 1e8, maxFrames: 200, deadline: Date.now() + ms });
-const made = madeByFfmpeg;
-const frame = frameOf;
 
 describe.skipIf(!haveFfmpeg())('video out (.mp4)', () => {
   let catalogue: Catalogue;
@@ -44,10 +42,10 @@ describe.skipIf(!haveFfmpeg())('video out (.mp4)', () => {
     expect(Math.abs(Number(format.duration) - 1.0)).toBeLessThanOrEqual(1 / 30 + 0.01);
     expect(streams.some((s) => s.codec_type === 'audio' && s.codec_name === 'aac')).toBe(true);
     for (const k of [0, 10, 20, 29]) {
-      const got = frame(out.body, k);
+      const got = frameOf(out.body, k);
       expect(await channelSpread(got), `frame ${k}: channel spread`).toBeLessThanOrEqual(4);
       // The same graph on the same input frame, as a still.
-      const still = await runTask(task('customgrey', frame(VIDEO, k), {}, 'png'));
+      const still = await runTask(task('customgrey', frameOf(VIDEO, k), {}, 'png'));
       const c = await compareImages(got, Buffer.from(still.body));
       expect(c.sameSize).toBe(true);
       expect(c.mean, `frame ${k}: mean ΔE`).toBeLessThanOrEqual(3);
@@ -80,7 +78,7 @@ describe.skipIf(!haveFfmpeg())('video out (.mp4)', () => {
   });
 
   it('stores an MP4 as it is with noop, and refuses another type under .mp4', async () => {
-    const mp4 = made(['-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10', '-t', '1', '-pix_fmt', 'yuv420p'], 'mp4');
+    const mp4 = madeByFfmpeg(['-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10', '-t', '1', '-pix_fmt', 'yuv420p'], 'mp4');
     const out = await runTask(task('noop', mp4));
     expect([out.contentType, out.width, out.height]).toEqual(['video/mp4', 64, 48]);
     expect(Buffer.compare(Buffer.from(out.body), mp4)).toBe(0);
@@ -136,9 +134,9 @@ describe.skipIf(!haveFfmpeg())('video out (.mp4)', () => {
       ['an HLS playlist named .mp4, pointing at a loopback canary and at /etc/passwd', () => Buffer.from(`#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\n${canaryUrl}/seg.ts\n#EXTINF:1,\nfile:///etc/passwd\n#EXT-X-ENDLIST\n`), 415],
       ['a concat script', () => Buffer.from(`ffconcat version 1.0\nfile '${canaryUrl}/a.mp4'\nfile '/etc/passwd'\n`), 415],
       ['zero bytes', () => Buffer.alloc(0), 415],
-      ['a truncated MP4', () => made(['-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10', '-t', '1', '-pix_fmt', 'yuv420p', '-movflags', '+faststart'], 'mp4').subarray(0, 600), 415],
-      ['audio only', () => made(['-f', 'lavfi', '-i', 'sine=frequency=440:duration=1', '-c:a', 'aac'], 'mp4'), 415],
-      ['a 10-minute video', () => made(['-f', 'lavfi', '-i', 'color=size=16x16:rate=1', '-t', '600', '-pix_fmt', 'yuv420p'], 'mp4'), 422],
+      ['a truncated MP4', () => madeByFfmpeg(['-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10', '-t', '1', '-pix_fmt', 'yuv420p', '-movflags', '+faststart'], 'mp4').subarray(0, 600), 415],
+      ['audio only', () => madeByFfmpeg(['-f', 'lavfi', '-i', 'sine=frequency=440:duration=1', '-c:a', 'aac'], 'mp4'), 415],
+      ['a 10-minute video', () => madeByFfmpeg(['-f', 'lavfi', '-i', 'color=size=16x16:rate=1', '-t', '600', '-pix_fmt', 'yuv420p'], 'mp4'), 422],
     ];
     it.each(cases)('%s', async (_what, bytes, status) => {
       const input = bytes();
@@ -155,7 +153,7 @@ describe.skipIf(!haveFfmpeg())('video out (.mp4)', () => {
       await pool.ready();
       const [pid] = pool.pids();
       // Minutes of blurring at 640×360 and 30 fps: far past its 1.5-s deadline.
-      const long = made(['-f', 'lavfi', '-i', 'testsrc=size=640x360:rate=30', '-t', '10', '-pix_fmt', 'yuv420p', '-preset', 'ultrafast'], 'mp4');
+      const long = madeByFfmpeg(['-f', 'lavfi', '-i', 'testsrc=size=640x360:rate=30', '-t', '10', '-pix_fmt', 'yuv420p', '-preset', 'ultrafast'], 'mp4');
       await expect(pool.run({ ...task('gaussianblur', long, { 'std-dev-x': 20, 'std-dev-y': 20 }), limits: limits(1500) })).rejects.toMatchObject({ status: 422, reason: 'processing-timeout' });
       // The process is reaped, its group killed, its folder removed.
       for (let i = 0; i < 100 && pool.pids().includes(pid!); i++) await new Promise((r) => setTimeout(r, 20));

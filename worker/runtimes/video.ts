@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Size } from '../../shared/components/types.ts';
 import { CONTENT_TYPES } from '../../shared/formats.ts';
-import { decide, type Decisions } from '../../shared/runtimes/decisions.ts';
+import type { Decisions } from '../../shared/runtimes/decisions.ts';
 import { runPipeline, type PipelineState, type PipelineStep } from '../runtime/pipeline.ts';
 import { frameProcessor, runPlan } from '../runtime/process-image.ts';
 import type { RawImage } from '../runtime/raw-image.ts';
@@ -26,6 +26,8 @@ interface VideoState extends PipelineState {
   readonly dir: string;
   source?: FrameSource;
   size?: Size;
+  /** The encoder's bitrate and frame rate, as the request decided them. */
+  video?: Decisions['video'];
   process?: (frame: RawImage) => Promise<RawImage>;
   file?: string;
 }
@@ -65,8 +67,8 @@ const STEPS: ReadonlyArray<PipelineStep<VideoState>> = [
   {
     name: 'plan',
     run: async (s) => {
-      const { size, process } = await frameProcessor(s.task, s.source!.size, runPlan);
-      return { size, process };
+      const { size, process, decisions } = await frameProcessor(s.task, s.source!.size, runPlan);
+      return { size, process, video: decisions.video };
     },
   },
   {
@@ -74,8 +76,7 @@ const STEPS: ReadonlyArray<PipelineStep<VideoState>> = [
     run: async (s) => {
       const { source, size, process } = { source: s.source!, size: s.size!, process: s.process! };
       const file = join(s.dir, 'output.mp4');
-      const { video } = decide(s.task.entry.compiled, s.task.params, 'mp4');
-      const encoder = run(ffmpegPath(), encoderArgs(size, source.fps, source.audio, file, video), s.limits.deadline);
+      const encoder = run(ffmpegPath(), encoderArgs(size, source.fps, source.audio, file, s.video!), s.limits.deadline);
       for await (const frame of source.frames) {
         const made = await process(frame);
         if (!encoder.stdin.write(rgb(made))) await new Promise((r) => encoder.stdin.once('drain', r));
