@@ -1738,6 +1738,8 @@ var SHARED_SETTINGS = {
   IMGFLO_SOURCE_MAX_AGE: v5.optional(v5.pipe(v5.string(), v5.transform(Number), v5.number(), v5.integer(), v5.minValue(1), v5.maxValue(31536e3))),
   /** How long a GET waits for its job. */
   IMGFLO_JOB_TIMEOUT_MS: integer3("25000", 100),
+  /** How long a GET waits for a video job (`.mp4`): the video queue's own deadline. */
+  IMGFLO_VIDEO_JOB_TIMEOUT_MS: integer3("90000", 100),
   IMGFLO_S3_ENDPOINT: v5.optional(v5.pipe(v5.string(), v5.url(), v5.regex(/^https?:\/\//, "must be an http(s) URL"))),
   /** S3 bucket names are 3 to 63 characters. */
   IMGFLO_S3_BUCKET: v5.optional(v5.pipe(v5.string(), v5.minLength(3), v5.maxLength(63))),

@@ -50,6 +50,9 @@ const BindingsSchema = v.object({
   ...SHARED_SETTINGS,
 });
 
+/** Every binding the edge reads (docs/configuration.md documents each). */
+export const EDGE_SETTINGS = Object.keys(BindingsSchema.entries);
+
 export type EdgeConfig = ReturnType<typeof parseEdgeConfig>;
 
 export class EdgeConfigError extends Error {
@@ -110,6 +113,7 @@ export function parseEdgeConfig(bindings: Record<string, unknown>) {
     redirectMaxAge: e.IMGFLO_REDIRECT_MAX_AGE,
     sizeLimitMegapixels: e.IMGFLO_SIZE_LIMIT,
     jobTimeoutMs: e.IMGFLO_JOB_TIMEOUT_MS,
+    videoJobTimeoutMs: e.IMGFLO_VIDEO_JOB_TIMEOUT_MS,
     commit: e.IMGFLO_COMMIT,
     /** '*', the origins allowed, or null for no CORS headers. */
     corsOrigins: e.IMGFLO_CORS_ORIGINS === 'none' ? null : e.IMGFLO_CORS_ORIGINS === '*' ? ('*' as const) : e.IMGFLO_CORS_ORIGINS.split(','),

@@ -30,7 +30,7 @@ async function build(env: Env): Promise<Hono<AppEnv>> {
     config,
     catalogue: await catalogueOf(GRAPHS, PRESETS),
     index: memoizedIndex(upstashIndex(redis), { ttlMs: config.memoSeconds * 1000, max: 10_000, maxBytes: 4 * 1024 * 1024, now: Date.now }),
-    bridge: httpBridgeClient({ url: config.bridge.url, token: config.bridge.token, timeoutMs: config.jobTimeoutMs + 5000 }),
+    bridge: httpBridgeClient({ url: config.bridge.url, token: config.bridge.token, timeoutMs: Math.max(config.jobTimeoutMs, config.videoJobTimeoutMs) + 5000 }),
     findApp: appFinder({ envApps: config.apps, redis: config.appRegistry ? redis : null, cacheSeconds: config.appCacheSeconds, now: Date.now }),
     rateLimit: config.rateLimit ? redisRateLimiter(redis, config.rateLimit) : null,
     assets: env.ASSETS ?? null,

@@ -3,7 +3,8 @@
  * shared/memory and a contract test suite in shared/contracts that every adapter must pass.
  */
 import type { AppRecord } from './apps.ts';
-import type { Job, JobResult, Urgency } from './job.ts';
+import type { Job, JobResult } from './job.ts';
+import type { QueueName } from './queues.ts';
 
 export interface Clock {
   now(): number;
@@ -85,10 +86,13 @@ export interface Subscription {
 }
 
 export interface JobQueue {
-  /** Resolves once the queue holds the job (publisher confirm); `delayMs` holds it back first. */
+  /**
+   * Resolves once the job's queue (`queueOf(job)`) holds it (publisher confirm); `delayMs` holds
+   * it back first. Within a queue, urgent jobs are delivered before background ones.
+   */
   publish(job: Job, options?: { delayMs?: number }): Promise<void>;
   consume(
-    urgencies: readonly Urgency[],
+    queues: readonly QueueName[],
     prefetch: number,
     handler: (delivery: Delivery) => Promise<void>,
   ): Promise<Subscription>;
@@ -96,7 +100,7 @@ export interface JobQueue {
   /** Listens to every result; returns the function that stops listening. */
   onResult(listener: (result: JobResult) => void): () => void;
   /** Jobs waiting in a queue (not yet delivered). */
-  depth(urgency: Urgency): Promise<number>;
+  depth(queue: QueueName): Promise<number>;
   close(): Promise<void>;
 }
 

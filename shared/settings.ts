@@ -22,6 +22,8 @@ export const SHARED_SETTINGS = {
   IMGFLO_SOURCE_MAX_AGE: v.optional(v.pipe(v.string(), v.transform(Number), v.number(), v.integer(), v.minValue(1), v.maxValue(31_536_000))),
   /** How long a GET waits for its job. */
   IMGFLO_JOB_TIMEOUT_MS: integer('25000', 100),
+  /** How long a GET waits for a video job (`.mp4`): the video queue's own deadline. */
+  IMGFLO_VIDEO_JOB_TIMEOUT_MS: integer('90000', 100),
   IMGFLO_S3_ENDPOINT: v.optional(v.pipe(v.string(), v.url(), v.regex(/^https?:\/\//, 'must be an http(s) URL'))),
   /** S3 bucket names are 3 to 63 characters. */
   IMGFLO_S3_BUCKET: v.optional(v.pipe(v.string(), v.minLength(3), v.maxLength(63))),

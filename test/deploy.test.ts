@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse } from 'yaml';
 import { stopProcess } from '../scripts/stack.ts';
+import { QUEUE_NAMES } from '../shared/queues.ts';
 import { jobQueue } from '../worker/adapters/amqp/topology.ts';
 import { loadBackendConfig } from '../worker/config.ts';
 import { loadCatalogue } from '../worker/catalogue.ts';
@@ -84,7 +85,14 @@ describe('compose file', () => {
   const compose = parse(readFileSync(file, 'utf8'), { merge: true }) as { services: Record<string, { environment?: Record<string, string> }> };
 
   it('describes RabbitMQ, Redis, the Upstash proxy, an S3 store, a bridge and workers', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['bridge', 'minio', 'minio-init', 'rabbitmq', 'redis', 'tunnel', 'upstash-proxy', 'worker']);
+    expect(Object.keys(compose.services).sort()).toEqual(['bridge', 'minio', 'minio-init', 'rabbitmq', 'redis', 'tunnel', 'upstash-proxy', 'video-worker', 'worker']);
+  });
+
+  it('has workers for every queue, video on a worker of its own', () => {
+    const workers = Object.values(compose.services).map((s) => s.environment ?? {}).filter((env) => env.IMGFLO_ROLE === 'worker');
+    const queues = workers.map((env) => loadBackendConfig(env).workerQueues);
+    expect(queues.flat().sort()).toEqual([...QUEUE_NAMES].sort());
+    expect(queues).toContainEqual(['video']);
   });
 
   it('pins every image to a version, and tags its own with the package version', () => {
@@ -96,9 +104,14 @@ describe('compose file', () => {
     }
   });
 
-  it.each(['bridge', 'worker', 'upstash-proxy'])('gives the %s a configuration the backend accepts', (name) => {
+  it.each([
+    ['bridge', 'bridge'],
+    ['worker', 'worker'],
+    ['video-worker', 'worker'],
+    ['upstash-proxy', 'upstash-proxy'],
+  ])('gives the %s a configuration the backend accepts', (name, role) => {
     const env = Object.fromEntries(Object.entries(compose.services[name]!.environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]));
-    expect(loadBackendConfig(env).role).toBe(name);
+    expect(loadBackendConfig(env).role).toBe(role);
   });
 
   it('passes docker-compose config', () => {
@@ -133,7 +146,7 @@ describe('Kubernetes manifests', () => {
     const config = byKind('ConfigMap')[0]!.data as Record<string, string>;
     const secrets = byKind('Secret')[0]!.stringData as Record<string, string>;
     const deployments = byKind('Deployment');
-    expect(deployments.map((d) => d.metadata.name).sort()).toEqual(['imgflo-bridge', 'imgflo-upstash-proxy', 'imgflo-worker']);
+    expect(deployments.map((d) => d.metadata.name).sort()).toEqual(['imgflo-bridge', 'imgflo-upstash-proxy', 'imgflo-video-worker', 'imgflo-worker']);
     const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version as string;
     for (const d of deployments) {
       const container = d.spec.template.spec.containers[0];
@@ -165,16 +178,28 @@ describe('Kubernetes manifests', () => {
     expect(ingress.spec.tls[0].hosts).toHaveLength(2);
     const routes = ingress.spec.rules.flatMap((r: { http: { paths: Array<{ path: string; backend: { service: { name: string } } }> } }) => r.http.paths.map((p) => `${p.backend.service.name}${p.path}`));
     expect(routes.sort()).toEqual(['imgflo-bridge/health', 'imgflo-bridge/jobs', 'imgflo-upstash-proxy/']);
+    // The proxy waits longer than a GET for a video waits for its job.
+    const config = loadBackendConfig({ ...(byKind('ConfigMap')[0]!.data as Record<string, string>), IMGFLO_BRIDGE_TOKEN: 'x'.repeat(16) });
+    expect(Number(ingress.metadata.annotations['nginx.ingress.kubernetes.io/proxy-read-timeout']) * 1000).toBeGreaterThan(Math.max(config.jobTimeoutMs, config.videoJobTimeoutMs));
     const services = byKind('Service').map((s) => s.metadata.name);
     for (const r of routes) expect(services).toContain(r.split('/')[0]);
   });
 
-  it('scale the workers with KEDA on the real job queue names', () => {
-    const scaled = byKind('ScaledObject')[0]!;
-    expect(scaled.spec.scaleTargetRef.name).toBe('imgflo-worker');
-    expect(scaled.spec.triggers.map((t: { metadata: { queueName: string } }) => t.metadata.queueName).sort()).toEqual(
-      [jobQueue('background'), jobQueue('urgent')].sort(),
-    );
+  it('scale each worker deployment with KEDA on the real names of the queues it takes, every queue taken', () => {
+    const config = byKind('ConfigMap')[0]!.data as Record<string, string>;
+    const secrets = byKind('Secret')[0]!.stringData as Record<string, string>;
+    const taken: string[] = [];
+    for (const scaled of byKind('ScaledObject')) {
+      const target = byKind('Deployment').find((d) => d.metadata.name === scaled.spec.scaleTargetRef.name)!;
+      const env = { ...config, ...secrets, ...Object.fromEntries(target.spec.template.spec.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value])) };
+      const queues = loadBackendConfig(env).workerQueues;
+      expect(scaled.spec.triggers.map((t: { metadata: { queueName: string } }) => t.metadata.queueName).sort(), target.metadata.name).toEqual(queues.map(jobQueue).sort());
+      taken.push(...queues);
+    }
+    expect(taken.sort()).toEqual([...QUEUE_NAMES].sort());
+    // A video worker is given the time to finish its video when it is stopped.
+    const video = byKind('Deployment').find((d) => d.metadata.name === 'imgflo-video-worker')!;
+    expect(video.spec.template.spec.terminationGracePeriodSeconds * 1000).toBeGreaterThan(loadBackendConfig({ ...config, ...secrets, IMGFLO_ROLE: 'worker' }).videoProcessingTimeoutMs);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * The production topology over real services: two edges under `wrangler dev`, two bridges, two
- * workers, an Upstash-compatible proxy, Redis, RabbitMQ and s3rver, each a process of its own.
+ * image workers and a video worker (IMGFLO_WORKER_QUEUES), an Upstash-compatible proxy, Redis,
+ * RabbitMQ and s3rver, each a process of its own.
  */
 import amqp from 'amqplib';
 import { Redis } from 'ioredis';
@@ -18,7 +19,12 @@ describe.skipIf(!ready)('the distributed topology', () => {
   let DB_URL = '';
   beforeAll(async () => {
     DB_URL = await freshRedisDb(14);
-    stack = await startTestDistributedStack({ redisUrl: DB_URL, vhost: 'imgflo-test-e2e' });
+    stack = await startTestDistributedStack({
+      redisUrl: DB_URL,
+      vhost: 'imgflo-test-e2e',
+      workers: 3,
+      workerEnv: (i) => ({ IMGFLO_WORKER_QUEUES: i === 3 ? 'video' : 'urgent,background' }),
+    });
   }, 180_000);
   afterAll(async () => {
     await stack?.stop();
@@ -43,7 +49,7 @@ describe.skipIf(!ready)('the distributed topology', () => {
 
     const conn = await amqp.connect(amqpVhostUrl('imgflo-test-e2e'));
     const ch = await conn.createChannel();
-    for (const q of ['imgflo.jobs.urgent', 'imgflo.jobs.background', 'imgflo.jobs.dead']) {
+    for (const q of ['imgflo.jobs.urgent', 'imgflo.jobs.background', 'imgflo.jobs.video', 'imgflo.jobs.dead']) {
       expect((await ch.checkQueue(q)).queue).toBe(q);
     }
     await conn.close();
@@ -121,4 +127,23 @@ describe.skipIf(!ready)('the distributed topology', () => {
     // The backlog alone needs well over ten seconds of both workers' background slots.
     expect(took).toBeLessThan(6000);
   });
+
+  it('runs video jobs on the video worker alone, GETs and pre-warms, and images never there', async () => {
+    const processed = (workers: typeof stack.workers, graph: string) => sumCounter(workers, 'imgflo_jobs_processed_total', { graph, outcome: 'processed' });
+    const [imageWorkers, videoWorker] = [stack.workers.slice(0, 2), stack.workers.slice(2)];
+    const counts = async () => [await processed(videoWorker, 'customgrey'), await processed(videoWorker, 'passthrough'), await processed(imageWorkers, 'customgrey'), await processed(imageWorkers, 'passthrough')];
+    const before = await counts();
+    const res = await get(`${stack.edges[0]!.url}/graph/customgrey.mp4?input=files%2Fvideo-3dpmic.mp4`);
+    expect(res.status).toBe(301);
+    const stored = await fetch(res.headers.get('location')!);
+    expect(stored.headers.get('content-type')).toBe('video/mp4');
+    expect(Buffer.from(await stored.arrayBuffer()).subarray(4, 8).toString('latin1')).toBe('ftyp');
+    const prewarm = await get(`${stack.edges[1]!.url}/graph/passthrough.mp4?input=files%2Ftime.gif&width=100`, { method: 'POST' });
+    expect(prewarm.status).toBe(202);
+    await expect.poll(async () => (await get(prewarm.headers.get('location')!, { method: 'HEAD' })).status, { timeout: 60_000, interval: 200 }).toBe(301);
+    // A poster is an image: an image worker makes it.
+    expect((await get(`${stack.edges[0]!.url}/graph/passthrough.jpg?input=files%2Fvideo-3dpmic.mp4&t=0.5&width=200`)).status).toBe(301);
+    // The video worker made the two videos and nothing else; the image workers the poster alone.
+    expect((await counts()).map((n, i) => n - before[i]!)).toEqual([1, 1, 0, 1]);
+  }, 120_000);
 });

@@ -3,7 +3,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catalogueMarkdown } from '../scripts/catalogue-md.ts';
+import { EDGE_SETTINGS } from '../edge/config.ts';
 import { loadCatalogue } from '../worker/catalogue.ts';
+import { BACKEND_SETTINGS } from '../worker/config.ts';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -26,6 +28,13 @@ describe('the README', () => {
 });
 
 describe('the documentation', () => {
+  it('documents every setting the edge and the backend read', () => {
+    // A row's first cell names one setting or several.
+    const firstCells = [...read('docs/configuration.md').matchAll(/^\|([^|]+)\|/gm)].map((m) => m[1]!);
+    const documented = new Set(firstCells.flatMap((cell) => [...cell.matchAll(/`([A-Z0-9_]+)`/g)].map((m) => m[1]!)));
+    expect([...new Set([...EDGE_SETTINGS, ...BACKEND_SETTINGS])].filter((name) => !documented.has(name))).toEqual([]);
+  });
+
   it.each(DOCS)('%s links only to files and headings that exist', (doc) => {
     const text = read(doc).replace(/```[\s\S]*?```/g, '');
     const links = [...text.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!).filter((l) => !/^[a-z]+:/.test(l));

@@ -33,7 +33,7 @@ export interface Parts {
 
 /** One processing process per job the worker runs at once. */
 export function processorFor(config: BackendConfig): Processor {
-  const processes = config.workerQueues.reduce((n, q) => n + (q === 'urgent' ? config.workerConcurrency : config.backgroundConcurrency), 0);
+  const processes = config.workerQueues.reduce((n, q) => n + config.concurrency[q], 0);
   return createProcessor(processes, config.processingTimeoutMs, { memoryLimitMb: config.processingMemoryMb, sharpConcurrency: config.sharpConcurrency });
 }
 
@@ -49,22 +49,22 @@ export function consumerDeps(config: BackendConfig, parts: Parts & { store: Obje
     maxFrames: config.maxFrames,
     maxVideoSeconds: config.maxVideoSeconds,
     processingTimeoutMs: config.processingTimeoutMs,
+    videoProcessingTimeoutMs: config.videoProcessingTimeoutMs,
     failureTtlSeconds: config.failureTtlSeconds,
     objectPrefix: config.objectPrefix,
     sizeLimitMegapixels: config.sizeLimitMegapixels,
   };
 }
 
-/** The worker's consumers: urgent jobs have their own, so a background backlog never delays them. */
+/** The worker's consumers, one per queue it takes: a backlog in one never delays another. */
 export async function startConsumers(config: BackendConfig, deps: ConsumerDeps): Promise<Subscription[]> {
   const subscriptions: Subscription[] = [];
-  if (config.workerQueues.includes('urgent')) subscriptions.push(await startConsumer(deps, ['urgent'], config.workerConcurrency));
-  if (config.workerQueues.includes('background')) subscriptions.push(await startConsumer(deps, ['background'], config.backgroundConcurrency));
+  for (const q of config.workerQueues) subscriptions.push(await startConsumer(deps, [q], config.concurrency[q]));
   return subscriptions;
 }
 
 export function bridgeFor(config: BackendConfig, parts: Parts & { apps: AppRegistry }): Bridge {
-  return new Bridge({ ...parts, clock: systemClock, jobTimeoutMs: config.jobTimeoutMs, maxQueue: { urgent: config.maxUrgentQueue, background: config.maxBackgroundQueue } });
+  return new Bridge({ ...parts, clock: systemClock, jobTimeoutMs: config.jobTimeoutMs, videoJobTimeoutMs: config.videoJobTimeoutMs, maxQueue: config.maxQueue });
 }
 
 export interface ComposedBackend {

@@ -5,6 +5,7 @@
  */
 import * as v from 'valibot';
 import { describeEnvIssues } from '../shared/config-issues.ts';
+import { QUEUE_NAMES, type QueueName } from '../shared/queues.ts';
 import { SHARED_SETTINGS } from '../shared/settings.ts';
 
 const int = (def: number, min = 0) =>
@@ -29,8 +30,16 @@ const EnvSchema = v.object({
   IMGFLO_REDIS_URL: optionalUrl(/^rediss?:\/\//, 'redis://'),
   IMGFLO_AMQP_URL: optionalUrl(/^amqps?:\/\//, 'amqp://'),
   ...SHARED_SETTINGS,
-  IMGFLO_WORKER_QUEUES: v.optional(v.pipe(v.string(), v.regex(/^(urgent|background)(,(urgent|background))*$/, 'must be urgent, background or both')), 'urgent,background'),
+  IMGFLO_WORKER_QUEUES: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(new RegExp(`^ *(${QUEUE_NAMES.join('|')}) *(, *(${QUEUE_NAMES.join('|')}) *)*$`), `must be a comma-separated list of ${QUEUE_NAMES.join(', ')}`),
+      v.transform((s) => [...new Set(s.split(',').map((q) => q.trim() as QueueName))]),
+    ),
+    QUEUE_NAMES.join(','),
+  ),
   IMGFLO_BACKGROUND_CONCURRENCY: int(1, 1),
+  IMGFLO_VIDEO_CONCURRENCY: int(1, 1),
   IMGFLO_HOST: v.optional(v.string(), '127.0.0.1'),
   IMGFLO_PORT: int(8080, 0),
   IMGFLO_BRIDGE_TOKEN: v.optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'))),
@@ -49,17 +58,22 @@ const EnvSchema = v.object({
   IMGFLO_ALLOW_PRIVATE_INPUTS: flag,
   IMGFLO_INPUT_HOSTS: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9.-]*(,[a-z0-9.-]+)*$/i, 'must be a comma-separated list of host names'))),
   IMGFLO_PROCESSING_TIMEOUT_MS: int(20_000, 100),
+  IMGFLO_VIDEO_PROCESSING_TIMEOUT_MS: int(80_000, 100),
   IMGFLO_PROCESSING_MEMORY_MB: int(4096, 64),
   IMGFLO_MAX_FRAMES: int(200, 1),
   IMGFLO_MAX_VIDEO_SECONDS: int(120, 1),
   IMGFLO_FAILURE_TTL: int(60, 1),
   IMGFLO_MAX_URGENT_QUEUE: int(100, 1),
   IMGFLO_MAX_BACKGROUND_QUEUE: int(1000, 1),
+  IMGFLO_MAX_VIDEO_QUEUE: int(20, 1),
   IMGFLO_CF_ZONE_ID: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9]{1,64}$/, 'must be a Cloudflare zone id'))),
   IMGFLO_CF_API_TOKEN: v.optional(v.pipe(v.string(), v.minLength(16, 'must be at least 16 characters'))),
   IMGFLO_CF_API_URL: v.optional(url, 'https://api.cloudflare.com/client/v4'),
   IMGFLO_LOG_LEVEL: v.optional(v.picklist(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
 });
+
+/** Every variable the backend reads (docs/configuration.md documents each). */
+export const BACKEND_SETTINGS = Object.keys(EnvSchema.entries);
 
 export type BackendConfig = ReturnType<typeof loadBackendConfig>;
 
@@ -99,8 +113,9 @@ export function loadBackendConfig(env: Record<string, string | undefined>) {
           secretAccessKey: e.AWS_SECRET_ACCESS_KEY ?? null,
         }
       : null,
-    workerQueues: e.IMGFLO_WORKER_QUEUES.split(',') as Array<'urgent' | 'background'>,
-    backgroundConcurrency: e.IMGFLO_BACKGROUND_CONCURRENCY,
+    workerQueues: e.IMGFLO_WORKER_QUEUES,
+    /** How many jobs of each queue a worker runs at once. */
+    concurrency: { urgent: e.IMGFLO_WORKER_CONCURRENCY, background: e.IMGFLO_BACKGROUND_CONCURRENCY, video: e.IMGFLO_VIDEO_CONCURRENCY } satisfies Record<QueueName, number>,
     host: e.IMGFLO_HOST,
     port: e.IMGFLO_PORT,
     bridgeToken: e.IMGFLO_BRIDGE_TOKEN ?? '',
@@ -116,20 +131,21 @@ export function loadBackendConfig(env: Record<string, string | undefined>) {
     /** How long a purged or replaced result stays readable before the sweep removes it. */
     retiredKeepSeconds: e.IMGFLO_REDIRECT_MAX_AGE,
     jobTimeoutMs: e.IMGFLO_JOB_TIMEOUT_MS,
+    videoJobTimeoutMs: e.IMGFLO_VIDEO_JOB_TIMEOUT_MS,
     fetchTimeoutMs: e.IMGFLO_FETCH_TIMEOUT_MS,
     maxInputBytes: e.IMGFLO_MAX_INPUT_BYTES,
     maxInputPixels: e.IMGFLO_MAX_INPUT_PIXELS,
-    workerConcurrency: e.IMGFLO_WORKER_CONCURRENCY,
     sharpConcurrency: e.IMGFLO_SHARP_CONCURRENCY,
     processingMemoryMb: e.IMGFLO_PROCESSING_MEMORY_MB,
     allowPrivateInputs: e.IMGFLO_ALLOW_PRIVATE_INPUTS,
     inputHosts: (e.IMGFLO_INPUT_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
     processingTimeoutMs: e.IMGFLO_PROCESSING_TIMEOUT_MS,
+    videoProcessingTimeoutMs: e.IMGFLO_VIDEO_PROCESSING_TIMEOUT_MS,
     maxFrames: e.IMGFLO_MAX_FRAMES,
     maxVideoSeconds: e.IMGFLO_MAX_VIDEO_SECONDS,
     failureTtlSeconds: e.IMGFLO_FAILURE_TTL,
-    maxUrgentQueue: e.IMGFLO_MAX_URGENT_QUEUE,
-    maxBackgroundQueue: e.IMGFLO_MAX_BACKGROUND_QUEUE,
+    /** Load shedding: new work is refused while this many jobs wait in its queue. */
+    maxQueue: { urgent: e.IMGFLO_MAX_URGENT_QUEUE, background: e.IMGFLO_MAX_BACKGROUND_QUEUE, video: e.IMGFLO_MAX_VIDEO_QUEUE } satisfies Record<QueueName, number>,
     /** Where a purge also purges the CDN's copies, by tag; null: no CDN to purge. */
     cdn: e.IMGFLO_CF_ZONE_ID && e.IMGFLO_CF_API_TOKEN ? { zoneId: e.IMGFLO_CF_ZONE_ID, apiToken: e.IMGFLO_CF_API_TOKEN, apiUrl: e.IMGFLO_CF_API_URL } : null,
     sizeLimitMegapixels: e.IMGFLO_SIZE_LIMIT,

@@ -153,6 +153,17 @@ describe('consumer', () => {
     expect(d.reads.length).toBe(2);
   });
 
+  it('gives a video job the processing deadline of the video queue, and an image that of its own', async () => {
+    const video = readFileSync(`${root}examples/video-3dpmic.mp4`);
+    const given: Record<string, number> = {};
+    const d = deps({ 'files/video-3dpmic.mp4': video });
+    const timed = { ...d, processingTimeoutMs: 1000, videoProcessingTimeoutMs: 60_000, processor: { ...processor, run: async (task: Parameters<typeof processor.run>[0]) => ((given[task.outtype ?? ''] = task.limits.deadline - Date.now()), processor.run(task)) } };
+    expect(await handleJob(makeJob({ graph: 'passthrough', input: 'files/video-3dpmic.mp4', outtype: 'mp4', key: '1'.repeat(40) }), timed)).toMatchObject({ ok: true });
+    expect(await handleJob(makeJob({ graph: 'passthrough', input: 'files/video-3dpmic.mp4', outtype: 'jpg', key: '2'.repeat(40) }), timed)).toMatchObject({ ok: true });
+    expect(given.mp4).toBeGreaterThan(55_000);
+    expect(given.jpg).toBeLessThanOrEqual(1000);
+  });
+
   it('reports an unexpected failure as 500 internal with the request id, never the message', async () => {
     const d = deps({});
     const result = await handleJob(makeJob({ requestId: 'req-42', input: 'files/missing.jpg' }), d);

@@ -7,7 +7,8 @@
  */
 import { ImgfloError, internal, isImgfloError, ofInport, unavailable, unknownGraph, unsupportedInput, type ErrorBody } from '../shared/errors.ts';
 import type { Catalogue, GraphEntry } from '../shared/graph/catalogue.ts';
-import type { Job, JobResult, Timings, Urgency } from '../shared/job.ts';
+import type { Job, JobResult, Timings } from '../shared/job.ts';
+import { queueOf, type QueueName } from '../shared/queues.ts';
 import type { CacheIndex, Clock, JobQueue, ObjectStore, SourceVersion, Subscription } from '../shared/ports.ts';
 import { backoffMs, type Backoff } from '../shared/backoff.ts';
 import { inputKind } from '../shared/input-ref.ts';
@@ -40,6 +41,8 @@ export interface ConsumerDeps {
   /** IMGFLO_MAX_VIDEO_SECONDS (the processing default when absent). */
   maxVideoSeconds?: number;
   processingTimeoutMs: number;
+  /** IMGFLO_VIDEO_PROCESSING_TIMEOUT_MS, for a video output (default: processingTimeoutMs). */
+  videoProcessingTimeoutMs?: number;
   processor: Processor;
   /** How long a failed key is answered with its failure without processing again. */
   failureTtlSeconds: number;
@@ -47,6 +50,9 @@ export interface ConsumerDeps {
   objectPrefix: string;
   sizeLimitMegapixels: number;
 }
+
+/** How long a job's processing may take: its queue's processing deadline. */
+const processingMs = (job: Job, deps: ConsumerDeps): number => (queueOf(job) === 'video' ? (deps.videoProcessingTimeoutMs ?? deps.processingTimeoutMs) : deps.processingTimeoutMs);
 
 /** Failures an input causes that trying again at once would repeat (a missing or refused input too). */
 const REMEMBERED = new Set(['processing-timeout', 'size-limit', 'input-pixels', 'unsupported-input', 'input-too-large', 'input-fetch-failed']);
@@ -107,7 +113,7 @@ export async function handleJob(
   const ok = (objectKey: string, cached: boolean): JobResult => ({ v: 1, id: job.id, key: job.key, ok: true, objectKey, cached, timings });
   try {
     if (job.revalidate) {
-      const kept = await revalidated(job, deps, deadline ?? started + deps.processingTimeoutMs, depth);
+      const kept = await revalidated(job, deps, deadline ?? started + processingMs(job, deps), depth);
       if (kept !== null) return ok(kept, true);
       // A source changed (or nothing is known to compare): made again, as with _nocache.
       job = { ...job, nocache: true };
@@ -199,7 +205,7 @@ async function produce(
 ): Promise<{ body: Uint8Array; contentType: string; sources: SourceVersion[] } | { stored: string }> {
   let t = deps.clock.now();
   // A chained input's work counts against this job's processing deadline.
-  const chainDeadline = given ?? t + deps.processingTimeoutMs;
+  const chainDeadline = given ?? t + processingMs(job, deps);
   // The input and the graph's other images (`overlay`, ...) under the same rules, all at once.
   // A failure of another image names its inport: the fallback stands in for `input` only.
   const imageNames = imageInports(entry.compiled);
@@ -220,7 +226,7 @@ async function produce(
   timings.fetch = deps.clock.now() - t;
 
   t = deps.clock.now();
-  const deadline = given ?? (job.input !== null && inputKind(job.input).kind === 'chained' ? chainDeadline : t + deps.processingTimeoutMs);
+  const deadline = given ?? (job.input !== null && inputKind(job.input).kind === 'chained' ? chainDeadline : t + processingMs(job, deps));
   const out = await deps.processor.run({ entry, params: job.params, input, images, outtype: job.outtype, limits: { maxInputPixels: deps.maxInputPixels, maxFrames: deps.maxFrames, deadline, ...(deps.maxVideoSeconds !== undefined && { maxVideoSeconds: deps.maxVideoSeconds }) } });
   timings.process = deps.clock.now() - t;
   return { body: out.body, contentType: out.contentType, sources };
@@ -279,8 +285,8 @@ const REFUSAL_PAUSE_MS = 100;
 /** A failed job's next attempt: about 0.5 s, then 2 s (shared/backoff.ts). */
 export const JOB_RETRY: Backoff = { baseMs: 500, factor: 4 };
 
-export function startConsumer(deps: ConsumerDeps, urgencies: readonly Urgency[], concurrency: number): Promise<Subscription> {
-  return deps.queue.consume(urgencies, concurrency, async (delivery) => {
+export function startConsumer(deps: ConsumerDeps, queues: readonly QueueName[], concurrency: number): Promise<Subscription> {
+  return deps.queue.consume(queues, concurrency, async (delivery) => {
     const { job } = delivery;
     // A job resolved against another version of its graph is not ours to run: a worker of
     // that version (a rolling deploy) takes it, or it fails retryably at its deadline.

@@ -1,7 +1,8 @@
 /** Prometheus series of the backend (SPEC §8), one registry per process. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { QUEUE_NAMES, type QueueName } from '../shared/queues.ts';
 
-export function createMetrics(queueDepth?: (urgency: 'urgent' | 'background') => Promise<number>) {
+export function createMetrics(queueDepth?: (queue: QueueName) => Promise<number>) {
   const registry = new Registry();
   // Node's own metrics under their usual names (process_cpu_user_seconds_total, nodejs_…), as
   // stock dashboards expect them.
@@ -10,8 +11,8 @@ export function createMetrics(queueDepth?: (urgency: 'urgent' | 'background') =>
   return {
     registry,
     jobRequests: counter('imgflo_bridge_job_requests_total', 'Job requests received by the bridge, by urgency and final status', ['urgency', 'status', 'reason'] as const),
-    jobsPublished: counter('imgflo_jobs_published_total', 'Jobs published to the queue, by urgency', ['urgency'] as const),
-    shed: counter('imgflo_jobs_shed_total', 'Job requests refused with 503 because their queue held IMGFLO_MAX_URGENT_QUEUE or IMGFLO_MAX_BACKGROUND_QUEUE jobs', ['urgency'] as const),
+    jobsPublished: counter('imgflo_jobs_published_total', 'Jobs published, by urgency and queue', ['urgency', 'queue'] as const),
+    shed: counter('imgflo_jobs_shed_total', 'Job requests refused with 503 because their queue held IMGFLO_MAX_URGENT_QUEUE, IMGFLO_MAX_BACKGROUND_QUEUE or IMGFLO_MAX_VIDEO_QUEUE jobs', ['queue'] as const),
     coalesced: counter('imgflo_coalesced_requests_total', 'Job requests that joined a job already in flight for the same cache key'),
     retries: counter('imgflo_job_retries_total', 'Jobs published again after a retryable failure'),
     refused: counter('imgflo_jobs_refused_total', 'Jobs a worker handed back: their graph has another digest here (a deploy in progress)'),
@@ -30,7 +31,7 @@ export function createMetrics(queueDepth?: (urgency: 'urgent' | 'background') =>
       registers: [registry],
       async collect() {
         if (!queueDepth) return;
-        for (const u of ['urgent', 'background'] as const) this.set({ queue: u }, await queueDepth(u).catch(() => 0));
+        for (const q of QUEUE_NAMES) this.set({ queue: q }, await queueDepth(q).catch(() => 0));
       },
     }),
     phaseSeconds: new Histogram({

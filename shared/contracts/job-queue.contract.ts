@@ -127,6 +127,39 @@ export function jobQueueContract(name: string, make: () => Promise<JobQueue>) {
       await q.close();
     });
 
+    it('puts every video job in the video queue, whatever its urgency, and nothing else there', async () => {
+      const q = await make();
+      const images: string[] = [];
+      await q.consume(['urgent', 'background'], 4, async (d) => {
+        images.push(d.job.outtype ?? '');
+        d.ack();
+      });
+      await q.publish(makeJob({ outtype: 'mp4', urgency: 'urgent' }));
+      await q.publish(makeJob({ outtype: 'mp4', urgency: 'background' }));
+      await q.publish(makeJob({ outtype: 'png', urgency: 'background' }));
+      await waitFor(() => images.length === 1);
+      for (let i = 0; i < 100 && (await q.depth('video')) < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(await q.depth('video')).toBe(2);
+      expect(images).toEqual(['png']);
+      await q.close();
+    });
+
+    it('delivers urgent video jobs before the background ones that waited longer', async () => {
+      const q = await make();
+      for (let i = 0; i < 3; i++) await q.publish(makeJob({ outtype: 'mp4', urgency: 'background', requestId: `bg-${i}` }));
+      await q.publish(makeJob({ outtype: 'mp4', urgency: 'urgent', requestId: 'get-0' }));
+      await q.publish(makeJob({ outtype: 'mp4', urgency: 'urgent', requestId: 'get-1' }), { delayMs: 100 });
+      for (let i = 0; i < 200 && (await q.depth('video')) < 5; i++) await new Promise((r) => setTimeout(r, 10));
+      const got: string[] = [];
+      await q.consume(['video'], 1, async (d) => {
+        got.push(d.job.requestId);
+        d.ack();
+      });
+      await waitFor(() => got.length === 5);
+      expect(got).toEqual(['get-0', 'get-1', 'bg-0', 'bg-1', 'bg-2']);
+      await q.close();
+    });
+
     it('holds a delayed job back, then delivers it', async () => {
       const q = await make();
       const at: number[] = [];

@@ -1,13 +1,15 @@
 /**
  * The in-process job queue of the embedded mode. Honest about delivery: at most `prefetch`
  * unacknowledged jobs per consumer, ack allowed once, a nacked job is redelivered (or dead-
- * lettered), a job whose handler throws before settling is redelivered.
+ * lettered), a job whose handler throws before settling is redelivered; within a queue, urgent
+ * jobs go before background ones (as the broker's message priority does).
  */
-import type { Job, JobResult, Urgency } from '../job.ts';
+import type { Job, JobResult } from '../job.ts';
 import type { Delivery, JobQueue, Subscription } from '../ports.ts';
+import { priorityOf, queueOf, QUEUE_NAMES, type QueueName } from '../queues.ts';
 
 interface Consumer {
-  urgencies: readonly Urgency[];
+  queues: readonly QueueName[];
   prefetch: number;
   inFlight: number;
   active: boolean;
@@ -20,7 +22,7 @@ interface Message {
 }
 
 export class MemoryJobQueue implements JobQueue {
-  private readonly queues: Record<Urgency, Message[]> = { urgent: [], background: [] };
+  private readonly queues = Object.fromEntries(QUEUE_NAMES.map((q) => [q, [] as Message[]])) as Record<QueueName, Message[]>;
   private readonly consumers: Consumer[] = [];
   private readonly listeners = new Set<(r: JobResult) => void>();
   readonly deadLetters: Job[] = [];
@@ -31,23 +33,26 @@ export class MemoryJobQueue implements JobQueue {
     const message = { job: structuredClone(job), redelivered: false };
     const enqueue = () => {
       if (this.closed) return;
-      this.queues[job.urgency].push(message);
+      const queue = this.queues[queueOf(job)];
+      // After the last message of its priority or a higher one.
+      const at = queue.findIndex((m) => priorityOf(m.job) < priorityOf(job));
+      queue.splice(at === -1 ? queue.length : at, 0, message);
       this.dispatch();
     };
     if (options.delayMs) setTimeout(enqueue, options.delayMs);
     else enqueue();
   }
 
-  async depth(urgency: Urgency): Promise<number> {
-    return this.queues[urgency].length;
+  async depth(queue: QueueName): Promise<number> {
+    return this.queues[queue].length;
   }
 
   async consume(
-    urgencies: readonly Urgency[],
+    queues: readonly QueueName[],
     prefetch: number,
     handler: (d: Delivery) => Promise<void>,
   ): Promise<Subscription> {
-    const consumer: Consumer = { urgencies, prefetch, inFlight: 0, active: true, handler };
+    const consumer: Consumer = { queues, prefetch, inFlight: 0, active: true, handler };
     this.consumers.push(consumer);
     this.dispatch();
     return {
@@ -60,14 +65,14 @@ export class MemoryJobQueue implements JobQueue {
   private dispatch(): void {
     for (const consumer of this.consumers) {
       while (consumer.active && consumer.inFlight < consumer.prefetch) {
-        const urgency = consumer.urgencies.find((u) => this.queues[u].length > 0);
-        if (!urgency) break;
-        this.deliver(consumer, urgency, this.queues[urgency].shift()!);
+        const queue = consumer.queues.find((q) => this.queues[q].length > 0);
+        if (!queue) break;
+        this.deliver(consumer, queue, this.queues[queue].shift()!);
       }
     }
   }
 
-  private deliver(consumer: Consumer, urgency: Urgency, message: Message): void {
+  private deliver(consumer: Consumer, queue: QueueName, message: Message): void {
     consumer.inFlight++;
     let settled = false;
     const settle = () => {
@@ -82,7 +87,7 @@ export class MemoryJobQueue implements JobQueue {
       ack: settle,
       nack: ({ requeue }) => {
         settle();
-        if (requeue) this.queues[urgency].unshift({ job: message.job, redelivered: true });
+        if (requeue) this.queues[queue].unshift({ job: message.job, redelivered: true });
         else this.deadLetters.push(message.job);
       },
     };

@@ -137,7 +137,7 @@ describe.skipIf(!ready)('soak under faults', () => {
     const conn = await amqp.connect(amqpVhostUrl(VHOST));
     const ch = await conn.createChannel();
     const queued: Record<string, number> = {};
-    for (const q of ['imgflo.jobs.urgent', 'imgflo.jobs.background', 'imgflo.jobs.dead']) queued[q] = (await ch.checkQueue(q)).messageCount;
+    for (const q of ['imgflo.jobs.urgent', 'imgflo.jobs.background', 'imgflo.jobs.video', 'imgflo.jobs.dead']) queued[q] = (await ch.checkQueue(q)).messageCount;
     await conn.close();
     const unacked = execFileSync('rabbitmqctl', ['list_queues', '-p', VHOST, '--quiet', '--no-table-headers', 'name', 'messages_unacknowledged'], { timeout: 30_000 })
       .toString()
@@ -173,7 +173,7 @@ describe.skipIf(!ready)('soak under faults', () => {
     expect(hung).toEqual([]);
     expect(lost).toEqual([]);
     expect(twice).toBe(0);
-    expect(queued).toEqual({ 'imgflo.jobs.urgent': 0, 'imgflo.jobs.background': 0, 'imgflo.jobs.dead': 0 });
+    expect(queued).toEqual({ 'imgflo.jobs.urgent': 0, 'imgflo.jobs.background': 0, 'imgflo.jobs.video': 0, 'imgflo.jobs.dead': 0 });
     expect(unacked).toBe(0);
     expect(markers).toBe(0);
   }, 300_000);

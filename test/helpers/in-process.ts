@@ -51,7 +51,7 @@ let graphs: Promise<Catalogue> | null = null;
 export const originalCatalogue = () => (graphs ??= loadCatalogue(`${ROOT}graphs`));
 
 function sharedProcessor(backend: BackendConfig): Processor {
-  const key = `${backend.workerConcurrency}:${backend.backgroundConcurrency}:${backend.processingTimeoutMs}`;
+  const key = `${backend.workerQueues.map((q) => `${q}=${backend.concurrency[q]}`).join(',')}:${backend.processingTimeoutMs}`;
   let pool = pools.get(key);
   if (!pool) pools.set(key, (pool = processorFor(backend)));
   return pool;

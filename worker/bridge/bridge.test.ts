@@ -221,7 +221,7 @@ describe('load shedding', () => {
     for (let i = 0; i < 50 && (await queue.depth('urgent')) < 3; i++) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 300));
     await expect(bridge.submit(request({ key: '4'.repeat(40) }))).rejects.toMatchObject({ status: 503, reason: 'unavailable', extra: { retryAfter: 2 } });
-    expect(await metrics.registry.getSingleMetricAsString('imgflo_jobs_shed_total')).toMatch(/imgflo_jobs_shed_total\{urgency="urgent"\} 1$/m);
+    expect(await metrics.registry.getSingleMetricAsString('imgflo_jobs_shed_total')).toMatch(/imgflo_jobs_shed_total\{queue="urgent"\} 1$/m);
     // Pre-warming is not shed, nor is a request that joins work already waiting.
     expect(await bridge.submit(request({ key: '5'.repeat(40), urgency: 'background' }))).toMatchObject({ status: 202 });
     const joined = bridge.submit(request({ key: keys[0]! })).catch((e: unknown) => e);
@@ -245,6 +245,65 @@ describe('load shedding', () => {
     expect(bridge.submit(request({ key: 'f'.repeat(40) }))).toBeInstanceOf(Promise);
     // Joining a pre-warm already queued is not refused.
     expect(await bridge.submit(request({ key: keys[0]!, urgency: 'background' }))).toMatchObject({ status: 202 });
+    bridge.close();
+  });
+
+  it('bounds the video queue by its own limit: GETs and pre-warms of video count there, images do not', async () => {
+    const queue = new FlakyQueue();
+    const kv = new MemoryKv();
+    const metrics = createMetrics();
+    const bridge = new Bridge({ queue, index: new MemoryCacheIndex(kv), apps: new MemoryAppRegistry(kv), clock: systemClock, metrics, log: createLogger('silent'), jobTimeoutMs: 60_000, maxQueue: { urgent: 100, background: 100, video: 2 } });
+    const key = (i: number) => i.toString(16).padStart(40, '0');
+    expect(await bridge.submit(request({ key: key(1), outtype: 'mp4', urgency: 'background' }))).toMatchObject({ status: 202 });
+    void bridge.submit(request({ key: key(2), outtype: 'mp4' })).catch(() => undefined);
+    await until(async () => (await queue.depth('video')) === 2);
+    // One depth sample later, the bridge knows.
+    await new Promise((r) => setTimeout(r, 300));
+    await expect(bridge.submit(request({ key: key(3), outtype: 'mp4', urgency: 'background' }))).rejects.toMatchObject({ status: 503, reason: 'unavailable', message: expect.stringMatching(/2 video jobs are waiting/) });
+    await expect(bridge.submit(request({ key: key(4), outtype: 'mp4' }))).rejects.toMatchObject({ status: 503, extra: { retryAfter: 2 } });
+    expect(await metrics.registry.getSingleMetricAsString('imgflo_jobs_shed_total')).toMatch(/imgflo_jobs_shed_total\{queue="video"\} 2$/m);
+    // Images go on as before.
+    expect(await bridge.submit(request({ key: key(5), urgency: 'background' }))).toMatchObject({ status: 202 });
+    expect([await queue.depth('video'), await queue.depth('background')]).toEqual([2, 1]);
+    bridge.close();
+  });
+});
+
+describe('the video queue', () => {
+  it('gives a video job its own deadline, and a GET for it waits that long, not the image timeout', async () => {
+    const queue = new FlakyQueue();
+    const kv = new MemoryKv();
+    const bridge = new Bridge({ queue, index: new MemoryCacheIndex(kv), apps: new MemoryAppRegistry(kv), clock: systemClock, metrics: createMetrics(), log: createLogger('silent'), jobTimeoutMs: 100, videoJobTimeoutMs: 600 });
+    const deliveries: Delivery[] = [];
+    await queue.consume(['video'], 10, async (d) => void deliveries.push(d));
+    const started = Date.now();
+    const answer = bridge.submit(request({ outtype: 'mp4' }));
+    await until(() => deliveries.length === 1);
+    const job = deliveries[0]!.job;
+    expect(job.deadline - job.createdAt).toBe(600);
+    // Past the image timeout, the GET still waits; its result reaches it.
+    await new Promise((r) => setTimeout(r, 300));
+    await queue.publishResult(done(job));
+    expect(await answer).toEqual({ status: 200, objectKey: resultOf(job) });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    // And past its own timeout it is told to come back later, as for an image.
+    await expect(bridge.submit(request({ key: 'c'.repeat(40), outtype: 'mp4' }))).rejects.toMatchObject({ status: 503, reason: 'timeout' });
+    bridge.close();
+  });
+
+  it('coalesces a video GET with the pre-warm in flight and lifts it to urgent in the same queue', async () => {
+    const { queue, bridge } = setup();
+    const deliveries: Delivery[] = [];
+    const prewarm = await bridge.submit(request({ outtype: 'mp4', urgency: 'background' }));
+    expect(prewarm).toEqual({ status: 202 });
+    const get = bridge.submit(request({ outtype: 'mp4' }));
+    await until(async () => (await queue.depth('video')) === 2);
+    await queue.consume(['video'], 10, async (d) => void deliveries.push(d));
+    await until(() => deliveries.length === 2);
+    // The GET's job is delivered first, though it was published second.
+    expect(deliveries.map((d) => d.job.urgency)).toEqual(['urgent', 'background']);
+    await queue.publishResult(done(deliveries[0]!.job));
+    expect(await get).toMatchObject({ status: 200 });
     bridge.close();
   });
 });

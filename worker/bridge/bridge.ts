@@ -21,6 +21,7 @@
 import { monthOf } from '../../shared/apps.ts';
 import { ImgfloError, isImgfloError, quotaExceeded, timeout, unavailable, type ErrorBody } from '../../shared/errors.ts';
 import type { Job, JobRequest, JobResult, Urgency } from '../../shared/job.ts';
+import { QUEUE_NAMES, queueOf, type QueueName } from '../../shared/queues.ts';
 import type { AppRegistry, CacheIndex, Clock, JobQueue } from '../../shared/ports.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -32,14 +33,17 @@ export interface BridgeOptions {
   clock: Clock;
   metrics: Metrics;
   log: Logger;
+  /** How long a GET waits for its job (IMGFLO_JOB_TIMEOUT_MS). */
   jobTimeoutMs: number;
+  /** The same for a job of the video queue (IMGFLO_VIDEO_JOB_TIMEOUT_MS); default: jobTimeoutMs. */
+  videoJobTimeoutMs?: number;
   /** How long an in-flight marker lives without being renewed (default 6 s, at most the job timeout). */
   leaseMs?: number;
   /**
    * Load shedding, per queue: new work is refused (503, Retry-After) while more jobs than this
    * wait in its queue; joining work in flight is not. Default: none.
    */
-  maxQueue?: Partial<Record<Urgency, number>>;
+  maxQueue?: Partial<Record<QueueName, number>>;
   /** Hears every state a key's job enters (tests, debugging). */
   onTransition?: (key: string, state: JobState) => void;
 }
@@ -55,6 +59,8 @@ interface Pending {
   /** Whether this bridge holds (and renews) the in-flight marker. */
   owner: boolean;
   published: Set<Urgency>;
+  /** How long a request waits for it: its queue's job timeout. */
+  timeoutMs: number;
   result: Promise<JobResult>;
   resolve(r: JobResult): void;
   /** Renews the lease (owner) or watches for a lapsed marker (joined). */
@@ -79,16 +85,16 @@ export class Bridge {
    * Each bounded queue's depth: sampled every DEPTH_SAMPLE_MS (a broker round trip each), and
    * counted up at each job accepted between samples, so a burst within one sample is bounded too.
    */
-  private readonly depth: Record<Urgency, number> = { urgent: 0, background: 0 };
+  private readonly depth = Object.fromEntries(QUEUE_NAMES.map((q) => [q, 0])) as Record<QueueName, number>;
   private readonly depthTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor(private readonly o: BridgeOptions) {
     this.leaseMs = Math.min(o.leaseMs ?? IN_FLIGHT_LEASE_MS, o.jobTimeoutMs);
     this.stopListening = o.queue.onResult((r) => this.settle(r));
-    const bounded = (Object.keys(o.maxQueue ?? {}) as Urgency[]).filter((u) => o.maxQueue?.[u] !== undefined);
+    const bounded = QUEUE_NAMES.filter((q) => o.maxQueue?.[q] !== undefined);
     if (bounded.length > 0) {
       const sample = () => {
-        for (const u of bounded) void o.queue.depth(u).then((d) => (this.depth[u] = d), () => undefined);
+        for (const q of bounded) void o.queue.depth(q).then((d) => (this.depth[q] = d), () => undefined);
       };
       sample();
       this.depthTimer = setInterval(sample, DEPTH_SAMPLE_MS);
@@ -96,10 +102,14 @@ export class Bridge {
     }
   }
 
-  /** The bound new work of this urgency is over, if it is: it would wait behind more than its queue should hold. */
-  private overloaded(req: JobRequest): number | null {
-    const max = this.o.maxQueue?.[req.urgency];
-    return max !== undefined && this.depth[req.urgency] >= max ? max : null;
+  /** The bound new work of this queue is over, if it is: it would wait behind more than its queue should hold. */
+  private overloaded(queue: QueueName): number | null {
+    const max = this.o.maxQueue?.[queue];
+    return max !== undefined && this.depth[queue] >= max ? max : null;
+  }
+
+  private timeoutOf(queue: QueueName): number {
+    return queue === 'video' ? (this.o.videoJobTimeoutMs ?? this.o.jobTimeoutMs) : this.o.jobTimeoutMs;
   }
 
   get inFlight(): number {
@@ -117,15 +127,16 @@ export class Bridge {
       // An urgent request never waits behind a background job: it gets an urgent one.
       if (req.urgency === 'urgent' && !p.published.has('urgent') && this.pending.get(req.key) === p) await this.publish(req, p);
     } else {
-      const over = this.overloaded(req);
+      const queue = queueOf(req);
+      const over = this.overloaded(queue);
       if (over !== null) {
-        this.o.metrics.shed.inc({ urgency: req.urgency });
-        throw unavailable(`Overloaded: ${over} ${req.urgency} jobs are waiting already; retry later`, SHED_RETRY_AFTER_S);
+        this.o.metrics.shed.inc({ queue });
+        throw unavailable(`Overloaded: ${over} ${queue} jobs are waiting already; retry later`, SHED_RETRY_AFTER_S);
       }
       // Counted now, before its publish: a burst that arrives within one sample is bounded too.
-      this.depth[req.urgency]++;
+      this.depth[queue]++;
       // Tracked before the first await: requests for the key that come meanwhile join this one.
-      const tracked = (p = this.track(req.key));
+      const tracked = (p = this.track(req.key, this.timeoutOf(queue)));
       tracked.settling = (async () => {
         try {
           await this.checkQuota(req);
@@ -210,10 +221,10 @@ export class Bridge {
     }
   }
 
-  private track(key: string): Pending {
+  private track(key: string, timeoutMs: number): Pending {
     let resolve!: (r: JobResult) => void;
     const result = new Promise<JobResult>((r) => (resolve = r));
-    const p: Pending = { key, state: 'claimed', owner: false, published: new Set(), result, resolve, timer: null, expiry: undefined as never, settling: Promise.resolve() };
+    const p: Pending = { key, state: 'claimed', owner: false, published: new Set(), timeoutMs, result, resolve, timer: null, expiry: undefined as never, settling: Promise.resolve() };
     this.pending.set(key, p);
     this.extend(p);
     return p;
@@ -222,7 +233,7 @@ export class Bridge {
   /** A request for the key came: the job is given up only two job timeouts after the last one. */
   private extend(p: Pending): void {
     clearTimeout(p.expiry);
-    p.expiry = setTimeout(() => this.end(p, 'given-up'), 2 * this.o.jobTimeoutMs);
+    p.expiry = setTimeout(() => this.end(p, 'given-up'), 2 * p.timeoutMs);
     p.expiry.unref?.();
   }
 
@@ -233,7 +244,7 @@ export class Bridge {
 
   private async publish(req: JobRequest, p: Pending): Promise<void> {
     const now = this.o.clock.now();
-    const job: Job = { ...req, id: crypto.randomUUID(), createdAt: now, deadline: now + this.o.jobTimeoutMs, attempt: 1 };
+    const job: Job = { ...req, id: crypto.randomUUID(), createdAt: now, deadline: now + p.timeoutMs, attempt: 1 };
     p.published.add(req.urgency);
     try {
       await this.o.queue.publish(job);
@@ -246,7 +257,7 @@ export class Bridge {
       this.end(p, 'failed');
       throw error;
     }
-    this.o.metrics.jobsPublished.inc({ urgency: req.urgency });
+    this.o.metrics.jobsPublished.inc({ urgency: req.urgency, queue: queueOf(req) });
     if (p.state === 'published' || (p.state === 'joined' && !p.owner)) return;
     this.enter(p, 'published');
     if (p.owner && p.timer === null) {
@@ -259,7 +270,7 @@ export class Bridge {
   private async wait(p: Pending): Promise<Submitted> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(timeout(Math.ceil(this.o.jobTimeoutMs / 5000))), this.o.jobTimeoutMs);
+      timer = setTimeout(() => reject(timeout(Math.ceil(p.timeoutMs / 5000))), p.timeoutMs);
     });
     try {
       const r = await Promise.race([p.result, deadline]);

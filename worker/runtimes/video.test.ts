@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Catalogue } from '../../shared/graph/catalogue.ts';
 import { compareImages } from '../../test/helpers/compare.ts';
 import { ROOT } from '../../test/helpers/in-process.ts';
-import { channelSpread, ffprobe, frameAt, frameOf, madeByFfmpeg } from '../../test/helpers/video.ts';
+import { channelSpread, ffprobe, frameAt, frameOf, madeByFfmpeg, matroskaClaiming, scratchFile } from '../../test/helpers/video.ts';
 import * as v from 'valibot';
 import { ImageInfoSchema, INFO_ENTRY } from '../../shared/info.ts';
 import { resolveRequest } from '../../shared/request.ts';
@@ -64,6 +64,26 @@ describe.skipIf(!haveFfmpeg())('video out (.mp4)', () => {
     const out = await runTask(task('passthrough', VIDEO, { width: 480 }));
     const video = ffprobe(out.body).streams.find((s) => s.codec_type === 'video')!;
     expect([video.width, video.height]).toEqual([480, 272]);
+  });
+
+  it('honours rotation metadata: a phone\'s sideways video comes out upright, as a video, a poster and in /info', async () => {
+    const plain = madeByFfmpeg(['-f', 'lavfi', '-i', 'smptebars=size=192x96:rate=10', '-t', '1', '-pix_fmt', 'yuv420p'], 'mp4');
+    const turned = madeByFfmpeg(['-i', scratchFile(plain, 'mp4'), '-c', 'copy', '-metadata:s:v:0', 'rotate=90'], 'mp4');
+    // As a player shows it (ffmpeg turns it upright when it decodes): 96 × 192.
+    const shown = frameOf(turned, 0);
+    expect(await sharp(shown).metadata()).toMatchObject({ width: 96, height: 192 });
+    const upsideDown = await sharp(shown).rotate(180).png().toBuffer();
+    const out = await runTask(task('passthrough', turned));
+    const video = ffprobe(out.body).streams.find((s) => s.codec_type === 'video')!;
+    expect([video.width, video.height]).toEqual([96, 192]);
+    expect((await compareImages(frameOf(out.body, 0), shown)).mean, 'the video, upright').toBeLessThanOrEqual(3);
+    expect((await compareImages(frameOf(out.body, 0), upsideDown)).mean, 'the video, turned the other way').toBeGreaterThan(10);
+    const poster = await runTask(task('passthrough', turned, {}, 'png'));
+    expect((await compareImages(Buffer.from(poster.body), shown)).mean, 'the poster, upright').toBeLessThanOrEqual(1);
+    const scaled = await runTask(task('passthrough', turned, { height: 96 }));
+    expect(ffprobe(scaled.body).streams.find((s) => s.codec_type === 'video')).toMatchObject({ width: 48, height: 96 });
+    const info = JSON.parse(Buffer.from((await runTask({ entry: INFO_ENTRY, params: {}, input: turned, outtype: null, limits: limits() })).body).toString());
+    expect([info.width, info.height]).toEqual([96, 192]);
   });
 
   it('encodes at the video_bitrate and video_framerate asked for', async () => {
@@ -137,6 +157,10 @@ describe.skipIf(!haveFfmpeg())('video out (.mp4)', () => {
       ['a truncated MP4', () => madeByFfmpeg(['-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10', '-t', '1', '-pix_fmt', 'yuv420p', '-movflags', '+faststart'], 'mp4').subarray(0, 600), 415],
       ['audio only', () => madeByFfmpeg(['-f', 'lavfi', '-i', 'sine=frequency=440:duration=1', '-c:a', 'aac'], 'mp4'), 415],
       ['a 10-minute video', () => madeByFfmpeg(['-f', 'lavfi', '-i', 'color=size=16x16:rate=1', '-t', '600', '-pix_fmt', 'yuv420p'], 'mp4'), 422],
+      // ffmpeg itself refuses a frame size past about 268 MP: the stream has no size then.
+      ['a header claiming 100 000 × 100 000', () => matroskaClaiming(100_000, 100_000), 415],
+      ['a header claiming 12 000 × 12 000 (144 MP, over the pixel limit)', () => matroskaClaiming(12_000, 12_000), 422],
+      ['a header claiming 8 000 × 8 000 for 100 s (within the limit a frame, over it in all)', () => matroskaClaiming(8_000, 8_000, 100), 422],
     ];
     it.each(cases)('%s', async (_what, bytes, status) => {
       const input = bytes();

@@ -75,7 +75,9 @@ export async function probe(container: Container, file: string, limits: ProcessL
   if (!parsed.success) throw unsupportedInput('unreadable video headers');
   const { streams, format } = parsed.output;
   const video = streams.find((s) => s.codec_type === 'video');
-  if (!video?.width || !video.height) throw unsupportedInput('no video stream');
+  if (!video) throw unsupportedInput('no video stream');
+  // ffmpeg leaves the size out when the headers claim one it refuses (past about 268 MP).
+  if (!video.width || !video.height) throw unsupportedInput('no valid frame size in the video headers');
   const fps = rate(video.avg_frame_rate) || rate(video.r_frame_rate);
   const seconds = Number(format.duration ?? video.duration ?? NaN);
   if (!(fps > 0) || !(seconds > 0)) throw unsupportedInput('no frame rate or duration in the video headers');

@@ -4,6 +4,7 @@ import { jobQueueContract, makeJob } from '../../../shared/contracts/job-queue.c
 import { amqpAvailable, amqpVhostUrl } from '../../../test/helpers/services.ts';
 import { createLogger } from '../../log.ts';
 import { AmqpJobQueue } from './job-queue.ts';
+import { QUEUE_NAMES } from '../../../shared/queues.ts';
 import { DEAD_QUEUE, jobQueue } from './topology.ts';
 
 const available = await amqpAvailable();
@@ -14,7 +15,7 @@ const log = createLogger(process.env.DBG ? 'debug' : 'silent');
 async function purge() {
   const conn = await amqp.connect(AMQP_URL);
   const ch = await conn.createChannel();
-  for (const q of [jobQueue('urgent'), jobQueue('background'), DEAD_QUEUE]) await ch.purgeQueue(q);
+  for (const q of [...QUEUE_NAMES.map(jobQueue), DEAD_QUEUE]) await ch.purgeQueue(q);
   await conn.close();
 }
 
@@ -46,7 +47,7 @@ describe.skipIf(!available)('RabbitMQ job queue', () => {
     await make();
     const conn = await amqp.connect(AMQP_URL);
     const ch = await conn.createChannel();
-    for (const name of ['imgflo.jobs.urgent', 'imgflo.jobs.background', 'imgflo.jobs.urgent.retry', 'imgflo.jobs.dead']) {
+    for (const name of ['imgflo.jobs.urgent', 'imgflo.jobs.background', 'imgflo.jobs.video', 'imgflo.jobs.urgent.retry', 'imgflo.jobs.video.retry', 'imgflo.jobs.dead']) {
       await expect(ch.checkQueue(name)).resolves.toMatchObject({ queue: name });
     }
     await conn.close();

@@ -6,13 +6,14 @@
  */
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import { backoffMs, RECONNECT } from '../../../shared/backoff.ts';
-import { decode, JobResultSchema, JobSchema, type Job, type JobResult, type Urgency } from '../../../shared/job.ts';
+import { decode, JobResultSchema, JobSchema, type Job, type JobResult } from '../../../shared/job.ts';
+import { priorityOf, queueOf, type QueueName } from '../../../shared/queues.ts';
 import type { Delivery, JobQueue, Subscription } from '../../../shared/ports.ts';
 import type { Logger } from '../../log.ts';
 import { EXCHANGES, JOBS_EXCHANGE, jobQueue, QUEUES, RESULTS_EXCHANGE, resultsQueue, retryQueue } from './topology.ts';
 
 interface ConsumerSpec {
-  urgencies: readonly Urgency[];
+  queues: readonly QueueName[];
   prefetch: number;
   handler: (d: Delivery) => Promise<void>;
   channel: Channel | null;
@@ -140,16 +141,17 @@ export class AmqpJobQueue implements JobQueue {
   }
 
   async publish(job: Job, options: { delayMs?: number } = {}): Promise<void> {
-    const props = { persistent: true, messageId: job.id, headers: { 'x-attempt': job.attempt } };
+    const queue = queueOf(job);
+    const props = { persistent: true, messageId: job.id, priority: priorityOf(job), headers: { 'x-attempt': job.attempt } };
     if (options.delayMs) {
-      await this.confirmPublish('', retryQueue(job.urgency), job, { ...props, expiration: String(Math.round(options.delayMs)) });
+      await this.confirmPublish('', retryQueue(queue), job, { ...props, expiration: String(Math.round(options.delayMs)) });
     } else {
-      await this.confirmPublish(JOBS_EXCHANGE, job.urgency, job, props);
+      await this.confirmPublish(JOBS_EXCHANGE, queue, job, props);
     }
   }
 
-  async consume(urgencies: readonly Urgency[], prefetch: number, handler: (d: Delivery) => Promise<void>): Promise<Subscription> {
-    const spec: ConsumerSpec = { urgencies, prefetch, handler, channel: null, tags: [], active: true };
+  async consume(queues: readonly QueueName[], prefetch: number, handler: (d: Delivery) => Promise<void>): Promise<Subscription> {
+    const spec: ConsumerSpec = { queues, prefetch, handler, channel: null, tags: [], active: true };
     this.consumers.push(spec);
     if (this.conn) await this.startConsumer(spec);
     return {
@@ -167,8 +169,8 @@ export class AmqpJobQueue implements JobQueue {
     await ch.prefetch(spec.prefetch, true);
     spec.channel = ch;
     spec.tags = [];
-    for (const u of spec.urgencies) {
-      const { consumerTag } = await ch.consume(jobQueue(u), (msg) => {
+    for (const q of spec.queues) {
+      const { consumerTag } = await ch.consume(jobQueue(q), (msg) => {
         if (msg) this.deliver(spec, ch, msg);
       });
       spec.tags.push(consumerTag);
@@ -243,11 +245,11 @@ export class AmqpJobQueue implements JobQueue {
     this.resultsChannel = ch;
   }
 
-  async depth(urgency: Urgency): Promise<number> {
+  async depth(queue: QueueName): Promise<number> {
     if (!this.conn) return 0;
     const ch = await this.conn.createChannel();
     try {
-      return (await ch.checkQueue(jobQueue(urgency))).messageCount;
+      return (await ch.checkQueue(jobQueue(queue))).messageCount;
     } finally {
       await ch.close().catch(() => {});
     }
