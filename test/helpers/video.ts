@@ -16,7 +16,7 @@ export function scratchFile(bytes: Uint8Array, ext = 'bin'): string {
 }
 
 export interface Probed {
-  streams: Array<{ codec_type: string; codec_name: string; width?: number; height?: number; r_frame_rate: string; nb_read_frames?: string; pix_fmt?: string }>;
+  streams: Array<{ codec_type: string; codec_name: string; width?: number; height?: number; r_frame_rate: string; nb_read_frames?: string; pix_fmt?: string; sample_aspect_ratio?: string }>;
   format: { duration: string };
 }
 

@@ -4,7 +4,8 @@
  */
 import type { RawImage } from './raw-image.ts';
 
-const TO_LINEAR = new Float32Array(256);
+/** An 8-bit sRGB value's linear light (0–1). */
+export const TO_LINEAR = new Float32Array(256);
 for (let i = 0; i < 256; i++) {
   const c = i / 255;
   TO_LINEAR[i] = c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
@@ -18,8 +19,9 @@ function exactLinearToSrgb8(v: number): number {
 }
 
 // Linear values quantised to 16 bits, then a table: one read per sample instead of a power.
-const STEPS = 65535;
-const FROM_LINEAR = new Uint8Array(STEPS + 1);
+export const STEPS = 65535;
+/** A linear value (0–1) quantised to `STEPS`, to its 8-bit sRGB value. */
+export const FROM_LINEAR = new Uint8Array(STEPS + 1);
 for (let i = 0; i <= STEPS; i++) FROM_LINEAR[i] = exactLinearToSrgb8(i / STEPS);
 
 export function linearToSrgb8(v: number): number {

@@ -262,24 +262,22 @@ export const runPlan: GraphRunner = async (graph, params, input, images) => {
 
 /**
  * The image pipeline for the frames of a video, all of one size: the plan checked once, the
- * graph's other images opened and decoded once, then each frame scaled (as a still's input is)
- * and run through the graph.
+ * graph's other images opened and decoded once, then each frame — which comes scaled to
+ * `input`, as a still's input is scaled (`width`/`height`) — run through the graph. A graph of
+ * `nop`s alone `passes` its frames on as they are.
  */
-export async function frameProcessor(task: ProcessingTask, frame: Size, runGraph: GraphRunner): Promise<{ size: Size; decisions: Decisions; process: (frame: RawImage) => Promise<RawImage> }> {
+export async function frameProcessor(
+  task: ProcessingTask,
+  frame: Size,
+  runGraph: GraphRunner,
+): Promise<{ input: Size; size: Size; decisions: Decisions; passes: boolean; process: (frame: RawImage) => Promise<RawImage> }> {
   const { compiled } = task.entry;
   const decisions = decide(compiled, task.params, 'mp4');
   const { scale } = decisions;
-  const size = scale ? targetSize(frame, scale.width, scale.height) : frame;
+  const input = scale ? targetSize(frame, scale.width, scale.height) : frame;
   const opened = await openImages(compiled, task.images ?? {}, task.limits);
-  const out = await step('plan', () => checkPlan(compiled, task.params, size, 'mp4', task.limits, new Map([...opened].map(([id, o]) => [id, o.size]))));
-  const others = await pixelsOf(opened, task.limits, size);
+  const size = await step('plan', () => checkPlan(compiled, task.params, input, 'mp4', task.limits, new Map([...opened].map(([id, o]) => [id, o.size]))));
+  const others = await pixelsOf(opened, task.limits, input);
   const passes = compiled.steps.every((p) => p.component === 'nop');
-  return {
-    size: out,
-    decisions,
-    process: async (image) => {
-      const scaled = size === frame ? image : fromLinear(scaleLinear(toLinear(image), size.width, size.height));
-      return passes ? scaled : runGraph(compiled, task.params, scaled, others);
-    },
-  };
+  return { input, size, decisions, passes, process: passes ? async (image) => image : (image) => runGraph(compiled, task.params, image, others) };
 }

@@ -60,11 +60,20 @@ describe.skipIf(!haveFfmpeg())('video out (.mp4)', () => {
     expect(Math.abs(Number(video.nb_read_frames) - pages)).toBeLessThanOrEqual(1);
   });
 
-  it('scales every frame as a still’s input is scaled, keeping the aspect ratio', async () => {
-    const out = await runTask(task('passthrough', VIDEO, { width: 480 }));
-    const video = ffprobe(out.body).streams.find((s) => s.codec_type === 'video')!;
-    expect([video.width, video.height]).toEqual([480, 272]);
-  });
+  it('scales every frame as a still’s input is scaled: its size, its pixels (within codec loss), a stretch with square pixels', async () => {
+    for (const [graph, input, k] of [['passthrough', VIDEO, 12], ['customgrey', VIDEO, 20], ['passthrough', GIF, 3]] as const) {
+      const out = await runTask(task(graph, input, { width: 480 }));
+      const video = ffprobe(out.body).streams.find((s) => s.codec_type === 'video')!;
+      const still = await runTask(task(graph, input === GIF ? await sharp(GIF, { page: k }).png().toBuffer() : frameOf(VIDEO, k), { width: 480 }, 'png'));
+      const { width, height } = await sharp(still.body).metadata();
+      // yuv420p needs even sides: an odd one gains a row.
+      expect([video.width, video.height], `${graph}: the still's size`).toEqual([width, height! + (height! % 2)]);
+      const frame = await sharp(frameOf(out.body, k)).extract({ left: 0, top: 0, width: width!, height: height! }).png().toBuffer();
+      expect((await compareImages(frame, Buffer.from(still.body))).mean, `${graph}: frame ${k} against the still`).toBeLessThanOrEqual(3);
+    }
+    const stretched = ffprobe((await runTask(task('passthrough', VIDEO, { width: 300, height: 300 }))).body).streams.find((s) => s.codec_type === 'video')!;
+    expect(stretched).toMatchObject({ width: 300, height: 300, sample_aspect_ratio: '1:1' });
+  }, 30_000);
 
   it('honours rotation metadata: a phone\'s sideways video comes out upright, as a video, a poster and in /info', async () => {
     const plain = madeByFfmpeg(['-f', 'lavfi', '-i', 'smptebars=size=192x96:rate=10', '-t', '1', '-pix_fmt', 'yuv420p'], 'mp4');

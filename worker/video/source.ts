@@ -1,7 +1,9 @@
 /**
- * Where a video job's frames come from: an MP4 (or QuickTime) file, probed and its bounds
- * checked first (probe.ts), then decoded by ffmpeg into RGB frames on a pipe; or an animated
- * GIF or WebP, whose frames sharp decodes under the limits of any animated input.
+ * Where a video job's frames come from: a video file, probed and its bounds checked first
+ * (probe.ts), then decoded (and scaled) by ffmpeg into RGB frames on a pipe; or an animated GIF
+ * or WebP, whose frames sharp decodes (and scales) under the limits of any animated input.
+ * Frames are scaled where they are decoded, with a lanczos kernel in gamma space (as libvips
+ * scales a still reduced by 4 or more): never a full-size frame in JavaScript to make a small one.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,13 +18,20 @@ import { ffmpegPath, haveFfmpeg, run, videoOff, withJobDir } from './ffmpeg.ts';
 import { inputArgs, probe, sniffContainer, type Container, type VideoInfo } from './probe.ts';
 
 export interface FrameSource {
+  /** The frames' size as shown (upright). */
   size: Size;
   fps: number;
-  /** The frames, upright, RGB, in order. */
-  frames: AsyncIterable<RawImage>;
-  /** The file whose audio goes into the result, and how to read it; null: none. */
-  audio: { file: string; container: Container; codec: string } | null;
+  /** The frames, upright, RGB, in order, at `at` (scaled where that is another size). */
+  frames(at: Size): AsyncIterable<RawImage>;
+  /** The video file and how ffmpeg reads it; null for an animated image. */
+  file: { path: string; container: Container } | null;
+  /** The codec of the file's first audio stream, which goes into the result; null: none. */
+  audio: string | null;
 }
+
+/** ffmpeg's filter that scales frames from `from` to `to`; none where they are one size. */
+export const scaleFilter = (from: Size, to: Size): string[] =>
+  from.width === to.width && from.height === to.height ? [] : [`scale=${to.width}:${to.height}:flags=lanczos`];
 
 const videoLimits = (limits: ProcessLimits) => ({ ...limits, maxVideoSeconds: limits.maxVideoSeconds ?? DEFAULT_MAX_VIDEO_SECONDS });
 
@@ -73,10 +82,14 @@ async function ffmpegSource(container: Container, bytes: Uint8Array, dir: string
   const file = join(dir, 'input');
   await writeFile(file, bytes);
   const info = await probe(container, file, videoLimits(limits));
-  const { width, height } = info;
-  // ffmpeg turns the frames upright (its autorotate), so they have the shown size.
-  const decoder = run(ffmpegPath(), ['-nostdin', '-v', 'error', ...inputArgs(container, file), '-map', '0:v:0', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], limits.deadline, false);
-  return { size: { width, height }, fps: info.fps, frames: framesOf(decoder.stdout, width, height, decoder.done), audio: info.audio ? { file, container, codec: info.audio } : null };
+  // ffmpeg turns the frames upright (its autorotate) before its filters, so they have the shown size.
+  const size = { width: info.width, height: info.height };
+  const frames = (at: Size) => {
+    const filters = scaleFilter(size, at);
+    const decoder = run(ffmpegPath(), ['-nostdin', '-v', 'error', ...inputArgs(container, file), '-map', '0:v:0', ...(filters.length > 0 ? ['-vf', filters.join(',')] : []), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], limits.deadline, false);
+    return framesOf(decoder.stdout, at.width, at.height, decoder.done);
+  };
+  return { size, fps: info.fps, frames, file: { path: file, container }, audio: info.audio };
 }
 
 /** Frames of `width` × `height` RGB, cut from a stream; then whatever its process ended with. */
@@ -105,11 +118,13 @@ async function animationSource(bytes: Uint8Array, limits: ProcessLimits): Promis
   const height = meta.pageHeight ?? meta.height ?? 1;
   const delays = (meta.delay ?? []).map((d) => (d > 0 ? d : 100));
   const meanDelay = delays.length > 0 ? delays.reduce((a, b) => a + b, 0) / delays.length : 100;
-  async function* frames(): AsyncIterable<RawImage> {
+  async function* frames(at: Size): AsyncIterable<RawImage> {
     for (let page = 0; page < pages; page++) {
-      const { data } = await sharp(bytes, { page, pages: 1, limitInputPixels: limits.maxInputPixels }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-      yield { data, width, height, channels: 3 };
+      let frame = sharp(bytes, { page, pages: 1, limitInputPixels: limits.maxInputPixels }).removeAlpha().toColourspace('srgb');
+      if (at.width !== width || at.height !== height) frame = frame.resize(at.width, at.height, { fit: 'fill', kernel: 'lanczos3' });
+      const { data } = await frame.raw().toBuffer({ resolveWithObject: true });
+      yield { data, width: at.width, height: at.height, channels: 3 };
     }
   }
-  return { size: { width, height }, fps: Math.min(100, 1000 / meanDelay), frames: frames(), audio: null };
+  return { size: { width, height }, fps: Math.min(100, 1000 / meanDelay), frames, file: null, audio: null };
 }
