@@ -145,5 +145,23 @@ describe.skipIf(!ready)('the distributed topology', () => {
     expect((await get(`${stack.edges[0]!.url}/graph/passthrough.jpg?input=files%2Fvideo-3dpmic.mp4&t=0.5&width=200`)).status).toBe(301);
     // The video worker made the two videos and nothing else; the image workers the poster alone.
     expect((await counts()).map((n, i) => n - before[i]!)).toEqual([1, 1, 0, 1]);
+
+    // Five GETs at once over both edges for a new video: one processing run, one object.
+    const blurred = '/graph/gaussianblur.mp4?input=files%2Fvideo-3dpmic.mp4&std-dev-x=2&std-dev-y=2';
+    const blurs = await processed(videoWorker, 'gaussianblur');
+    const answers = await Promise.all(Array.from({ length: 5 }, (_, i) => get(`${stack.edges[i % 2]!.url}${blurred}`)));
+    expect(answers.map((r) => r.status)).toEqual(Array(5).fill(301));
+    expect(new Set(answers.map((r) => r.headers.get('location'))).size).toBe(1);
+    expect((await processed(videoWorker, 'gaussianblur')) - blurs).toBe(1);
+
+    // A purge of the input reaches its videos and its poster (lineage): their index entries go.
+    const purged = await fetch(`${stack.workers[2]!.url}/admin/purge`, { method: 'POST', headers: { authorization: `Bearer ${stack.env.IMGFLO_BRIDGE_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ input: 'files/video-3dpmic.mp4' }) });
+    expect(purged.status).toBe(200);
+    const { objects } = (await purged.json()) as { objects: string[] };
+    expect(objects.filter((o) => o.endsWith('.mp4')).length).toBeGreaterThanOrEqual(2);
+    const redis = new Redis(DB_URL);
+    const key = answers[0]!.headers.get('location')!.split('/').at(-2)!;
+    expect(await redis.get(`imgflo:index:${key}`)).toBeNull();
+    redis.disconnect();
   }, 120_000);
 });

@@ -67,5 +67,10 @@ describe('the documentation', () => {
     expect(section).toContain(`${s.hit.vsBare.toFixed(2)}× bare, ${s.hit.vsBareWithAssets.toFixed(2)}× bare with assets`);
     expect(section).toContain(`${s.coalescing.processingRuns} processing run`);
     expect(section).toContain(`| ${s.memory.workerPeakRssMB} MB |`);
+    for (const name of ['customgrey', 'scaled480']) {
+      const v = s.video[name];
+      expect(section).toContain(`| ${v.oursCpuMs} ms | ffmpeg alone`);
+      expect(section).toContain(`: ${v.ffmpegCpuMs} ms | ${v.ratio.toFixed(2)}× |`);
+    }
   });
 });
