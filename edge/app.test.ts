@@ -1,7 +1,18 @@
+import { serve } from '@hono/node-server';
 import sharp from 'sharp';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { inputTag } from '../shared/cache-tags.ts';
+import { MemoryAppRegistry } from '../shared/memory/app-registry.ts';
+import { MemoryCacheIndex } from '../shared/memory/cache-index.ts';
+import { MemoryJobQueue } from '../shared/memory/job-queue.ts';
+import { MemoryKv } from '../shared/memory/kv.ts';
+import { systemClock } from '../shared/ports.ts';
 import { tokenV1, tokenV2 } from '../shared/tokens.ts';
+import { createBridgeApp } from '../worker/bridge/app.ts';
+import { Bridge } from '../worker/bridge/bridge.ts';
+import { createLogger } from '../worker/log.ts';
+import { createMetrics } from '../worker/metrics.ts';
+import { httpBridgeClient, TOKEN_REFUSED } from './bridge-client.ts';
 import { ORIGINAL_GRAPHS } from '../test/helpers/catalogue.ts';
 import { inProcessSystem } from '../test/helpers/in-process.ts';
 
@@ -188,12 +199,41 @@ describe('edge, when the index or the backend fails', () => {
   });
 
   it('answers 503 with Retry-After when the bridge is unreachable', async () => {
-    const { httpBridgeClient } = await import('./bridge-client.ts');
     const sys = await inProcessSystem({ bridge: httpBridgeClient({ url: 'http://127.0.0.1:9', token: 'x'.repeat(16), timeoutMs: 2000 }) });
     const res = await sys.request('/graph/crop?input=files%2Fgridbear.jpg');
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(await res.json()).toMatchObject({ code: 503, reason: 'unavailable' });
+  });
+});
+
+describe('an edge with another token than its bridge', () => {
+  it('answers 503, logs why in one line, and its /health names the refused token', async () => {
+    // The real bridge over HTTP, with its own token.
+    const kv = new MemoryKv();
+    const metrics = createMetrics();
+    const log = createLogger('silent');
+    const bridge = new Bridge({ queue: new MemoryJobQueue(), index: new MemoryCacheIndex(kv), apps: new MemoryAppRegistry(kv), clock: systemClock, metrics, log, jobTimeoutMs: 2000 });
+    const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+      const s = serve({ fetch: createBridgeApp({ bridge, bridgeToken: 'the-bridge-token-1234', metrics, log }).fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
+    });
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const logs: Array<Record<string, unknown>> = [];
+      const wrong = 'not-the-bridge-token-5678';
+      const sys = await inProcessSystem({ bindings: { IMGFLO_BRIDGE_URL: url, IMGFLO_BRIDGE_TOKEN: wrong }, bridge: httpBridgeClient({ url, token: wrong, timeoutMs: 2000, log: (l) => logs.push(l) }) });
+      const res = await sys.request('/graph/crop?input=files%2Fgridbear.jpg');
+      expect([res.status, (await res.json()).reason]).toEqual([503, 'unavailable']);
+      expect(logs).toContainEqual(expect.objectContaining({ msg: TOKEN_REFUSED, level: 'error' }));
+      const health = await sys.request('/health');
+      expect([health.status, await health.json()]).toEqual([503, { ok: true, index: 'ok', bridge: 'token-refused' }]);
+      // With the bridge's token, the same health check passes.
+      const right = await inProcessSystem({ bindings: { IMGFLO_BRIDGE_URL: url, IMGFLO_BRIDGE_TOKEN: 'the-bridge-token-1234' } });
+      expect(await (await right.request('/health')).json()).toEqual({ ok: true, index: 'ok', bridge: 'ok' });
+    } finally {
+      bridge.close();
+      server.close();
+    }
   });
 });
 

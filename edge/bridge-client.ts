@@ -7,7 +7,10 @@ export type BridgeAnswer = { status: 200; objectKey: string } | { status: 202 };
 
 export type BridgeClient = (job: JobRequest) => Promise<BridgeAnswer>;
 
-export function httpBridgeClient(options: { url: string; token: string; timeoutMs: number; fetch?: typeof fetch }): BridgeClient {
+/** What an edge logs when the bridge refuses its token: every request then answers 503. */
+export const TOKEN_REFUSED = "the bridge refused this edge's token: IMGFLO_BRIDGE_TOKEN differs between the edge and the backend";
+
+export function httpBridgeClient(options: { url: string; token: string; timeoutMs: number; fetch?: typeof fetch; log?: (line: Record<string, unknown>) => void }): BridgeClient {
   const doFetch = options.fetch ?? fetch;
   return async (job) => {
     let res: Response;
@@ -19,6 +22,11 @@ export function httpBridgeClient(options: { url: string; token: string; timeoutM
         signal: AbortSignal.timeout(options.timeoutMs),
       });
     } catch {
+      throw unavailable('Backend unavailable');
+    }
+    if (res.status === 401) {
+      await res.body?.cancel();
+      options.log?.({ msg: TOKEN_REFUSED, level: 'error', requestId: job.requestId });
       throw unavailable('Backend unavailable');
     }
     const body = (await res.json().catch(() => null)) as (Partial<ErrorBody> & { objectKey?: string }) | null;

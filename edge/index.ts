@@ -25,12 +25,13 @@ const apps = new WeakMap<Env, Promise<Hono<AppEnv>>>();
 
 async function build(env: Env): Promise<Hono<AppEnv>> {
   const config = parseEdgeConfig(env);
+  const log = (line: Record<string, unknown>) => console.log(JSON.stringify(line));
   const redis = upstashClient(config.upstash.url, config.upstash.token);
   return createApp({
     config,
     catalogue: await catalogueOf(GRAPHS, PRESETS),
     index: memoizedIndex(upstashIndex(redis), { ttlMs: config.memoSeconds * 1000, max: 10_000, maxBytes: 4 * 1024 * 1024, now: Date.now }),
-    bridge: httpBridgeClient({ url: config.bridge.url, token: config.bridge.token, timeoutMs: Math.max(config.jobTimeoutMs, config.videoJobTimeoutMs) + 5000 }),
+    bridge: httpBridgeClient({ url: config.bridge.url, token: config.bridge.token, timeoutMs: Math.max(config.jobTimeoutMs, config.videoJobTimeoutMs) + 5000, log }),
     findApp: appFinder({ envApps: config.apps, redis: config.appRegistry ? redis : null, cacheSeconds: config.appCacheSeconds, now: Date.now }),
     rateLimit: config.rateLimit ? redisRateLimiter(redis, config.rateLimit) : null,
     assets: env.ASSETS ?? null,
@@ -40,7 +41,7 @@ async function build(env: Env): Promise<Hono<AppEnv>> {
     results: env.RESULTS ?? null,
     resultsCache: workersCache(),
     now: () => Date.now(),
-    log: (line) => console.log(JSON.stringify(line)),
+    log,
   });
 }
 

@@ -8,9 +8,11 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { portInUse } from '../shared/config-issues.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -211,7 +213,23 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+/** Thrown before anything starts when a port is taken: its message names the port and its variable. */
+export class PortTaken extends Error {}
+
+/** Resolves when `port` is free on loopback; rejects with PortTaken when another program holds it. */
+export function ensureFree(port: number, variable: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? new PortTaken(portInUse(port, variable)) : e));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
+}
+
 export async function startStack(o: StackOptions): Promise<Stack> {
+  // Nothing starts on a taken port: the edge's dev server would die later, the backend's
+  // health check could be answered by the other program.
+  await ensureFree(o.backendPort, 'IMGFLO_PORT');
+  await ensureFree(o.edgePort, 'IMGFLO_EDGE_PORT');
   const given = serviceSettings(o.env ?? process.env);
   const backendUrl = `http://127.0.0.1:${o.backendPort}`;
   const edgeUrl = `http://127.0.0.1:${o.edgePort}`;

@@ -12,3 +12,7 @@ export function describeEnvIssues(issues: readonly v.BaseIssue<unknown>[]): stri
   }
   return `invalid configuration: ${problems.join('; ')}`;
 }
+
+/** A port another program listens on, and the variable that moves ours. */
+export const portInUse = (port: number, variable: string): string =>
+  `${variable}: port ${port} is in use by another program; stop it, or set ${variable} to a free port (e.g. ${variable}=${port + 1})`;

@@ -9,7 +9,8 @@ import { serve, type ServerType } from '@hono/node-server';
 import sharp from 'sharp';
 import { createAdapters } from './adapters/index.ts';
 import { loadCatalogue } from './catalogue.ts';
-import { loadBackendConfig } from './config.ts';
+import { portInUse } from '../shared/config-issues.ts';
+import { ConfigError, loadBackendConfig } from './config.ts';
 import { composeBackend } from './composition.ts';
 import { createLogger } from './log.ts';
 import { haveFfmpeg } from './video/ffmpeg.ts';
@@ -32,8 +33,13 @@ export async function startBackend(env: Record<string, string | undefined>): Pro
   const adapters = createAdapters(config, log, { queue: config.role !== 'upstash-proxy', store: runsWorkers });
   const backend = await composeBackend(config, { catalogue, adapters, log });
 
-  const server = await new Promise<ServerType>((resolve) => {
+  const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: backend.app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
+    s.once('error', reject);
+  }).catch(async (e: NodeJS.ErrnoException) => {
+    await backend.close();
+    if (e.code === 'EADDRINUSE') throw new ConfigError(portInUse(config.port, 'IMGFLO_PORT'));
+    throw e;
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

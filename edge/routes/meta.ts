@@ -1,13 +1,20 @@
-/** GET /version and GET /health (edge liveness, and whether the index and the bridge answer). */
+/**
+ * GET /version and GET /health (edge liveness, whether the index answers, and whether the bridge
+ * answers and takes this edge's token).
+ */
 import { Hono } from 'hono';
 import type { AppEnv, EdgeDeps } from '../context.ts';
 
-async function check(probe: () => Promise<unknown>): Promise<'ok' | 'unavailable'> {
+type Health = 'ok' | 'unavailable' | 'token-refused';
+
+class TokenRefused extends Error {}
+
+async function check(probe: () => Promise<unknown>): Promise<Health> {
   try {
     await probe();
     return 'ok';
-  } catch {
-    return 'unavailable';
+  } catch (e) {
+    return e instanceof TokenRefused ? 'token-refused' : 'unavailable';
   }
 }
 
@@ -18,7 +25,9 @@ export function metaRoutes(deps: EdgeDeps) {
     const [index, bridge] = await Promise.all([
       check(() => deps.index.get('0'.repeat(40))),
       check(async () => {
-        const res = await fetch(`${deps.config.bridge.url}/health`, { signal: AbortSignal.timeout(2000) });
+        const { url, token } = deps.config.bridge;
+        const res = await fetch(`${url}/jobs`, { method: 'HEAD', headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(2000) });
+        if (res.status === 401) throw new TokenRefused();
         if (!res.ok) throw new Error(String(res.status));
       }),
     ]);

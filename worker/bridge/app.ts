@@ -1,6 +1,10 @@
-/** The bridge's HTTP side: POST /jobs from the edge (bearer token). */
+/**
+ * The bridge's HTTP side: POST /jobs from the edge (bearer token); HEAD /jobs answers whether an
+ * edge's token is this bridge's (204, else 401), for the edge's /health.
+ */
 import { Hono } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
+import { HTTPException } from 'hono/http-exception';
 import * as v from 'valibot';
 import { errorResponse } from '../../shared/error-response.ts';
 import { ImgfloError, internal, isImgfloError } from '../../shared/errors.ts';
@@ -19,7 +23,9 @@ export interface BridgeAppDeps {
 export function createBridgeApp(deps: BridgeAppDeps): Hono {
   const app = new Hono();
 
-  app.post('/jobs', bearerAuth({ token: deps.bridgeToken }), async (c) => {
+  const auth = bearerAuth({ token: deps.bridgeToken });
+  app.get('/jobs', auth, (c) => c.body(null, 204));
+  app.post('/jobs', auth, async (c) => {
     const parsed = v.safeParse(JobRequestSchema, await c.req.json().catch(() => null));
     if (!parsed.success) {
       throw new ImgfloError(400, 'internal', 'Invalid job request');
@@ -41,8 +47,14 @@ export function createBridgeApp(deps: BridgeAppDeps): Hono {
     }
   });
 
+  // A refused token is logged, once a minute at most: an edge with another token sends many.
+  let refusalLogged = 0;
   app.onError((e, c) => {
     if (isImgfloError(e)) return errorResponse(e);
+    if (e instanceof HTTPException && e.status === 401 && Date.now() - refusalLogged > 60_000) {
+      refusalLogged = Date.now();
+      deps.log.warn({ path: c.req.path }, 'a request with a token that is not IMGFLO_BRIDGE_TOKEN was refused (an edge with another token?)');
+    }
     if ('getResponse' in e && typeof e.getResponse === 'function') return e.getResponse() as Response;
     const requestId = crypto.randomUUID();
     deps.log.error({ err: e, requestId }, 'bridge error');
