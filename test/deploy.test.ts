@@ -6,6 +6,7 @@
  */
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse } from 'yaml';
@@ -85,7 +86,7 @@ describe('compose file', () => {
   const compose = parse(readFileSync(file, 'utf8'), { merge: true }) as { services: Record<string, { environment?: Record<string, string> }> };
 
   it('describes RabbitMQ, Redis, the Upstash proxy, an S3 store, a bridge and workers', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['bridge', 'minio', 'minio-init', 'rabbitmq', 'redis', 'tunnel', 'upstash-proxy', 'video-worker', 'worker']);
+    expect(Object.keys(compose.services).sort()).toEqual(['bridge', 'minio', 'minio-init', 'rabbitmq', 'redis', 'upstash-proxy', 'video-worker', 'worker']);
   });
 
   it('has workers for every queue, video on a worker of its own', () => {
@@ -114,21 +115,49 @@ describe('compose file', () => {
     expect(loadBackendConfig(env).role).toBe(role);
   });
 
-  it('passes docker-compose config', () => {
-    let version = '';
+  /** `docker-compose config` of the files, with these settings only; its output as an object, or its error. */
+  const composeConfig = (files: string[], env: Record<string, string>): { ok: true; config: { services: Record<string, { ports?: Array<string | { published: string | number; host_ip?: string }> }> } } | { ok: false; error: string } => {
     try {
-      version = execFileSync('docker-compose', ['version', '--short']).toString();
+      const out = execFileSync('docker-compose', [...files.flatMap((f) => ['-f', join(DOCKER, f)]), 'config'], { env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', ...env }, stdio: 'pipe', cwd: tmpdir() });
+      return { ok: true, config: parse(out.toString()) };
+    } catch (e) {
+      return { ok: false, error: String((e as { stderr?: Buffer }).stderr ?? e) };
+    }
+  };
+  const SECRETS = { IMGFLO_BRIDGE_TOKEN: 'x'.repeat(20), UPSTASH_REDIS_REST_TOKEN: 'y'.repeat(20), RABBITMQ_PASSWORD: 'r'.repeat(20), MINIO_ROOT_PASSWORD: 'm'.repeat(20) };
+  const haveCompose = (() => {
+    try {
+      return /\d/.test(execFileSync('docker-compose', ['version', '--short']).toString());
     } catch {
       if (process.env.IMGFLO_TEST_REQUIRE_SERVICES === '1') throw new Error('docker-compose is not installed');
-      return;
+      return false;
     }
-    expect(version).toMatch(/\d/);
-    for (const profile of [[], ['--profile', 'tunnel']]) {
-      execFileSync('docker-compose', ['-f', file, ...profile, 'config', '-q'], {
-        env: { ...process.env, IMGFLO_BRIDGE_TOKEN: 'x'.repeat(20), UPSTASH_REDIS_REST_TOKEN: 'y'.repeat(20), CLOUDFLARE_TUNNEL_TOKEN: 'z'.repeat(20) },
-        stdio: 'pipe',
-      });
+  })();
+
+  it.runIf(haveCompose)('passes docker-compose config with its four secrets and no tunnel token, and the tunnel file with one', () => {
+    expect(composeConfig(['compose.yaml'], SECRETS)).toMatchObject({ ok: true });
+    const withTunnel = composeConfig(['compose.yaml', 'compose.tunnel.yaml'], SECRETS);
+    expect(withTunnel.ok ? '' : withTunnel.error).toMatch(/CLOUDFLARE_TUNNEL_TOKEN/);
+    expect(composeConfig(['compose.yaml', 'compose.tunnel.yaml'], { ...SECRETS, CLOUDFLARE_TUNNEL_TOKEN: 'z'.repeat(20) })).toMatchObject({ ok: true });
+  });
+
+  it.runIf(haveCompose)('refuses to run without each secret (no shared default password), naming it', () => {
+    for (const name of Object.keys(SECRETS)) {
+      const without = composeConfig(['compose.yaml'], Object.fromEntries(Object.entries(SECRETS).filter(([k]) => k !== name)));
+      expect(without.ok ? '' : without.error, name).toMatch(new RegExp(name));
     }
+  });
+
+  it.runIf(haveCompose)('publishes every port on loopback alone, each movable by its variable', () => {
+    const ports = (env: Record<string, string>) => {
+      const r = composeConfig(['compose.yaml'], { ...SECRETS, ...env });
+      if (!r.ok) throw new Error(r.error);
+      // Long syntax or short ("127.0.0.1:8080:8080/tcp"), as the installed docker-compose prints it.
+      const hostSide = (p: string | { published: string | number; host_ip?: string }) => (typeof p === 'string' ? p.split(':').slice(0, 2).join(':') : `${p.host_ip}:${p.published}`);
+      return Object.fromEntries(Object.entries(r.config.services).flatMap(([name, s]) => (s.ports ?? []).map((p) => [name, hostSide(p)])));
+    };
+    expect(ports({})).toEqual({ bridge: '127.0.0.1:8080', 'upstash-proxy': '127.0.0.1:8079', minio: '127.0.0.1:9000', rabbitmq: '127.0.0.1:15672' });
+    expect(ports({ BRIDGE_HOST_PORT: '18080', INDEX_HOST_PORT: '18079', MINIO_HOST_PORT: '19000', RABBITMQ_MANAGEMENT_HOST_PORT: '25672' })).toEqual({ bridge: '127.0.0.1:18080', 'upstash-proxy': '127.0.0.1:18079', minio: '127.0.0.1:19000', rabbitmq: '127.0.0.1:25672' });
   });
 });
 
@@ -223,5 +252,19 @@ describe('the edge deployment', () => {
     expect(toml).toMatch(/\[env\.production\.observability\]\s*\nenabled = true/);
     expect(toml).toMatch(/^keep_vars = true$/m);
     expect(existsSync(join(ROOT, '.dev.vars.example'))).toBe(true);
+  }, 60_000);
+
+  it('names the development Worker apart from production: a plain wrangler deploy never replaces it', () => {
+    const text = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8');
+    const top = /^name = "([^"]+)"/m.exec(text)![1];
+    const production = /\[env\.production\]\s*\nname = "([^"]+)"/.exec(text)![1];
+    expect(production).toBe('imgflo');
+    expect(top).not.toBe(production);
+    const plain = execFileSync(join(ROOT, 'node_modules', '.bin', 'wrangler'), ['deploy', '--dry-run', '--outdir', join(ROOT, 'test-output', 'edge-bundle-dev')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', XDG_CONFIG_HOME: join(ROOT, '.config'), NO_COLOR: '1' },
+    });
+    expect(plain).not.toMatch(/IMGFLO_REQUIRE_AUTH/);
   }, 60_000);
 });
