@@ -30,6 +30,23 @@ import * as v2 from "valibot";
 // shared/presets.ts
 import * as v from "valibot";
 
+// shared/suggest.ts
+import { distance } from "fastest-levenshtein";
+function nearest(name, candidates) {
+  const most = name.length <= 3 ? 1 : 2;
+  let best = null;
+  let bestDistance = most + 1;
+  for (const c of candidates) {
+    const d = distance(name.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best;
+}
+var didYouMean = (name, candidates) => {
+  const n = nearest(name, candidates);
+  return n === null || n === name ? "" : ` (did you mean ${n}?)`;
+};
+
 // shared/errors.ts
 var ImgfloError = class _ImgfloError extends Error {
   constructor(status, reason, message, extra = {}, retryable = false) {
@@ -71,7 +88,7 @@ var invalidParameter = (parameter, detail) => new ImgfloError(422, "invalid-para
   parameter
 });
 var unsupportedType = (type, supported) => new ImgfloError(449, "unsupported-type", `Unsupported output type: ${type}`, { supported });
-var unknownParameter = (unknown, inports) => new ImgfloError(449, "unknown-parameter", `Unknown parameter: ${unknown.join(", ")}`, {
+var unknownParameter = (unknown, inports) => new ImgfloError(449, "unknown-parameter", `Unknown parameter: ${unknown.map((n) => `${n}${didYouMean(n, inports)}`).join(", ")}`, {
   unknown,
   inports
 });
@@ -148,6 +165,25 @@ function parsePresetFile(filename, text2) {
   const r = v.safeParse(PresetSetSchema, JSON.parse(text2));
   if (!r.success) throw new Error(`${filename}: ${r.issues.map((i) => `${v.getDotPath(i) ?? ""} ${i.message}`.trim()).join("; ")}`);
   return r.output;
+}
+function withPreset(entry, pairs, appSet) {
+  if (Object.hasOwn(entry.compiled.inports, "preset")) return pairs;
+  return expandPreset(pairs, [appSet, entry.presets]);
+}
+function expandPreset(pairs, sets) {
+  const named = pairs.filter(([n]) => n === "preset");
+  if (named.length === 0) return pairs;
+  if (named.length > 1) throw invalidParameter("preset", "given more than once");
+  const name = named[0][1];
+  const preset = sets.find((s) => s && Object.hasOwn(s, name))?.[name];
+  if (!preset) {
+    const known = [...new Set(sets.flatMap((s) => Object.keys(s ?? {})))].sort();
+    throw invalidParameter("preset", known.length ? `unknown preset; this graph has ${known.join(", ")}` : "this graph has no presets");
+  }
+  const given = pairs.filter(([n]) => n !== "preset");
+  const explicit = new Set(given.map(([n]) => n));
+  const fromPreset = Object.entries(preset.params).filter(([n]) => !explicit.has(n)).map(([n, value]) => [n, String(value)]);
+  return [...fromPreset, ...given];
 }
 
 // shared/apps.ts
@@ -780,7 +816,8 @@ function resolveImageRef(name, raw) {
   try {
     url2 = new URL(value);
   } catch {
-    throw fetchFailed("not an http(s) URL, files/<name> or graph/... URL");
+    const hint = /^[A-Za-z0-9_][A-Za-z0-9_.-]*\.[A-Za-z0-9]+$/.test(value) ? ` (did you mean files/${value}?)` : "";
+    throw fetchFailed(`not an http(s) URL, files/<name> or graph/... URL${hint}`);
   }
   if (url2.protocol !== "http:" && url2.protocol !== "https:") {
     throw fetchFailed(`scheme ${url2.protocol} is not allowed`);
@@ -1311,8 +1348,8 @@ function resolveRequest(entry, ext, pairs, limits) {
   if (runtime.answers === "json") allowed.delete("fallback");
   const unknown = [...given.keys()].filter((n) => !allowed.has(n)).sort();
   if (unknown.length > 0) {
-    const inports = [...allowed].filter((n) => !CONTROL_PARAMS.includes(n) || n === "input");
-    throw unknownParameter(unknown, inports.sort());
+    const inports = [...allowed, "preset"].filter((n) => !CONTROL_PARAMS.includes(n) || n === "input" || n === "fallback");
+    throw unknownParameter(unknown, [...new Set(inports)].sort());
   }
   const params = {};
   for (const [name, inport] of Object.entries(compiled.inports)) {
@@ -1626,7 +1663,10 @@ async function purgeThrough(backend, token, request) {
   }
   if (res.status === 401) throw new CliError(`the backend at ${backend} refused the token: give its IMGFLO_BRIDGE_TOKEN`);
   const body = await res.json().catch(() => null);
-  if (res.status === 404 && body?.reason === "unknown-graph") throw new CliError(`no graph is named ${request.graph}, and no results of one by that name are recorded`);
+  if (res.status === 404 && body?.reason === "unknown-graph") {
+    const hint = /\(did you mean [^)]+\)/.exec(body.error ?? "")?.[0];
+    throw new CliError(`no graph is named ${request.graph}${hint ? ` ${hint}` : ""}, and no results of one by that name are recorded`);
+  }
   if (res.status === 404) throw new CliError(`${backend} does not purge: point --backend at a backend that holds the store (role all or worker)`);
   if (!res.ok || !body) throw new CliError(`purge failed: ${res.status} ${body?.reason ?? ""}: ${body?.error ?? res.statusText}`);
   return body;
@@ -1770,19 +1810,23 @@ function signCommand(catalogue, args, env2, out2, warn) {
   cmd.addHelpText("after", entry ? "" : `
 Each graph has its own parameters: "imgflo sign GRAPH --help" lists them. Graphs: ${[...catalogue.keys()].join(", ")}`);
   const params = [];
+  const addParam = (name, description) => {
+    const option = new Option(`--${name} <value>`, description).argParser((value, previous) => {
+      if (previous !== void 0) throw new CliError(`--${name} is given more than once`);
+      return value;
+    });
+    cmd.addOption(option);
+    params.push([name, option]);
+  };
   if (entry) {
-    for (const [port, info2] of Object.entries(describeGraph(entry).inports)) {
-      const option = new Option(`--${port} <value>`, `${info2.description}${info2.default === null ? "" : ` (default ${String(info2.default)})`}`).argParser((value, previous) => {
-        if (previous !== void 0) throw new CliError(`--${port} is given more than once`);
-        return value;
-      });
-      cmd.addOption(option);
-      params.push([port, option]);
-    }
+    const { inports } = describeGraph(entry);
+    for (const [port, info2] of Object.entries(inports)) addParam(port, `${info2.description}${info2.default === null ? "" : ` (default ${String(info2.default)})`}`);
+    if (!Object.hasOwn(inports, "preset") && entry !== INFO_ENTRY) addParam("preset", "a preset of the graph's (the service's, or the signing app's)");
+    if (!entry.compiled.generative && entry !== INFO_ENTRY && !Object.hasOwn(inports, "fallback")) addParam("fallback", "files/<name> or an http(s) URL processed instead of an input that cannot be fetched or decoded");
   }
   cmd.action(async (graphspec, o) => {
     const { graph, ext } = splitSpec(graphspec);
-    if (!entry) throw new CliError(`unknown graph: ${graph} (graphs: ${[...catalogue.keys()].join(", ")})`);
+    if (!entry) throw new CliError(`unknown graph: ${graph}${didYouMean(graph, catalogue.keys())} (graphs: ${[...catalogue.keys()].join(", ")})`);
     const pairs = params.flatMap(([port, option]) => {
       const value = o[option.attributeName()];
       return typeof value === "string" ? [[port, value]] : [];
@@ -1794,18 +1838,21 @@ Each graph has its own parameters: "imgflo sign GRAPH --help" lists them. Graphs
       expires = Math.floor(Date.now() / 1e3) + seconds;
     }
     try {
-      resolveRequest(entry, ext, pairs, { sizeLimitMegapixels: v6.parse(SHARED_SETTINGS.IMGFLO_SIZE_LIMIT, env2.IMGFLO_SIZE_LIMIT) });
+      resolveRequest(entry, ext, withKnownPreset(entry, pairs, warn), { sizeLimitMegapixels: v6.parse(SHARED_SETTINGS.IMGFLO_SIZE_LIMIT, env2.IMGFLO_SIZE_LIMIT) });
     } catch (e) {
       if (isImgfloError(e)) throw new CliError(`the service would refuse this URL: ${e.status} ${e.reason}: ${e.message}`);
       throw e;
     }
+    const key = o.key ?? env2.IMGFLO_API_KEY;
+    const secret = o.secret ?? env2.IMGFLO_API_SECRET;
+    if (Boolean(key) !== Boolean(secret)) throw new CliError(key ? "a key needs its secret: give --secret or IMGFLO_API_SECRET" : "a secret needs its key: give --key or IMGFLO_API_KEY");
     const server = o.server ?? env2.IMGFLO_API_SERVER ?? "";
     if (!server) warn("imgflo: no --server or IMGFLO_API_SERVER: the URL is relative to the service");
     const options = {
       server,
       params: pairs,
-      key: o.key ?? env2.IMGFLO_API_KEY,
-      secret: o.secret ?? env2.IMGFLO_API_SECRET,
+      key,
+      secret,
       version: o.v1 ? "v1" : "v2",
       expires
     };
@@ -1813,6 +1860,13 @@ Each graph has its own parameters: "imgflo sign GRAPH --help" lists them. Graphs
     out2(o.json ? render({ url: url2 }, true) : url2);
   });
   return cmd;
+}
+function withKnownPreset(entry, pairs, warn) {
+  const preset = pairs.find(([n]) => n === "preset")?.[1];
+  if (preset === void 0 || Object.hasOwn(entry.compiled.inports, "preset")) return pairs;
+  if (Object.hasOwn(entry.presets, preset)) return withPreset(entry, pairs);
+  warn(`imgflo: ${preset} is not a preset of ${entry.name} in this catalogue; the service checks it against the app's presets`);
+  return pairs.filter(([n]) => n !== "preset");
 }
 
 // worker/cli/main.ts

@@ -3,6 +3,8 @@
  * a public message and whether a retry can help; `extra` holds the documented extra fields of
  * the JSON body. Nothing secret, no file-system path and no graph wiring may go into it.
  */
+import { didYouMean } from './suggest.ts';
+
 export type ErrorReason =
   | 'forbidden'
   | 'not-found'
@@ -81,8 +83,9 @@ export const ofInport = <T>(inport: string, work: Promise<T>): Promise<T> =>
 
 export const forbidden = () => new ImgfloError(403, 'forbidden', 'Forbidden');
 export const notFound = () => new ImgfloError(404, 'not-found', 'Not found');
-export const unknownGraph = (graph: string) =>
-  new ImgfloError(404, 'unknown-graph', `Unknown graph: ${graph}`, { graph });
+/** An unknown graph, with the nearest known name where one is near (`known`: the catalogue's). */
+export const unknownGraph = (graph: string, known: Iterable<string> = []) =>
+  new ImgfloError(404, 'unknown-graph', `Unknown graph: ${graph}${didYouMean(graph, known)}`, { graph });
 export const notCached = () => new ImgfloError(404, 'not-cached', 'Result is not cached');
 export const inputTooLarge = (limit: number) =>
   new ImgfloError(413, 'input-too-large', `Input is larger than ${limit} bytes`, { limit });
@@ -116,7 +119,7 @@ export const rateLimited = (retryAfterSeconds: number) =>
 export const unsupportedType = (type: string, supported: string[]) =>
   new ImgfloError(449, 'unsupported-type', `Unsupported output type: ${type}`, { supported });
 export const unknownParameter = (unknown: string[], inports: string[]) =>
-  new ImgfloError(449, 'unknown-parameter', `Unknown parameter: ${unknown.join(', ')}`, {
+  new ImgfloError(449, 'unknown-parameter', `Unknown parameter: ${unknown.map((n) => `${n}${didYouMean(n, inports)}`).join(', ')}`, {
     unknown,
     inports,
   });

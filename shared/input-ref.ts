@@ -43,7 +43,9 @@ export function resolveImageRef(name: string, raw: string | undefined): string {
   try {
     url = new URL(value);
   } catch {
-    throw fetchFailed('not an http(s) URL, files/<name> or graph/... URL');
+    // A bare file name is most often a bundled example written without its folder.
+    const hint = /^[A-Za-z0-9_][A-Za-z0-9_.-]*\.[A-Za-z0-9]+$/.test(value) ? ` (did you mean files/${value}?)` : '';
+    throw fetchFailed(`not an http(s) URL, files/<name> or graph/... URL${hint}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw fetchFailed(`scheme ${url.protocol} is not allowed`);

@@ -43,6 +43,15 @@ describe('resolving a processing request', () => {
       expect.objectContaining({ status: 449, reason: 'unknown-parameter', extra: expect.objectContaining({ unknown: ['skeke'] }) }),
     );
     expect(() => resolve('noop', '', '?input=files%2Fa.jpg&width=10')).toThrowError(expect.objectContaining({ status: 449 }));
+    // The list holds every name a URL may carry, the controls a user writes included; a near miss is named.
+    let refused: unknown;
+    try {
+      resolve('crop', '', '?input=files%2Fa.jpg&wdth=299');
+    } catch (e) {
+      refused = e;
+    }
+    expect(refused).toMatchObject({ message: 'Unknown parameter: wdth (did you mean width?)', extra: { inports: expect.arrayContaining(['input', 'width', 'fallback', 'preset', 'x']) } });
+    expect((refused as { extra: { inports: string[] } }).extra.inports).not.toContain('_nocache');
   });
   it('answers 449 with the supported list for an unsupported type', () => {
     expect(() => resolve('crop', 'svg', '?input=files%2Fa.jpg')).toThrowError(
@@ -101,6 +110,12 @@ describe('resolving a processing request', () => {
       expect.objectContaining({ status: 504, reason: 'input-fetch-failed' }),
     );
     expect(() => resolve('crop', '', '?input=file%3A%2F%2F%2Fetc%2Fpasswd')).toThrowError(expect.objectContaining({ status: 504 }));
+  });
+  it('names a bare file name as the example it most likely is, in input and in fallback alike', () => {
+    const hint = /not an http\(s\) URL, files\/<name> or graph\/\.\.\. URL \(did you mean files\/mountains\.png\?\)/;
+    expect(() => resolve('crop', '', '?input=mountains.png')).toThrowError(expect.objectContaining({ status: 504, reason: 'input-fetch-failed', message: expect.stringMatching(hint) }));
+    expect(() => resolve('crop', '', '?input=files%2Fa.jpg&fallback=mountains.png')).toThrowError(expect.objectContaining({ status: 422, message: expect.stringMatching(hint) }));
+    expect(() => resolve('crop', '', '?input=etc')).toThrowError(expect.objectContaining({ message: expect.not.stringMatching(/did you mean/) }));
   });
   it('reads the control flags', () => {
     const r = resolve('crop', '', '?input=files%2Fa.jpg&_nocache=true&_exp=1900000000&debug=1');

@@ -74,8 +74,9 @@ export function resolveRequest(
   if (runtime.answers === 'json') allowed.delete('fallback');
   const unknown = [...given.keys()].filter((n) => !allowed.has(n)).sort();
   if (unknown.length > 0) {
-    const inports = [...allowed].filter((n) => !CONTROL_PARAMS.includes(n as never) || n === 'input');
-    throw unknownParameter(unknown, inports.sort());
+    // Every name the URL may carry (the controls a user writes too: `fallback`, `preset`).
+    const inports = [...allowed, 'preset'].filter((n) => !CONTROL_PARAMS.includes(n as never) || n === 'input' || n === 'fallback');
+    throw unknownParameter(unknown, [...new Set(inports)].sort());
   }
 
   const params: Record<string, PropValue> = {};

@@ -4,6 +4,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFi
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../scripts/stack.ts';
 import { imgfloUrl } from '../shared/client.ts';
@@ -57,6 +58,25 @@ describe('command line tools', () => {
     await refused(['sign', 'crop', '--input', 'files/gridbear.jpg', '--expires', '-10'], /--expires/);
     await refused(['prewarm', '/nonexistent/list.txt'], /^imgflo: cannot read the list \/nonexistent\/list\.txt: ENOENT$/);
     await refused(['apps', 'list', '--redis', 'redis://127.0.0.1:1'], /^imgflo: cannot reach Redis at redis:\/\/127\.0\.0\.1:1: connect ECONNREFUSED/);
+    await refused(['sign', 'crop', '--input', 'files/gridbear.jpg', '--fallback', 'ftp://x'], /422 invalid-parameter: .*fallback/);
+    // Half a credential: never an unsigned URL that a service with auth on refuses.
+    const half = (e: NodeJS.ProcessEnv) => run(process.execPath, [`${ROOT}bin/imgflo.mjs`, 'sign', 'crop', '--input', 'files/gridbear.jpg'], { env: e }).then(() => null, (x: { code: number; stderr: string; stdout: string }) => x);
+    const noSecret = await half({ ...env, IMGFLO_API_SECRET: '' });
+    expect([noSecret?.code, noSecret?.stdout, noSecret?.stderr.trim()]).toEqual([1, '', 'imgflo: a key needs its secret: give --secret or IMGFLO_API_SECRET']);
+    const noKey = await half({ ...env, IMGFLO_API_KEY: '' });
+    expect([noKey?.code, noKey?.stdout, noKey?.stderr.trim()]).toEqual([1, '', 'imgflo: a secret needs its key: give --key or IMGFLO_API_KEY']);
+  });
+
+  it('signs preset= and fallback= URLs that the service answers, with auth on', async () => {
+    const { stdout } = await imgflo('sign', 'passthrough.jpg', '--input', 'files/nonexistent.jpg', '--preset', 'thumbnail', '--fallback', 'files/gridbear.jpg');
+    const url = stdout.trim();
+    expect(url).toMatch(/[?&]preset=thumbnail(&|$)/);
+    expect(url).toMatch(/[?&]fallback=files%2Fgridbear\.jpg(&|$)/);
+    const res = await fetch(url, { redirect: 'manual' });
+    // The fallback's result: a temporary redirect, the input may appear later.
+    expect(res.status).toBe(302);
+    const { width } = await sharp(Buffer.from(await (await fetch(res.headers.get('location')!)).arrayBuffer())).metadata();
+    expect(width).toBe(320);
   });
 
   it('takes negative numbers as values and prints JSON on request', async () => {
@@ -226,7 +246,8 @@ describe.each([
     expect(again.status).toBe(301);
     expect((await fetch(again.headers.get('location')!)).status).toBe(200);
     // A graph name nobody knows is an error, not "purged: 0".
-    await expect(purge('--graph', 'crpo')).rejects.toMatchObject({ code: 1, stderr: 'imgflo: no graph is named crpo, and no results of one by that name are recorded\n' });
+    await expect(purge('--graph', 'crpo')).rejects.toMatchObject({ code: 1, stderr: 'imgflo: no graph is named crpo (did you mean crop?), and no results of one by that name are recorded\n' });
+    await expect(purge('--graph', 'zzzzzz')).rejects.toMatchObject({ code: 1, stderr: 'imgflo: no graph is named zzzzzz, and no results of one by that name are recorded\n' });
     expect(JSON.parse((await purge('--graph', 'resize', '--json')).stdout)).toMatchObject({ graph: 'resize', purged: 0 });
   });
 

@@ -98,7 +98,7 @@ describe('end to end, unsigned', () => {
     expect(res.status).toBe(504);
     const body = await res.json();
     expect(body).toMatchObject({ code: 504, reason: 'input-fetch-failed', input });
-    expect(body.error).toMatch(/404/);
+    expect(body.error).toMatch(/no example file is named __nonexisting_image___\.jpg/);
   });
 
   it('answers a missing input with fallback= by a 302 to the same processing of the fallback, naming the error', async () => {

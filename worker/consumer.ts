@@ -326,7 +326,8 @@ export function startConsumer(deps: ConsumerDeps, queues: readonly QueueName[], 
       if (result.ok) {
         for (const [phase, ms] of Object.entries(result.timings)) deps.metrics.phaseSeconds.observe({ phase }, ms / 1000);
       }
-      deps.log.info(
+      // A failed job is a warning: a bad input, a timeout, a dependency given up on.
+      deps.log[result.ok ? 'info' : 'warn'](
         { requestId: job.requestId, jobId: job.id, key: job.key, graph: job.graph, attempt: job.attempt, redelivered: delivery.redelivered, ok: result.ok, ...(result.ok ? { cached: result.cached, timings: result.timings } : { status: result.error.code, reason: result.error.reason }) },
         'job done',
       );

@@ -49,7 +49,7 @@ export async function purge({ index, store, graphs, cdn, now }: PurgeDeps, o: Pu
   const of: LineageQuery = o.graph ? { graph: o.graph } : { input: normalizeInput(o.input!) };
   const results = await index.lineage(of);
   // A misspelt name is an error, not "purged: 0"; a graph removed since still has its results purged.
-  if (o.graph && results.length === 0 && !graphs.has(o.graph)) throw unknownGraph(o.graph);
+  if (o.graph && results.length === 0 && !graphs.has(o.graph)) throw unknownGraph(o.graph, graphs);
   if (!o.dryRun) {
     for (const r of results) {
       await index.delete(r.key);

@@ -16,7 +16,7 @@ export function catalogueRoutes(deps: EdgeDeps) {
   app.get('/:name', (c) => {
     const name = c.req.param('name');
     const graph = Object.hasOwn(described, name) ? described[name] : undefined;
-    if (!graph) throw unknownGraph(name);
+    if (!graph) throw unknownGraph(name, deps.catalogue.keys());
     c.header('Cache-Control', 'public, max-age=300');
     return c.json(graph);
   });

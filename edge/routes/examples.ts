@@ -14,7 +14,7 @@ export function exampleRoutes(deps: EdgeDeps, answer: JobAnswer) {
   app.on(['GET', 'HEAD'], '/:graph', (c) => {
     const name = c.req.param('graph');
     const entry = deps.catalogue.get(name);
-    if (!entry) throw unknownGraph(name);
+    if (!entry) throw unknownGraph(name, deps.catalogue.keys());
     const example = exampleOf(name, !entry.compiled.generative);
     return answer(c, { entry, ext: example.ext, pairs: example.params, client: null });
   });

@@ -19,7 +19,7 @@ export const processingRoutes = (deps: EdgeDeps, answer: JobAnswer) =>
     async (c, path, search) => {
       const pairs = parseQuery(search);
       const entry = deps.catalogue.get(path.graph);
-      if (!entry) throw unknownGraph(path.graph);
+      if (!entry) throw unknownGraph(path.graph, deps.catalogue.keys());
       const client = await authenticate(path, search, {
         authRequired: deps.config.authRequired,
         legacyTokens: deps.config.legacyTokens,

@@ -21,7 +21,10 @@ export async function purgeThrough(backend: string, token: string, request: Purg
   }
   if (res.status === 401) throw new CliError(`the backend at ${backend} refused the token: give its IMGFLO_BRIDGE_TOKEN`);
   const body = (await res.json().catch(() => null)) as (PurgeResult & { reason?: string; error?: string }) | null;
-  if (res.status === 404 && body?.reason === 'unknown-graph') throw new CliError(`no graph is named ${request.graph}, and no results of one by that name are recorded`);
+  if (res.status === 404 && body?.reason === 'unknown-graph') {
+    const hint = /\(did you mean [^)]+\)/.exec(body.error ?? '')?.[0];
+    throw new CliError(`no graph is named ${request.graph}${hint ? ` ${hint}` : ''}, and no results of one by that name are recorded`);
+  }
   if (res.status === 404) throw new CliError(`${backend} does not purge: point --backend at a backend that holds the store (role all or worker)`);
   if (!res.ok || !body) throw new CliError(`purge failed: ${res.status} ${body?.reason ?? ''}: ${body?.error ?? res.statusText}`);
   return body;

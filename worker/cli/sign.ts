@@ -8,9 +8,11 @@ import { Command, Option } from 'commander';
 import * as v from 'valibot';
 import { imgfloInfoUrl, imgfloUrl } from '../../shared/client.ts';
 import { isImgfloError } from '../../shared/errors.ts';
-import { describeGraph, type Catalogue } from '../../shared/graph/catalogue.ts';
+import { describeGraph, type Catalogue, type GraphEntry } from '../../shared/graph/catalogue.ts';
 import { INFO_ENTRY } from '../../shared/info.ts';
+import { withPreset } from '../../shared/presets.ts';
 import { resolveRequest } from '../../shared/request.ts';
+import { didYouMean } from '../../shared/suggest.ts';
 import { INFO_SPEC } from '../../shared/url.ts';
 import { SHARED_SETTINGS } from '../../shared/settings.ts';
 import { CliError, render } from './output.ts';
@@ -47,19 +49,24 @@ export function signCommand(catalogue: Catalogue, args: readonly string[], env: 
   if (!entry) cmd.allowUnknownOption().allowExcessArguments();
   cmd.addHelpText('after', entry ? '' : `\nEach graph has its own parameters: "imgflo sign GRAPH --help" lists them. Graphs: ${[...catalogue.keys()].join(', ')}`);
   const params: Array<[string, Option]> = [];
+  const addParam = (name: string, description: string) => {
+    const option = new Option(`--${name} <value>`, description).argParser((value: string, previous: string | undefined) => {
+      if (previous !== undefined) throw new CliError(`--${name} is given more than once`);
+      return value;
+    });
+    cmd.addOption(option);
+    params.push([name, option]);
+  };
   if (entry) {
-    for (const [port, info] of Object.entries(describeGraph(entry).inports)) {
-      const option = new Option(`--${port} <value>`, `${info.description}${info.default === null ? '' : ` (default ${String(info.default)})`}`).argParser((value: string, previous: string | undefined) => {
-        if (previous !== undefined) throw new CliError(`--${port} is given more than once`);
-        return value;
-      });
-      cmd.addOption(option);
-      params.push([port, option]);
-    }
+    const { inports } = describeGraph(entry);
+    for (const [port, info] of Object.entries(inports)) addParam(port, `${info.description}${info.default === null ? '' : ` (default ${String(info.default)})`}`);
+    // What the URL may carry besides the graph's parameters, as the service takes it.
+    if (!Object.hasOwn(inports, 'preset') && entry !== INFO_ENTRY) addParam('preset', "a preset of the graph's (the service's, or the signing app's)");
+    if (!entry.compiled.generative && entry !== INFO_ENTRY && !Object.hasOwn(inports, 'fallback')) addParam('fallback', 'files/<name> or an http(s) URL processed instead of an input that cannot be fetched or decoded');
   }
   cmd.action(async (graphspec: string, o: Record<string, string | boolean | undefined>) => {
     const { graph, ext } = splitSpec(graphspec);
-    if (!entry) throw new CliError(`unknown graph: ${graph} (graphs: ${[...catalogue.keys()].join(', ')})`);
+    if (!entry) throw new CliError(`unknown graph: ${graph}${didYouMean(graph, catalogue.keys())} (graphs: ${[...catalogue.keys()].join(', ')})`);
     const pairs = params.flatMap(([port, option]) => {
       const value = o[option.attributeName()];
       return typeof value === 'string' ? [[port, value] as [string, string]] : [];
@@ -71,18 +78,22 @@ export function signCommand(catalogue: Catalogue, args: readonly string[], env: 
       expires = Math.floor(Date.now() / 1000) + seconds;
     }
     try {
-      resolveRequest(entry, ext, pairs, { sizeLimitMegapixels: v.parse(SHARED_SETTINGS.IMGFLO_SIZE_LIMIT, env.IMGFLO_SIZE_LIMIT) });
+      resolveRequest(entry, ext, withKnownPreset(entry, pairs, warn), { sizeLimitMegapixels: v.parse(SHARED_SETTINGS.IMGFLO_SIZE_LIMIT, env.IMGFLO_SIZE_LIMIT) });
     } catch (e) {
       if (isImgfloError(e)) throw new CliError(`the service would refuse this URL: ${e.status} ${e.reason}: ${e.message}`);
       throw e;
     }
+    const key = (o.key as string | undefined) ?? env.IMGFLO_API_KEY;
+    const secret = (o.secret as string | undefined) ?? env.IMGFLO_API_SECRET;
+    // Half a credential would print an unsigned URL that a service with auth on refuses.
+    if (Boolean(key) !== Boolean(secret)) throw new CliError(key ? 'a key needs its secret: give --secret or IMGFLO_API_SECRET' : 'a secret needs its key: give --key or IMGFLO_API_KEY');
     const server = (o.server as string | undefined) ?? env.IMGFLO_API_SERVER ?? '';
     if (!server) warn('imgflo: no --server or IMGFLO_API_SERVER: the URL is relative to the service');
     const options = {
       server,
       params: pairs,
-      key: (o.key as string | undefined) ?? env.IMGFLO_API_KEY,
-      secret: (o.secret as string | undefined) ?? env.IMGFLO_API_SECRET,
+      key,
+      secret,
       version: o.v1 ? ('v1' as const) : ('v2' as const),
       expires,
     };
@@ -90,4 +101,17 @@ export function signCommand(catalogue: Catalogue, args: readonly string[], env: 
     out(o.json ? render({ url }, true) : url);
   });
   return cmd;
+}
+
+/**
+ * The parameters as the service will see them once it expands `preset=` with the graph's own
+ * presets; a preset that is not one of those may be the signing app's, which only the service
+ * knows: checked there, and said here.
+ */
+function withKnownPreset(entry: GraphEntry, pairs: ReadonlyArray<readonly [string, string]>, warn: (text: string) => void): ReadonlyArray<readonly [string, string]> {
+  const preset = pairs.find(([n]) => n === 'preset')?.[1];
+  if (preset === undefined || Object.hasOwn(entry.compiled.inports, 'preset')) return pairs;
+  if (Object.hasOwn(entry.presets, preset)) return withPreset(entry, pairs);
+  warn(`imgflo: ${preset} is not a preset of ${entry.name} in this catalogue; the service checks it against the app's presets`);
+  return pairs.filter(([n]) => n !== 'preset');
 }

@@ -25,7 +25,7 @@ export async function chainedJob(input: string, depth: number, deps: ChainDeps, 
   if (depth > MAX_CHAIN_DEPTH) throw invalidParameter('input', `chained more than ${MAX_CHAIN_DEPTH} levels deep`);
   const { path, pairs } = parseChained(input);
   const entry = deps.catalogue.get(path.graph);
-  if (!entry) throw unknownGraph(path.graph);
+  if (!entry) throw unknownGraph(path.graph, deps.catalogue.keys());
   // The service's presets only: an app's own are the edge's to expand.
   const req = resolveRequest(entry, path.ext, withPreset(entry, pairs), { sizeLimitMegapixels: deps.sizeLimitMegapixels });
   const key = await cacheKey(req, entry.digest);

@@ -4,10 +4,11 @@
  * Checks whether a source still is the version a result was made from: a file by its bytes, a
  * URL by a conditional request (a 304 is unchanged; a 200 with the same bytes too).
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inputFetchFailed } from '../../shared/errors.ts';
 import { inputKind } from '../../shared/input-ref.ts';
+import { didYouMean } from '../../shared/suggest.ts';
 import type { SourceVersion } from '../../shared/ports.ts';
 import { contentDigest } from '../results.ts';
 import { fetchSource, type FetchLimits, type Validators } from './fetch-http.ts';
@@ -38,7 +39,8 @@ async function readExample(options: InputReaderOptions, input: string, name: str
   try {
     return await readFile(join(options.examplesDir, name));
   } catch {
-    throw inputFetchFailed(input, 'HTTP error 404');
+    const names = await readdir(options.examplesDir).catch(() => [] as string[]);
+    throw inputFetchFailed(input, `no example file is named ${name}${didYouMean(name, names)}`);
   }
 }
 

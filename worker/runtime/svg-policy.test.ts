@@ -58,6 +58,14 @@ describe('the SVG policy', () => {
     expect(performance.now() - started).toBeLessThan(2000);
   });
 
+  it.each([
+    ['<!DOCTYPE html><html><head><title>404</title></head><body>Not found</body></html>'],
+    ['\n  <!-- a page -->\n<html lang="en"><body><img src="x.jpg"></body></html>'],
+    ['<!doctype HTML>\n<meta charset=utf-8><p>unclosed'],
+  ])('calls a web page a web page, not broken SVG: %j', (page) => {
+    expect(() => screenSvg(Buffer.from(page))).toThrow(expect.objectContaining({ status: 415, message: 'Input is not a supported image: an HTML page, not an image' }));
+  });
+
   it('passes self-contained SVGs: fragments, gradients, raster data URIs, a few <use>', () => {
     const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
     const ok = svg(

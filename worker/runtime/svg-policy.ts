@@ -50,7 +50,10 @@ export function screenSvg(input: Uint8Array): Uint8Array {
   } else if (!isMarkup(input)) {
     return input;
   }
-  checkSvgText(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  // A web page where an image was meant (a link to an image's page, an error page): said as such.
+  if (/^\s*(<!--[\s\S]*?-->\s*)*<(!doctype\s+html|html[\s>])/i.test(text.slice(0, 4096).replace(/^\uFEFF/, ''))) throw unsupportedInput('an HTML page, not an image');
+  checkSvgText(text);
   return bytes;
 }
 
