@@ -202,6 +202,12 @@ export function jobAnswerer(deps: EdgeDeps) {
         revalidateIfStale(c, key, jobOf);
         return fromIndex(c, entry, hit);
       }
+      // A pre-warm of a key that failed moments ago answers that failure, as GET and HEAD do,
+      // instead of a 202 for a job that would fail the same way (pre-warm tools report it).
+      if (method === 'POST') {
+        const failed = await deps.index.failure(key).catch(() => null);
+        if (failed) throw ImgfloError.fromRemembered(failed);
+      }
     }
     // An app with a quota of 0 may only have cached results.
     if (client?.processingQuota === 0) throw forbidden();

@@ -18,7 +18,9 @@ grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$1" |
   while IFS= read -r line; do
     case $line in http://*|https://*) printf '%s\n' "$line" ;; *) printf '%s/%s\n' "$server" "${line#/}" ;; esac
   done |
-  xargs -P "$parallel" -I{} curl -s -o /dev/null -X POST --max-time 60 --retry 2 --retry-delay 1 --retry-connrefused -w '%{http_code} %{url_effective}\n' '{}' |
+  # Each body to a file of its own: curl cannot start /dev/null over for a retry (it would exit
+  # 23 and print no status, and the URL would go uncounted).
+  xargs -P "$parallel" -I{} sh -c 'body=$(mktemp); curl -s -o "$body" -X POST --max-time 60 --retry 2 --retry-delay 1 --retry-connrefused -w "%{http_code} %{url_effective}\n" "$1"; rm -f "$body"' prewarm {} |
   tee "$results"
 
 total=$(wc -l < "$results" | tr -d ' ')

@@ -126,7 +126,13 @@ describe('command line tools', () => {
     const json = (await imgflo('prewarm', list, '--json').catch((e: unknown) => e)) as { code: number; stdout: string };
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout)).toMatchObject({ total: 4, ready: 1, failed: expect.arrayContaining([expect.objectContaining({ reason: 'input-fetch-failed', status: 504 })]) });
-    await expect(run('sh', [`${ROOT}scripts/prewarm.sh`, list], { env })).rejects.toMatchObject({ code: 1, stdout: expect.stringMatching(/4 URLs: .*; 2 failed/) });
+    // The missing input's failure is remembered now: its POST answers it (504), not another 202.
+    const sh = (await run('sh', [`${ROOT}scripts/prewarm.sh`, list], { env }).catch((x: unknown) => x)) as { code: number; stdout: string };
+    expect(sh.code).toBe(1);
+    expect(sh.stdout).toMatch(/4 URLs: .*; 3 failed/);
+    expect(sh.stdout).toMatch(new RegExp(`^504 ${stack.edgeUrl}${missing.replace(/[?.]/g, '\\$&')}$`, 'm'));
+    const again = await fetch(`${stack.edgeUrl}${missing}`, { method: 'POST', redirect: 'manual' });
+    expect([again.status, (await again.json()).reason]).toEqual([504, 'input-fetch-failed']);
     await expect(run('sh', [`${ROOT}scripts/prewarm.sh`, join(dir, 'absent.txt')], { env })).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/cannot read the list/) });
   });
 
