@@ -1186,6 +1186,46 @@ var ORIGINAL_DESCRIPTIONS = {
   retro: "Instant-film colour curves (prog, indie, batcave, country) blended over the original"
 };
 
+// shared/graph/sizes.ts
+function propsOf(graph, step, params) {
+  const props = {};
+  for (const [name, decl] of Object.entries(componentDecl(step.component).properties)) props[name] = decl.default;
+  Object.assign(props, step.fixed);
+  for (const [name, inport] of Object.entries(graph.inports)) {
+    if (inport.decl.type === "image") continue;
+    if (inport.process === step.id && params[name] !== void 0) props[inport.port] = params[name];
+  }
+  return props;
+}
+function* planSizes(graph, params, images) {
+  const sizes = new Map(images);
+  const canvas = runtimeOf(graph).canvas;
+  if (canvas) sizes.set(graph.output, canvas(graph, params));
+  for (const step of graph.steps) {
+    const ins = Object.values(step.inputs).map((src) => sizes.get(src));
+    const props = propsOf(graph, step, params);
+    const decl = componentDecl(step.component);
+    const size = decl.outputSize ? decl.outputSize(ins, props) : ins[0];
+    sizes.set(step.id, size);
+    yield { step, size, props };
+  }
+  return sizes.get(graph.output);
+}
+function outputSize(graph, params, images) {
+  const sizes = planSizes(graph, params, images);
+  for (let r = sizes.next(); ; r = sizes.next()) if (r.done) return r.value;
+}
+function resultFollowsWidth(graph) {
+  if (!Object.hasOwn(graph.inports, "width") && !scalesInput(graph)) return false;
+  const defaults = Object.fromEntries(Object.entries(graph.inports).map(([name, i]) => [name, i.decl.default]));
+  return [400, 800, 1300].every((width) => {
+    const input = { width, height: Math.round(1200 * width / 1600) };
+    const images = new Map(graph.generative ? [] : [[GRAPH_INPUT, scalesInput(graph) ? input : { width: 1600, height: 1200 }]]);
+    for (const [name, inport] of Object.entries(graph.inports)) if (inport.decl.type === "image") images.set(graphImage(name), { width: 200, height: 100 });
+    return outputSize(graph, { ...defaults, width }, images).width === width;
+  });
+}
+
 // shared/graph/catalogue.ts
 async function catalogueOf(graphs, presets = {}) {
   const entries = /* @__PURE__ */ new Map();
@@ -1236,7 +1276,8 @@ function describeGraph(entry) {
     inports,
     outports: { output: { type: "image", description: "The processed image" } },
     formats: entry.formats,
-    presets: entry.presets
+    presets: entry.presets,
+    resultWidth: resultFollowsWidth(compiled)
   };
 }
 

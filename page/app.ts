@@ -192,22 +192,32 @@ async function update(): Promise<void> {
   const { key, secret } = credentials();
   const options: UrlOptions = { server: location.origin, graph: name, ext: ext || undefined, params: pairs, key: key || undefined, secret: secret || undefined };
   const url = await imgfloUrl(options);
-  const hasWidth = 'width' in state.graphs[name]!.inports;
+  // A srcset only where its `w` descriptors hold: where the result is as wide as `width`.
+  const hasWidth = state.graphs[name]!.resultWidth && 'width' in state.graphs[name]!.inports;
   const width = Number(pairs.find(([k]) => k === 'width')?.[1]) || 400;
   const srcset = hasWidth ? await imgfloSrcset(options, [width, width * 2]) : '';
   if (controller.signal.aborted) return;
   const link = $<HTMLAnchorElement>('url');
-  link.href = link.textContent = url;
   const video = ext === 'mp4';
-  $('snippet').textContent = video
-    ? `<video src="${url}" controls muted loop playsinline></video>`
-    : srcset
-      ? `<img src="${url}" srcset="${srcset}" sizes="(max-width: ${width}px) 100vw, ${width}px" alt="">`
-      : `<img src="${url}" alt="">`;
-  showBefore(pairs.find(([k]) => k === 'input')?.[1]);
-
   const needsToken = authRequired && !signed();
   $('auth-notice').hidden = !needsToken;
+  // An unsigned URL would answer 403 here: never offered, not even the example's.
+  $<HTMLButtonElement>('copy-url').disabled = $<HTMLButtonElement>('copy-html').disabled = needsToken;
+  if (needsToken) {
+    link.removeAttribute('href');
+    link.textContent = 'Signed URLs only: enter an app key and secret under Signing, or make the URL with imgflo sign.';
+    $('snippet').textContent = `<!-- This service answers signed URLs only. Enter an app key and secret on this page, or run:
+     imgflo sign ${name}${ext ? `.${ext}` : ''} ${pairs.map(([k, v]) => `--${k} '${v.replaceAll("'", "'\\''")}'`).join(' ')} -->`;
+  } else {
+    link.href = link.textContent = url;
+    $('snippet').textContent = video
+      ? `<video src="${url}" controls muted loop playsinline></video>`
+      : srcset
+        ? `<img src="${url}" srcset="${srcset}" sizes="(max-width: ${width}px) 100vw, ${width}px" alt="">`
+        : `<img src="${url}" alt="">`;
+  }
+  showBefore(pairs.find(([k]) => k === 'input')?.[1]);
+
   const image = $<HTMLImageElement>('result');
   const player = $<HTMLVideoElement>('result-video');
   // A video result plays in a <video>, an image shows in the <img>; the other is emptied.
@@ -218,6 +228,7 @@ async function update(): Promise<void> {
   result.hidden = false;
   if (needsToken && !state.pristine) {
     result.removeAttribute('src');
+    result.hidden = true;
     show('Signed URLs only: enter an app key and secret to process these parameters.');
     return;
   }
@@ -239,6 +250,7 @@ async function update(): Promise<void> {
     if (res.type !== 'opaqueredirect' && !res.ok) {
       const body = (await res.json().catch(() => ({}))) as { reason?: string; error?: string };
       result.removeAttribute('src');
+      result.hidden = true;
       show(`${res.status} ${body.reason ?? ''}: ${body.error ?? res.statusText}`);
       return;
     }

@@ -20,7 +20,12 @@ export const PAGE_HTML = `<!doctype html>
   .card[aria-pressed=true] { border-color: #2271b1; box-shadow: inset 0 0 0 2px #2271b1; }
   .card img { width: 100%; height: 6rem; object-fit: contain; background: #eee; }
   main { display: grid; grid-template-columns: minmax(16rem, 1fr) 2fr; gap: 1rem; align-items: start; }
-  @media (max-width: 44rem) { main { grid-template-columns: 1fr; } }
+  @media (max-width: 44rem) {
+    main { grid-template-columns: 1fr; }
+    /* One row of cards to scroll sideways: the form stays within the first screen. */
+    .catalogue { grid-auto-flow: column; grid-template-columns: none; grid-auto-columns: 7rem; overflow-x: auto; overscroll-behavior-x: contain; }
+    .card img { height: 4.5rem; }
+  }
   fieldset { border: 1px solid #c3c4c7; border-radius: .4rem; background: #fff; min-width: 0; }
   .field { display: grid; grid-template-columns: 8rem minmax(0, 1fr) auto; gap: .25rem .5rem; align-items: center; margin: .4rem 0; }
   .field small { grid-column: 1 / -1; color: #50575e; }
@@ -41,6 +46,9 @@ export const PAGE_HTML = `<!doctype html>
   <h1>imgflo</h1>
   <p>Image processing graphs behind a URL. Pick one, change its parameters, and put the URL in your HTML.</p>
 </header>
+<p id="auth-notice" class="notice" hidden>This service answers <strong>signed URLs only</strong>. The previews are each
+  graph's example. To make URLs, enter an app key and secret under <a href="#signing-title">Signing</a> (they stay in this
+  page, or in this browser if you tick remember), or sign them with the command line: <code>imgflo sign GRAPH --input …</code>.</p>
 <section aria-labelledby="catalogue-title">
   <h2 id="catalogue-title">Graphs</h2>
   <ul id="catalogue" class="catalogue"></ul>
@@ -56,8 +64,6 @@ export const PAGE_HTML = `<!doctype html>
     <fieldset id="params"><legend>Parameters</legend></fieldset>
     <fieldset>
       <legend id="signing-title">Signing</legend>
-      <p id="auth-notice" class="notice" hidden>This service only processes signed URLs. The preview shows each graph's example;
-        enter an app key and secret to try other parameters (they stay in this browser).</p>
       <div class="field"><label for="key">API key</label><input id="key" name="key" type="text" autocomplete="off"></div>
       <div class="field"><label for="secret">secret</label><input id="secret" name="secret" type="password" autocomplete="off"></div>
       <div class="field"><label for="remember">remember</label><input id="remember" type="checkbox"><small>Keeps the key and secret in this browser; otherwise they never leave the page.</small></div>

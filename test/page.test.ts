@@ -5,7 +5,7 @@
  * Screenshots go to test-output/.
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Stack } from '../scripts/stack.ts';
 import { imgfloUrl } from '../shared/client.ts';
@@ -25,8 +25,12 @@ let browser: Browser;
 /** Console errors and uncaught exceptions of every page a test opened. */
 let problems: string[] = [];
 
-async function open(url: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 1400 } });
+/** The contexts a test opened: closed after it, so that nothing of one test loads during the next. */
+let contexts: BrowserContext[] = [];
+
+async function open(url: string, viewport = { width: 1100, height: 1400 }): Promise<Page> {
+  const context = await browser.newContext({ viewport });
+  contexts.push(context);
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   const page = await context.newPage();
   page.on('console', (m) => {
@@ -90,7 +94,8 @@ describe.skipIf(!present)('the web page in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
   });
-  afterEach(() => {
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((c) => c.close()));
     const seen = problems;
     problems = [];
     expect(seen).toEqual([]);
@@ -226,6 +231,48 @@ describe.skipIf(!present)('the web page in Chromium', () => {
         expect((await sharp(Buffer.from(await image.arrayBuffer())).metadata()).width).toBe(parseInt(w, 10));
       }
     });
+
+    it('offers a srcset only where its w descriptors are the real widths, for every graph', async () => {
+      const { default: sharp } = await import('sharp');
+      const page = await open(`${stack.edgeUrl}/`);
+      const offered: string[] = [];
+      for (const name of GRAPHS) {
+        await page.click(`button[data-graph="${name}"]`);
+        await expect.poll(() => page.getAttribute('#url', 'href')).toBe(await imgfloUrl({ server: stack.edgeUrl, graph: name, ext: EXAMPLES[name]!.ext, params: EXAMPLES[name]!.params }));
+        await expect.poll(() => page.textContent('#snippet')).toContain((await page.getAttribute('#url', 'href'))!);
+        const srcset = /srcset="([^"]+)"/.exec((await page.textContent('#snippet'))!)?.[1];
+        if (!srcset) continue;
+        offered.push(name);
+        for (const [url, w] of srcset.split(', ').map((c) => c.split(' ') as [string, string])) {
+          const res = await fetch(url, { redirect: 'manual' });
+          expect(res.status, `${name} ${w}`).toBe(301);
+          const image = Buffer.from(await (await fetch(res.headers.get('location')!)).arrayBuffer());
+          expect((await sharp(image).metadata()).width, `${name}: the candidate ${w}`).toBe(parseInt(w, 10));
+        }
+      }
+      // Where width pre-scales an input the graph then crops or boxes, no srcset is offered.
+      expect(offered).toEqual(expect.arrayContaining(['passthrough', 'gaussianblur', 'resize']));
+      expect(offered).not.toContain('crop');
+      expect(offered).not.toContain('thumbnail');
+      expect(offered).not.toContain('croprotate');
+    }, 180_000);
+
+    it('keeps the form within the first screen of a 390-px phone, nothing wider than the screen', async () => {
+      const page = await open(`${stack.edgeUrl}/`, { width: 390, height: 844 });
+      await resultShows(page);
+      const layout = await page.evaluate(() => ({
+        scrollWidth: document.documentElement.scrollWidth,
+        formTop: document.querySelector('#editor')!.getBoundingClientRect().top,
+        cardsScroll: getComputedStyle(document.querySelector('#catalogue')!).overflowX,
+      }));
+      expect(layout.scrollWidth).toBeLessThanOrEqual(390);
+      expect(layout.formTop).toBeLessThan(844 / 2);
+      expect(layout.cardsScroll).toBe('auto');
+      // Every card can still be reached and chosen.
+      await page.click(`button[data-graph="${GRAPHS.at(-1)}"]`);
+      expect(await page.inputValue('#graph')).toBe(GRAPHS.at(-1));
+      await page.screenshot({ path: `${OUT}page-phone.png` });
+    });
   });
 
   describe('with auth on', () => {
@@ -241,6 +288,14 @@ describe.skipIf(!present)('the web page in Chromium', () => {
       const page = await open(`${stack.edgeUrl}/`);
       await resultShows(page, `${stack.edgeUrl}/examples/${FIRST_GRAPH}`);
       expect(await page.isVisible('#auth-notice')).toBe(true);
+      // Said first, above the cards; and no URL that would answer 403 is offered or copied.
+      const tops = await page.evaluate(() => ['#auth-notice', '#catalogue'].map((id) => document.querySelector(id)!.getBoundingClientRect().top));
+      expect(tops[0]).toBeLessThan(tops[1]!);
+      expect(await page.getAttribute('#url', 'href')).toBeNull();
+      expect(await page.textContent('#url')).toMatch(/Signed URLs only/);
+      expect([await page.isDisabled('#copy-url'), await page.isDisabled('#copy-html')]).toEqual([true, true]);
+      expect(await page.textContent('#snippet')).toMatch(/^<!-- This service answers signed URLs only[\s\S]*imgflo sign /);
+      expect(await page.textContent('#snippet')).not.toMatch(/\/graph\//);
       await thumbnailsLoaded(page);
       for (const name of GRAPHS) {
         await page.click(`button[data-graph="${name}"]`);
@@ -255,6 +310,8 @@ describe.skipIf(!present)('the web page in Chromium', () => {
       });
       expect(requests).toEqual([]);
       expect(await page.getAttribute('#result', 'src')).toBeNull();
+      // No broken image where the result would be.
+      expect(await page.isHidden('#result')).toBe(true);
       await page.screenshot({ path: `${OUT}page-auth.png`, fullPage: true });
     });
 

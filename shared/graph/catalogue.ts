@@ -12,6 +12,7 @@ import type { CompiledGraph } from './compiled.ts';
 import { ORIGINAL_DESCRIPTIONS } from './descriptions.ts';
 import { GraphError, type GraphDefinition } from './model.ts';
 import type { PresetSet, PresetTable } from '../presets.ts';
+import { resultFollowsWidth } from './sizes.ts';
 
 /** A graph file read into its definition (shared/graph/sources.ts, or at build time). */
 export interface NamedDefinition {
@@ -68,6 +69,8 @@ export interface PublicGraph {
   outports: Record<string, { type: string; description: string }>;
   formats: readonly string[];
   presets: PresetSet;
+  /** Whether the result is `width` wide (so that an `<img srcset>`'s `w` descriptors hold). */
+  resultWidth: boolean;
 }
 
 /** What /graphs shows of a graph: typed inports, no internal wiring. */
@@ -101,5 +104,6 @@ export function describeGraph(entry: GraphEntry): PublicGraph {
     outports: { output: { type: 'image', description: 'The processed image' } },
     formats: entry.formats,
     presets: entry.presets,
+    resultWidth: resultFollowsWidth(compiled),
   };
 }

@@ -16,7 +16,8 @@ import { componentDecl } from '../../shared/components/registry.ts';
 import type { PropValue, Size } from '../../shared/components/types.ts';
 import { ImgfloError, inputPixels, invalidParameter, ofInport, outputTooLarge, tooManyFrames, unsupportedInput } from '../../shared/errors.ts';
 import { ANIMATED_TYPES, isVideoType, type ImageType, type OutputType } from '../../shared/formats.ts';
-import { GRAPH_INPUT, graphImage, imageInports, type CompiledGraph, type PlanStep } from '../../shared/graph/compile.ts';
+import { GRAPH_INPUT, graphImage, imageInports, type CompiledGraph } from '../../shared/graph/compile.ts';
+import { planSizes, propsOf } from '../../shared/graph/sizes.ts';
 import { decide, type Decisions } from '../../shared/runtimes/decisions.ts';
 import { runtimeOf } from '../../shared/runtimes/index.ts';
 import { IMPLS, PIPELINE_STEPS } from './components/index.ts';
@@ -182,17 +183,6 @@ function pipelineOf(graph: CompiledGraph, params: Readonly<Record<string, PropVa
   return (pipeline) => steps.reduce((p, { step, run }) => run!(p, propsOf(graph, step, params)), pipeline);
 }
 
-function propsOf(graph: CompiledGraph, step: PlanStep, params: Readonly<Record<string, PropValue>>): Record<string, PropValue> {
-  const props: Record<string, PropValue> = {};
-  for (const [name, decl] of Object.entries(componentDecl(step.component).properties)) props[name] = decl.default;
-  Object.assign(props, step.fixed);
-  for (const [name, inport] of Object.entries(graph.inports)) {
-    if (inport.decl.type === 'image') continue;
-    if (inport.process === step.id && params[name] !== undefined) props[inport.port] = params[name];
-  }
-  return props;
-}
-
 /** The input's pipeline (upright), and its header, read once and checked against the limits. */
 export async function decode(input: Uint8Array, limits: ProcessLimits, animated: boolean): Promise<{ pipeline: Sharp; meta: Metadata }> {
   const options: SharpOptions = { limitInputPixels: limits.maxInputPixels, failOn: 'error' };
@@ -225,24 +215,20 @@ export function checkPlan(
   limits: Pick<ProcessLimits, 'maxInputPixels'>,
   images: ReadonlyMap<string, Size> = new Map(),
 ): Size {
-  const sizes = new Map<string, Size>([...(input ? [[GRAPH_INPUT, input] as const] : []), ...images]);
-  const canvas = runtimeOf(graph).canvas;
-  if (canvas) sizes.set(graph.output, canvas(graph, params));
   const within = (s: Size) => s.width >= 1 && s.height >= 1 && s.width * s.height <= limits.maxInputPixels;
   if (input && !within(input)) throw outputTooLarge(limits.maxInputPixels);
-  for (const planStep of graph.steps) {
-    const ins = Object.values(planStep.inputs).map((src) => sizes.get(src)!);
-    const decl = componentDecl(planStep.component);
-    const props = propsOf(graph, planStep, params);
-    const size = decl.outputSize ? decl.outputSize(ins, props) : ins[0]!;
+  const sizes = planSizes(graph, params, new Map<string, Size>([...(input ? [[GRAPH_INPUT, input] as const] : []), ...images]));
+  let r = sizes.next();
+  for (; !r.done; r = sizes.next()) {
+    const { step: planStep, size, props } = r.value;
     if (!within(size)) throw outputTooLarge(limits.maxInputPixels);
+    const decl = componentDecl(planStep.component);
     const samples = decl.samplesPerPixel ? size.width * size.height * decl.samplesPerPixel(props) : 0;
     if (samples > MAX_SAMPLES_PER_STEP) {
       throw new ImgfloError(422, 'size-limit', `${planStep.component} would read ${samples.toExponential(2)} samples (pixels × samples × iterations), over the limit of ${MAX_SAMPLES_PER_STEP.toExponential(0)}`, { limit: MAX_SAMPLES_PER_STEP });
     }
-    sizes.set(planStep.id, size);
   }
-  const out = sizes.get(graph.output)!;
+  const out = r.value;
   if (out.width > MAX_OUTPUT_SIDE[outtype] || out.height > MAX_OUTPUT_SIDE[outtype]) {
     throw new ImgfloError(422, 'size-limit', `The result (${out.width}x${out.height}) is larger than ${outtype} can hold`, { limit: MAX_OUTPUT_SIDE[outtype] });
   }
