@@ -193,6 +193,9 @@ describe('CORS', () => {
       const failed = await sys.request(path, { headers: { Origin: 'https://a.example' }, method: path.startsWith('/info') ? 'HEAD' : 'GET' });
       expect([path, failed.headers.get('vary'), failed.headers.get('access-control-allow-origin')]).toEqual([path, 'Origin', 'https://a.example']);
     }
+    // An `auto` URL varies by Accept too: both are named, each once.
+    const auto = await sys.request('/graph/crop.auto?input=files%2Fgridbear.jpg', { headers: { Origin: 'https://a.example', Accept: 'image/webp' }, redirect: 'manual' } as RequestInit);
+    expect(auto.headers.get('vary')?.split(/,\s*/).sort()).toEqual(['Accept', 'Origin']);
     const off = await inProcessSystem({ bindings: { IMGFLO_CORS_ORIGINS: 'none' } });
     expect((await off.request('/graphs', { headers: { Origin: 'https://a.example' } })).headers.get('access-control-allow-origin')).toBeNull();
   });

@@ -166,7 +166,7 @@ export function jobAnswerer(deps: EdgeDeps) {
     // A CDN's copy of this answer is purged with its graph's, its inputs' or its app's results.
     c.header('Cache-Tag', client ? `${tags},${appTag(client.key)}` : tags);
     // The redirect of an `auto` URL depends on the Accept header (through one of three variants).
-    if (ext === 'auto') c.header('Vary', 'Accept');
+    if (ext === 'auto') c.header('Vary', 'Accept', { append: true });
     if (req.exp !== null && deps.now() > req.exp * 1000) throw forbidden();
     if (req.nocache && config.authRequired && !client?.admin) throw forbidden();
 
