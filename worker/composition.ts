@@ -96,11 +96,21 @@ export async function composeBackend(
   const metrics = createMetrics(queue ? (u) => queue.depth(u) : undefined);
 
   let subscriptions: Subscription[] = [];
+  let closing = false;
+  let consuming = Promise.resolve();
   let stopSweeping = () => {};
   const ownProcessor = runsWorkers && !parts.processor ? processorFor(config) : null;
   const processor = runsWorkers ? (parts.processor ?? ownProcessor) : null;
   if (processor && queue && store) {
-    subscriptions = await startConsumers(config, consumerDeps(config, { catalogue, index, store, queue, metrics, log, processor, ...(parts.readInput && { readInput: parts.readInput }) }));
+    const deps = consumerDeps(config, { catalogue, index, store, queue, metrics, log, processor, ...(parts.readInput && { readInput: parts.readInput }) });
+    // Jobs are taken once every processing process is up and warm (child.ts): a worker that
+    // scales out adds capacity, not the latency of its start. Meanwhile /ready says so.
+    consuming = processor
+      .ready()
+      .then(async () => {
+        if (!closing) subscriptions = await startConsumers(config, deps);
+      })
+      .catch((e: unknown) => log.error({ err: e }, 'cannot start consuming jobs'));
     // Every worker sweeps: removing an object twice is harmless, and one left running suffices.
     stopSweeping = startSweeping({
       store,
@@ -114,7 +124,8 @@ export async function composeBackend(
   const app = new Hono();
   const bridge = runsBridge && queue ? bridgeFor(config, { catalogue, queue, index, apps: adapters.apps, metrics, log }) : null;
   if (bridge) app.route('/', createBridgeApp({ bridge, bridgeToken: config.bridgeToken, metrics, log }));
-  app.route('/', healthRoutes({ role: config.role, checks: adapters.checks, live: () => (bridge ? { inFlight: bridge.inFlight } : {}) }));
+  const checks = processor ? { ...adapters.checks, processing: () => processor.ready() } : adapters.checks;
+  app.route('/', healthRoutes({ role: config.role, checks, live: () => (bridge ? { inFlight: bridge.inFlight } : {}) }));
   app.get('/metrics', async (c) => {
     c.header('Content-Type', metrics.registry.contentType);
     return c.body(await metrics.registry.metrics());
@@ -130,7 +141,9 @@ export async function composeBackend(
     bridge,
     metrics,
     close: async (stopped) => {
+      closing = true;
       stopSweeping();
+      await consuming;
       await Promise.all(subscriptions.map((s) => s.cancel()));
       await stopped;
       for (let i = 0; i < 100 && Number((await metrics.jobsInFlight.get()).values[0]?.value ?? 0) > 0; i++) {

@@ -70,7 +70,7 @@ describe.skipIf(!ready)('readiness of each role', () => {
     expect((await readiness(proxy)).body).toMatchObject({ ready: false, role: 'upstash-proxy', dependencies: { redis: 'unavailable' } });
     expect(Object.keys((await readiness(proxy)).body.dependencies)).toEqual(['redis']);
     expect(Object.keys((await readiness(bridge)).body.dependencies).sort()).toEqual(['rabbitmq', 'redis']);
-    expect(Object.keys((await readiness(worker)).body.dependencies).sort()).toEqual(['rabbitmq', 'redis', 'storage']);
+    expect(Object.keys((await readiness(worker)).body.dependencies).sort()).toEqual(['processing', 'rabbitmq', 'redis', 'storage']);
     redis = await startRedis(redisPort);
     timings.redisFirstStart = await until([proxy, bridge, worker], true);
   });

@@ -13,6 +13,16 @@ import { jobDirOf, type ProcessingAnswer, type ProcessingTask } from './task.ts'
 export type ChildRequest = { id: number; task: ProcessingTask };
 export type ChildMessage = { ready: true } | { id: number; answer: ProcessingAnswer; cpuMicros: number };
 
+/** A tiny image decoded, scaled and written in every output format, on libvips' code paths of a job. */
+async function warmUp(): Promise<void> {
+  try {
+    const input = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#7f8c8d' } }).jpeg().toBuffer();
+    for (const format of ['jpeg', 'png', 'webp', 'avif', 'gif'] as const) await sharp(input).resize(32).toFormat(format).toBuffer();
+  } catch {
+    // A codec missing here fails its own jobs, typed; the process still serves the others.
+  }
+}
+
 async function answer(task: ProcessingTask): Promise<ProcessingAnswer> {
   try {
     const out = await runTask(task);
@@ -43,5 +53,7 @@ if (process.send) {
       process.exit(0);
     }
   });
-  send({ ready: true });
+  // Ready once warm: every encoder loaded and run once on a tiny image, so that the first job
+  // of a process (a worker scaled out under load) costs what the next ones do.
+  void warmUp().finally(() => send({ ready: true }));
 }
