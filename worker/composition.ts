@@ -97,7 +97,6 @@ export async function composeBackend(
 
   let subscriptions: Subscription[] = [];
   let closing = false;
-  let consuming = Promise.resolve();
   let stopSweeping = () => {};
   const ownProcessor = runsWorkers && !parts.processor ? processorFor(config) : null;
   const processor = runsWorkers ? (parts.processor ?? ownProcessor) : null;
@@ -105,10 +104,13 @@ export async function composeBackend(
     const deps = consumerDeps(config, { catalogue, index, store, queue, metrics, log, processor, ...(parts.readInput && { readInput: parts.readInput }) });
     // Jobs are taken once every processing process is up and warm (child.ts): a worker that
     // scales out adds capacity, not the latency of its start. Meanwhile /ready says so.
-    consuming = processor
+    void processor
       .ready()
       .then(async () => {
-        if (!closing) subscriptions = await startConsumers(config, deps);
+        if (closing) return;
+        const started = (subscriptions = await startConsumers(config, deps));
+        // Closed while they started: they stop at once (a close never waits for a start).
+        if (closing) await Promise.all(started.map((s) => s.cancel()));
       })
       .catch((e: unknown) => log.error({ err: e }, 'cannot start consuming jobs'));
     // Every worker sweeps: removing an object twice is harmless, and one left running suffices.
@@ -143,7 +145,6 @@ export async function composeBackend(
     close: async (stopped) => {
       closing = true;
       stopSweeping();
-      await consuming;
       await Promise.all(subscriptions.map((s) => s.cancel()));
       await stopped;
       for (let i = 0; i < 100 && Number((await metrics.jobsInFlight.get()).values[0]?.value ?? 0) > 0; i++) {
