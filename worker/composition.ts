@@ -21,6 +21,7 @@ import type { Logger } from './log.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { purgeRoutes } from './purge.ts';
 import { startSweeping } from './results.ts';
+import { PendingIndexWrites } from './index-writes.ts';
 import { createProcessor, type Processor } from './runtime/processor.ts';
 
 export interface Parts {
@@ -50,6 +51,7 @@ export function consumerDeps(config: BackendConfig, parts: Parts & { store: Obje
     maxVideoSeconds: config.maxVideoSeconds,
     processingTimeoutMs: config.processingTimeoutMs,
     videoProcessingTimeoutMs: config.videoProcessingTimeoutMs,
+    indexWrites: new PendingIndexWrites({ log: parts.log }),
     failureTtlSeconds: config.failureTtlSeconds,
     objectPrefix: config.objectPrefix,
     sizeLimitMegapixels: config.sizeLimitMegapixels,
@@ -96,12 +98,14 @@ export async function composeBackend(
   const metrics = createMetrics(queue ? (u) => queue.depth(u) : undefined);
 
   let subscriptions: Subscription[] = [];
+  let indexWrites: PendingIndexWrites | null = null;
   let closing = false;
   let stopSweeping = () => {};
   const ownProcessor = runsWorkers && !parts.processor ? processorFor(config) : null;
   const processor = runsWorkers ? (parts.processor ?? ownProcessor) : null;
   if (processor && queue && store) {
     const deps = consumerDeps(config, { catalogue, index, store, queue, metrics, log, processor, ...(parts.readInput && { readInput: parts.readInput }) });
+    indexWrites = deps.indexWrites;
     // Jobs are taken once every processing process is up and warm (child.ts): a worker that
     // scales out adds capacity, not the latency of its start. Meanwhile /ready says so.
     void processor
@@ -151,6 +155,7 @@ export async function composeBackend(
         await new Promise((r) => setTimeout(r, 100));
       }
       bridge?.close();
+      indexWrites?.close();
       await ownProcessor?.close();
       await adapters.close();
     },

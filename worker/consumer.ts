@@ -20,6 +20,7 @@ import { sourcesChanged } from './revalidate.ts';
 import type { InputReader, SourceChecker } from './inputs/read-input.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
+import type { PendingIndexWrites } from './index-writes.ts';
 import type { Processor } from './runtime/processor.ts';
 
 export interface ConsumerDeps {
@@ -44,6 +45,8 @@ export interface ConsumerDeps {
   /** IMGFLO_VIDEO_PROCESSING_TIMEOUT_MS, for a video output (default: processingTimeoutMs). */
   videoProcessingTimeoutMs?: number;
   processor: Processor;
+  /** Index writes after a store that the index did not take at once (tried again in the background). */
+  indexWrites: PendingIndexWrites;
   /** How long a failed key is answered with its failure without processing again. */
   failureTtlSeconds: number;
   /** Where results are stored (and chained inputs' results read), and the size rule the edge applies. */
@@ -81,25 +84,6 @@ async function softly<T>(deps: ConsumerDeps, what: string, op: Promise<T>, fallb
  * Runs a job to its stored result. `deadline` is given for the inner job of a chained input,
  * whose work counts against the outer job's processing deadline; `depth` is its nesting.
  */
-/** An index write after the result was stored: 5 tries, 0.2 s apart then doubling (about 3 s in all). */
-export const INDEX_RETRY: Backoff = { baseMs: 200, factor: 2 };
-export const INDEX_ATTEMPTS = 5;
-
-/** An index write, tried again briefly with backoff, then given up softly (storage has the result). */
-async function briefly(deps: ConsumerDeps, what: string, op: () => Promise<void>): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await op();
-    } catch (e) {
-      if (attempt === INDEX_ATTEMPTS) {
-        deps.log.warn({ err: e }, `cache index ${what} failed; going on without it`);
-        return;
-      }
-      await new Promise((r) => setTimeout(r, backoffMs(attempt, INDEX_RETRY)));
-    }
-  }
-}
-
 export async function handleJob(
   job: Job,
   deps: ConsumerDeps,
@@ -131,13 +115,16 @@ export async function handleJob(
     await storage(deps, 'put', deps.store.put(objectKey, produced.body, produced.contentType));
     // Stored: the index entry spares the next request a job; Redis may be back in a moment.
     const fresh = deps.sourceMaxAgeSeconds;
+    // Tried once each; what the index does not take now is written in the background once it is
+    // back (index-writes.ts): an index outage holds no job's slot.
+    const later = (what: string, id: string, op: () => Promise<void>) => deps.indexWrites.write(`${what}:${job.key}:${id}`, what, op);
     await Promise.all([
-      briefly(deps, 'write', () => deps.index.set(job.key, objectKey, deps.cacheTtlSeconds)),
+      later('write', '', () => deps.index.set(job.key, objectKey, deps.cacheTtlSeconds)),
       // What it was made from, as it was: a later request can tell whether a source changed.
-      briefly(deps, 'sources', () => deps.index.recordSources(job.key, produced.sources, deps.cacheTtlSeconds)),
-      ...(fresh !== null ? [briefly(deps, 'freshness', () => deps.index.markFresh(job.key, fresh))] : []),
+      later('sources', '', () => deps.index.recordSources(job.key, produced.sources, deps.cacheTtlSeconds)),
+      ...(fresh !== null ? [later('freshness', '', () => deps.index.markFresh(job.key, fresh))] : []),
       // Purging an input (or an overlay, ...) reaches every result made from it.
-      ...lineageInputs(imageRefs(job, entry), deps.catalogue).map((input) => briefly(deps, 'lineage', () => deps.index.recordLineage({ key: job.key, objectKey, graph: job.graph, input }))),
+      ...lineageInputs(imageRefs(job, entry), deps.catalogue).map((input) => later('lineage', input ?? '', () => deps.index.recordLineage({ key: job.key, objectKey, graph: job.graph, input }))),
     ]);
     // The result this one replaces (made again with _nocache, or from a changed source) stays
     // readable for the redirects that may still lead to it, then the sweep removes it.

@@ -8,6 +8,7 @@ import { systemClock } from '../../shared/ports.ts';
 import type { ConsumerDeps } from '../../worker/consumer.ts';
 import { createLogger } from '../../worker/log.ts';
 import { createMetrics } from '../../worker/metrics.ts';
+import { PendingIndexWrites } from '../../worker/index-writes.ts';
 import type { Processor } from '../../worker/runtime/processor.ts';
 
 export function consumerDeps<O extends Partial<ConsumerDeps>>(catalogue: Catalogue, processor: Processor, overrides: O = {} as O): ConsumerDeps & O {
@@ -31,6 +32,7 @@ export function consumerDeps<O extends Partial<ConsumerDeps>>(catalogue: Catalog
     maxFrames: 50,
     processingTimeoutMs: 20_000,
     processor,
+    indexWrites: new PendingIndexWrites({ log: createLogger('silent') }),
     failureTtlSeconds: 60,
     objectPrefix: 'p',
     sizeLimitMegapixels: 25,
