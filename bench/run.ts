@@ -21,6 +21,7 @@ import { freePort } from '../test/helpers/stack.ts';
 import { measureCpu, treeRss, type Group } from './cpu.ts';
 import { peakRss, startTopology, until } from './fixtures.ts';
 import { measureIsolation, type IsolationCost } from './isolation.ts';
+import { measureIndexOutage } from './index-outage.ts';
 import { measureVideo, type VideoCost } from './video.ts';
 import { alternate, inProcess, load, type Measured } from './load.ts';
 
@@ -182,6 +183,9 @@ async function main() {
   scenarios.isolation = await measureIsolation(photo, smoke ? 2 : 20, ROUNDS, smoke ? 0 : 5);
   // What video costs against ffmpeg alone doing the same work.
   scenarios.video = await measureVideo(smoke ? 1 : 5, !smoke);
+  // What an index outage costs the workers (null without a redis-server to stop).
+  const outage = await measureIndexOutage(smoke ? 4 : 40);
+  if (outage) scenarios.indexOutage = outage as unknown as Record<string, number>;
   scenarios.memory = { workerPeakRssMB: Math.round(workerRss / 1e6), workerPeakRssBeforeMissMB: Math.round(peakBefore / 1e6) };
 
   const results = {
@@ -218,6 +222,7 @@ async function main() {
   console.log(`memory: ${JSON.stringify(scenarios.memory)}`);
   console.log(`isolation (CPU ms per job): ${JSON.stringify(scenarios.isolation)}`);
   console.log(`overload: ${JSON.stringify(scenarios.overload)}`);
+  console.log(`index outage (jobs a second, up and down): ${JSON.stringify(scenarios.indexOutage ?? 'no redis-server')}`);
   console.log(`wrote ${out}`);
 
   await stopProcess(bare.child);

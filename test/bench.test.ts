@@ -48,6 +48,10 @@ describe.skipIf(!ready)('npm run bench -- --smoke', () => {
       expect(r.scenarios.video[name].oursCpuMs, `${name} video, ours`).toBeGreaterThan(0);
       expect(r.scenarios.video[name].ffmpegCpuMs, `${name} video, ffmpeg alone`).toBeGreaterThan(0);
     }
+    // The index outage: jobs ran with Redis up and with it stopped, and what was kept got written.
+    expect(r.scenarios.indexOutage).toMatchObject({ jobsPerSecondUp: expect.any(Number), jobsPerSecondDown: expect.any(Number) });
+    expect(r.scenarios.indexOutage.jobsPerSecondDown).toBeGreaterThan(0);
+    expect(r.scenarios.indexOutage.keptWrites).toBeGreaterThan(0);
     for (const ext of ['jpg', 'webp']) {
       expect(r.scenarios.isolation[ext].cpuMsInThisThread, `${ext} isolation`).toBeGreaterThan(0);
       expect(r.scenarios.isolation[ext].cpuMsInProcessingThread, `${ext} isolation`).toBeGreaterThan(0);
