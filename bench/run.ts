@@ -22,6 +22,7 @@ import { measureCpu, treeRss, type Group } from './cpu.ts';
 import { peakRss, startTopology, until } from './fixtures.ts';
 import { measureIsolation, type IsolationCost } from './isolation.ts';
 import { measureIndexOutage } from './index-outage.ts';
+import { measureScaleOut } from './scale-out.ts';
 import { measureVideo, type VideoCost } from './video.ts';
 import { alternate, inProcess, load, type Measured } from './load.ts';
 
@@ -183,6 +184,8 @@ async function main() {
   scenarios.isolation = await measureIsolation(photo, smoke ? 2 : 20, ROUNDS, smoke ? 0 : 5);
   // What video costs against ffmpeg alone doing the same work.
   scenarios.video = await measureVideo(smoke ? 1 : 5, !smoke);
+  // What a worker started under load costs its first jobs.
+  scenarios.scaleOut = (await measureScaleOut(photo, smoke ? 1 : 10)) as unknown as Record<string, number>;
   // What an index outage costs the workers (null without a redis-server to stop).
   const outage = await measureIndexOutage(smoke ? 4 : 40);
   if (outage) scenarios.indexOutage = outage as unknown as Record<string, number>;
@@ -223,6 +226,7 @@ async function main() {
   console.log(`isolation (CPU ms per job): ${JSON.stringify(scenarios.isolation)}`);
   console.log(`overload: ${JSON.stringify(scenarios.overload)}`);
   console.log(`index outage (jobs a second, up and down): ${JSON.stringify(scenarios.indexOutage ?? 'no redis-server')}`);
+  console.log(`scale-out (a fresh pool's first jobs against warm ones): ${JSON.stringify(scenarios.scaleOut)}`);
   console.log(`wrote ${out}`);
 
   await stopProcess(bare.child);

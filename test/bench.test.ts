@@ -48,6 +48,9 @@ describe.skipIf(!ready)('npm run bench -- --smoke', () => {
       expect(r.scenarios.video[name].oursCpuMs, `${name} video, ours`).toBeGreaterThan(0);
       expect(r.scenarios.video[name].ffmpegCpuMs, `${name} video, ffmpeg alone`).toBeGreaterThan(0);
     }
+    // A fresh pool became ready and ran its first jobs, then warm ones.
+    expect(r.scenarios.scaleOut).toMatchObject({ readyMs: expect.any(Number), ratio: expect.any(Number) });
+    expect(r.scenarios.scaleOut.firstJobMs.jpg).toBeGreaterThan(0);
     // The index outage: jobs ran with Redis up and with it stopped, and what was kept got written.
     expect(r.scenarios.indexOutage).toMatchObject({ jobsPerSecondUp: expect.any(Number), jobsPerSecondDown: expect.any(Number) });
     expect(r.scenarios.indexOutage.jobsPerSecondDown).toBeGreaterThan(0);
