@@ -5,8 +5,7 @@
  * the processing process reports. Each job gets its own input buffer, as a job read from disk
  * or the network has.
  */
-import { resolveRequest } from '../shared/request.ts';
-import { loadCatalogue } from '../worker/catalogue.ts';
+import { missTask } from './miss-task.ts';
 import { runTask } from '../worker/runtimes/index.ts';
 import { createProcessor } from '../worker/runtime/processor.ts';
 
@@ -17,24 +16,11 @@ export interface IsolationCost {
 }
 
 export async function measureIsolation(photo: Buffer, jobs: number, rounds: number, warmUps = 5): Promise<Record<'jpg' | 'webp', IsolationCost>> {
-  const catalogue = await loadCatalogue(new URL('../graphs', import.meta.url).pathname);
-  const entry = catalogue.get('passthrough')!;
   const pool = createProcessor(1, 60_000);
-  const task = (outtype: 'jpg' | 'webp') => ({
-    entry,
-    params: resolveRequest(entry, outtype, [['input', 'files/photo.jpg'], ['width', '800']], { sizeLimitMegapixels: 25 }).params,
-    input: Buffer.from(photo),
-    outtype,
-    limits: { maxInputPixels: 1e8, maxFrames: 200, deadline: Date.now() + 60_000 },
-  });
+  const task = await missTask(photo);
   const sides = {
-    inThisThread: (ext: 'jpg' | 'webp') => {
-      const t = task(ext);
-      return runTask({ entry: t.entry, params: t.params, input: t.input, outtype: ext, limits: t.limits });
-    },
-    inProcessingThread: (ext: 'jpg' | 'webp') => {
-      return pool.run(task(ext));
-    },
+    inThisThread: (ext: 'jpg' | 'webp') => runTask(task(ext)),
+    inProcessingThread: (ext: 'jpg' | 'webp') => pool.run(task(ext)),
   };
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const result = {} as Record<'jpg' | 'webp', IsolationCost>;

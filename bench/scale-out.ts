@@ -4,8 +4,10 @@
  * processing time against the same jobs once warm (the benchmark's miss: the photo scaled to
  * 800 px, JPEG and WebP). A worker takes jobs only once its pool is ready (worker/composition.ts).
  */
-import { resolveRequest } from '../shared/request.ts';
-import { loadCatalogue } from '../worker/catalogue.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { missTask } from './miss-task.ts';
 import { createProcessor } from '../worker/runtime/processor.ts';
 
 export interface ScaleOutCost {
@@ -19,15 +21,7 @@ export interface ScaleOutCost {
 }
 
 export async function measureScaleOut(photo: Buffer, warmJobs: number): Promise<ScaleOutCost> {
-  const catalogue = await loadCatalogue(new URL('../graphs', import.meta.url).pathname);
-  const entry = catalogue.get('passthrough')!;
-  const task = (outtype: 'jpg' | 'webp') => ({
-    entry,
-    params: resolveRequest(entry, outtype, [['input', 'files/photo.jpg'], ['width', '800']], { sizeLimitMegapixels: 25 }).params,
-    input: Buffer.from(photo),
-    outtype,
-    limits: { maxInputPixels: 1e8, maxFrames: 200, deadline: Date.now() + 60_000 },
-  });
+  const task = await missTask(photo);
   const started = Date.now();
   // Two processes, as a worker at IMGFLO_WORKER_CONCURRENCY=2: the first job of each is a cold one.
   const pool = createProcessor(2, 60_000);
@@ -58,8 +52,5 @@ export async function measureScaleOut(photo: Buffer, warmJobs: number): Promise<
 
 if (process.argv[1] === new URL(import.meta.url).pathname) {
   const { makePhoto } = await import('./fixtures.ts');
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
   console.log(JSON.stringify(await measureScaleOut(await makePhoto(mkdtempSync(join(tmpdir(), 'imgflo-scale-out-'))), Number(process.argv[2] ?? 10)), null, 2));
 }

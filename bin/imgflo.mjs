@@ -1207,7 +1207,7 @@ function* planSizes(graph, params, images) {
     const decl = componentDecl(step.component);
     const size = decl.outputSize ? decl.outputSize(ins, props) : ins[0];
     sizes.set(step.id, size);
-    yield { step, size, props };
+    yield { step, decl, size, props };
   }
   return sizes.get(graph.output);
 }

@@ -5,7 +5,7 @@
  * it (retiring the result it replaces); then publishes the result and acks — only after store
  * and index. A chained `graph/...` input is a job of the same request.
  */
-import { ImgfloError, internal, isImgfloError, ofInport, unavailable, unknownGraph, unsupportedInput, type ErrorBody } from '../shared/errors.ts';
+import { ImgfloError, internal, isImgfloError, ofInport, unavailable, unknownGraph, type ErrorBody } from '../shared/errors.ts';
 import type { Catalogue, GraphEntry } from '../shared/graph/catalogue.ts';
 import type { Job, JobResult, Timings } from '../shared/job.ts';
 import { queueOf, type QueueName } from '../shared/queues.ts';

@@ -3,7 +3,7 @@
  * only the processes the output depends on, sources first. Processes nothing reads (stale
  * editor leftovers) are ignored and cost nothing.
  */
-import { componentDecl, findComponent, type ComponentId } from '../components/registry.ts';
+import { componentDecl, findComponent } from '../components/registry.ts';
 import type { PropDecl, PropValue } from '../components/types.ts';
 import { coerceValue } from '../params.ts';
 import type { GraphDefinition } from './model.ts';

@@ -5,7 +5,7 @@
  * whether a graph's result is as wide as its `width` (so that a srcset's `w` holds).
  */
 import { componentDecl } from '../components/registry.ts';
-import type { PropValue, Size } from '../components/types.ts';
+import type { ComponentDecl, PropValue, Size } from '../components/types.ts';
 import { runtimeOf } from '../runtimes/index.ts';
 import { scalesInput } from '../runtimes/decisions.ts';
 import { GRAPH_INPUT, graphImage, type CompiledGraph, type PlanStep } from './compile.ts';
@@ -23,7 +23,7 @@ export function propsOf(graph: CompiledGraph, step: PlanStep, params: Readonly<R
 }
 
 /** Each step's output size in order, then the output's; `images`: the sizes of the graph's input and other images. */
-export function* planSizes(graph: CompiledGraph, params: Readonly<Record<string, PropValue>>, images: ReadonlyMap<string, Size>): Generator<{ step: PlanStep; size: Size; props: Record<string, PropValue> }, Size> {
+export function* planSizes(graph: CompiledGraph, params: Readonly<Record<string, PropValue>>, images: ReadonlyMap<string, Size>): Generator<{ step: PlanStep; decl: ComponentDecl; size: Size; props: Record<string, PropValue> }, Size> {
   const sizes = new Map<string, Size>(images);
   const canvas = runtimeOf(graph).canvas;
   if (canvas) sizes.set(graph.output, canvas(graph, params));
@@ -33,7 +33,7 @@ export function* planSizes(graph: CompiledGraph, params: Readonly<Record<string,
     const decl = componentDecl(step.component);
     const size = decl.outputSize ? decl.outputSize(ins, props) : ins[0]!;
     sizes.set(step.id, size);
-    yield { step, size, props };
+    yield { step, decl, size, props };
   }
   return sizes.get(graph.output)!;
 }

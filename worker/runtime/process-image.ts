@@ -19,7 +19,6 @@ import { ANIMATED_TYPES, isVideoType, type ImageType, type OutputType } from '..
 import { GRAPH_INPUT, graphImage, imageInports, type CompiledGraph } from '../../shared/graph/compile.ts';
 import { planSizes, propsOf } from '../../shared/graph/sizes.ts';
 import { decide, type Decisions } from '../../shared/runtimes/decisions.ts';
-import { runtimeOf } from '../../shared/runtimes/index.ts';
 import { IMPLS, PIPELINE_STEPS } from './components/index.ts';
 import { encode, MAX_OUTPUT_SIDE } from './encode.ts';
 import { fromLinear, toLinear } from './linear-light.ts';
@@ -220,9 +219,8 @@ export function checkPlan(
   const sizes = planSizes(graph, params, new Map<string, Size>([...(input ? [[GRAPH_INPUT, input] as const] : []), ...images]));
   let r = sizes.next();
   for (; !r.done; r = sizes.next()) {
-    const { step: planStep, size, props } = r.value;
+    const { step: planStep, decl, size, props } = r.value;
     if (!within(size)) throw outputTooLarge(limits.maxInputPixels);
-    const decl = componentDecl(planStep.component);
     const samples = decl.samplesPerPixel ? size.width * size.height * decl.samplesPerPixel(props) : 0;
     if (samples > MAX_SAMPLES_PER_STEP) {
       throw new ImgfloError(422, 'size-limit', `${planStep.component} would read ${samples.toExponential(2)} samples (pixels × samples × iterations), over the limit of ${MAX_SAMPLES_PER_STEP.toExponential(0)}`, { limit: MAX_SAMPLES_PER_STEP });

@@ -119,11 +119,14 @@ async function animationSource(bytes: Uint8Array, limits: ProcessLimits): Promis
   const delays = (meta.delay ?? []).map((d) => (d > 0 ? d : 100));
   const meanDelay = delays.length > 0 ? delays.reduce((a, b) => a + b, 0) / delays.length : 100;
   async function* frames(at: Size): AsyncIterable<RawImage> {
+    // Every frame in one decode (a GIF's frame n is made from those before it: one decode each
+    // would decode the first frames again and again); the pixel limit bounds them all, above.
+    const { data } = await sharp(bytes, { pages: -1, limitInputPixels: limits.maxInputPixels }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    const frameBytes = width * height * 3;
     for (let page = 0; page < pages; page++) {
-      let frame = sharp(bytes, { page, pages: 1, limitInputPixels: limits.maxInputPixels }).removeAlpha().toColourspace('srgb');
-      if (at.width !== width || at.height !== height) frame = frame.resize(at.width, at.height, { fit: 'fill', kernel: 'lanczos3' });
-      const { data } = await frame.raw().toBuffer({ resolveWithObject: true });
-      yield { data, width: at.width, height: at.height, channels: 3 };
+      const frame = data.subarray(page * frameBytes, (page + 1) * frameBytes);
+      if (at.width === width && at.height === height) yield { data: frame, width, height, channels: 3 };
+      else yield { data: await sharp(frame, { raw: { width, height, channels: 3 } }).resize(at.width, at.height, { fit: 'fill', kernel: 'lanczos3' }).raw().toBuffer(), width: at.width, height: at.height, channels: 3 };
     }
   }
   return { size: { width, height }, fps: Math.min(100, 1000 / meanDelay), frames, file: null, audio: null };
