@@ -191,7 +191,7 @@ describe('edge, unsigned (auth off)', () => {
 describe('edge, when the index or the backend fails', () => {
   it('treats an unreachable index as a miss and still answers', async () => {
     const down = async (): Promise<never> => Promise.reject(new Error('down'));
-    const broken = { get: down, set: down, delete: down, claim: down, claimHolder: down, renewClaim: down, release: down, rememberFailure: down, failure: down, recordLineage: down, lineage: down, forgetLineage: down, recordSources: down, sources: down, markFresh: down, claimStale: down };
+    const broken = { get: down, lookup: down, commit: down, set: down, delete: down, claim: down, claimHolder: down, renewClaim: down, release: down, rememberFailure: down, failure: down, recordLineage: down, lineage: down, forgetLineage: down, recordSources: down, sources: down, markFresh: down, claimStale: down };
     const sys = await inProcessSystem({ index: broken });
     const res = await sys.request('/graph/crop?input=files%2Fgridbear.jpg');
     expect(res.status).toBe(301);

@@ -11,6 +11,19 @@ export function upstashClient(url: string, token: string): Redis {
 export function upstashIndex(redis: Redis): CacheIndex {
   return {
     get: (key) => redis.get<string>(indexKey(key)),
+    lookup: async (key) => {
+      const [objectKey = null, failure = null] = await redis.mget<Array<string | null>>(indexKey(key), failureKey(key));
+      return { objectKey, failure };
+    },
+    commit: async (c) => {
+      const member = lineageMember(c.key, c.objectKey);
+      const sets = [await lineageKey({ graph: c.graph }), ...(await Promise.all(c.inputs.map((input) => lineageKey({ input }))))];
+      const tx = redis.multi().set(indexKey(c.key), c.objectKey, { ex: c.ttlSeconds }).set(sourcesKey(c.key), JSON.stringify(c.sources), { ex: c.ttlSeconds });
+      if (c.freshSeconds !== null) tx.set(freshKey(c.key), '1', { ex: c.freshSeconds });
+      for (const set of sets) tx.sadd(set, member);
+      if (c.release) tx.del(inflightKey(c.key));
+      await tx.exec();
+    },
     set: async (key, objectKey, ttlSeconds) => {
       await redis.set(indexKey(key), objectKey, { ex: ttlSeconds });
     },

@@ -15,6 +15,14 @@ export const systemClock: Clock = { now: () => Date.now() };
 /** Cache key → object key of the stored result, with a TTL; and in-flight markers. */
 export interface CacheIndex {
   get(key: string): Promise<string | null>;
+  /** The entry and the failure remembered for `key`, read together (one round trip). */
+  lookup(key: string): Promise<{ objectKey: string | null; failure: string | null }>;
+  /**
+   * A stored result's whole record at once (one round trip, all or nothing): its entry, the
+   * versions of its sources, its freshness (when given), its lineage, and with `release` the
+   * drop of its in-flight marker.
+   */
+  commit(c: IndexCommit): Promise<void>;
   set(key: string, objectKey: string, ttlSeconds: number): Promise<void>;
   delete(key: string): Promise<void>;
   /**
@@ -59,6 +67,19 @@ export interface SourceVersion {
   /** Its server's validators, when it gave them. */
   etag?: string;
   lastModified?: string;
+}
+
+export interface IndexCommit {
+  key: string;
+  objectKey: string;
+  ttlSeconds: number;
+  sources: SourceVersion[];
+  /** How long it counts as fresh (IMGFLO_SOURCE_MAX_AGE); null: no freshness is kept. */
+  freshSeconds: number | null;
+  graph: string;
+  /** The inputs its lineage names (none: a generative graph). */
+  inputs: string[];
+  release: boolean;
 }
 
 export interface Lineage {

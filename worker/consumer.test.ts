@@ -11,6 +11,7 @@ import { MemoryJobQueue } from '../shared/memory/job-queue.ts';
 import { MemoryKv } from '../shared/memory/kv.ts';
 import { MemoryObjectStore } from '../shared/memory/object-store.ts';
 import { loadCatalogue } from './catalogue.ts';
+import { contentDigest } from './digest.ts';
 import { backoffMs } from '../shared/backoff.ts';
 import { handleJob, JOB_RETRY, startConsumer } from './consumer.ts';
 import { createInputReader, createSourceChecker } from './inputs/read-input.ts';
@@ -232,5 +233,32 @@ describe('retries', () => {
     for (let i = 0; i < 300 && results.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(results).toEqual([expect.objectContaining({ ok: true, cached: false })]);
     expect(queue.deadLetters).toEqual([]);
+  });
+
+  it('costs a miss two index round trips: one lookup, then one commit of its entry, sources, lineage and release', async () => {
+    const d = deps({ 'files/gridbear.jpg': jpg });
+    const calls: string[] = [];
+    const index = d.index as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+    for (const name of Object.getOwnPropertyNames(MemoryCacheIndex.prototype).filter((n) => n !== 'constructor')) {
+      const real = index[name]!.bind(d.index);
+      index[name] = (...a: unknown[]) => (calls.push(name), real(...a));
+    }
+    const queue = d.queue as MemoryJobQueue;
+    const results: JobResult[] = [];
+    queue.onResult((r) => results.push(r));
+    const job = makeJob({ digest: catalogue.get('passthrough')!.digest, graph: 'passthrough', input: 'files/gridbear.jpg', outtype: 'png', params: { ignored: '' } });
+    expect(await d.index.claim(job.key, 60_000, 'urgent')).toBe(true);
+    calls.length = 0;
+    await startConsumer(d, ['urgent'], 1);
+    await queue.publish(job);
+    for (let i = 0; i < 300 && results.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(results).toEqual([expect.objectContaining({ ok: true, cached: false })]);
+    expect(calls).toEqual(['lookup', 'commit']);
+    // All of it written: the entry, the sources, the lineage, and the marker gone.
+    const objectKey = results[0]!.ok ? results[0]!.objectKey : '';
+    expect(await d.index.get(job.key)).toBe(objectKey);
+    expect(await d.index.sources(job.key)).toEqual([{ input: 'files/gridbear.jpg', digest: contentDigest(jpg) }]);
+    expect(await d.index.lineage({ input: 'files/gridbear.jpg' })).toEqual([{ key: job.key, objectKey }]);
+    expect(await d.index.claimHolder(job.key)).toBeNull();
   });
 });

@@ -9,13 +9,13 @@ import { ImgfloError, internal, isImgfloError, ofInport, unavailable, unknownGra
 import type { Catalogue, GraphEntry } from '../shared/graph/catalogue.ts';
 import type { Job, JobResult, Timings } from '../shared/job.ts';
 import { queueOf, type QueueName } from '../shared/queues.ts';
-import type { CacheIndex, Clock, JobQueue, ObjectStore, SourceVersion, Subscription } from '../shared/ports.ts';
+import type { CacheIndex, Clock, IndexCommit, JobQueue, ObjectStore, SourceVersion, Subscription } from '../shared/ports.ts';
 import { backoffMs, type Backoff } from '../shared/backoff.ts';
 import { inputKind } from '../shared/input-ref.ts';
 import { imageInports } from '../shared/graph/compile.ts';
 import { jobEntry } from '../shared/info.ts';
 import { chainedJob, chainSources } from './inputs/chained.ts';
-import { contentDigest, currentResult, newResultKey, retire } from './results.ts';
+import { currentResult, newResultKey, retire } from './results.ts';
 import { sourcesChanged } from './revalidate.ts';
 import type { InputReader, SourceChecker } from './inputs/read-input.ts';
 import type { Logger } from './log.ts';
@@ -91,6 +91,8 @@ export async function handleJob(
   depth = 0,
   /** The job's graph, looked up once (by the consumer, which checks its version first). */
   entry: GraphEntry | undefined = jobEntry(deps.catalogue, job.graph),
+  /** Whether the index commit of a new result drops the job's in-flight marker too (the consumer's top-level job). */
+  release = false,
 ): Promise<JobResult> {
   const started = deps.clock.now();
   const timings: Timings = { queue: Math.max(0, started - job.createdAt), fetch: 0, process: 0, upload: 0 };
@@ -107,25 +109,30 @@ export async function handleJob(
     if ('stored' in produced) return ok(produced.stored, true);
 
     const t = deps.clock.now();
-    // Named by its own bytes: the same bytes land on the same key, other bytes on another.
+    // Named by its own bytes: the same bytes land on the same key, other bytes on another. A
+    // result to replace there is only when one was asked for anew: a miss found none just now.
     const [objectKey, replaced] = await Promise.all([
       storage(deps, 'name', newResultKey(deps.store, { prefix: deps.objectPrefix, key: job.key, outtype: job.outtype, body: produced.body, now: deps.clock.now() })),
-      softly(deps, 'lookup', deps.index.get(job.key), null),
+      job.nocache ? softly(deps, 'lookup', deps.index.get(job.key), null) : null,
     ]);
     await storage(deps, 'put', deps.store.put(objectKey, produced.body, produced.contentType));
-    // Stored: the index entry spares the next request a job; Redis may be back in a moment.
-    const fresh = deps.sourceMaxAgeSeconds;
-    // Tried once each; what the index does not take now is written in the background once it is
-    // back (index-writes.ts): an index outage holds no job's slot.
-    const later = (what: string, id: string, op: () => Promise<void>) => deps.indexWrites.write(`${what}:${job.key}:${id}`, what, op);
-    await Promise.all([
-      later('write', '', () => deps.index.set(job.key, objectKey, deps.cacheTtlSeconds)),
-      // What it was made from, as it was: a later request can tell whether a source changed.
-      later('sources', '', () => deps.index.recordSources(job.key, produced.sources, deps.cacheTtlSeconds)),
-      ...(fresh !== null ? [later('freshness', '', () => deps.index.markFresh(job.key, fresh))] : []),
-      // Purging an input (or an overlay, ...) reaches every result made from it.
-      ...lineageInputs(imageRefs(job, entry), deps.catalogue).map((input) => later('lineage', input ?? '', () => deps.index.recordLineage({ key: job.key, objectKey, graph: job.graph, input }))),
-    ]);
+    // Stored: its entry spares the next request a job; its sources tell a later request whether
+    // one changed; its lineage lets purging an input (or an overlay, ...) reach it. One round
+    // trip, with the in-flight marker's release when the consumer asked for it. Tried once: what
+    // the index does not take now is written in the background once it is back (index-writes.ts),
+    // so an index outage holds no job's slot; the release is not tried again (the marker lapses,
+    // and by then it may be another job's).
+    const commit: IndexCommit = {
+      key: job.key,
+      objectKey,
+      ttlSeconds: deps.cacheTtlSeconds,
+      sources: produced.sources,
+      freshSeconds: deps.sourceMaxAgeSeconds,
+      graph: job.graph,
+      inputs: lineageInputs(imageRefs(job, entry), deps.catalogue),
+      release,
+    };
+    await deps.indexWrites.write(`commit:${job.key}`, 'write', () => deps.index.commit(commit), () => deps.index.commit({ ...commit, release: false }));
     // The result this one replaces (made again with _nocache, or from a changed source) stays
     // readable for the redirects that may still lead to it, then the sweep removes it.
     if (replaced !== null && replaced !== objectKey) await softly(deps, 'retire', retire(deps.store, replaced, deps.clock.now()), undefined);
@@ -166,10 +173,10 @@ async function revalidated(job: Job, deps: ConsumerDeps, deadline: number, depth
   return current;
 }
 
-/** The inputs a result's lineage names: each image it was made from, through chains too, or none (null). */
-function lineageInputs(refs: Array<string | null>, catalogue: Catalogue): Array<string | null> {
+/** The inputs a result's lineage names: each image it was made from, through chains too (none for a generative graph). */
+function lineageInputs(refs: Array<string | null>, catalogue: Catalogue): string[] {
   const named = refs.filter((r) => r !== null);
-  return named.length > 0 ? chainSources(named, catalogue) : [null];
+  return named.length > 0 ? chainSources(named, catalogue) : [];
 }
 
 /** Every image a job reads: its input (null for a generative graph), then its other image inports'. */
@@ -207,7 +214,6 @@ async function produce(
   const stored = job.nocache ? null : await alreadyDone(job, deps);
   if (stored !== null) return { stored };
   const read = await reading;
-  const sources = read.flatMap((r) => (r ? [r.version] : []));
   const [input = null, ...extras] = read.map((r) => r?.bytes ?? null);
   const images = Object.fromEntries(imageNames.map((n, i) => [n, extras[i]!]));
   timings.fetch = deps.clock.now() - t;
@@ -216,20 +222,28 @@ async function produce(
   const deadline = given ?? (job.input !== null && inputKind(job.input).kind === 'chained' ? chainDeadline : t + processingMs(job, deps));
   const out = await deps.processor.run({ entry, params: job.params, input, images, outtype: job.outtype, limits: { maxInputPixels: deps.maxInputPixels, maxFrames: deps.maxFrames, deadline, ...(deps.maxVideoSeconds !== undefined && { maxVideoSeconds: deps.maxVideoSeconds }) } });
   timings.process = deps.clock.now() - t;
+  // A source's digest, where its reading left it out, is the processing process's (off this thread).
+  const digests = [out.digests.input, ...imageNames.map((n) => out.digests.images[n] ?? null)];
+  const sources = read.flatMap((r, i) => (r ? [{ ...r.version, digest: r.version.digest ?? digests[i]! }] : []));
   return { body: out.body, contentType: out.contentType, sources };
 }
 
 /**
  * A source's bytes and the version they are: a chained input from its stored result (made first
- * when there is none), versioned by that result's object key; another by its bytes' digest and
- * its server's validators.
+ * when there is none), versioned by that result's object key; another by its server's validators
+ * and its bytes' digest, which the processing process takes (left out here).
  */
-async function readSource(input: string | null, deps: ConsumerDeps, deadline: number, depth: number): Promise<{ bytes: Uint8Array; version: SourceVersion } | null> {
+async function readSource(
+  input: string | null,
+  deps: ConsumerDeps,
+  deadline: number,
+  depth: number,
+): Promise<{ bytes: Uint8Array; version: Omit<SourceVersion, 'digest'> & { digest?: string } } | null> {
   if (input === null) return null;
   if (inputKind(input).kind !== 'chained') {
     let validators = {};
     const bytes = await deps.readInput(input, (v) => (validators = v));
-    return { bytes, version: { input, digest: contentDigest(bytes), ...validators } };
+    return { bytes, version: { input, ...validators } };
   }
   const inner = await chainedJob(input, depth + 1, deps);
   const result = await handleJob(inner, deps, deadline, depth + 1);
@@ -244,10 +258,7 @@ async function alreadyDone(job: Job, deps: ConsumerDeps): Promise<string | null>
   // All checks at once: a miss costs one round trip instead of three.
   const stored = storage(deps, 'list', currentResult(deps.store, deps.objectPrefix, job.key));
   stored.catch(() => undefined);
-  const [indexed, failed] = await Promise.all([
-    softly(deps, 'lookup', deps.index.get(job.key), null),
-    softly(deps, 'failure lookup', deps.index.failure(job.key), null),
-  ]);
+  const { objectKey: indexed, failure: failed } = await softly(deps, 'lookup', deps.index.lookup(job.key), { objectKey: null, failure: null });
   if (indexed !== null) {
     deps.metrics.cacheLookups.inc({ result: 'hit' });
     return indexed;
@@ -297,7 +308,7 @@ export function startConsumer(deps: ConsumerDeps, queues: readonly QueueName[], 
     }
     deps.metrics.jobsInFlight.inc();
     try {
-      const result = await handleJob(job, deps, undefined, 0, entry);
+      const result = await handleJob(job, deps, undefined, 0, entry, true);
       if (!result.ok && result.retryable && job.attempt < MAX_ATTEMPTS) {
         const delayMs = backoffMs(job.attempt, JOB_RETRY);
         deps.metrics.retries.inc();
@@ -318,9 +329,10 @@ export function startConsumer(deps: ConsumerDeps, queues: readonly QueueName[], 
         { requestId: job.requestId, jobId: job.id, key: job.key, graph: job.graph, attempt: job.attempt, redelivered: delivery.redelivered, ok: result.ok, ...(result.ok ? { cached: result.cached, timings: result.timings } : { status: result.error.code, reason: result.error.reason }) },
         'job done',
       );
-      // The marker goes only once the result is out: until then another bridge must not queue the key again.
+      // A new result's marker went with its index entry (another bridge queueing the key now is
+      // answered from the index); any other's goes once the result is out.
       await deps.queue.publishResult(result);
-      await softly(deps, 'release', deps.index.release(job.key), undefined);
+      if (!result.ok || result.cached) await softly(deps, 'release', deps.index.release(job.key), undefined);
       // A job that failed every attempt stays in the dead letters for the operator.
       if (!result.ok && result.retryable) delivery.nack({ requeue: false });
       else delivery.ack();

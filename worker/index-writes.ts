@@ -38,8 +38,11 @@ export class PendingIndexWrites {
     return this.pending.size;
   }
 
-  /** Tries `op` once; when the index does not take it, it is kept and tried again later. */
-  async write(id: string, what: string, op: () => Promise<void>): Promise<void> {
+  /**
+   * Tries `op` once; when the index does not take it, `later` (by default `op` itself: what may
+   * still be done once the index is back) is kept and tried again in the background.
+   */
+  async write(id: string, what: string, op: () => Promise<void>, later = op): Promise<void> {
     try {
       await op();
       this.pending.delete(id);
@@ -47,7 +50,7 @@ export class PendingIndexWrites {
     } catch (e) {
       if (this.pending.size === 0) this.o.log.warn({ err: e }, `cache index ${what} failed; trying again in the background`);
     }
-    this.keep(id, { what, op, since: this.now() });
+    this.keep(id, { what, op: later, since: this.now() });
   }
 
   /** Stops trying; what is pending is left to the re-indexing from storage. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryObjectStore } from '../shared/memory/object-store.ts';
-import { contentDigest, currentResult, newResultKey, retire, sweep, SWEEP_GRACE_MS } from './results.ts';
+import { contentDigest } from './digest.ts';
+import { currentResult, newResultKey, retire, sweep, SWEEP_GRACE_MS } from './results.ts';
 
 function clock(start = 1_000_000) {
   let t = start;

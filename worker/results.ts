@@ -8,19 +8,14 @@
  * a result found there with no index entry is never taken back into use once retired, and a
  * sweep loses nothing when the index is lost.
  */
-import { createHash } from 'node:crypto';
 import { resultFolder, resultObjectKey } from '../shared/cache-key.ts';
 import type { OutputType } from '../shared/formats.ts';
 import type { ObjectStore } from '../shared/ports.ts';
+import { contentDigest, sha256Hex16 } from './digest.ts';
 
 export const RETIRED_PREFIX = 'retired/';
 
 const markerOf = (objectKey: string) => `${RETIRED_PREFIX}${objectKey}`;
-
-const sha256Hex16 = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex').slice(0, 16);
-
-/** The digest that names a result (and versions a source): 16 hex characters of the SHA-256 of its bytes (native: about 1 GB/s). */
-export const contentDigest = (body: Uint8Array): string => sha256Hex16(body);
 
 /**
  * The object key for a new result: named by its bytes, unless a result of those very bytes was

@@ -114,6 +114,43 @@ export function cacheIndexContract(name: string, make: () => Promise<CacheIndexF
       expect(await index.claimStale(k, 60)).toBe(true);
     });
 
+    it('reads an entry and its failure together', async () => {
+      const { index } = await make();
+      const k = key();
+      expect(await index.lookup(k)).toEqual({ objectKey: null, failure: null });
+      await index.set(k, `p/${k}.jpg`, 60);
+      await index.rememberFailure(k, '{"status":422}', 60);
+      expect(await index.lookup(k)).toEqual({ objectKey: `p/${k}.jpg`, failure: '{"status":422}' });
+    });
+
+    it('commits a result whole: entry, sources, freshness, lineage by graph and every input, and the release', async () => {
+      const { index, pass } = await make();
+      const k = key();
+      const graph = `g-${crypto.randomUUID()}`;
+      const inputs = [`https://example.com/${crypto.randomUUID()}.jpg`, `files/${crypto.randomUUID()}.png`];
+      const sources = [{ input: inputs[0]!, digest: 'd1' }];
+      expect(await index.claim(k, 60_000)).toBe(true);
+      await index.commit({ key: k, objectKey: `p/${k}.jpg`, ttlSeconds: 60, sources, freshSeconds: 1, graph, inputs, release: true });
+      expect(await index.get(k)).toBe(`p/${k}.jpg`);
+      expect(await index.sources(k)).toEqual(sources);
+      expect(await index.claimStale(k, 60)).toBe(false);
+      expect(await index.lineage({ graph })).toEqual([{ key: k, objectKey: `p/${k}.jpg` }]);
+      for (const input of inputs) expect(await index.lineage({ input })).toEqual([{ key: k, objectKey: `p/${k}.jpg` }]);
+      expect(await index.claimHolder(k)).toBeNull();
+      await pass(1100);
+      expect(await index.claimStale(k, 60)).toBe(true);
+    });
+
+    it('keeps the in-flight marker when a commit does not release it, and keeps no freshness when none is given', async () => {
+      const { index } = await make();
+      const k = key();
+      expect(await index.claim(k, 60_000, 'urgent')).toBe(true);
+      await index.commit({ key: k, objectKey: `p/${k}.png`, ttlSeconds: 60, sources: [], freshSeconds: null, graph: `g-${crypto.randomUUID()}`, inputs: [], release: false });
+      expect(await index.get(k)).toBe(`p/${k}.png`);
+      expect(await index.claimHolder(k)).toBe('urgent');
+      expect(await index.claimStale(k, 60)).toBe(true);
+    });
+
     it('forgets a deleted entry', async () => {
       const { index } = await make();
       const k = key();

@@ -1,6 +1,6 @@
 /** The in-memory cache index: entries expire after their TTL like Redis keys do. */
 import { failureKey, freshKey, indexKey, inflightKey, lineageKey, lineageMember, parseLineageMember, sourcesKey } from '../cache-key.ts';
-import type { CacheIndex, Lineage, LineageQuery, SourceVersion } from '../ports.ts';
+import type { CacheIndex, IndexCommit, Lineage, LineageQuery, SourceVersion } from '../ports.ts';
 import type { MemoryKv } from './kv.ts';
 
 export class MemoryCacheIndex implements CacheIndex {
@@ -12,6 +12,21 @@ export class MemoryCacheIndex implements CacheIndex {
 
   async set(key: string, objectKey: string, ttlSeconds: number): Promise<void> {
     this.kv.set(indexKey(key), objectKey, { ex: ttlSeconds });
+  }
+
+  async lookup(key: string): Promise<{ objectKey: string | null; failure: string | null }> {
+    return { objectKey: this.kv.get(indexKey(key)), failure: this.kv.get(failureKey(key)) };
+  }
+
+  async commit(c: IndexCommit): Promise<void> {
+    // The lineage's keys first: nothing is written until every part is ready (all or nothing).
+    const member = lineageMember(c.key, c.objectKey);
+    const sets = [await lineageKey({ graph: c.graph }), ...(await Promise.all(c.inputs.map((input) => lineageKey({ input }))))];
+    this.kv.set(indexKey(c.key), c.objectKey, { ex: c.ttlSeconds });
+    this.kv.set(sourcesKey(c.key), JSON.stringify(c.sources), { ex: c.ttlSeconds });
+    if (c.freshSeconds !== null) this.kv.set(freshKey(c.key), '1', { ex: c.freshSeconds });
+    for (const set of sets) this.kv.sadd(set, member);
+    if (c.release) this.kv.del(inflightKey(c.key));
   }
 
   async delete(key: string): Promise<void> {

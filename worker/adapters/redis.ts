@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { failureKey, freshKey, indexKey, inflightKey, lineageKey, lineageMember, parseLineageMember, sourcesKey } from '../../shared/cache-key.ts';
 import { APPS_SET, appKey, decodeApp, quotaKey, type AppRecord } from '../../shared/apps.ts';
-import type { AppRegistry, CacheIndex, Lineage, LineageQuery, SourceVersion } from '../../shared/ports.ts';
+import type { AppRegistry, CacheIndex, IndexCommit, Lineage, LineageQuery, SourceVersion } from '../../shared/ports.ts';
 import type { CommandResult } from '../embedded/kv-commands.ts';
 import { backoffMs, RECONNECT } from '../../shared/backoff.ts';
 
@@ -47,6 +47,24 @@ export class RedisCacheIndex implements CacheIndex {
 
   async set(key: string, objectKey: string, ttlSeconds: number): Promise<void> {
     await this.redis.set(indexKey(key), objectKey, 'EX', ttlSeconds);
+  }
+
+  async lookup(key: string): Promise<{ objectKey: string | null; failure: string | null }> {
+    const [objectKey = null, failure = null] = await this.redis.mget(indexKey(key), failureKey(key));
+    return { objectKey, failure };
+  }
+
+  /** One MULTI/EXEC, sent in one write: every command of it or none. */
+  async commit(c: IndexCommit): Promise<void> {
+    const member = lineageMember(c.key, c.objectKey);
+    const sets = [await lineageKey({ graph: c.graph }), ...(await Promise.all(c.inputs.map((input) => lineageKey({ input }))))];
+    const tx = this.redis.multi().set(indexKey(c.key), c.objectKey, 'EX', c.ttlSeconds).set(sourcesKey(c.key), JSON.stringify(c.sources), 'EX', c.ttlSeconds);
+    if (c.freshSeconds !== null) tx.set(freshKey(c.key), '1', 'EX', c.freshSeconds);
+    for (const set of sets) tx.sadd(set, member);
+    if (c.release) tx.del(inflightKey(c.key));
+    const replies = await tx.exec();
+    const failed = replies?.find(([e]) => e !== null)?.[0];
+    if (replies === null || failed) throw failed ?? new Error('the index transaction was aborted');
   }
 
   async delete(key: string): Promise<void> {

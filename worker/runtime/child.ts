@@ -7,10 +7,11 @@ import sharp from 'sharp';
 import { isImgfloError } from '../../shared/errors.ts';
 import { rmSync } from 'node:fs';
 import { runTask } from '../runtimes/index.ts';
-import { jobDirOf, type ProcessingAnswer, type ProcessingTask } from './task.ts';
+import { digestsOf, received } from './handoff.ts';
+import { jobDirOf, type HandedTask, type ProcessingAnswer } from './task.ts';
 
 /** What the parent sends, and what this process answers (with its CPU time so far, in µs). */
-export type ChildRequest = { id: number; task: ProcessingTask };
+export type ChildRequest = { id: number; task: HandedTask };
 export type ChildMessage = { ready: true } | { id: number; answer: ProcessingAnswer; cpuMicros: number };
 
 /** A tiny image decoded, scaled and written in every output format, on libvips' code paths of a job. */
@@ -23,10 +24,12 @@ async function warmUp(): Promise<void> {
   }
 }
 
-async function answer(task: ProcessingTask): Promise<ProcessingAnswer> {
+async function answer(handed: HandedTask): Promise<ProcessingAnswer> {
   try {
-    const out = await runTask(task);
-    return { ok: true, body: out.body, contentType: out.contentType };
+    const input = handed.input && (await received(handed.input));
+    const images = Object.fromEntries(await Promise.all(Object.entries(handed.images).map(async ([name, h]) => [name, await received(h)] as const)));
+    const out = await runTask({ ...handed, input, images });
+    return { ok: true, body: out.body, contentType: out.contentType, digests: digestsOf(input, images) };
   } catch (e) {
     if (isImgfloError(e)) return { ok: false, error: e.toBody() };
     return { ok: false, bug: e instanceof Error ? (e.stack ?? e.message) : String(e) };

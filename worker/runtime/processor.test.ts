@@ -3,7 +3,10 @@
  * work included), every bound is checked before the work it bounds, and decoder failures come
  * out typed. Each test runs the real pool (processor.ts) on real sharp.
  */
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveRequest } from '../../shared/request.ts';
@@ -14,6 +17,8 @@ import { loadCatalogue } from '../catalogue.ts';
 import { graphImage, imageInports } from '../../shared/graph/compile.ts';
 import { checkPlan } from './process-image.ts';
 import { runTask } from '../runtimes/index.ts';
+import { contentDigest } from '../digest.ts';
+import { FILE_HANDOFF_BYTES, HANDOFF_FOLDER } from './handoff.ts';
 import { createProcessor, type Processor } from './processor.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -75,6 +80,41 @@ describe('processing in processes', () => {
     expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 1000);
     const out = await processor.run(task('passthrough', { input: 'files/x.jpg', width: '50' }, jpg));
     expect((await sharp(out.body).metadata()).width).toBe(50);
+  });
+});
+
+describe('handing images to the processing process', () => {
+  /** The files in this test process's pools' handoff folders, once their removal (not awaited by the pool) had a moment. */
+  const handoffFiles = async () => {
+    const files = () =>
+      ['/dev/shm', tmpdir()].filter((d) => existsSync(d)).flatMap((d) => readdirSync(d).filter((f) => f.startsWith(`${HANDOFF_FOLDER}${process.pid}-`)).flatMap((f) => readdirSync(join(d, f))));
+    for (let i = 0; i < 50 && files().length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    return files();
+  };
+
+  it('hands a large input over in a file, answers with its digest, and leaves no file behind', async () => {
+    // 4000×3000 of noise: a JPEG of several MB, far past the pipe's threshold.
+    const big = await sharp(randomBytes(4000 * 3000 * 3), { raw: { width: 4000, height: 3000, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+    expect(big.byteLength).toBeGreaterThan(FILE_HANDOFF_BYTES * 4);
+    const out = await processor.run(task('passthrough', { input: 'files/x.jpg', width: '80' }, big));
+    expect((await sharp(out.body).metadata()).width).toBe(80);
+    expect(out.digests.input).toBe(contentDigest(big));
+    expect(await handoffFiles()).toEqual([]);
+  });
+
+  it('answers each image of a graph with its digest, small ones sent through the pipe', async () => {
+    const overlay = await sharp({ create: { width: 40, height: 40, channels: 4, background: '#ff000080' } }).png().toBuffer();
+    const entry = catalogue.get('watermark')!;
+    const names = imageInports(entry.compiled);
+    const t = task('watermark', { input: 'files/x.jpg', [names[0]!]: 'files/o.png' }, jpg);
+    const out = await processor.run({ ...t, images: { [names[0]!]: overlay } });
+    expect(out.digests).toEqual({ input: contentDigest(jpg), images: { [names[0]!]: contentDigest(overlay) } });
+  });
+
+  it('removes the file of a job killed at its deadline', async () => {
+    const big = Buffer.concat([jpg, Buffer.alloc(FILE_HANDOFF_BYTES)]);
+    await expect(processor.run(task('motionblur', { input: 'files/x.jpg', width: '4999', height: '5000', length: '1000' }, big))).rejects.toMatchObject({ reason: 'processing-timeout' });
+    expect(await handoffFiles()).toEqual([]);
   });
 });
 

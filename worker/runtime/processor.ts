@@ -9,18 +9,23 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { dirname, relative } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ImgfloError, processingTimeout, unavailable } from '../../shared/errors.ts';
 import type { ChildMessage, ChildRequest } from './child.ts';
-import { jobDirOf, type ProcessingAnswer, type ProcessingTask } from './task.ts';
+import { hand, handoffFolder, type ImageDigests } from './handoff.ts';
+import { jobDirOf, type HandedTask, type ProcessingAnswer, type ProcessingTask } from './task.ts';
 
 export type { ProcessingTask } from './task.ts';
 
 export interface Processed {
   body: Uint8Array;
   contentType: string;
+  /** The digests of the task's images (the sources' versions), taken by the processing process. */
+  digests: ImageDigests;
 }
 
 export interface Processor {
@@ -60,7 +65,9 @@ const MEMORY_POLL_MS = 50;
 const RESTART_PAUSE_MS = 1000;
 
 interface Pending {
-  task: ProcessingTask;
+  task: HandedTask;
+  /** The files its images were handed over in, removed once it is answered. */
+  files: string[];
   resolve(p: Processed): void;
   reject(e: unknown): void;
   timer: NodeJS.Timeout;
@@ -146,10 +153,24 @@ export function createProcessor(processes: number, timeoutMs: number, options: P
   let waiters: Array<() => void> = [];
   const allReady = () => slots.size === processes && [...slots].every((s) => s.ready && !s.killedFor);
 
+  const handoff = handoffFolder();
+  let handed = 0;
+
   const settle = (pending: Pending) => {
     clearTimeout(pending.timer);
     const i = queue.indexOf(pending);
     if (i >= 0) queue.splice(i, 1);
+    for (const file of pending.files) void rm(file, { force: true });
+  };
+
+  /** The task with its large images written to files (handoff.ts). */
+  const handOver = async (task: ProcessingTask): Promise<{ task: HandedTask; files: string[] }> => {
+    const n = handed++;
+    const named = [...(task.input ? [['', task.input] as const] : []), ...Object.entries(task.images ?? {})];
+    const sent = await Promise.all(named.map(([name, bytes], i) => hand(bytes, join(handoff.dir, `${n}-${i}`)).then((h) => [name, h] as const)));
+    const { '': input = null, ...images } = Object.fromEntries(sent);
+    const files = sent.flatMap(([, h]) => ('file' in h ? [h.file] : []));
+    return { task: { ...task, input, images }, files };
   };
 
   const kill = (slot: Slot, why: ImgfloError) => {
@@ -211,7 +232,7 @@ export function createProcessor(processes: number, timeoutMs: number, options: P
   };
 
   const answer = (pending: Pending, a: ProcessingAnswer) => {
-    if (a.ok) pending.resolve({ body: Buffer.from(a.body.buffer, a.body.byteOffset, a.body.byteLength), contentType: a.contentType });
+    if (a.ok) pending.resolve({ body: Buffer.from(a.body.buffer, a.body.byteOffset, a.body.byteLength), contentType: a.contentType, digests: a.digests });
     else if ('error' in a) pending.reject(ImgfloError.fromBody(a.error));
     else pending.reject(new ProcessingBug(a.bug));
   };
@@ -245,10 +266,12 @@ export function createProcessor(processes: number, timeoutMs: number, options: P
   for (let i = 0; i < processes; i++) spawn();
 
   return {
-    run(task) {
-      if (closing) return Promise.reject(unavailable('The processing pool is closed'));
+    async run(given) {
+      if (closing) throw unavailable('The processing pool is closed');
+      const { task, files } = await handOver(given);
+      if (closing) throw unavailable('The processing pool is closed');
       return new Promise<Processed>((resolve, reject) => {
-        const pending: Pending = { task, resolve, reject, slot: null, timer: undefined as unknown as NodeJS.Timeout };
+        const pending: Pending = { task, files, resolve, reject, slot: null, timer: undefined as unknown as NodeJS.Timeout };
         pending.timer = setTimeout(() => {
           if (pending.slot) return kill(pending.slot, processingTimeout(timeoutMs));
           settle(pending);
@@ -278,6 +301,7 @@ export function createProcessor(processes: number, timeoutMs: number, options: P
             }),
         ),
       );
+      handoff.dispose();
     },
   };
 }

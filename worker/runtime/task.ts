@@ -5,6 +5,7 @@ import type { PropValue } from '../../shared/components/types.ts';
 import type { ErrorBody } from '../../shared/errors.ts';
 import type { OutputType } from '../../shared/formats.ts';
 import type { GraphEntry } from '../../shared/graph/catalogue.ts';
+import type { Handed, ImageDigests } from './handoff.ts';
 
 export interface ProcessLimits {
   maxInputPixels: number;
@@ -31,7 +32,10 @@ export interface ProcessingTask {
   limits: ProcessLimits;
 }
 
+/** The task as the processing process receives it: its images as bytes or files (handoff.ts). */
+export type HandedTask = Omit<ProcessingTask, 'input' | 'images'> & { input: Handed | null; images: Record<string, Handed> };
+
 export type ProcessingAnswer =
-  | { ok: true; body: Uint8Array; contentType: string }
+  | { ok: true; body: Uint8Array; contentType: string; digests: ImageDigests }
   | { ok: false; error: ErrorBody }
   | { ok: false; bug: string };
