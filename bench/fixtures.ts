@@ -29,10 +29,10 @@ export async function until(probe: () => Promise<unknown>): Promise<void> {
   throw new Error('a benchmark process did not start');
 }
 
-/** s3rver in a process of its own, as S3 would be (its CPU is not the load generator's), with `bucket`. */
+/** s3rver in a process of its own, as S3 would be (its CPU is not the load generator's), with `bucket`; it honours conditional writes as S3 and R2 do (bench/s3-server.ts). */
 export async function startS3rver(bucket: string): Promise<{ child: ChildProcess; endpoint: string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'node_modules/s3rver/bin/s3rver.js'), '-d', mkdtempSync(join(tmpdir(), 'imgflo-bench-s3-')), '-a', '127.0.0.1', '-p', String(port), '--silent', '--configure-bucket', bucket], { stdio: 'ignore' });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/s3-server.ts'), String(port), bucket], { stdio: 'ignore', cwd: ROOT });
   const endpoint = `http://127.0.0.1:${port}`;
   await until(() => fetch(endpoint, { method: 'HEAD' }));
   return { child, endpoint };

@@ -140,6 +140,11 @@ export interface ObjectStore {
   head(objectKey: string): Promise<StoredObject | null>;
   delete(objectKey: string): Promise<void>;
   put(objectKey: string, body: Uint8Array, contentType: string): Promise<void>;
+  /**
+   * Writes the object only when no object has its key: true when written, false when one had it
+   * (left as it was). In one request where the store can (`If-None-Match: *` on S3 and R2).
+   */
+  create(objectKey: string, body: Uint8Array, contentType: string): Promise<boolean>;
   get(objectKey: string): Promise<{ body: Uint8Array; contentType: string } | null>;
   /** Every object whose key starts with `prefix`, in key order. */
   list(prefix: string): Promise<ListedObject[]>;

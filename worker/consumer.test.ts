@@ -235,14 +235,20 @@ describe('retries', () => {
     expect(queue.deadLetters).toEqual([]);
   });
 
-  it('costs a miss two index round trips: one lookup, then one commit of its entry, sources, lineage and release', async () => {
+  it('costs a miss two index round trips (a lookup, then one commit of its entry, sources, lineage and release) and one storage write', async () => {
     const d = deps({ 'files/gridbear.jpg': jpg });
-    const calls: string[] = [];
-    const index = d.index as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
-    for (const name of Object.getOwnPropertyNames(MemoryCacheIndex.prototype).filter((n) => n !== 'constructor')) {
-      const real = index[name]!.bind(d.index);
-      index[name] = (...a: unknown[]) => (calls.push(name), real(...a));
-    }
+    /** Records each call of a port's methods. */
+    const recorded = (port: object, proto: object) => {
+      const calls: string[] = [];
+      const methods = port as Record<string, (...a: unknown[]) => Promise<unknown>>;
+      for (const name of Object.getOwnPropertyNames(proto).filter((n) => n !== 'constructor')) {
+        const real = methods[name]!.bind(port);
+        methods[name] = (...a: unknown[]) => (calls.push(name), real(...a));
+      }
+      return calls;
+    };
+    const calls = recorded(d.index, MemoryCacheIndex.prototype);
+    const storeCalls = recorded(d.store, MemoryObjectStore.prototype);
     const queue = d.queue as MemoryJobQueue;
     const results: JobResult[] = [];
     queue.onResult((r) => results.push(r));
@@ -254,6 +260,8 @@ describe('retries', () => {
     for (let i = 0; i < 300 && results.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(results).toEqual([expect.objectContaining({ ok: true, cached: false })]);
     expect(calls).toEqual(['lookup', 'commit']);
+    // The two listings look for a result the index lost (and its retired markers), then one write.
+    expect(storeCalls).toEqual(['list', 'list', 'create']);
     // All of it written: the entry, the sources, the lineage, and the marker gone.
     const objectKey = results[0]!.ok ? results[0]!.objectKey : '';
     expect(await d.index.get(job.key)).toBe(objectKey);

@@ -15,7 +15,7 @@ import { inputKind } from '../shared/input-ref.ts';
 import { imageInports } from '../shared/graph/compile.ts';
 import { jobEntry } from '../shared/info.ts';
 import { chainedJob, chainSources } from './inputs/chained.ts';
-import { currentResult, newResultKey, retire } from './results.ts';
+import { currentResult, retire, storeResult } from './results.ts';
 import { sourcesChanged } from './revalidate.ts';
 import type { InputReader, SourceChecker } from './inputs/read-input.ts';
 import type { Logger } from './log.ts';
@@ -112,10 +112,9 @@ export async function handleJob(
     // Named by its own bytes: the same bytes land on the same key, other bytes on another. A
     // result to replace there is only when one was asked for anew: a miss found none just now.
     const [objectKey, replaced] = await Promise.all([
-      storage(deps, 'name', newResultKey(deps.store, { prefix: deps.objectPrefix, key: job.key, outtype: job.outtype, body: produced.body, now: deps.clock.now() })),
+      storage(deps, 'put', storeResult(deps.store, { prefix: deps.objectPrefix, key: job.key, outtype: job.outtype, body: produced.body, contentType: produced.contentType, now: deps.clock.now() })),
       job.nocache ? softly(deps, 'lookup', deps.index.get(job.key), null) : null,
     ]);
-    await storage(deps, 'put', deps.store.put(objectKey, produced.body, produced.contentType));
     // Stored: its entry spares the next request a job; its sources tell a later request whether
     // one changed; its lineage lets purging an input (or an overlay, ...) reach it. One round
     // trip, with the in-flight marker's release when the consumer asked for it. Tried once: what

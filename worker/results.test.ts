@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryObjectStore } from '../shared/memory/object-store.ts';
 import { contentDigest } from './digest.ts';
-import { currentResult, newResultKey, retire, sweep, SWEEP_GRACE_MS } from './results.ts';
+import { currentResult, retire, storeResult, sweep, SWEEP_GRACE_MS } from './results.ts';
 
 function clock(start = 1_000_000) {
   let t = start;
@@ -54,18 +54,38 @@ describe('stored results', () => {
   it('names a result made again after its bytes were retired anew, so the sweep cannot take the new one', async () => {
     const c = clock();
     const store = new MemoryObjectStore(c);
-    const o = { prefix: 'results', key: 'k', outtype: 'png' as const, body: bytes(7, 7), now: c.now() };
-    const first = await newResultKey(store, o);
+    const o = { prefix: 'results', key: 'k', outtype: 'png' as const, body: bytes(7, 7), contentType: 'image/png', now: c.now() };
+    const first = await storeResult(store, o);
     expect(first).toBe(`results/k/${contentDigest(o.body)}.png`);
-    await store.put(first, o.body, 'image/png');
+    // The same bytes again while in use: the same object, left as it was.
+    c.advance(5);
+    expect(await storeResult(store, { ...o, now: c.now() })).toBe(first);
     await retire(store, first, c.now());
     c.advance(10);
-    const again = await newResultKey(store, { ...o, now: c.now() });
+    const again = await storeResult(store, { ...o, now: c.now() });
     expect(again).toMatch(/^results\/k\/[0-9a-f]{16}\.png$/);
     expect(again).not.toBe(first);
-    await store.put(again, o.body, 'image/png');
+    expect(await store.get(again)).toMatchObject({ body: o.body, contentType: 'image/png' });
     c.advance(3_600_000);
     expect(await sweep(store, 60, c.now())).toEqual([first]);
     expect(await currentResult(store, 'results', 'k')).toBe(again);
+  });
+
+  it('keeps an object stored again after a sweep stopped between its two deletions, and drops the marker left', async () => {
+    const c = clock();
+    const store = new MemoryObjectStore(c);
+    const o = { prefix: 'results', key: 'k', outtype: 'png' as const, body: bytes(3), contentType: 'image/png', now: c.now() };
+    const named = await storeResult(store, o);
+    await retire(store, named, c.now());
+    c.advance(3_600_000);
+    // The sweep removed the object, then stopped before the marker.
+    await store.delete(named);
+    c.advance(1000);
+    // The key is free: the same bytes are stored under it again, in one write.
+    expect(await storeResult(store, { ...o, now: c.now() })).toBe(named);
+    expect(await sweep(store, 60, c.now())).toEqual([]);
+    expect(await store.get(named)).toMatchObject({ body: o.body });
+    expect(await store.list('retired/')).toEqual([]);
+    expect(await currentResult(store, 'results', 'k')).toBe(named);
   });
 });

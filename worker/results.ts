@@ -18,15 +18,20 @@ export const RETIRED_PREFIX = 'retired/';
 const markerOf = (objectKey: string) => `${RETIRED_PREFIX}${objectKey}`;
 
 /**
- * The object key for a new result: named by its bytes, unless a result of those very bytes was
- * retired (purged, then made again the same): that name is the sweep's to remove, so the new one
- * is named by its bytes and the time instead. Either way no key ever holds two contents.
+ * Stores a new result; returns its object key. Named by its bytes: where that key is free, one
+ * conditional write (ObjectStore.create) both checks and stores it. Where it is taken, the same
+ * bytes are stored already: in use (kept as they are), or retired (purged, then made again the
+ * same: that object is the sweep's to remove), when the result is named by its bytes and the
+ * time instead. Either way no key ever holds two contents.
  */
-export async function newResultKey(store: ObjectStore, o: { prefix: string; key: string; outtype: OutputType | null; body: Uint8Array; now: number }): Promise<string> {
+export async function storeResult(store: ObjectStore, o: { prefix: string; key: string; outtype: OutputType | null; body: Uint8Array; contentType: string; now: number }): Promise<string> {
   const digest = contentDigest(o.body);
   const named = resultObjectKey(o.prefix, o.key, o.outtype, digest);
+  if (await store.create(named, o.body, o.contentType)) return named;
   if ((await store.head(markerOf(named))) === null) return named;
-  return resultObjectKey(o.prefix, o.key, o.outtype, sha256Hex16(`${digest} ${o.now}`));
+  const timed = resultObjectKey(o.prefix, o.key, o.outtype, sha256Hex16(`${digest} ${o.now}`));
+  await store.put(timed, o.body, o.contentType);
+  return timed;
 }
 
 /** Marks a result retired as of now: removed by the sweep once `keepSeconds` have passed. */
@@ -53,15 +58,23 @@ export async function currentResult(store: ObjectStore, prefix: string, key: str
  */
 export const SWEEP_GRACE_MS = 2000;
 
-/** Removes the results retired more than `keepSeconds` ago (plus the grace), then their markers; returns their keys. */
+/**
+ * Removes the results retired more than `keepSeconds` ago (plus the grace), then their markers;
+ * returns their keys. An object written after its marker is not the one retired: a sweep stopped
+ * between the two deletions left the marker, and the same bytes were stored again since (a free
+ * key is written without a look at markers). That object stays; only the marker goes.
+ */
 export async function sweep(store: ObjectStore, keepSeconds: number, now: number): Promise<string[]> {
   const due = (await store.list(RETIRED_PREFIX)).filter((m) => m.lastModified <= now - keepSeconds * 1000 - SWEEP_GRACE_MS);
   const removed: string[] = [];
   for (const marker of due) {
     const objectKey = marker.key.slice(RETIRED_PREFIX.length);
-    await store.delete(objectKey);
+    const object = (await store.list(objectKey)).find((o) => o.key === objectKey);
+    if (object && object.lastModified <= marker.lastModified) {
+      await store.delete(objectKey);
+      removed.push(objectKey);
+    }
     await store.delete(marker.key);
-    removed.push(objectKey);
   }
   return removed;
 }

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ObjectStore } from '../ports.ts';
 
-export function objectStoreContract(name: string, make: () => Promise<ObjectStore>) {
+/** `atomicCreate`: whether concurrent creates of a key write it once (false for an S3 server that ignores `If-None-Match`). */
+export function objectStoreContract(name: string, make: () => Promise<ObjectStore>, o: { atomicCreate?: boolean } = {}) {
   describe(`ObjectStore contract: ${name}`, () => {
     const key = () => `test/${crypto.randomUUID()}.png`;
 
@@ -43,6 +44,23 @@ export function objectStoreContract(name: string, make: () => Promise<ObjectStor
       for (const o of listed) expect(o.lastModified).toBeGreaterThan(before);
       expect(await store.list(`${folder}a`)).toHaveLength(1);
       expect(await store.list(`test/${crypto.randomUUID()}/`)).toEqual([]);
+    });
+
+    it('creates an object only where none is, leaving one that is there as it was', async () => {
+      const store = await make();
+      const k = key();
+      expect(await store.create(k, new Uint8Array([1, 2, 3]), 'image/png')).toBe(true);
+      expect(await store.create(k, new Uint8Array([9]), 'image/jpeg')).toBe(false);
+      expect(await store.head(k)).toEqual({ contentType: 'image/png', size: 3 });
+      expect([...(await store.get(k))!.body]).toEqual([1, 2, 3]);
+    });
+
+    it.skipIf(o.atomicCreate === false)('creates an object once when many try at the same moment', async () => {
+      const store = await make();
+      const k = key();
+      const created = await Promise.all([1, 2, 3, 4].map((n) => store.create(k, new Uint8Array([n]), 'image/png')));
+      expect(created.filter(Boolean)).toHaveLength(1);
+      expect([...(await store.get(k))!.body]).toEqual([created.indexOf(true) + 1]);
     });
 
     it('replaces an object written twice (idempotent by key)', async () => {

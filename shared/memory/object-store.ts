@@ -19,6 +19,12 @@ export class MemoryObjectStore implements ObjectStore {
     this.objects.set(objectKey, { body: new Uint8Array(body), contentType, lastModified: this.clock.now() });
   }
 
+  async create(objectKey: string, body: Uint8Array, contentType: string): Promise<boolean> {
+    if (this.objects.has(objectKey)) return false;
+    this.objects.set(objectKey, { body: new Uint8Array(body), contentType, lastModified: this.clock.now() });
+    return true;
+  }
+
   async list(prefix: string): Promise<ListedObject[]> {
     return [...this.objects]
       .filter(([key]) => key.startsWith(prefix))

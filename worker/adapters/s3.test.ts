@@ -3,10 +3,11 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { objectStoreContract } from '../../shared/contracts/object-store.contract.ts';
 import { S3_ENDPOINT, s3Available } from '../../test/helpers/services.ts';
-import { bucketAddress, S3Error, S3ObjectStore, type S3Settings } from './s3.ts';
+import { startS3rver } from '../../test/helpers/s3rver.ts';
+import { bucketAddress, PROBE_PREFIX, S3Error, S3ObjectStore, type S3Settings } from './s3.ts';
 
 const available = await s3Available();
 const BUCKET = 'imgflo-test';
@@ -33,7 +34,14 @@ async function recorder(reply: (n: number) => [number, string]) {
 }
 
 describe.skipIf(!available)('S3 object store (s3rver)', () => {
-  objectStoreContract('S3', store);
+  // s3rver ignores If-None-Match: a create is a HEAD, then a PUT.
+  objectStoreContract('S3', store, { atomicCreate: false });
+
+  it('finds that s3rver does not honour conditional writes, and leaves no probe object', async () => {
+    const s = await store();
+    expect(await s.conditionalWrites()).toBe(false);
+    expect(await s.list(PROBE_PREFIX)).toEqual([]);
+  });
 
   it('stores results with their content type and an immutable Cache-Control, readable over HTTP', async () => {
     const s = await store();
@@ -67,7 +75,60 @@ describe.skipIf(!available)('S3 object store (s3rver)', () => {
   });
 });
 
+describe('S3 object store on a server that honours If-None-Match', () => {
+  let server: Awaited<ReturnType<typeof startS3rver>>;
+  const conditional = async () => new S3ObjectStore({ ...settings, endpoint: server.endpoint });
+  beforeAll(async () => {
+    server = await startS3rver(0, [BUCKET], { conditionalWrites: true });
+  });
+  afterAll(() => server.close());
+
+  objectStoreContract('S3 with conditional writes', conditional);
+
+  it('finds the capability, and leaves no probe object', async () => {
+    const s = await conditional();
+    expect(await s.conditionalWrites()).toBe(true);
+    expect(await s.list(PROBE_PREFIX)).toEqual([]);
+  });
+});
+
 describe('S3 object store: requests', () => {
+  it('creates in one conditional PUT where the store honours it, with a HEAD and a PUT where it does not', async () => {
+    // The probe's second PUT answers 412 (honoured), then a create's PUT answers 412 (taken).
+    const honours = await recorder((n) => (n === 2 || n === 5 ? [412, '<Error><Code>PreconditionFailed</Code></Error>'] : [200, '']));
+    const s = new S3ObjectStore({ ...settings, endpoint: honours.endpoint });
+    expect(await s.create('a/b.png', new Uint8Array([1]), 'image/png')).toBe(true);
+    expect(await s.create('a/b.png', new Uint8Array([1]), 'image/png')).toBe(false);
+    const calls = honours.seen.map((r) => [r.method, r.url!.replace(/imgflo-probe\/[0-9a-f-]+/, 'imgflo-probe/*'), r.headers['if-none-match']]);
+    expect(calls).toEqual([
+      ['PUT', `/${BUCKET}/imgflo-probe/*`, '*'],
+      ['PUT', `/${BUCKET}/imgflo-probe/*`, '*'],
+      ['DELETE', `/${BUCKET}/imgflo-probe/*`, undefined],
+      ['PUT', `/${BUCKET}/a/b.png`, '*'],
+      ['PUT', `/${BUCKET}/a/b.png`, '*'],
+    ]);
+    await honours.close();
+    // Both probe PUTs written (the header ignored): a HEAD (404: free), then the PUT.
+    const ignores = await recorder((n) => (n === 4 ? [404, ''] : [200, '']));
+    const plain = new S3ObjectStore({ ...settings, endpoint: ignores.endpoint });
+    expect(await plain.create('a/b.png', new Uint8Array([1]), 'image/png')).toBe(true);
+    expect(ignores.seen.slice(3).map((r) => [r.method, r.url, r.headers['if-none-match']])).toEqual([
+      ['HEAD', `/${BUCKET}/a/b.png`, undefined],
+      ['PUT', `/${BUCKET}/a/b.png`, undefined],
+    ]);
+    await ignores.close();
+  });
+
+  it('takes a store that refuses the header (501) as one without it, and asks again after a failed probe', async () => {
+    const refuses = await recorder((n) => (n === 1 ? [501, '<Error><Code>NotImplemented</Code></Error>'] : [200, '']));
+    const s = new S3ObjectStore({ ...settings, endpoint: refuses.endpoint });
+    expect(await s.conditionalWrites()).toBe(false);
+    await refuses.close();
+    const away = new S3ObjectStore({ ...settings, endpoint: 'http://127.0.0.1:9' });
+    await expect(away.conditionalWrites()).rejects.toThrow();
+    await expect(away.conditionalWrites()).rejects.toThrow();
+  });
+
   it('tries a 5xx once more, and not a 4xx', async () => {
     const flaky = await recorder((n) => (n === 1 ? [503, '<Error><Code>SlowDown</Code></Error>'] : [200, '']));
     const s = new S3ObjectStore({ ...settings, endpoint: flaky.endpoint });

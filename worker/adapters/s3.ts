@@ -9,6 +9,7 @@
  * from the SDK's own provider chain (environment, profile, instance and pod roles) and are
  * refreshed before they expire.
  */
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import aws4 from 'aws4';
@@ -43,6 +44,11 @@ export class S3Error extends Error {
 
 const TIMEOUT_MS = 30_000;
 
+/** Where the capability probe writes (and at once deletes) its object. */
+export const PROBE_PREFIX = 'imgflo-probe/';
+
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
 /** RFC 3986 encoding of each path segment, as Signature V4 canonicalises it. */
 const encodeKey = (key: string) =>
   key
@@ -72,6 +78,7 @@ export class S3ObjectStore implements ObjectStore {
   private readonly prefix: string;
   private readonly agent: http.Agent;
   private readonly credentials: () => Promise<Credentials>;
+  private conditional: Promise<boolean> | null = null;
 
   constructor(private readonly s: S3Settings) {
     ({ base: this.base, prefix: this.prefix } = bucketAddress(s));
@@ -92,7 +99,64 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async put(objectKey: string, body: Uint8Array, contentType: string): Promise<void> {
-    await this.call('PUT', objectKey, body, { 'content-type': contentType, 'cache-control': 'public, max-age=31536000, immutable' });
+    await this.call('PUT', objectKey, body, { 'content-type': contentType, 'cache-control': IMMUTABLE });
+  }
+
+  /**
+   * One conditional PUT (`If-None-Match: *`: 412 when the key is taken) where the store honours
+   * it; elsewhere (s3rver, older S3-compatible servers) a HEAD, then the PUT, as before.
+   */
+  async create(objectKey: string, body: Uint8Array, contentType: string): Promise<boolean> {
+    if (!(await this.conditionalWrites())) {
+      if (await this.head(objectKey)) return false;
+      await this.put(objectKey, body, contentType);
+      return true;
+    }
+    try {
+      await this.call('PUT', objectKey, body, { 'content-type': contentType, 'cache-control': IMMUTABLE, 'if-none-match': '*' });
+      return true;
+    } catch (e) {
+      if (e instanceof S3Error && e.status === 412) return false;
+      throw e;
+    }
+  }
+
+  /**
+   * Whether the store honours `If-None-Match: *` on PUT (S3 since 2024, R2, MinIO): found once
+   * per process by writing a probe object twice (the second must answer 412), then deleting it.
+   * A store that ignores the header writes both; one that refuses it answers 4xx or 501. A failed
+   * probe (the store away) is tried again at the next write.
+   */
+  conditionalWrites(): Promise<boolean> {
+    this.conditional ??= this.probe().catch((e: unknown) => {
+      this.conditional = null;
+      throw e;
+    });
+    return this.conditional;
+  }
+
+  private async probe(): Promise<boolean> {
+    const key = `${PROBE_PREFIX}${randomUUID()}`;
+    const write = () => this.once('PUT', key, new Uint8Array(0), { 'content-type': 'application/octet-stream', 'if-none-match': '*' });
+    const refused = (e: unknown) => e instanceof S3Error && (e.status < 500 || e.status === 501);
+    try {
+      try {
+        await write();
+      } catch (e) {
+        if (refused(e)) return false;
+        throw e;
+      }
+      try {
+        await write();
+        return false;
+      } catch (e) {
+        if (e instanceof S3Error && e.status === 412) return true;
+        if (refused(e)) return false;
+        throw e;
+      }
+    } finally {
+      await this.call('DELETE', key).catch(() => undefined);
+    }
   }
 
   async delete(objectKey: string): Promise<void> {

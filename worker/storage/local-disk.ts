@@ -2,7 +2,7 @@
  * The embedded mode's object store: files under a directory, written atomically (temp file,
  * then rename), with the content type kept beside each object as S3 keeps it in its metadata.
  */
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { ListedObject, ObjectStore, StoredObject } from '../../shared/ports.ts';
 
@@ -61,13 +61,34 @@ export class LocalDiskObjectStore implements ObjectStore {
   }
 
   async put(objectKey: string, body: Uint8Array, contentType: string): Promise<void> {
+    const { path, tmp } = await this.staged(objectKey, body, contentType);
+    await rename(`${tmp}.meta`, `${path}.meta`);
+    await rename(tmp, path);
+  }
+
+  /** Linked into place, which fails when a file has the name: atomic, as S3's If-None-Match is. */
+  async create(objectKey: string, body: Uint8Array, contentType: string): Promise<boolean> {
+    const { path, tmp } = await this.staged(objectKey, body, contentType);
+    try {
+      await link(tmp, path);
+    } catch (e) {
+      await Promise.all([rm(tmp, { force: true }), rm(`${tmp}.meta`, { force: true })]);
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw e;
+    }
+    await rename(`${tmp}.meta`, `${path}.meta`);
+    await rm(tmp, { force: true });
+    return true;
+  }
+
+  /** The object and its metadata written aside, beside where they go. */
+  private async staged(objectKey: string, body: Uint8Array, contentType: string): Promise<{ path: string; tmp: string }> {
     const path = this.pathOf(objectKey);
     if (!path) throw new Error(`unsafe object key ${objectKey}`);
     await mkdir(dirname(path), { recursive: true });
     const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     await writeFile(`${tmp}.meta`, JSON.stringify({ contentType }));
     await writeFile(tmp, body);
-    await rename(`${tmp}.meta`, `${path}.meta`);
-    await rename(tmp, path);
+    return { path, tmp };
   }
 }
