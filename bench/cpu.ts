@@ -61,6 +61,32 @@ export function treeRss(pid: number): number {
   }
 }
 
+/**
+ * The proportional memory of a process and its descendants (bytes): each shared page counted once
+ * over the processes that share it, as a container's memory counts it (RSS would count the
+ * libraries that every processing process maps once per process).
+ */
+export function treePss(pid: number): number {
+  try {
+    const own = Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0) * 1024;
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    return own + children.reduce((sum, child) => sum + treePss(child), 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** Samples `measure` every 100 ms while `work` runs: its peak. */
+export async function peakDuring<T>(measure: () => number, work: () => Promise<T>): Promise<{ value: T; peak: number }> {
+  let peak = measure();
+  const sampler = setInterval(() => (peak = Math.max(peak, measure())), 100);
+  try {
+    return { value: await work(), peak: Math.max(peak, measure()) };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
 /** A group of processes to watch: the trees under some pids, some pids alone, or every process of some names. */
 export type Group = { trees: number[] } | { pids: number[] } | { names: string[] };
 

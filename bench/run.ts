@@ -18,7 +18,7 @@ import sharp from 'sharp';
 import { edgeCommand, stopProcess, wranglerEnv, ROOT } from '../scripts/stack.ts';
 import { sumCounter } from '../test/helpers/distributed.ts';
 import { freePort } from '../test/helpers/stack.ts';
-import { measureCpu, treeRss, type Group } from './cpu.ts';
+import { measureCpu, peakDuring, treePss, treeRss, type Group } from './cpu.ts';
 import { peakRss, startTopology, until } from './fixtures.ts';
 import { measureIsolation, type IsolationCost } from './isolation.ts';
 import { measureIndexOutage } from './index-outage.ts';
@@ -73,6 +73,9 @@ async function main() {
   let n = 0;
   const unique = (ext: string, q: number) => () => `/graph/passthrough.${ext}?input=files%2Fphoto.jpg&width=800&quality=${q}&ignored=${Date.now()}-${n++}`;
   const peakBefore = peakRss(stack.workers[0]!.child.pid!);
+  // The worker as a container holds it: its process and its processing processes.
+  const workerTree = () => treePss(stack.workers[0]!.child.pid!);
+  const workerIdlePss = workerTree();
 
   // Where the CPU goes on the miss path: every part of the topology, as a process tree.
   const parts: Record<string, Group> = {
@@ -94,12 +97,17 @@ async function main() {
     return value;
   };
   const slice = SECONDS / ROUNDS;
+  let workerPeakPss = 0;
   for (const [ext, q, enc] of [['jpg', 80, 'jpeg'], ['webp', 80, 'webp']] as const) {
     const oursCpu: Record<string, number> = {};
     const rawCpu: Record<string, number> = {};
     const m = await alternate(
       {
-        imgflo: counting(parts, oursCpu, () => load(edge, unique(ext, q), CONCURRENCY, slice)),
+        imgflo: counting(parts, oursCpu, async () => {
+          const { value, peak } = await peakDuring(workerTree, () => load(edge, unique(ext, q), CONCURRENCY, slice));
+          workerPeakPss = Math.max(workerPeakPss, peak);
+          return value;
+        }),
         rawSharp: counting({ sharp: { pids: [process.pid] } }, rawCpu, () => inProcess(() => sharp(photo).resize({ width: 800 }).toFormat(enc, { quality: q, ...SAME_ENCODING[enc] }).toBuffer(), CONCURRENCY, slice)),
         ipx: () => load(`http://127.0.0.1:${ipxPort}`, () => `/w_800,q_${q},f_${enc}/photo.jpg`, CONCURRENCY, slice),
       },
@@ -189,7 +197,12 @@ async function main() {
   // What an index outage costs the workers (null without a redis-server to stop).
   const outage = await measureIndexOutage(smoke ? 4 : 40);
   if (outage) scenarios.indexOutage = outage as unknown as Record<string, number>;
-  scenarios.memory = { workerPeakRssMB: Math.round(workerRss / 1e6), workerPeakRssBeforeMissMB: Math.round(peakBefore / 1e6) };
+  scenarios.memory = {
+    workerPeakRssMB: Math.round(workerRss / 1e6),
+    workerPeakRssBeforeMissMB: Math.round(peakBefore / 1e6),
+    workerTreeIdlePssMB: Math.round(workerIdlePss / 1e6),
+    workerTreePeakPssMB: Math.round(workerPeakPss / 1e6),
+  };
 
   const results = {
     date: new Date().toISOString(),

@@ -38,6 +38,9 @@ describe.skipIf(!ready)('npm run bench -- --smoke', () => {
     expect(r.scenarios.coalescing.processingRuns).toBeGreaterThanOrEqual(1);
     expect(Object.values(r.scenarios.stress).every((v) => typeof v === 'number')).toBe(true);
     expect(r.scenarios.memory.workerPeakRssMB).toBeGreaterThan(0);
+    // The whole worker: its processing processes too, sampled while the misses ran.
+    expect(r.scenarios.memory.workerTreePeakPssMB).toBeGreaterThanOrEqual(r.scenarios.memory.workerTreeIdlePssMB);
+    expect(r.scenarios.memory.workerTreeIdlePssMB).toBeGreaterThan(0);
     // Overload: both bursts ran, and nothing failed.
     for (const burst of [r.scenarios.overload.cachedC1000, r.scenarios.overload.uniqueMissesC100]) {
       expect(burst.requests, 'overload').toBeGreaterThan(0);

@@ -32,10 +32,14 @@ export interface Parts {
   log: Logger;
 }
 
-/** One processing process per job the worker runs at once. */
+/**
+ * Up to one processing process per job the worker runs at once; those of its urgent jobs kept
+ * warm (a worker without urgent jobs keeps all of its own warm), the others started on demand.
+ */
 export function processorFor(config: BackendConfig): Processor {
   const processes = config.workerQueues.reduce((n, q) => n + config.concurrency[q], 0);
-  return createProcessor(processes, config.processingTimeoutMs, { memoryLimitMb: config.processingMemoryMb, sharpConcurrency: config.sharpConcurrency });
+  const warm = config.workerQueues.includes('urgent') ? config.concurrency.urgent : processes;
+  return createProcessor(processes, config.processingTimeoutMs, { warm, memoryLimitMb: config.processingMemoryMb, sharpConcurrency: config.sharpConcurrency });
 }
 
 export function consumerDeps(config: BackendConfig, parts: Parts & { store: ObjectStore; processor: Processor; readInput?: InputReader }): ConsumerDeps {

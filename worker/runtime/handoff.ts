@@ -8,7 +8,7 @@
  * files once the job is answered, or its process killed.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { contentDigest } from '../digest.ts';
@@ -41,7 +41,7 @@ export async function hand(bytes: Uint8Array, path: string): Promise<Handed> {
     await writeFile(path, bytes);
     return { file: path };
   } catch {
-    await rm(path, { force: true });
+    await unlink(path).catch(() => undefined);
     return bytes;
   }
 }

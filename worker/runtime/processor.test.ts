@@ -83,6 +83,44 @@ describe('processing in processes', () => {
   });
 });
 
+describe('a pool whose memory follows the work', () => {
+  it('keeps its warm processes, starts more when jobs wait, and stops those once idle', async () => {
+    const pool = createProcessor(3, 20_000, { warm: 1, idleMs: 400 });
+    try {
+      await pool.ready();
+      expect(pool.pids()).toHaveLength(1);
+      // Three jobs at once: two more processes start for them, and every job is answered.
+      const outs = await Promise.all([60, 61, 62].map((w) => pool.run(task('passthrough', { input: 'files/x.jpg', width: String(w) }, jpg))));
+      expect(await Promise.all(outs.map(async (o) => (await sharp(o.body).metadata()).width))).toEqual([60, 61, 62]);
+      expect(pool.pids().length).toBeGreaterThan(1);
+      expect(pool.pids().length).toBeLessThanOrEqual(3);
+      // Idle: back to one process (whichever went idle last).
+      for (let i = 0; i < 100 && pool.pids().length > 1; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(pool.pids()).toHaveLength(1);
+      await pool.ready();
+      // And again when work comes.
+      const again = await Promise.all([70, 71].map((w) => pool.run(task('passthrough', { input: 'files/x.jpg', width: String(w) }, jpg))));
+      expect(again).toHaveLength(2);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('keeps its warm processes when one is killed at its deadline', async () => {
+    const pool = createProcessor(2, 1000, { warm: 1, idleMs: 60_000 });
+    try {
+      await pool.ready();
+      const slow = task('motionblur', { input: 'files/x.jpg', width: '4999', height: '5000', length: '1000' }, jpg);
+      await expect(pool.run({ ...slow, limits: { ...slow.limits, deadline: Date.now() + 1000 } })).rejects.toMatchObject({ reason: 'processing-timeout' });
+      await pool.ready();
+      expect(pool.pids()).toHaveLength(1);
+      expect((await sharp((await pool.run(task('passthrough', { input: 'files/x.jpg', width: '40' }, jpg))).body).metadata()).width).toBe(40);
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
 describe('handing images to the processing process', () => {
   /** The files in this test process's pools' handoff folders, once their removal (not awaited by the pool) had a moment. */
   const handoffFiles = async () => {
