@@ -76,10 +76,13 @@ export function treePss(pid: number): number {
   }
 }
 
-/** Samples `measure` every 100 ms while `work` runs: its peak. */
+/**
+ * Samples `measure` every second while `work` runs: its peak. Reading a process's smaps costs the
+ * kernel a walk of its page tables, so a sampler any faster would take CPU from what it measures.
+ */
 export async function peakDuring<T>(measure: () => number, work: () => Promise<T>): Promise<{ value: T; peak: number }> {
   let peak = measure();
-  const sampler = setInterval(() => (peak = Math.max(peak, measure())), 100);
+  const sampler = setInterval(() => (peak = Math.max(peak, measure())), 1000);
   try {
     return { value: await work(), peak: Math.max(peak, measure()) };
   } finally {

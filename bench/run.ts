@@ -23,6 +23,7 @@ import { peakRss, startTopology, until } from './fixtures.ts';
 import { measureIsolation, type IsolationCost } from './isolation.ts';
 import { measureIndexOutage } from './index-outage.ts';
 import { measureScaleOut } from './scale-out.ts';
+import { measureWorkerUnderLoad } from './worker-under-load.ts';
 import { measureVideo, type VideoCost } from './video.ts';
 import { alternate, inProcess, load, type Measured } from './load.ts';
 
@@ -194,6 +195,8 @@ async function main() {
   scenarios.video = await measureVideo(smoke ? 1 : 5, !smoke);
   // What a worker started under load costs its first jobs.
   scenarios.scaleOut = (await measureScaleOut(photo, smoke ? 1 : 10)) as unknown as Record<string, number>;
+  // A second worker started while the first has a backlog: its first answered job, the p99 meanwhile.
+  scenarios.workerUnderLoad = (await measureWorkerUnderLoad(stack, edge, unique('jpg', 80), CONCURRENCY * 2, smoke ? 5 : 10)) as unknown as Record<string, number>;
   // What an index outage costs the workers (null without a redis-server to stop).
   const outage = await measureIndexOutage(smoke ? 4 : 40);
   if (outage) scenarios.indexOutage = outage as unknown as Record<string, number>;
@@ -240,6 +243,7 @@ async function main() {
   console.log(`overload: ${JSON.stringify(scenarios.overload)}`);
   console.log(`index outage (jobs a second, up and down): ${JSON.stringify(scenarios.indexOutage ?? 'no redis-server')}`);
   console.log(`scale-out (a fresh pool's first jobs against warm ones): ${JSON.stringify(scenarios.scaleOut)}`);
+  console.log(`a worker started under load (its first answered job; p99 before and meanwhile): ${JSON.stringify(scenarios.workerUnderLoad)}`);
   console.log(`wrote ${out}`);
 
   await stopProcess(bare.child);

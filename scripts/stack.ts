@@ -287,6 +287,8 @@ export interface DistributedStack {
   workers: Proc[];
   proxy: Proc;
   env: Env;
+  /** Starts one more worker (a scale-out), as the others were; resolves once it is spawned, not ready. */
+  addWorker(): Promise<Proc>;
   output(): string;
   stop(): Promise<void>;
 }
@@ -314,9 +316,13 @@ export async function startDistributedStack(o: DistributedOptions): Promise<Dist
   const bridges: Proc[] = [];
   const workers: Proc[] = [];
   const edges: Proc[] = [];
-  for (let i = 1; i <= o.workers; i++) {
-    workers.push(spawnBackend(procs, `worker-${i}`, await o.ports(), { ...env, ...o.workerEnv?.(i), IMGFLO_ROLE: 'worker' }, o.bundle, o.workerNodeArgs));
-  }
+  const addWorker = async () => {
+    const i = workers.length + 1;
+    const worker = spawnBackend(procs, `worker-${i}`, await o.ports(), { ...env, ...o.workerEnv?.(i), IMGFLO_ROLE: 'worker' }, o.bundle, o.workerNodeArgs);
+    workers.push(worker);
+    return worker;
+  };
+  for (let i = 1; i <= o.workers; i++) await addWorker();
   const devtools = o.edgeDevtools ?? true;
   const addEdge = async (name: string, edgeEnv: Env) =>
     edges.push(spawnEdge(procs, name, await o.ports(), edgeEnv, join(dataDir, name), { devtools, ...(devtools && { inspectorPort: await o.ports() }) }));
@@ -328,5 +334,5 @@ export async function startDistributedStack(o: DistributedOptions): Promise<Dist
   for (const [i, extra] of (o.extraEdges ?? []).entries()) await addEdge(`edge-extra-${i + 1}`, { ...env, IMGFLO_BRIDGE_URL: bridges[0]!.url, ...extra });
   const waits = [proxy, ...workers, ...bridges].map((p) => procs.waitFor(p, '/health', 30_000));
   waits.push(...edges.map((p) => procs.waitFor(p, '/version', 90_000, true)));
-  return started(procs, waits, { edges, bridges, workers, proxy, env, output: () => procs.output(), stop: () => procs.stopAll() });
+  return started(procs, waits, { edges, bridges, workers, proxy, env, addWorker, output: () => procs.output(), stop: () => procs.stopAll() });
 }

@@ -54,6 +54,9 @@ describe.skipIf(!ready)('npm run bench -- --smoke', () => {
     // A fresh pool became ready and ran its first jobs, then warm ones.
     expect(r.scenarios.scaleOut).toMatchObject({ readyMs: expect.any(Number), ratio: expect.any(Number) });
     expect(r.scenarios.scaleOut.firstJobMs.jpg).toBeGreaterThan(0);
+    // The worker started under load answered a job, and the requests meanwhile were answered.
+    expect(r.scenarios.workerUnderLoad.firstJobMs).toBeGreaterThan(0);
+    expect(r.scenarios.workerUnderLoad.during.throughput).toBeGreaterThan(0);
     // The index outage: jobs ran with Redis up and with it stopped, and what was kept got written.
     expect(r.scenarios.indexOutage).toMatchObject({ jobsPerSecondUp: expect.any(Number), jobsPerSecondDown: expect.any(Number) });
     expect(r.scenarios.indexOutage.jobsPerSecondDown).toBeGreaterThan(0);

@@ -6,7 +6,6 @@
  * served at /cache/; the Upstash-compatible endpoint is at /upstash.
  */
 import { serve, type ServerType } from '@hono/node-server';
-import sharp from 'sharp';
 import { createAdapters } from './adapters/index.ts';
 import { loadCatalogue } from './catalogue.ts';
 import { portInUse } from '../shared/config-issues.ts';
@@ -22,11 +21,8 @@ export interface Backend {
 
 export async function startBackend(env: Record<string, string | undefined>): Promise<Backend> {
   const config = loadBackendConfig(env);
-  // Every job has new inputs: libvips' operation cache only holds memory.
-  sharp.cache(false);
-  // Jobs run side by side, so each image gets few libvips threads: more would only contend for
-  // the same cores (sharp would take one per core with MALLOC_ARENA_MAX set, as it is here).
-  sharp.concurrency(config.sharpConcurrency);
+  // No image work happens here: sharp and libvips are loaded by the processing processes only
+  // (worker/runtime/child.ts sets their cache and threads), and cost this process no memory.
   const log = createLogger(config.logLevel).child({ role: config.role, instance: config.instanceId });
   const catalogue = await loadCatalogue(config.graphsDir);
   const runsWorkers = config.role === 'all' || config.role === 'worker';
