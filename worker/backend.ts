@@ -12,7 +12,7 @@ import { portInUse } from '../shared/config-issues.ts';
 import { ConfigError, loadBackendConfig } from './config.ts';
 import { composeBackend } from './composition.ts';
 import { createLogger } from './log.ts';
-import { haveFfmpeg } from './video/ffmpeg.ts';
+import { ffmpegFound } from './video/ffmpeg.ts';
 
 export interface Backend {
   url: string;
@@ -41,7 +41,9 @@ export async function startBackend(env: Record<string, string | undefined>): Pro
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
   log.info({ url, graphs: [...catalogue.keys()], ...adapters.describe }, 'backend listening');
-  if (runsWorkers && !haveFfmpeg()) log.warn('video is off: ffmpeg was not found (install it, e.g. apt-get install ffmpeg, or set IMGFLO_FFMPEG); .mp4 URLs answer 501 video-unavailable');
+  if (runsWorkers) {
+    void ffmpegFound().then((found) => found || log.warn('video is off: ffmpeg was not found (install it, e.g. apt-get install ffmpeg, or set IMGFLO_FFMPEG); .mp4 URLs answer 501 video-unavailable'));
+  }
 
   return {
     url,

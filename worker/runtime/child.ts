@@ -37,7 +37,8 @@ async function answer(handed: HandedTask): Promise<ProcessingAnswer> {
 }
 
 if (process.send) {
-  const send = process.send.bind(process) as (message: ChildMessage) => boolean;
+  // The parent gone meanwhile (its channel closed): nothing to answer, and the process is on its way out.
+  const send = (message: ChildMessage) => process.connected && process.send!(message);
   sharp.cache(false);
   sharp.concurrency(Number(process.env.IMGFLO_SHARP_CONCURRENCY) || 1);
   process.on('message', (request: ChildRequest) => {

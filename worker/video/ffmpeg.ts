@@ -7,7 +7,7 @@
  * Every file a job gives ffmpeg lives in the processing process's own folder (`jobDir`), removed
  * when the job ends and, should the process be killed first, by the pool when it is reaped.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ImgfloError, processingTimeout } from '../../shared/errors.ts';
@@ -23,6 +23,12 @@ let found: boolean | null = null;
 export function haveFfmpeg(): boolean {
   found ??= [ffmpegPath(), ffprobePath()].every((bin) => spawnSync(bin, ['-version'], { stdio: 'ignore', timeout: 10_000 }).status === 0);
   return found;
+}
+
+/** The same question without blocking, for the serving process (which only tells the operator): half a second here. */
+export async function ffmpegFound(): Promise<boolean> {
+  const runs = (bin: string) => new Promise<boolean>((resolve) => execFile(bin, ['-version'], { timeout: 10_000 }, (e) => resolve(!e)));
+  return (await Promise.all([runs(ffmpegPath()), runs(ffprobePath())])).every(Boolean);
 }
 
 /** The typed error of a video URL where ffmpeg is not installed. */
