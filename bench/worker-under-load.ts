@@ -9,7 +9,7 @@ import { sumCounter } from '../test/helpers/metrics.ts';
 import { load } from './load.ts';
 
 export interface WorkerUnderLoad {
-  /** From the new worker's start until its first job was answered; null if none was within the run. */
+  /** From the new worker's start until its first job was answered; null if none was within the run and 20 s after. */
   firstJobMs: number | null;
   before: { throughput: number; p99: number };
   during: { throughput: number; p99: number };
@@ -22,7 +22,8 @@ export async function measureWorkerUnderLoad(stack: DistributedStack, edge: stri
   const worker = await stack.addWorker();
   let firstJobMs: number | null = null;
   try {
-    while (firstJobMs === null && Date.now() - started < seconds * 1000) {
+    // Past the load's end too, a while: the jobs it left queued are still taken.
+    while (firstJobMs === null && Date.now() - started < seconds * 1000 + 20_000) {
       // Refused while it starts: 0 answered.
       const answered = await sumCounter([worker], 'imgflo_jobs_processed_total').catch(() => 0);
       if (answered > 0) firstJobMs = Date.now() - started;

@@ -95,6 +95,10 @@ describe('/info', () => {
         stored.push(key);
         return super.put(key, body, type);
       }
+      override create(key: string, body: Uint8Array, type: string) {
+        stored.push(key);
+        return super.create(key, body, type);
+      }
     })();
     const forgetful = await inProcessSystem({ store });
     const url = '/info?input=files%2Fgridbear.jpg';

@@ -48,6 +48,14 @@ describe.skipIf(!haveRedisServer)('index writes after the store', () => {
     }
     override async put(objectKey: string, body: Uint8Array, contentType: string): Promise<void> {
       await super.put(objectKey, body, contentType);
+      await this.stopRedis();
+    }
+    override async create(objectKey: string, body: Uint8Array, contentType: string): Promise<boolean> {
+      const created = await super.create(objectKey, body, contentType);
+      await this.stopRedis();
+      return created;
+    }
+    private async stopRedis(): Promise<void> {
       await stopProcess(redis);
       this.storedAt = Date.now();
       this.back = new Promise<void>((r) => setTimeout(r, this.backAfterMs)).then(async () => {

@@ -11,7 +11,7 @@ import { MemoryJobQueue } from '../shared/memory/job-queue.ts';
 import { MemoryKv } from '../shared/memory/kv.ts';
 import { MemoryObjectStore } from '../shared/memory/object-store.ts';
 import { loadCatalogue } from './catalogue.ts';
-import { contentDigest } from './digest.ts';
+import { contentDigest } from './runtime/digest.ts';
 import { backoffMs } from '../shared/backoff.ts';
 import { handleJob, JOB_RETRY, startConsumer } from './consumer.ts';
 import { createInputReader, createSourceChecker } from './inputs/read-input.ts';
@@ -187,7 +187,7 @@ describe('retries', () => {
   it('retries a job whose storage fails, answers 503 after 3 attempts and dead-letters it', async () => {
     const d = deps({ 'files/gridbear.jpg': jpg });
     let puts = 0;
-    d.store.put = async () => {
+    d.store.put = d.store.create = async () => {
       puts++;
       throw new Error('storage down');
     };
@@ -219,11 +219,11 @@ describe('retries', () => {
 
   it('succeeds on a later attempt when storage comes back', async () => {
     const d = deps({ 'files/gridbear.jpg': jpg });
-    const put = d.store.put.bind(d.store);
+    const create = d.store.create.bind(d.store);
     let calls = 0;
-    d.store.put = async (...args) => {
+    d.store.create = async (...args) => {
       if (++calls === 1) throw new Error('storage hiccup');
-      return put(...args);
+      return create(...args);
     };
     const queue = d.queue as MemoryJobQueue;
     const results: JobResult[] = [];
@@ -232,6 +232,7 @@ describe('retries', () => {
     await queue.publish(makeJob({ digest: catalogue.get('passthrough')!.digest, graph: 'passthrough', outtype: 'png', params: { ignored: '' } }));
     for (let i = 0; i < 300 && results.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(results).toEqual([expect.objectContaining({ ok: true, cached: false })]);
+    expect(calls).toBe(2);
     expect(queue.deadLetters).toEqual([]);
   });
 

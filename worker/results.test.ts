@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryObjectStore } from '../shared/memory/object-store.ts';
-import { contentDigest } from './digest.ts';
+import { contentDigest } from './runtime/digest.ts';
 import { currentResult, retire, storeResult, sweep, SWEEP_GRACE_MS } from './results.ts';
 
 function clock(start = 1_000_000) {

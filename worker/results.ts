@@ -11,7 +11,7 @@
 import { resultFolder, resultObjectKey } from '../shared/cache-key.ts';
 import type { OutputType } from '../shared/formats.ts';
 import type { ObjectStore } from '../shared/ports.ts';
-import { contentDigest, sha256Hex16 } from './digest.ts';
+import { contentDigest, sha256Hex16 } from './runtime/digest.ts';
 
 export const RETIRED_PREFIX = 'retired/';
 

@@ -10,7 +10,7 @@ import { inputFetchFailed } from '../../shared/errors.ts';
 import { inputKind } from '../../shared/input-ref.ts';
 import { didYouMean } from '../../shared/suggest.ts';
 import type { SourceVersion } from '../../shared/ports.ts';
-import { contentDigest } from '../digest.ts';
+import { contentDigest } from '../runtime/digest.ts';
 import { fetchSource, type FetchLimits, type Validators } from './fetch-http.ts';
 
 export interface InputReaderOptions {

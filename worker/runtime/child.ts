@@ -27,7 +27,7 @@ async function warmUp(): Promise<void> {
 async function answer(handed: HandedTask): Promise<ProcessingAnswer> {
   try {
     const input = handed.input && (await received(handed.input));
-    const images = Object.fromEntries(await Promise.all(Object.entries(handed.images).map(async ([name, h]) => [name, await received(h)] as const)));
+    const images = Object.fromEntries(await Promise.all(Object.entries(handed.images ?? {}).map(async ([name, h]) => [name, await received(h)] as const)));
     const out = await runTask({ ...handed, input, images });
     return { ok: true, body: out.body, contentType: out.contentType, digests: digestsOf(input, images) };
   } catch (e) {

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { contentDigest } from '../digest.ts';
+import { contentDigest } from './digest.ts';
 
 /** An image as sent: its bytes, or the file that holds them. */
 export type Handed = Uint8Array | { file: string };

@@ -17,7 +17,7 @@ import { loadCatalogue } from '../catalogue.ts';
 import { graphImage, imageInports } from '../../shared/graph/compile.ts';
 import { checkPlan } from './process-image.ts';
 import { runTask } from '../runtimes/index.ts';
-import { contentDigest } from '../digest.ts';
+import { contentDigest } from './digest.ts';
 import { FILE_HANDOFF_BYTES, HANDOFF_FOLDER } from './handoff.ts';
 import { createProcessor, type Processor } from './processor.ts';
 

@@ -33,7 +33,7 @@ export interface ProcessingTask {
 }
 
 /** The task as the processing process receives it: its images as bytes or files (handoff.ts). */
-export type HandedTask = Omit<ProcessingTask, 'input' | 'images'> & { input: Handed | null; images: Record<string, Handed> };
+export type HandedTask = Omit<ProcessingTask, 'input' | 'images'> & { input: Handed | null; images?: Record<string, Handed> };
 
 export type ProcessingAnswer =
   | { ok: true; body: Uint8Array; contentType: string; digests: ImageDigests }
