@@ -55,13 +55,16 @@ export function objectStoreContract(name: string, make: () => Promise<ObjectStor
       expect([...(await store.get(k))!.body]).toEqual([1, 2, 3]);
     });
 
-    it.skipIf(o.atomicCreate === false)('creates an object once when many try at the same moment', async () => {
-      const store = await make();
-      const k = key();
-      const created = await Promise.all([1, 2, 3, 4].map((n) => store.create(k, new Uint8Array([n]), 'image/png')));
-      expect(created.filter(Boolean)).toHaveLength(1);
-      expect([...(await store.get(k))!.body]).toEqual([created.indexOf(true) + 1]);
-    });
+    // Where the store cannot (a HEAD, then a PUT), the race is the store's: not tested as if it held.
+    if (o.atomicCreate !== false) {
+      it('creates an object once when many try at the same moment', async () => {
+        const store = await make();
+        const k = key();
+        const created = await Promise.all([1, 2, 3, 4].map((n) => store.create(k, new Uint8Array([n]), 'image/png')));
+        expect(created.filter(Boolean)).toHaveLength(1);
+        expect([...(await store.get(k))!.body]).toEqual([created.indexOf(true) + 1]);
+      });
+    }
 
     it('replaces an object written twice (idempotent by key)', async () => {
       const store = await make();
