@@ -45,7 +45,10 @@ export async function retire(store: ObjectStore, objectKey: string, now: number)
  */
 export async function currentResult(store: ObjectStore, prefix: string, key: string): Promise<string | null> {
   const folder = resultFolder(prefix, key);
-  const [results, retired] = await Promise.all([store.list(folder), store.list(markerOf(folder))]);
+  // A miss's folder is empty: one listing. Its markers are listed only when it holds a result.
+  const results = await store.list(folder);
+  if (results.length === 0) return null;
+  const retired = await store.list(markerOf(folder));
   const gone = new Set(retired.map((m) => m.key.slice(RETIRED_PREFIX.length)));
   const live = results.filter((r) => !gone.has(r.key)).sort((a, b) => b.lastModified - a.lastModified);
   return live[0]?.key ?? null;
