@@ -28,18 +28,20 @@ function honourIfNoneMatch(server: S3rver): void {
     if (ctx.method !== 'PUT' || ctx.get('if-none-match') !== '*') return next();
     const [bucket = '', ...key] = ctx.path.slice(1).split('/').map(decodeURIComponent);
     const name = `${bucket}/${key.join('/')}`;
-    if (writing.has(name) || (await ctx.app.store.existsObject(bucket, key.join('/')))) {
-      ctx.req.resume();
-      ctx.status = 412;
-      ctx.type = 'application/xml';
-      ctx.body = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message></Error>';
-      return;
-    }
-    writing.add(name);
+    // Taken before the first await: a concurrent PUT of the key sees it at once.
+    const taken = writing.has(name);
+    if (!taken) writing.add(name);
     try {
+      if (taken || (await ctx.app.store.existsObject(bucket, key.join('/')))) {
+        ctx.req.resume();
+        ctx.status = 412;
+        ctx.type = 'application/xml';
+        ctx.body = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message></Error>';
+        return;
+      }
       await next();
     } finally {
-      writing.delete(name);
+      if (!taken) writing.delete(name);
     }
   });
 }
