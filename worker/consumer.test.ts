@@ -158,11 +158,12 @@ describe('consumer', () => {
     const video = readFileSync(`${root}examples/video-3dpmic.mp4`);
     const given: Record<string, number> = {};
     const d = deps({ 'files/video-3dpmic.mp4': video });
-    const timed = { ...d, processingTimeoutMs: 1000, videoProcessingTimeoutMs: 60_000, processor: { ...processor, run: async (task: Parameters<typeof processor.run>[0]) => ((given[task.outtype ?? ''] = task.limits.deadline - Date.now()), processor.run(task)) } };
+    const timed = { ...d, processingTimeoutMs: 10_000, videoProcessingTimeoutMs: 60_000, processor: { ...processor, run: async (task: Parameters<typeof processor.run>[0]) => ((given[task.outtype ?? ''] = task.limits.deadline - Date.now()), processor.run(task)) } };
     expect(await handleJob(makeJob({ graph: 'passthrough', input: 'files/video-3dpmic.mp4', outtype: 'mp4', key: '1'.repeat(40) }), timed)).toMatchObject({ ok: true });
     expect(await handleJob(makeJob({ graph: 'passthrough', input: 'files/video-3dpmic.mp4', outtype: 'jpg', key: '2'.repeat(40) }), timed)).toMatchObject({ ok: true });
+    // Each within its own queue's deadline (the image's roomy enough for a poster on a busy machine).
     expect(given.mp4).toBeGreaterThan(55_000);
-    expect(given.jpg).toBeLessThanOrEqual(1000);
+    expect(given.jpg).toBeLessThanOrEqual(10_000);
   });
 
   it('reports an unexpected failure as 500 internal with the request id, never the message', async () => {
