@@ -271,4 +271,22 @@ describe('retries', () => {
     expect(await d.index.lineage({ input: 'files/gridbear.jpg' })).toEqual([{ key: job.key, objectKey }]);
     expect(await d.index.claimHolder(job.key)).toBeNull();
   });
+
+  it('writes a record the index refused in the background, without the release: the marker may belong to another job by then', async () => {
+    const d = deps({ 'files/gridbear.jpg': jpg });
+    const commit = d.index.commit.bind(d.index);
+    let refusals = 1;
+    d.index.commit = async (c) => {
+      if (refusals-- > 0) throw new Error('index away');
+      return commit(c);
+    };
+    const job = makeJob({ digest: catalogue.get('passthrough')!.digest, graph: 'passthrough', input: 'files/gridbear.jpg', outtype: 'png', params: { ignored: '' } });
+    const result = await handleJob(job, d, undefined, 0, undefined, true);
+    expect(result).toMatchObject({ ok: true, cached: false });
+    // Meanwhile the marker lapsed and another job of the key took it.
+    expect(await d.index.claim(job.key, 60_000, 'background', { force: true })).toBe(true);
+    for (let i = 0; i < 100 && d.indexWrites.size > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await d.index.get(job.key)).toBe(result.ok ? result.objectKey : '');
+    expect(await d.index.claimHolder(job.key)).toBe('background');
+  });
 });
