@@ -1,6 +1,6 @@
 /** The cache index as the edge reads it: Upstash Redis over REST (@upstash/redis). */
 import { Redis } from '@upstash/redis/cloudflare';
-import { failureKey, freshKey, indexKey, inflightKey, lineageKey, lineageMember, parseLineageMember, sourcesKey } from '../shared/cache-key.ts';
+import { commitLineage, failureKey, freshKey, indexKey, inflightKey, lineageKey, lineageMember, parseLineageMember, sourcesKey } from '../shared/cache-key.ts';
 import type { CacheIndex, SourceVersion } from '../shared/ports.ts';
 
 /** The edge's Upstash client: values come back as the strings they were stored as. */
@@ -16,8 +16,7 @@ export function upstashIndex(redis: Redis): CacheIndex {
       return { objectKey, failure };
     },
     commit: async (c) => {
-      const member = lineageMember(c.key, c.objectKey);
-      const sets = [await lineageKey({ graph: c.graph }), ...(await Promise.all(c.inputs.map((input) => lineageKey({ input }))))];
+      const { member, sets } = await commitLineage(c);
       const tx = redis.multi().set(indexKey(c.key), c.objectKey, { ex: c.ttlSeconds }).set(sourcesKey(c.key), JSON.stringify(c.sources), { ex: c.ttlSeconds });
       if (c.freshSeconds !== null) tx.set(freshKey(c.key), '1', { ex: c.freshSeconds });
       for (const set of sets) tx.sadd(set, member);

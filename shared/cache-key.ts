@@ -5,6 +5,7 @@
  * not in it; parameter order and percent-encoding cannot change it.
  */
 import type { OutputType } from './formats.ts';
+import type { IndexCommit } from './ports.ts';
 import { canonicalJson, sha256Hex } from './hash.ts';
 import type { ResolvedRequest } from './request.ts';
 
@@ -63,6 +64,12 @@ export async function lineageKey(of: { graph: string } | { input: string }): Pro
 
 /** How a lineage set holds one result. */
 export const lineageMember = (key: string, objectKey: string) => `${key} ${objectKey}`;
+
+/** A committed result's lineage (ports.ts IndexCommit): its member, and the sets it joins (its graph's, each input's). */
+export async function commitLineage(c: Pick<IndexCommit, 'key' | 'objectKey' | 'graph' | 'inputs'>): Promise<{ member: string; sets: string[] }> {
+  const sets = await Promise.all([lineageKey({ graph: c.graph }), ...c.inputs.map((input) => lineageKey({ input }))]);
+  return { member: lineageMember(c.key, c.objectKey), sets };
+}
 export const parseLineageMember = (m: string) => {
   const [key, objectKey] = m.split(' ');
   return { key: key!, objectKey: objectKey! };

@@ -1,5 +1,5 @@
 /** The in-memory cache index: entries expire after their TTL like Redis keys do. */
-import { failureKey, freshKey, indexKey, inflightKey, lineageKey, lineageMember, parseLineageMember, sourcesKey } from '../cache-key.ts';
+import { commitLineage, failureKey, freshKey, indexKey, inflightKey, lineageKey, lineageMember, parseLineageMember, sourcesKey } from '../cache-key.ts';
 import type { CacheIndex, IndexCommit, Lineage, LineageQuery, SourceVersion } from '../ports.ts';
 import type { MemoryKv } from './kv.ts';
 
@@ -20,8 +20,7 @@ export class MemoryCacheIndex implements CacheIndex {
 
   async commit(c: IndexCommit): Promise<void> {
     // The lineage's keys first: nothing is written until every part is ready (all or nothing).
-    const member = lineageMember(c.key, c.objectKey);
-    const sets = [await lineageKey({ graph: c.graph }), ...(await Promise.all(c.inputs.map((input) => lineageKey({ input }))))];
+    const { member, sets } = await commitLineage(c);
     this.kv.set(indexKey(c.key), c.objectKey, { ex: c.ttlSeconds });
     this.kv.set(sourcesKey(c.key), JSON.stringify(c.sources), { ex: c.ttlSeconds });
     if (c.freshSeconds !== null) this.kv.set(freshKey(c.key), '1', { ex: c.freshSeconds });

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { failureKey, freshKey, indexKey, inflightKey, lineageKey, lineageMember, parseLineageMember, sourcesKey } from '../../shared/cache-key.ts';
+import { commitLineage, failureKey, freshKey, indexKey, inflightKey, lineageKey, lineageMember, parseLineageMember, sourcesKey } from '../../shared/cache-key.ts';
 import { APPS_SET, appKey, decodeApp, quotaKey, type AppRecord } from '../../shared/apps.ts';
 import type { AppRegistry, CacheIndex, IndexCommit, Lineage, LineageQuery, SourceVersion } from '../../shared/ports.ts';
 import type { CommandResult } from '../embedded/kv-commands.ts';
@@ -56,8 +56,7 @@ export class RedisCacheIndex implements CacheIndex {
 
   /** One MULTI/EXEC, sent in one write: every command of it or none. */
   async commit(c: IndexCommit): Promise<void> {
-    const member = lineageMember(c.key, c.objectKey);
-    const sets = [await lineageKey({ graph: c.graph }), ...(await Promise.all(c.inputs.map((input) => lineageKey({ input }))))];
+    const { member, sets } = await commitLineage(c);
     const tx = this.redis.multi().set(indexKey(c.key), c.objectKey, 'EX', c.ttlSeconds).set(sourcesKey(c.key), JSON.stringify(c.sources), 'EX', c.ttlSeconds);
     if (c.freshSeconds !== null) tx.set(freshKey(c.key), '1', 'EX', c.freshSeconds);
     for (const set of sets) tx.sadd(set, member);
