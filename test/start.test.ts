@@ -29,10 +29,21 @@ describe('npm start', () => {
   });
 });
 
-/** Runs `npm start`'s script with `env`, until it exits or prints its banner. */
+/**
+ * Runs `npm start`'s script with `env`, until it exits or prints its banner (then Ctrl-C). It
+ * leads a process group of its own, killed whole once it exits: a stop cut short on a busy
+ * machine (the timer) leaves no backend or edge of it running after the test.
+ */
 function runStart(env: Record<string, string>, ms = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: ROOT, env: { ...process.env, IMGFLO_DATA_DIR: mkdtempSync(join(tmpdir(), 'imgflo-start-')), IMGFLO_LOG_LEVEL: 'warn', ...env } });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: ROOT, detached: true, env: { ...process.env, IMGFLO_DATA_DIR: mkdtempSync(join(tmpdir(), 'imgflo-start-')), IMGFLO_LOG_LEVEL: 'warn', ...env } });
+    const killGroup = () => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // Nothing of it is left.
+      }
+    };
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -40,9 +51,10 @@ function runStart(env: Record<string, string>, ms = 60_000): Promise<{ code: num
       if (stdout.includes('Ctrl-C stops both')) child.kill('SIGINT');
     });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    const timer = setTimeout(killGroup, ms);
     child.once('exit', (code) => {
       clearTimeout(timer);
+      killGroup();
       resolve({ code, stdout, stderr });
     });
   });
